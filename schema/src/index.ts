@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'graphql';
-import { composeServices, type CompositionHint } from '@apollo/composition';
+import { composeServices } from '@apollo/composition';
 import type { GraphQLError } from 'graphql';
+
+export type CompositionHint = NonNullable<ReturnType<typeof composeServices>['hints']>[number];
 
 /** The four subgraphs, in the order the gateway lists them. */
 export const subgraphNames = ['identity', 'cases', 'reading', 'notifications'] as const;

@@ -1,0 +1,76 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+
+// Children still running; killed synchronously when this process exits.
+const live = new Set<ChildProcess>();
+let guardInstalled = false;
+
+/** What ended a child process. */
+export interface ExitInfo {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  error?: Error;
+}
+
+export interface Spawned {
+  child: ChildProcess;
+  /** Settles once, when the process has exited or failed to spawn. */
+  exited: Promise<ExitInfo>;
+  /** SIGTERM, then SIGKILL after `graceMs`; resolves after exit. Idempotent. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+/**
+ * Spawns a long-running child that must not outlive us. Two layers:
+ * - a process 'exit' handler SIGKILLs it on any normal exit, process.exit() or
+ *   uncaught exception;
+ * - on Linux, `setpriv --pdeathsig KILL` (util-linux) makes the kernel kill it even if
+ *   we are SIGKILLed (e.g. a test worker torn down hard), where no handler runs.
+ *   setpriv execs the target, so the pid and signals are the target's own.
+ */
+export function spawnGuarded(cmd: string, args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv; logFd: number }): Spawned {
+  installGuard();
+  const setpriv = process.platform === 'linux' ? findSetpriv() : undefined;
+  const [file, argv] = setpriv ? [setpriv, ['--pdeathsig', 'KILL', '--', cmd, ...args]] : [cmd, args];
+
+  const child = spawn(file, argv, {
+    cwd: opts.cwd,
+    env: opts.env,
+    stdio: ['ignore', opts.logFd, opts.logFd],
+  });
+  live.add(child);
+
+  const exited = new Promise<ExitInfo>((resolve) => {
+    child.once('exit', (code, signal) => resolve({ code, signal }));
+    child.once('error', (error) => resolve({ code: null, signal: null, error }));
+  }).finally(() => live.delete(child));
+
+  let stopping: Promise<void> | undefined;
+  const stop = (graceMs = 5000): Promise<void> =>
+    (stopping ??= (async () => {
+      if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      await exited;
+      clearTimeout(timer);
+    })());
+
+  return { child, exited, stop };
+}
+
+function installGuard(): void {
+  if (guardInstalled) return;
+  guardInstalled = true;
+  process.on('exit', () => {
+    for (const child of live) child.kill('SIGKILL');
+  });
+}
+
+let setprivPath: string | null | undefined;
+
+function findSetpriv(): string | undefined {
+  if (setprivPath === undefined) {
+    setprivPath = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => existsSync(p)) ?? null;
+  }
+  return setprivPath ?? undefined;
+}

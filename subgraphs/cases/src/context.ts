@@ -1,0 +1,38 @@
+import DataLoader from 'dataloader';
+import { byIdLoader, type Identity, type ServiceContext } from '@yuejuan/runtime';
+import type { BindingApplicationDoc, CaseDoc, CasesModels, ProcuratorateDoc } from './models/index.ts';
+
+/** Per-request loaders: every entity lookup of a request goes through one of these. */
+export function createLoaders(models: CasesModels) {
+  return {
+    procuratorate: byIdLoader<ProcuratorateDoc>(models.Procuratorate),
+    case: byIdLoader<CaseDoc>(models.Case),
+    bindingApplication: byIdLoader<BindingApplicationDoc>(models.BindingApplication),
+    /** For a lawyer: the case ids (of a batch) they have applied for, in one query. */
+    appliedCases: new DataLoader<{ lawyerId: string; caseId: string }, boolean, string>(
+      async (keys) => {
+        const lawyerId = keys[0]!.lawyerId; // one caller per request
+        const docs = await models.BindingApplication.find({ lawyerId, caseId: { $in: keys.map((k) => k.caseId) } }).select('caseId').lean<{ caseId: string }[]>().exec();
+        const applied = new Set(docs.map((d) => d.caseId));
+        return keys.map((k) => applied.has(k.caseId));
+      },
+      { cacheKeyFn: (k) => `${k.lawyerId}:${k.caseId}` },
+    ),
+  };
+}
+export type Loaders = ReturnType<typeof createLoaders>;
+export type Context = ServiceContext<Loaders>;
+
+/** Case data: its procuratorate's staff, administrators, and lawyers who applied to bind it. */
+export async function canReadCase(identity: Identity, c: CaseDoc, loaders: Loaders): Promise<boolean> {
+  switch (identity.role) {
+    case 'ADMINISTRATOR':
+      return true;
+    case 'PROSECUTOR':
+      return identity.procuratorateId === c.procuratorateId;
+    case 'LAWYER':
+      return loaders.appliedCases.load({ lawyerId: identity.lawyerId, caseId: c._id });
+    default:
+      return false;
+  }
+}

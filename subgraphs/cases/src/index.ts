@@ -1,0 +1,15 @@
+// Reads config, connects, starts: nothing else.
+import { connectMongo, ensureIndexes, runService } from '@yuejuan/runtime';
+import { loadCasesConfig } from './config.ts';
+import { createServer } from './server.ts';
+
+await runService('cases', loadCasesConfig, async (config, logger) => {
+  const connection = await connectMongo(config.MONGODB_URI, config.CASES_DB);
+  const server = createServer({ config, connection, logger });
+  await ensureIndexes(connection);
+  await server.start();
+  return async () => {
+    await server.stop();
+    await connection.close();
+  };
+});

@@ -1,0 +1,21 @@
+import { AppError } from '@yuejuan/runtime';
+import type { Context } from '../context.ts';
+import type { BindingApplicationDoc } from '../models/index.ts';
+import type { CasesServices } from '../services/index.ts';
+
+const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
+
+export const BindingApplication = ({ bindings }: CasesServices) => ({
+  __resolveReference: async ({ id }: { id: string }, { identity, loaders }: Context) => {
+    if (identity.role === 'ANONYMOUS') throw new AppError('UNAUTHENTICATED');
+    const app = await loaders.bindingApplication.load(id);
+    if (app) bindings.assertCanRead(identity, app);
+    return app;
+  },
+  id: (a: BindingApplicationDoc) => a._id,
+  lawyer: (a: BindingApplicationDoc) => ({ __typename: 'Lawyer', id: a.lawyerId }),
+  // The application's reader may see its case (checked when the application was read).
+  case: (a: BindingApplicationDoc, _: unknown, { loaders }: Context) => loaders.case.load(a.caseId),
+  submittedAt: (a: BindingApplicationDoc) => a.submittedAt.toISOString(),
+  decidedAt: (a: BindingApplicationDoc) => iso(a.decidedAt),
+});

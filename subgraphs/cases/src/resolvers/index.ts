@@ -1,0 +1,21 @@
+import type { CasesServices } from '../services/index.ts';
+import { BindingApplication } from './BindingApplication.ts';
+import { Case, CaseSummary } from './Case.ts';
+import { Lawyer } from './Lawyer.ts';
+import { Mutation } from './Mutation.ts';
+import { Procuratorate } from './Procuratorate.ts';
+import { Query } from './Query.ts';
+
+/** The cases resolvers; each type's file hands off to the services. */
+export const createResolvers = (services: CasesServices) => ({
+  Query: Query(services),
+  Mutation: Mutation(services),
+  Procuratorate: Procuratorate(services),
+  Case,
+  CaseSummary,
+  BindingApplication: BindingApplication(services),
+  Lawyer: Lawyer(services),
+});
+
+/** Entity fields of the contract whose issue has not landed yet (root fields are found by themselves). */
+export const pending = ['BindingApplication.attachments'];

@@ -1,0 +1,32 @@
+import type { Connection } from 'mongoose';
+import { createSubgraphService, type Logger } from '@yuejuan/runtime';
+import { loadSubgraphSdl } from '@yuejuan/schema';
+import type { CasesConfig } from './config.ts';
+import { createLoaders } from './context.ts';
+import { createResolvers, pending } from './resolvers/index.ts';
+import { createCasesServices } from './services/index.ts';
+
+export interface CasesDeps {
+  config: CasesConfig;
+  connection: Connection;
+  logger: Logger;
+}
+
+/** The cases subgraph: no side effects until start(). */
+export function createServer({ config, connection, logger }: CasesDeps) {
+  const services = createCasesServices(connection);
+  const service = createSubgraphService({
+    name: 'cases',
+    sdl: loadSubgraphSdl('cases'),
+    resolvers: createResolvers(services),
+    pending,
+    createLoaders: () => createLoaders(services.models),
+    connection,
+    logger,
+    host: config.HOST,
+    port: config.PORT,
+    production: config.NODE_ENV === 'production',
+    internalSecret: config.YUEJUAN_INTERNAL_SECRET,
+  });
+  return { ...service, services };
+}

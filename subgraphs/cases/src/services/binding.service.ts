@@ -1,0 +1,54 @@
+import { AppError, decodeCursor, pageSize, toConnection, type Identity, type PageArgs } from '@yuejuan/runtime';
+import type { BindingApplicationDoc, CasesModels } from '../models/index.ts';
+import { assertProcuratorateStaff, assertSelfOrAdmin } from './access.ts';
+
+export interface BindingFilter {
+  status?: string | null;
+  procuratorateId?: string | null;
+}
+
+/** Binding applications as the lawyer, the reviewing prosecutor and the administrator see them. */
+export function createBindingService(models: CasesModels) {
+  async function page(filter: Record<string, unknown>, args: PageArgs) {
+    const first = pageSize(args.first);
+    const total = await models.BindingApplication.countDocuments(filter).exec();
+    const paged = args.after ? { ...filter, _id: { $lt: decodeCursor(args.after) } } : filter;
+    const items = await models.BindingApplication.find(paged).sort({ _id: -1 }).limit(first + 1).lean<BindingApplicationDoc[]>().exec();
+    return toConnection(items, first, total);
+  }
+
+  return {
+    /** 案件绑定申请: the lawyer's own applications, newest first. */
+    async listForLawyer(identity: Identity, lawyerId: string, filter: BindingFilter | null | undefined, args: PageArgs) {
+      assertSelfOrAdmin(identity, lawyerId);
+      const query: Record<string, unknown> = { lawyerId };
+      if (filter?.status) query.status = filter.status;
+      if (filter?.procuratorateId) query.procuratorateId = filter.procuratorateId;
+      return page(query, args);
+    },
+
+    /** 已绑定案件: the lawyer's approved bindings (each resolves to its case). */
+    async boundBindings(identity: Identity, lawyerId: string, args: PageArgs) {
+      assertSelfOrAdmin(identity, lawyerId);
+      return page({ lawyerId, status: 'APPROVED' }, args);
+    },
+
+    /** The review queue of a prosecutor's own procuratorate. */
+    async reviewQueue(identity: Identity, status: string, args: PageArgs) {
+      if (identity.role !== 'PROSECUTOR') throw new AppError(identity.role === 'ANONYMOUS' ? 'UNAUTHENTICATED' : 'FORBIDDEN', identity.role === 'ANONYMOUS' ? undefined : '审核队列仅供检察人员使用。');
+      return page({ procuratorateId: identity.procuratorateId, status }, args);
+    },
+
+    /** Who may read one application: its lawyer, its procuratorate's prosecutors, administrators. */
+    assertCanRead(identity: Identity, app: BindingApplicationDoc): void {
+      if (identity.role === 'LAWYER') return assertSelfOrAdmin(identity, app.lawyerId);
+      assertProcuratorateStaff(identity, app.procuratorateId);
+    },
+
+    /** Whether the lawyer holds an approved binding of the case. */
+    async isBound(lawyerId: string, caseId: string): Promise<boolean> {
+      return !!(await models.BindingApplication.exists({ lawyerId, caseId, status: 'APPROVED' }).exec());
+    },
+  };
+}
+export type BindingService = ReturnType<typeof createBindingService>;

@@ -1,0 +1,16 @@
+import { Schema, type Connection, type InferSchemaType } from 'mongoose';
+import { newId } from '@yuejuan/runtime';
+
+/** A platform administrator. */
+export const administratorSchema = new Schema(
+  {
+    _id: { type: String, default: newId },
+    name: { type: String, required: true, trim: true },
+    username: { type: String, required: true, match: /^[a-z0-9_.-]{3,32}$/ },
+  },
+  { timestamps: true, versionKey: false },
+);
+administratorSchema.index({ username: 1 }, { unique: true });
+
+export type AdministratorDoc = InferSchemaType<typeof administratorSchema> & { _id: string };
+export const administratorModel = (c: Connection) => c.model('Administrator', administratorSchema, 'administrators');

@@ -1,0 +1,18 @@
+import type { Context } from '../context.ts';
+import type { LawyerDoc } from '../models/index.ts';
+import { assertPersonal } from '../services/lawyer.service.ts';
+import { maskPhone } from '../services/validation.ts';
+
+const personal = <T>(read: (l: LawyerDoc) => T) => (lawyer: LawyerDoc, _: unknown, { identity }: Context): T => {
+  assertPersonal(identity, lawyer._id);
+  return read(lawyer);
+};
+
+export const Lawyer = {
+  __resolveReference: ({ id }: { id: string }, { loaders }: Context) => loaders.lawyer.load(id),
+  id: (l: LawyerDoc) => l._id,
+  registered: (l: LawyerDoc) => !!l.registeredAt,
+  idNumberMasked: personal((l) => l.idNumberMasked),
+  phoneMasked: personal((l) => (l.phone ? maskPhone(l.phone) : null)),
+  consent: personal((l) => (l.consent?.acceptedAt ? { version: l.consent.version, acceptedAt: l.consent.acceptedAt.toISOString() } : null)),
+};

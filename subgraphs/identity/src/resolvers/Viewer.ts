@@ -1,0 +1,25 @@
+import type { Identity } from '@yuejuan/runtime';
+import { AppError } from '@yuejuan/runtime';
+import type { Context } from '../context.ts';
+import type { IdentityServices } from '../services/index.ts';
+import { nextStep } from '../services/lawyer.service.ts';
+
+type Parent = { identity: Exclude<Identity, { role: 'ANONYMOUS' }> };
+
+export const Viewer = ({ sessions }: IdentityServices) => ({
+  session: async ({ identity }: Parent) => {
+    const s = await sessions.byId(identity.sessionId);
+    if (!s) throw new AppError('UNAUTHENTICATED');
+    return {
+      id: s.sessionId,
+      role: s.role,
+      method: s.method,
+      identityVerified: identity.role === 'LAWYER' && identity.verified,
+      createdAt: s.createdAt.toISOString(),
+      expiresAt: s.expiresAt.toISOString(),
+    };
+  },
+  lawyer: ({ identity }: Parent, _: unknown, { loaders }: Context) => (identity.role === 'LAWYER' ? loaders.lawyer.load(identity.lawyerId) : null),
+  prosecutor: ({ identity }: Parent, _: unknown, { loaders }: Context) => (identity.role === 'PROSECUTOR' ? loaders.prosecutor.load(identity.prosecutorId) : null),
+  nextStep: async ({ identity }: Parent, _: unknown, { loaders }: Context) => (identity.role === 'LAWYER' ? nextStep(await loaders.lawyer.load(identity.lawyerId)) : 'DONE'),
+});

@@ -1,0 +1,56 @@
+import { randomUUID } from 'node:crypto';
+import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
+import { AppError } from './errors.ts';
+
+/** Who is calling, as established by the gateway from the caller's session. */
+export type Identity =
+  | { role: 'ANONYMOUS' }
+  | { role: 'LAWYER'; sessionId: string; lawyerId: string; verified: boolean }
+  | { role: 'PROSECUTOR'; sessionId: string; prosecutorId: string; procuratorateId: string }
+  | { role: 'ADMINISTRATOR'; sessionId: string; administratorId: string };
+
+/** Header carrying the per-request token the gateway mints for one subgraph. */
+export const internalTokenHeader = 'x-internal-token';
+const issuer = 'yuejuan-gateway';
+
+const key = (secret: string) => new TextEncoder().encode(secret);
+
+/**
+ * Mints the token the gateway sends to one subgraph for one request: HS256, audience = the
+ * subgraph, a few seconds of life, a unique id. The identity travels inside, signed, so a
+ * subgraph never trusts a plain header.
+ */
+export async function mintInternalToken(secret: string, audience: string, identity: Identity, ttlSeconds = 30): Promise<string> {
+  return new SignJWT({ idn: identity })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setIssuer(issuer)
+    .setAudience(audience)
+    .setIssuedAt()
+    .setExpirationTime(`${ttlSeconds}s`)
+    .setJti(randomUUID())
+    .sign(key(secret));
+}
+
+/**
+ * Verifies a token for this subgraph: signature (HS256 only, so `alg: none` and key confusion
+ * fail), issuer, audience and expiry. Throws UNAUTHENTICATED with a reason that names no secret.
+ */
+export async function verifyInternalToken(secret: string, audience: string, token: string | undefined): Promise<Identity> {
+  if (!token) throw new AppError('UNAUTHENTICATED', '请求未经网关签发，已拒绝。', { reason: 'missing internal token' });
+  try {
+    const { payload } = await jwtVerify(token, key(secret), { algorithms: ['HS256'], issuer, audience, maxTokenAge: '5m' });
+    const identity = payload.idn as Identity | undefined;
+    if (!identity || typeof identity !== 'object' || typeof identity.role !== 'string') throw new Error('no identity claim');
+    return identity;
+  } catch (err) {
+    const reason = err instanceof joseErrors.JWTExpired ? 'expired internal token' : 'invalid internal token';
+    throw new AppError('UNAUTHENTICATED', '请求未经网关签发，已拒绝。', { reason });
+  }
+}
+
+/** The caller must be logged in with one of `roles`; returns the narrowed identity. */
+export function requireRole<R extends Identity['role']>(identity: Identity, ...roles: R[]): Extract<Identity, { role: R }> {
+  if (identity.role === 'ANONYMOUS') throw new AppError('UNAUTHENTICATED');
+  if (!roles.includes(identity.role as R)) throw new AppError('FORBIDDEN');
+  return identity as Extract<Identity, { role: R }>;
+}

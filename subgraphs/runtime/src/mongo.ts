@@ -1,0 +1,52 @@
+import mongoose, { type Connection } from 'mongoose';
+
+export interface MongoOptions {
+  /** Record every command the driver sends (tests count them to prove batching). */
+  monitorCommands?: boolean;
+}
+
+/**
+ * Opens the subgraph's own connection to its own database. Fails fast: no command buffering
+ * while disconnected (mongoose would otherwise wait 10 s), short server selection.
+ */
+export async function connectMongo(uri: string, dbName: string, options: MongoOptions = {}): Promise<Connection> {
+  const connection = mongoose.createConnection(uri, {
+    dbName,
+    bufferCommands: false,
+    autoIndex: false,
+    autoCreate: false,
+    serverSelectionTimeoutMS: 5000,
+    connectTimeoutMS: 5000,
+    socketTimeoutMS: 30000,
+    heartbeatFrequencyMS: 2000,
+    maxPoolSize: 20,
+    monitorCommands: options.monitorCommands ?? false,
+  });
+  await connection.asPromise();
+  return connection;
+}
+
+/** Creates the collections and indexes the models declare, before the first request. */
+export async function ensureIndexes(connection: Connection): Promise<void> {
+  for (const model of Object.values(connection.models)) {
+    await model.createCollection().catch((err: { codeName?: string }) => {
+      if (err.codeName !== 'NamespaceExists') throw err;
+    });
+    await model.createIndexes();
+  }
+}
+
+/** Counts the database commands issued while `fn` runs (driver command monitoring). */
+export async function countCommands<T>(connection: Connection, fn: () => Promise<T>): Promise<{ result: T; commands: string[] }> {
+  const commands: string[] = [];
+  const client = connection.getClient();
+  const listener = (event: { commandName: string; databaseName: string }) => {
+    if (event.databaseName === connection.name) commands.push(event.commandName);
+  };
+  client.on('commandStarted', listener);
+  try {
+    return { result: await fn(), commands };
+  } finally {
+    client.off('commandStarted', listener);
+  }
+}

@@ -1,0 +1,120 @@
+import http from 'node:http';
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import express, { type Express, type Request } from 'express';
+import { ApolloServer } from '@apollo/server';
+import { expressMiddleware } from '@as-integrations/express5';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import type { Connection } from 'mongoose';
+import { internalTokenHeader, verifyInternalToken, type Identity } from './auth.ts';
+import { AppError, createFormatError } from './errors.ts';
+import type { Logger } from './logger.ts';
+import { buildServiceSchema, type ResolverMap } from './schema.ts';
+
+/** What every resolver receives. `L` is the subgraph's per-request loaders. */
+export interface ServiceContext<L = unknown> {
+  identity: Identity;
+  requestId: string;
+  logger: Logger;
+  loaders: L;
+}
+
+export interface SubgraphServiceOptions<L> {
+  /** Subgraph name: the audience of the gateway's tokens. */
+  name: string;
+  sdl: string;
+  resolvers: ResolverMap<ServiceContext<L>>;
+  /** Entity fields of the contract not built yet (root fields are found by themselves). */
+  pending?: string[];
+  /** Fresh loaders for each request (DataLoader caches must not outlive a request). */
+  createLoaders: () => L;
+  connection: Connection;
+  logger: Logger;
+  host: string;
+  port: number;
+  production: boolean;
+  internalSecret: string;
+  /** Extra HTTP routes (uploads, downloads, internal endpoints), mounted before /graphql. */
+  routes?: (app: Express) => void;
+}
+
+export interface SubgraphService {
+  app: Express;
+  notImplemented: string[];
+  /** Starts listening; resolves with the GraphQL URL. */
+  start(): Promise<string>;
+  /** Drains requests, then closes the HTTP server (the caller owns the connection). */
+  stop(): Promise<void>;
+}
+
+/**
+ * Builds one subgraph service: Apollo Server over the federated schema, health and readiness
+ * routes, and the gateway-token check in front of /graphql. No side effects until start().
+ */
+export function createSubgraphService<L>(options: SubgraphServiceOptions<L>): SubgraphService {
+  const { name, logger, connection } = options;
+  const { schema, notImplemented } = buildServiceSchema(options.sdl, options.resolvers, options.pending);
+  const app = express();
+  app.disable('x-powered-by');
+  const httpServer = http.createServer(app);
+  const apollo = new ApolloServer<ServiceContext<L>>({
+    schema,
+    formatError: createFormatError(logger, options.production),
+    includeStacktraceInErrorResponses: false,
+    introspection: !options.production,
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer })],
+  });
+
+  app.get('/health', (_req, res) => { res.json({ status: 'ok', service: name }); });
+  app.get('/ready', async (_req, res) => {
+    try {
+      await connection.db!.admin().ping();
+      res.json({ status: 'ready', service: name });
+    } catch {
+      res.status(503).json({ status: 'unavailable', service: name, reason: 'database' });
+    }
+  });
+  options.routes?.(app);
+
+  const identities = new WeakMap<Request, Identity>();
+  app.use('/graphql', async (req, res, next) => {
+    try {
+      identities.set(req, await verifyInternalToken(options.internalSecret, name, req.header(internalTokenHeader)));
+      next();
+    } catch (err) {
+      const e = err as AppError;
+      logger.warn({ reason: e.extensions?.reason, ip: req.socket.remoteAddress }, 'request without a valid gateway token refused');
+      res.status(401).json({ errors: [{ message: e.message, extensions: { code: e.extensions?.code ?? 'UNAUTHENTICATED' } }] });
+    }
+  });
+
+  let started = false;
+  return {
+    app,
+    notImplemented,
+    async start() {
+      await apollo.start();
+      app.use('/graphql', express.json({ limit: '1mb' }), expressMiddleware(apollo, {
+        context: async ({ req }) => {
+          const requestId = req.header('x-request-id') ?? randomUUID();
+          return { identity: identities.get(req) ?? { role: 'ANONYMOUS' }, requestId, logger: logger.child({ requestId }), loaders: options.createLoaders() };
+        },
+      }));
+      await new Promise<void>((resolve, reject) => {
+        httpServer.once('error', reject);
+        httpServer.listen(options.port, options.host, () => resolve());
+      });
+      started = true;
+      const { port } = httpServer.address() as AddressInfo;
+      const url = `http://${options.host}:${port}/graphql`;
+      logger.info({ url }, `${name} subgraph ready`);
+      return url;
+    },
+    async stop() {
+      if (!started) return;
+      started = false;
+      await apollo.stop();
+      if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+    },
+  };
+}

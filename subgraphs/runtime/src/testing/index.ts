@@ -1,0 +1,58 @@
+import { randomBytes } from 'node:crypto';
+import { inject } from 'vitest';
+import type { Connection } from 'mongoose';
+import { connectMongo, type MongoOptions } from '../mongo.ts';
+import { mintInternalToken, internalTokenHeader, type Identity } from '../auth.ts';
+import { createLogger, type Logger } from '../logger.ts';
+
+/** The database server of this test run (see global-setup). */
+export const testMongoUri = (): string => inject('mongodbUri');
+
+/** A database name no other test file uses: each file gets its own, dropped at the end. */
+export function uniqueDatabaseName(label: string): string {
+  return `t_${label.replace(/[^a-z0-9]/gi, '_').slice(0, 30)}_${randomBytes(4).toString('hex')}`;
+}
+
+/** Connects to a fresh, isolated database; `drop()` removes it and closes the connection. */
+export async function openTestDatabase(label: string, options: MongoOptions = {}): Promise<Connection & { drop(): Promise<void> }> {
+  const connection = await connectMongo(testMongoUri(), uniqueDatabaseName(label), options);
+  return Object.assign(connection, {
+    async drop() {
+      await connection.dropDatabase().catch(() => undefined);
+      await connection.close();
+    },
+  });
+}
+
+/** Random secrets for a test run (never the same twice, never committed). */
+export function testSecrets() {
+  return { internal: randomBytes(32).toString('hex'), idHash: randomBytes(32).toString('hex') };
+}
+
+/** A silent logger for tests (or one writing to `lines` when a test inspects logs). */
+export function testLogger(name: string, lines?: string[]): Logger {
+  if (!lines) return createLogger(name, 'silent');
+  return createLogger(name, 'debug', { write: (line: string) => void lines.push(line) });
+}
+
+/** Named identities for fixtures. */
+export const anonymous: Identity = { role: 'ANONYMOUS' };
+export const lawyerIdentity = (lawyerId: string, verified = true): Identity => ({ role: 'LAWYER', sessionId: `s-${lawyerId}`, lawyerId, verified });
+export const prosecutorIdentity = (prosecutorId: string, procuratorateId: string): Identity => ({ role: 'PROSECUTOR', sessionId: `s-${prosecutorId}`, prosecutorId, procuratorateId });
+export const adminIdentity = (administratorId = 'admin-1'): Identity => ({ role: 'ADMINISTRATOR', sessionId: `s-${administratorId}`, administratorId });
+
+/**
+ * Sends one operation straight to a subgraph, as the gateway would: with a freshly minted
+ * token for `audience` carrying `identity` (or with the given headers, to test refusals).
+ */
+export async function callSubgraph(
+  url: string,
+  body: { query: string; variables?: Record<string, unknown> },
+  auth: { secret: string; audience: string; identity: Identity } | { headers: Record<string, string> },
+): Promise<{ status: number; body: { data?: Record<string, unknown> | null; errors?: { message: string; extensions?: Record<string, unknown> }[] } }> {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if ('headers' in auth) Object.assign(headers, auth.headers);
+  else headers[internalTokenHeader] = await mintInternalToken(auth.secret, auth.audience, auth.identity);
+  const res = await fetch(url, { method: 'POST', headers, body: JSON.stringify(body) });
+  return { status: res.status, body: (await res.json()) as never };
+}
