@@ -5,6 +5,7 @@ import express, { type Express, type Request } from 'express';
 import { ApolloServer } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import type { Connection } from 'mongoose';
 import { internalTokenHeader, verifyInternalToken, type Identity } from './auth.ts';
 import { AppError, createFormatError } from './errors.ts';
@@ -62,7 +63,7 @@ export function createSubgraphService<L>(options: SubgraphServiceOptions<L>): Su
     formatError: createFormatError(logger, options.production),
     includeStacktraceInErrorResponses: false,
     introspection: !options.production,
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer })],
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginInlineTraceDisabled()],
   });
 
   app.get('/health', (_req, res) => { res.json({ status: 'ok', service: name }); });

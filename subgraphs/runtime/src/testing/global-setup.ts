@@ -7,11 +7,7 @@ import { join } from 'node:path';
 import { startDatabase } from '@yuejuan/database';
 import type { TestProject } from 'vitest/node';
 
-declare module 'vitest' {
-  export interface ProvidedContext {
-    mongodbUri: string;
-  }
-}
+import './provided.ts';
 
 export default async function setup(project: TestProject) {
   const dataDir = process.env.MONGODB_URI ? undefined : await mkdtemp(join(tmpdir(), 'yuejuan-test-db-'));

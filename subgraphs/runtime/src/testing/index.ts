@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
+import './provided.ts';
 import type { Connection } from 'mongoose';
 import { connectMongo, type MongoOptions } from '../mongo.ts';
 import { mintInternalToken, internalTokenHeader, type Identity } from '../auth.ts';

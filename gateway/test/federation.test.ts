@@ -1,0 +1,101 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startStack, type Stack } from './stack.ts';
+import { lawyerToken, seedApplications, seedPeople, shanghai, zhangSan } from './fixtures.ts';
+
+const personalCentre = /* GraphQL */ `
+  query PersonalCentre($id: ID!, $first: Int) {
+    lawyer(id: $id) {
+      name
+      licenceNumber
+      lawFirm
+      bindingApplications(first: $first) {
+        totalCount
+        edges { node { status case { caseName departmentCaseNumber procuratorate { name province } } } }
+      }
+      boundCases { totalCount edges { node { caseName } } }
+      notifications { unreadCount }
+    }
+  }
+`;
+
+describe('the federated graph through the real gateway', () => {
+  let stack: Stack;
+  let people: Awaited<ReturnType<typeof seedPeople>>;
+  let token: string;
+
+  beforeAll(async () => {
+    stack = await startStack('federation');
+    people = await seedPeople(stack);
+    await seedApplications(stack, people.zhangSanId, 50);
+    await stack.services.notifications.models.Notification.insertMany([
+      { recipientId: people.zhangSanId, recipientRole: 'LAWYER', kind: 'BINDING_APPROVED', title: '案件绑定申请已通过', body: '您的案件绑定申请已审核通过。' },
+      { recipientId: people.zhangSanId, recipientRole: 'LAWYER', kind: 'BINDING_APPROVED', title: '案件绑定申请已通过', body: '您的案件绑定申请已审核通过。', readAt: new Date() },
+    ]);
+    token = await lawyerToken(stack, people.zhangSanId);
+  });
+  afterAll(async () => { await stack?.stop(); });
+
+  it('returns a lawyer with data owned by three subgraphs in one query', async () => {
+    const result = await stack.query(personalCentre, { id: people.zhangSanId, first: 50 }, token);
+    expect(result.errors).toBeUndefined();
+    const lawyer = result.data!.lawyer as any;
+    expect(lawyer).toMatchObject({ name: zhangSan.name, licenceNumber: zhangSan.licenceNumber, lawFirm: zhangSan.lawFirm });
+    expect(lawyer.bindingApplications.totalCount).toBe(50);
+    expect(lawyer.bindingApplications.edges).toHaveLength(50);
+    expect(lawyer.bindingApplications.edges[0].node.case.procuratorate).toEqual({ name: shanghai.name, province: shanghai.province });
+    expect(lawyer.bindingApplications.edges.map((e: any) => e.node.case.caseName)).toContain('测试案件50');
+    expect(lawyer.boundCases.totalCount).toBe(17);
+    expect(lawyer.notifications.unreadCount).toBe(1);
+  });
+
+  it('batches entity lookups: database commands do not grow with the list (5 vs 50)', async () => {
+    // Count all four databases during the same request: attach every listener first.
+    const measure = async (first: number) => {
+      const listeners = Object.entries(stack.db).map(([name, conn]) => {
+        const seen: string[] = [];
+        const fn = (e: { commandName: string; databaseName: string }) => { if (e.databaseName === conn.name) seen.push(e.commandName); };
+        conn.getClient().on('commandStarted', fn);
+        return { name, seen, off: () => conn.getClient().off('commandStarted', fn) };
+      });
+      const r = await stack.query(personalCentre, { id: people.zhangSanId, first }, token);
+      expect(r.errors).toBeUndefined();
+      listeners.forEach((l) => l.off());
+      return Object.fromEntries(listeners.map((l) => [l.name, l.seen]));
+    };
+    const small = await measure(5);
+    const large = await measure(50);
+    console.log(`database commands for the personal centre: 5 applications ${JSON.stringify(small)}; 50 applications ${JSON.stringify(large)}`);
+    for (const name of Object.keys(small)) expect(large[name]!.length).toBe(small[name]!.length);
+    expect(large.cases!.length).toBeLessThanOrEqual(8);
+  });
+
+  it('keeps each lawyer to their own data', async () => {
+    const other = await lawyerToken(stack, people.liSiId);
+    const result = await stack.query(personalCentre, { id: people.zhangSanId, first: 5 }, other);
+    expect(result.data?.lawyer ?? null).toBeNull();
+    expect(result.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+  });
+
+  it('refuses anonymous callers with UNAUTHENTICATED and bad tokens with 401', async () => {
+    const anonymous = await stack.query(personalCentre, { id: people.zhangSanId });
+    expect(anonymous.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    const bad = await stack.query('{ viewer { nextStep } }', {}, 'x'.repeat(43));
+    expect(bad.status).toBe(401);
+    expect(bad.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+  });
+
+  it('answers viewer for a session and forgets it after logout', async () => {
+    const t = await lawyerToken(stack, people.liSiId);
+    const viewer = await stack.query<{ viewer: any }>('{ viewer { nextStep session { role method identityVerified } lawyer { name } } }', {}, t);
+    expect(viewer.errors).toBeUndefined();
+    expect(viewer.data!.viewer).toEqual({ nextStep: 'CONSENT', session: { role: 'LAWYER', method: 'SCAN', identityVerified: true }, lawyer: { name: '李四' } });
+    const logout = await stack.query('mutation { logout }', {}, t);
+    expect(logout.data).toEqual({ logout: true });
+    expect((await stack.query('{ viewer { nextStep } }', {}, t)).status).toBe(401);
+  });
+
+  it('serves public data anonymously', async () => {
+    const result = await stack.query<{ procuratorates: any[] }>('{ procuratorates(onlineReadingOnly: true) { id name onlineReadingEnabled } }');
+    expect(result.data!.procuratorates).toEqual([{ id: shanghai.id, name: shanghai.name, onlineReadingEnabled: true }]);
+  });
+});
