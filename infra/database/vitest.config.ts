@@ -1,14 +1,17 @@
+import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
 
+// Not the shared config of @yuejuan/runtime: that package depends on this one. The launcher
+// tests start their own servers. Real processes: the 'forks' pool gives each file a real
+// process, so the exit handler and parent-death signal guard against orphans. The first
+// beforeAll may build FerretDB on a fresh clone (about a minute).
+const results = process.env.YUEJUAN_TEST_RESULTS;
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    // Real processes. Generous hook timeout only because a fresh clone builds FerretDB
-    // (about a minute) in the first beforeAll; normal runs take a few seconds.
     testTimeout: 30_000,
     hookTimeout: 300_000,
-    // Child processes: the 'forks' pool gives each file a real process, so the
-    // exit handler and parent-death signal guard against orphans.
     pool: 'forks',
+    ...(results ? { reporters: ['default', ['json', { outputFile: join(results, '_yuejuan_database.json') }]] } : {}),
   },
 });

@@ -7,6 +7,7 @@ import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import type { Connection } from 'mongoose';
+import type { GraphQLSchema } from 'graphql';
 import { internalTokenHeader, verifyInternalToken, type Identity } from './auth.ts';
 import { AppError, createFormatError } from './errors.ts';
 import type { Logger } from './logger.ts';
@@ -41,6 +42,8 @@ export interface SubgraphServiceOptions<L> {
 
 export interface SubgraphService {
   app: Express;
+  /** The federated schema served (tests inspect it). */
+  schema: GraphQLSchema;
   notImplemented: string[];
   /** Starts listening; resolves with the GraphQL URL. */
   start(): Promise<string>;
@@ -92,6 +95,7 @@ export function createSubgraphService<L>(options: SubgraphServiceOptions<L>): Su
   let started = false;
   return {
     app,
+    schema,
     notImplemented,
     async start() {
       await apollo.start();

@@ -1,0 +1,80 @@
+// npm start: database (embedded FerretDB unless MONGODB_URI is set), demo data on first start,
+// the four subgraphs and the gateway as separate processes; prints the URLs, stops everything
+// cleanly on Ctrl-C, and stops everything if one service dies.
+import { join } from 'node:path';
+import { startDatabase, repoRoot } from '@yuejuan/database';
+import { subgraphNames } from '@yuejuan/schema';
+import { seedDemo } from '../index.ts';
+import { loadDevSecrets } from './secrets.ts';
+import { startProcess, tail, type RunningProcess } from './processes.ts';
+
+const began = Date.now();
+const root = repoRoot();
+const dataDir = join(root, '.data');
+const logDir = join(dataDir, 'logs');
+const base = Number(process.env.YUEJUAN_PORT_BASE ?? 4000);
+if (!Number.isInteger(base) || base < 1024 || base > 65000) {
+  console.error(`YUEJUAN_PORT_BASE 无效：${process.env.YUEJUAN_PORT_BASE}（应为 1024–65000 的整数）`);
+  process.exit(1);
+}
+const say = (line: string) => console.log(`[yuejuan] ${line}`);
+
+say(process.env.MONGODB_URI ? '使用 MONGODB_URI 指定的数据库…' : '启动内置数据库 FerretDB (SQLite)…');
+const db = await startDatabase({ dataDir: join(dataDir, 'ferretdb'), log: (l) => say(l) }).catch((err: Error) => {
+  console.error(`[yuejuan] ${err.message}`);
+  process.exit(1);
+});
+const secrets = loadDevSecrets(join(dataDir, 'dev-secrets.json'));
+const env: NodeJS.ProcessEnv = {
+  ...process.env,
+  NODE_ENV: process.env.NODE_ENV ?? 'development',
+  MONGODB_URI: db.uri,
+  YUEJUAN_INTERNAL_SECRET: secrets.internal,
+  YUEJUAN_ID_HASH_KEY: secrets.idHash,
+  APOLLO_TELEMETRY_DISABLED: 'true',
+};
+
+const running: RunningProcess[] = [];
+let stopping = false;
+async function stopAll(code: number): Promise<never> {
+  stopping = true;
+  for (const p of [...running].reverse()) await p.stop();
+  await db.stop();
+  process.exit(code);
+}
+process.on('SIGINT', () => void stopAll(0));
+process.on('SIGTERM', () => void stopAll(0));
+
+try {
+  const seeded = await seedDemo({ mongoUri: db.uri, identityDb: env.IDENTITY_DB ?? 'yuejuan_identity', casesDb: env.CASES_DB ?? 'yuejuan_cases', idHashKey: secrets.idHash, log: say });
+  say(`演示数据：${JSON.stringify(seeded)}`);
+  const urls: Record<string, string> = {};
+  await Promise.all(
+    subgraphNames.map(async (name, i) => {
+      const port = base + 1 + i;
+      urls[name] = `http://127.0.0.1:${port}/graphql`;
+      running.push(await startProcess(root, logDir, { name, entry: `subgraphs/${name}/src/index.ts`, healthUrl: `http://127.0.0.1:${port}/ready`, env: { ...env, PORT: String(port) } }));
+    }),
+  );
+  const gatewayEnv = { ...env, PORT: String(base), IDENTITY_URL: urls.identity, CASES_URL: urls.cases, READING_URL: urls.reading, NOTIFICATIONS_URL: urls.notifications };
+  running.push(await startProcess(root, logDir, { name: 'gateway', entry: 'gateway/src/index.ts', healthUrl: `http://127.0.0.1:${base}/ready`, env: gatewayEnv }));
+  for (const p of running) {
+    p.child.once('exit', (code, signal) => {
+      if (stopping) return;
+      console.error(`[yuejuan] ${p.spec.name} 意外退出 (${code ?? signal})，正在停止全部服务。日志 ${p.logFile}:\n${tail(p.logFile)}`);
+      void stopAll(1);
+    });
+  }
+  const seconds = ((Date.now() - began) / 1000).toFixed(1);
+  console.log(`
+阅卷 Yuejuan 已启动（${seconds} 秒）
+  GraphQL 网关 / 接口浏览器   http://127.0.0.1:${base}/graphql
+  健康检查                    http://127.0.0.1:${base}/ready
+${subgraphNames.map((n) => `  子图 ${n.padEnd(14)}        ${urls[n]}`).join('\n')}
+  数据库                      ${db.embedded ? `${db.uri} (FerretDB, 数据目录 .data/ferretdb)` : 'MONGODB_URI'}
+  日志                        .data/logs/
+按 Ctrl-C 停止。`);
+} catch (err) {
+  console.error(`[yuejuan] ${(err as Error).message}`);
+  await stopAll(1);
+}

@@ -1,0 +1,3 @@
+import { vitestConfig } from '@yuejuan/runtime/testing/vitest';
+
+export default vitestConfig({ database: false });
