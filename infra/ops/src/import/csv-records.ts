@@ -11,8 +11,9 @@ interface RawRecord {
  * Splits CSV text into records by hand before parsing each on its own. csv-parse reports only
  * the line a record ends on, and after a bad quote (skip_records_with_error) it loses the rows
  * that follow; splitting first keeps a bad line from taking its neighbours with it. A quote
- * opens only at the start of a field, as RFC 4180 says; one left open to the end of the file
- * costs only its own line, and reading resumes on the next.
+ * opens only at the start of a field (RFC 4180). A quoted cell may span lines, but one that
+ * never closes, or closes into more text, is a stray quote: it costs only the line it opened
+ * on, and reading resumes on the next.
  */
 function splitRecords(text: string): { records: RawRecord[]; errors: RowError[] } {
   const records: RawRecord[] = [];
@@ -25,19 +26,24 @@ function splitRecords(text: string): { records: RawRecord[]; errors: RowError[] 
     let inQuotes = false;
     let fieldStart = true;
     let innerLines = 0;
+    let stray = false;
     for (; i < text.length; i++) {
       const c = text[i];
       if (inQuotes) {
-        if (c === '"') {
-          if (text[i + 1] === '"') i++;
-          else inQuotes = false;
+        if (c === '"' && text[i + 1] === '"') i++;
+        else if (c === '"') {
+          inQuotes = false;
+          fieldStart = false;
+          // On one line csv-parse names the problem itself; across lines the quote was stray.
+          if (innerLines > 0 && !/^[,\r\n \t]?$/.test(text[i + 1] ?? '')) stray = true;
         } else if (c === '\n') innerLines++;
       } else if (c === '\n') break;
       else if (c === '"' && fieldStart) inQuotes = true;
       else if (c === ',') fieldStart = true;
       else if (c !== ' ' && c !== '\t' && c !== '\r') fieldStart = false;
+      if (stray) break;
     }
-    if (inQuotes) {
+    if (inQuotes || stray) {
       errors.push({ line, reason: '引号未闭合，该行无法解析。' });
       const next = text.indexOf('\n', start);
       if (next < 0) break;
@@ -53,8 +59,12 @@ function splitRecords(text: string): { records: RawRecord[]; errors: RowError[] 
   return { records, errors };
 }
 
+const badQuote = '引号使用有误（含引号的内容应整格用引号括起，其中的引号写成两个 ""）';
+// csv-parse names one of these without its CSV_ prefix.
 const csvProblems: Record<string, string> = {
-  CSV_INVALID_CLOSING_QUOTE: '引号使用有误（引号内的引号应写成两个 ""）',
+  INVALID_OPENING_QUOTE: badQuote,
+  CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE: badQuote,
+  CSV_INVALID_CLOSING_QUOTE: badQuote,
   CSV_QUOTE_NOT_CLOSED: '引号未闭合',
 };
 
@@ -97,5 +107,5 @@ export function parseCsv(text: string): { rows: { line: number; values: Record<s
     });
     rows.push({ line: record.line, values });
   }
-  return { rows, errors };
+  return { rows, errors: errors.sort((a, b) => a.line - b.line) };
 }

@@ -47,7 +47,8 @@ process.on('SIGTERM', () => void stopAll(0));
 
 try {
   const seeded = await seedDemo({ mongoUri: db.uri, identityDb: env.IDENTITY_DB ?? 'yuejuan_identity', casesDb: env.CASES_DB ?? 'yuejuan_cases', idHashKey: secrets.idHash, log: say });
-  say(`演示数据：${JSON.stringify(seeded)}`);
+  const c = seeded.counts;
+  say(`演示数据${seeded.seeded ? '已写入' : '已存在'}：检察院 ${c.procuratorates}，案件 ${c.cases}，律师 ${c.lawyers}，检察人员 ${c.prosecutors}，管理员 ${c.administrators}`);
   const urls: Record<string, string> = {};
   await Promise.all(
     subgraphNames.map(async (name, i) => {

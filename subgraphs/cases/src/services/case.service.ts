@@ -68,7 +68,10 @@ export function createCaseService(models: CasesModels) {
       const fields = validateCase(input);
       const existing = await models.Case.findOne({ procuratorateId, departmentCaseNumber: fields.departmentCaseNumber }).select('_id').lean().exec();
       if (existing) {
-        await models.Case.updateOne({ _id: existing._id }, { $set: fields }, { runValidators: true }).exec();
+        // A row without exclusion columns clears an earlier exclusion: the file is the truth.
+        const { readingExclusion, ...rest } = fields;
+        const update = readingExclusion ? { $set: fields } : { $set: rest, $unset: { readingExclusion: 1 } };
+        await models.Case.updateOne({ _id: existing._id }, update, { runValidators: true }).exec();
         return 'updated';
       }
       try {

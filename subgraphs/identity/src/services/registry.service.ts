@@ -74,12 +74,12 @@ export function createRegistryService(models: IdentityModels, idHashKey: string)
       return upsert(models.Prosecutor, { username }, { name, procuratorateId, ...(phone ? { phone } : {}) });
     },
 
-    /** Creates or updates an administrator account. */
+    /** Creates or updates an administrator account, keyed by username. */
     async importAdministrator(row: { name: string; username: string }): Promise<'created' | 'updated'> {
-      const existing = await models.Administrator.findOne({ username: row.username }).lean().exec();
-      if (existing) return 'updated';
-      await models.Administrator.create(row);
-      return 'created';
+      const name = required('姓名', row.name);
+      const username = required('用户名', row.username).toLowerCase();
+      if (!/^[a-z0-9_.-]{3,32}$/.test(username)) throw new AppError('BAD_USER_INPUT', '用户名应为3至32位小写字母、数字或 _ . -。', { field: 'username' });
+      return upsert(models.Administrator, { username }, { name });
     },
   };
 }
