@@ -2,8 +2,7 @@
 // installs the npm dependencies when they are missing or stale (lock file changed), then
 // hands over to the TypeScript entry point. Plain JavaScript, no imports beyond Node's own.
 import { spawnSync, spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -18,19 +17,20 @@ export function checkNode() {
   }
 }
 
-/** Runs `npm ci` when node_modules is missing or was installed from another lock file. */
+/**
+ * Runs `npm ci` when node_modules is missing or older than the lock file. npm writes
+ * node_modules/.package-lock.json on every install, so its time says which lock it installed.
+ */
 export function ensureDependencies() {
   const lock = join(root, 'package-lock.json');
-  const stamp = join(root, 'node_modules', '.yuejuan-lock-sha256');
-  const want = createHash('sha256').update(readFileSync(lock)).digest('hex');
-  if (existsSync(stamp) && readFileSync(stamp, 'utf8') === want) return;
+  const installed = join(root, 'node_modules', '.package-lock.json');
+  if (existsSync(installed) && statSync(installed).mtimeMs >= statSync(lock).mtimeMs) return;
   console.log('[yuejuan] 正在安装依赖 (npm ci)…');
   const result = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
   if (result.status !== 0) {
     console.error('[yuejuan] npm ci 失败，请检查网络或 npm 日志。');
     process.exit(result.status ?? 1);
   }
-  writeFileSync(stamp, want);
 }
 
 /** Runs a TypeScript entry point with tsx, forwarding signals and the exit code. */

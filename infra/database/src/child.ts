@@ -37,6 +37,9 @@ export function spawnGuarded(cmd: string, args: string[], opts: { cwd: string; e
     cwd: opts.cwd,
     env: opts.env,
     stdio: ['ignore', opts.logFd, opts.logFd],
+    // Its own process group: a terminal's Ctrl-C reaches the whole foreground group, and the
+    // database must outlive the services using it, so the parent stops it last.
+    detached: true,
   });
   live.add(child);
 
