@@ -8,13 +8,13 @@ export function createLoaders(models: CasesModels) {
     procuratorate: byIdLoader<ProcuratorateDoc>(models.Procuratorate),
     case: byIdLoader<CaseDoc>(models.Case),
     bindingApplication: byIdLoader<BindingApplicationDoc>(models.BindingApplication),
-    /** For a lawyer: the case ids (of a batch) they have applied for, in one query. */
-    appliedCases: new DataLoader<{ lawyerId: string; caseId: string }, boolean, string>(
+    /** For a lawyer: which cases (of a batch) they are bound to (an approved binding), in one query. */
+    boundCases: new DataLoader<{ lawyerId: string; caseId: string }, boolean, string>(
       async (keys) => {
         const lawyerId = keys[0]!.lawyerId; // one caller per request
-        const docs = await models.BindingApplication.find({ lawyerId, caseId: { $in: keys.map((k) => k.caseId) } }).select('caseId').lean<{ caseId: string }[]>().exec();
-        const applied = new Set(docs.map((d) => d.caseId));
-        return keys.map((k) => applied.has(k.caseId));
+        const docs = await models.BindingApplication.find({ lawyerId, status: 'APPROVED', caseId: { $in: keys.map((k) => k.caseId) } }).select('caseId').lean<{ caseId: string }[]>().exec();
+        const bound = new Set(docs.map((d) => d.caseId));
+        return keys.map((k) => bound.has(k.caseId));
       },
       { cacheKeyFn: (k) => `${k.lawyerId}:${k.caseId}` },
     ),
@@ -23,7 +23,10 @@ export function createLoaders(models: CasesModels) {
 export type Loaders = ReturnType<typeof createLoaders>;
 export type Context = ServiceContext<Loaders>;
 
-/** Case data: its procuratorate's staff, administrators, and lawyers who applied to bind it. */
+/**
+ * Case data: its procuratorate's staff, administrators, and lawyers bound to it. A lawyer's
+ * own application still shows its case (BindingApplication.case), whatever its status.
+ */
 export async function canReadCase(identity: Identity, c: CaseDoc, loaders: Loaders): Promise<boolean> {
   switch (identity.role) {
     case 'ADMINISTRATOR':
@@ -31,7 +34,7 @@ export async function canReadCase(identity: Identity, c: CaseDoc, loaders: Loade
     case 'PROSECUTOR':
       return identity.procuratorateId === c.procuratorateId;
     case 'LAWYER':
-      return loaders.appliedCases.load({ lawyerId: identity.lawyerId, caseId: c._id });
+      return loaders.boundCases.load({ lawyerId: identity.lawyerId, caseId: c._id });
     default:
       return false;
   }

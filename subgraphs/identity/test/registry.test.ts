@@ -53,4 +53,12 @@ describe('registry import', () => {
     expect(stored[0]).toMatchObject({ name: '王检', procuratorateId: wangProsecutor.procuratorateId, phone: wangProsecutor.phone });
     await expect(h.services.registry.importProsecutor({ ...wangProsecutor, username: 'li.sh', phone: '12345' })).rejects.toThrow(rejection('phone'));
   });
+
+  it('imports an administrator keyed by username: a second import updates the name', async () => {
+    expect(await h.services.registry.importAdministrator({ name: '平台管理员', username: 'Admin' })).toBe('created');
+    expect(await h.services.registry.importAdministrator({ name: '系统管理员', username: 'admin' })).toBe('updated');
+    const stored = await h.models.Administrator.find({}).lean().exec();
+    expect(stored.map((a) => [a.username, a.name])).toEqual([['admin', '系统管理员']]);
+    await expect(h.services.registry.importAdministrator({ name: 'x', username: 'a b' })).rejects.toThrow(rejection('username'));
+  });
 });

@@ -4,6 +4,7 @@ import type { CaseDoc } from '../models/index.ts';
 
 export const Case = {
   __resolveReference: async ({ id }: { id: string }, { identity, loaders }: Context) => {
+    if (identity.role === 'ANONYMOUS') throw new AppError('UNAUTHENTICATED');
     const c = await loaders.case.load(id);
     if (c && !(await canReadCase(identity, c, loaders))) throw new AppError('FORBIDDEN', '无权查看该案件。');
     return c;

@@ -34,9 +34,9 @@ export function createBindingService(models: CasesModels) {
     },
 
     /** The review queue of a prosecutor's own procuratorate. */
-    async reviewQueue(identity: Identity, status: string, args: PageArgs) {
+    async reviewQueue(identity: Identity, status: string | null | undefined, args: PageArgs) {
       if (identity.role !== 'PROSECUTOR') throw new AppError(identity.role === 'ANONYMOUS' ? 'UNAUTHENTICATED' : 'FORBIDDEN', identity.role === 'ANONYMOUS' ? undefined : '审核队列仅供检察人员使用。');
-      return page({ procuratorateId: identity.procuratorateId, status }, args);
+      return page({ procuratorateId: identity.procuratorateId, status: status ?? 'SUBMITTED' }, args);
     },
 
     /** Who may read one application: its lawyer, its procuratorate's prosecutors, administrators. */

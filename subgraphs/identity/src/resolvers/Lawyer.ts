@@ -1,3 +1,4 @@
+import { AppError } from '@yuejuan/runtime';
 import type { Context } from '../context.ts';
 import type { LawyerDoc } from '../models/index.ts';
 import { assertPersonal } from '../services/lawyer.service.ts';
@@ -9,7 +10,10 @@ const personal = <T>(read: (l: LawyerDoc) => T) => (lawyer: LawyerDoc, _: unknow
 };
 
 export const Lawyer = {
-  __resolveReference: ({ id }: { id: string }, { loaders }: Context) => loaders.lawyer.load(id),
+  __resolveReference: ({ id }: { id: string }, { identity, loaders }: Context) => {
+    if (identity.role === 'ANONYMOUS') throw new AppError('UNAUTHENTICATED');
+    return loaders.lawyer.load(id);
+  },
   id: (l: LawyerDoc) => l._id,
   registered: (l: LawyerDoc) => !!l.registeredAt,
   idNumberMasked: personal((l) => l.idNumberMasked),

@@ -1,0 +1,2 @@
+import { vitestConfig } from '@yuejuan/runtime/testing/vitest';
+export default vitestConfig();
