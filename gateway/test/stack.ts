@@ -1,7 +1,7 @@
 // Starts the real stack in-process for a test file: four subgraphs on ephemeral ports, each on
 // its own isolated database of the test run's server, and the gateway in front of them.
-import { ensureIndexes } from '@yuejuan/runtime';
-import { openTestDatabase, testLogger, testMongoUri, testSecrets } from '@yuejuan/runtime/testing';
+import { createEventBus, ensureIndexes } from '@yuejuan/runtime';
+import { openTestDatabase, testLogger, testMongoUri, testSecrets, uniqueDatabaseName } from '@yuejuan/runtime/testing';
 import { createServer as createIdentity } from '@yuejuan/identity';
 import { loadIdentityConfig } from '@yuejuan/identity/config';
 import { createServer as createCases } from '@yuejuan/cases';
@@ -24,10 +24,12 @@ export async function startStack(label: string) {
     reading: await openTestDatabase(`${label}_rd`, { monitorCommands: true }),
     notifications: await openTestDatabase(`${label}_nt`, { monitorCommands: true }),
   };
-  const identity = createIdentity({ config: loadIdentityConfig({ ...env, YUEJUAN_ID_HASH_KEY: secrets.idHash }), connection: db.identity, logger: testLogger('identity') });
-  const cases = createCases({ config: loadCasesConfig(env), connection: db.cases, logger: testLogger('cases') });
-  const reading = createReading({ config: loadReadingConfig(env), connection: db.reading, logger: testLogger('reading') });
-  const notifications = createNotifications({ config: loadNotificationsConfig(env), connection: db.notifications, logger: testLogger('notifications') });
+  const eventsDb = uniqueDatabaseName(`${label}_ev`);
+  const bus = Object.fromEntries(Object.entries(db).map(([name, c]) => [name, createEventBus({ client: c.getClient(), dbName: eventsDb, logger: testLogger(`${name}-bus`) })])) as Record<keyof typeof db, ReturnType<typeof createEventBus>>;
+  const identity = createIdentity({ config: loadIdentityConfig({ ...env, YUEJUAN_ID_HASH_KEY: secrets.idHash }), connection: db.identity, logger: testLogger('identity'), bus: bus.identity });
+  const cases = createCases({ config: loadCasesConfig(env), connection: db.cases, logger: testLogger('cases'), bus: bus.cases });
+  const reading = createReading({ config: loadReadingConfig(env), connection: db.reading, logger: testLogger('reading'), bus: bus.reading });
+  const notifications = createNotifications({ config: loadNotificationsConfig(env), connection: db.notifications, logger: testLogger('notifications'), bus: bus.notifications });
   await Promise.all(Object.values(db).map((c) => ensureIndexes(c)));
   const urls = {
     identity: await identity.start(),
@@ -57,12 +59,15 @@ export async function startStack(label: string) {
     urls,
     secrets,
     db,
+    bus,
     services: { identity: identity.services, cases: cases.services, notifications: notifications.services },
     subgraphs: { identity, cases, reading, notifications },
     query,
     async stop() {
       await gateway.stop();
       await Promise.all([identity.stop(), cases.stop(), reading.stop(), notifications.stop()]);
+      await Promise.all(Object.values(bus).map((b) => b.close()));
+      await db.identity.getClient().db(eventsDb).dropDatabase().catch(() => undefined);
       await Promise.all(Object.values(db).map((c) => c.drop()));
     },
   };

@@ -1,5 +1,5 @@
 import type { Connection } from 'mongoose';
-import { createSubgraphService, type Logger } from '@yuejuan/runtime';
+import { createSubgraphService, type EventBus, type Logger } from '@yuejuan/runtime';
 import { loadSubgraphSdl } from '@yuejuan/schema';
 import type { CasesConfig } from './config.ts';
 import { createLoaders } from './context.ts';
@@ -10,6 +10,8 @@ export interface CasesDeps {
   config: CasesConfig;
   connection: Connection;
   logger: Logger;
+  /** The domain event bus (publish state changes; subscriptions listen to it). */
+  bus: EventBus;
 }
 
 /** The cases subgraph: no side effects until start(). */

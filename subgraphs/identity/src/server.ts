@@ -1,6 +1,6 @@
 import express from 'express';
 import type { Connection } from 'mongoose';
-import { createSubgraphService, internalTokenHeader, verifyInternalToken, type Logger } from '@yuejuan/runtime';
+import { createSubgraphService, internalTokenHeader, verifyInternalToken, type EventBus, type Logger } from '@yuejuan/runtime';
 import { loadSubgraphSdl } from '@yuejuan/schema';
 import type { IdentityConfig } from './config.ts';
 import { createLoaders } from './context.ts';
@@ -11,6 +11,8 @@ export interface IdentityDeps {
   config: IdentityConfig;
   connection: Connection;
   logger: Logger;
+  /** The domain event bus (publish state changes; subscriptions listen to it). */
+  bus: EventBus;
 }
 
 /** The identity subgraph: no side effects until start(). */

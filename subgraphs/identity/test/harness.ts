@@ -19,7 +19,7 @@ export async function startIdentity(label: string) {
   const config = loadIdentityConfig({
     NODE_ENV: 'test', LOG_LEVEL: 'silent', MONGODB_URI: testMongoUri(), YUEJUAN_INTERNAL_SECRET: secrets.internal, PORT: '0', YUEJUAN_ID_HASH_KEY: secrets.idHash,
   });
-  const server = createServer({ config, connection: db, logger: testLogger('identity') });
+  const server = createServer({ config, connection: db, bus: db.bus, logger: testLogger('identity') });
   await ensureIndexes(db);
   const url = await server.start();
 

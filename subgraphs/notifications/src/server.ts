@@ -1,5 +1,5 @@
 import type { Connection } from 'mongoose';
-import { createSubgraphService, type Logger } from '@yuejuan/runtime';
+import { createSubgraphService, type EventBus, type Logger } from '@yuejuan/runtime';
 import { loadSubgraphSdl } from '@yuejuan/schema';
 import type { NotificationsConfig } from './config.ts';
 import { createResolvers, pending } from './resolvers/index.ts';
@@ -9,6 +9,8 @@ export interface NotificationsDeps {
   config: NotificationsConfig;
   connection: Connection;
   logger: Logger;
+  /** The domain event bus (publish state changes; subscriptions listen to it). */
+  bus: EventBus;
 }
 
 /** The notifications subgraph: no side effects until start(). */

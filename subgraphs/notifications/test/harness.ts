@@ -17,7 +17,7 @@ export async function startNotifications(label: string) {
   const secrets = testSecrets();
   const db = await openTestDatabase(label, { monitorCommands: true });
   const config = loadNotificationsConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', MONGODB_URI: testMongoUri(), YUEJUAN_INTERNAL_SECRET: secrets.internal, PORT: '0' });
-  const server = createServer({ config, connection: db, logger: testLogger('notifications') });
+  const server = createServer({ config, connection: db, bus: db.bus, logger: testLogger('notifications') });
   await ensureIndexes(db);
   const url = await server.start();
 

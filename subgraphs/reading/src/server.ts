@@ -1,5 +1,5 @@
 import type { Connection } from 'mongoose';
-import { createSubgraphService, type Logger } from '@yuejuan/runtime';
+import { createSubgraphService, type EventBus, type Logger } from '@yuejuan/runtime';
 import { loadSubgraphSdl } from '@yuejuan/schema';
 import type { ReadingConfig } from './config.ts';
 import { createResolvers, pending } from './resolvers/index.ts';
@@ -8,6 +8,8 @@ export interface ReadingDeps {
   config: ReadingConfig;
   connection: Connection;
   logger: Logger;
+  /** The domain event bus (publish state changes; subscriptions listen to it). */
+  bus: EventBus;
 }
 
 /** The reading subgraph: no side effects until start(). */

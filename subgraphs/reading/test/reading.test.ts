@@ -20,7 +20,7 @@ describe('reading subgraph (first slice)', () => {
   beforeAll(async () => {
     db = await openTestDatabase('reading', { monitorCommands: true });
     const config = loadReadingConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', MONGODB_URI: testMongoUri(), YUEJUAN_INTERNAL_SECRET: secrets.internal, PORT: '0' });
-    server = createServer({ config, connection: db, logger: testLogger('reading') });
+    server = createServer({ config, connection: db, bus: db.bus, logger: testLogger('reading') });
     await ensureIndexes(db);
     url = await server.start();
   });

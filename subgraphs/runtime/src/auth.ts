@@ -2,12 +2,34 @@ import { randomUUID } from 'node:crypto';
 import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
 import { AppError } from './errors.ts';
 
+/** Purposes of step-up verification (身份核验). */
+export type StepUpPurpose = 'BIND_CASE' | 'APPOINTMENT' | 'READING_APPLICATION' | 'DOWNLOAD';
+
+/**
+ * A step-up challenge the caller's session confirmed with the verifier and has not let
+ * expire. Identity vouches for it; the subgraph that acts on it makes it single use
+ * (requireStepUp claims its id once in the acting subgraph's own collection).
+ */
+export interface StepUpGrant {
+  id: string;
+  purpose: StepUpPurpose;
+  confirmedAt: string;
+}
+
 /** Who is calling, as established by the gateway from the caller's session. */
 export type Identity =
   | { role: 'ANONYMOUS' }
-  | { role: 'LAWYER'; sessionId: string; lawyerId: string; verified: boolean }
+  | { role: 'LAWYER'; sessionId: string; lawyerId: string; verified: boolean; stepUps?: StepUpGrant[] }
   | { role: 'PROSECUTOR'; sessionId: string; prosecutorId: string; procuratorateId: string }
-  | { role: 'ADMINISTRATOR'; sessionId: string; administratorId: string };
+  | { role: 'ADMINISTRATOR'; sessionId: string; administratorId: string }
+  /** Another subgraph calling an internal route (never minted by the gateway for a user). */
+  | { role: 'SERVICE'; service: string };
+
+/** A caller with a login session (lawyer, prosecutor, administrator). */
+export type SessionIdentity = Exclude<Identity, { role: 'ANONYMOUS' } | { role: 'SERVICE' }>;
+
+/** Whether the caller holds a login session. */
+export const hasSession = (identity: Identity): identity is SessionIdentity => identity.role !== 'ANONYMOUS' && identity.role !== 'SERVICE';
 
 /** Header carrying the per-request token the gateway mints for one subgraph. */
 export const internalTokenHeader = 'x-internal-token';

@@ -16,6 +16,8 @@ export const baseConfigShape = {
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   HOST: z.string().default('127.0.0.1'),
   MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://'),
+  /** The database of the event bus, shared by all subgraphs. */
+  EVENTS_DB: z.string().min(1).default('yuejuan_events'),
   /** HMAC key shared by the gateway and the subgraphs for per-request internal tokens. */
   YUEJUAN_INTERNAL_SECRET: z.string().min(32, 'must be at least 32 characters'),
 };

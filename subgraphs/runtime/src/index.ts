@@ -10,3 +10,6 @@ export * from './schema.ts';
 export * from './server.ts';
 export * from './ids.ts';
 export * from './run.ts';
+export * from './step-up.ts';
+export * from './internal.ts';
+export * from './bus/index.ts';

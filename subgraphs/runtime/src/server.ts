@@ -7,6 +7,9 @@ import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import type { Connection } from 'mongoose';
+import { GraphQLError } from 'graphql';
+import { WebSocketServer } from 'ws';
+import { useServer } from 'graphql-ws/use/ws';
 import type { GraphQLSchema } from 'graphql';
 import { internalTokenHeader, verifyInternalToken, type Identity } from './auth.ts';
 import { AppError, createFormatError } from './errors.ts';
@@ -92,6 +95,44 @@ export function createSubgraphService<L>(options: SubgraphServiceOptions<L>): Su
     }
   });
 
+  // Subscriptions: graphql-ws on the same path. Only the gateway may connect (a token minted
+  // for this subgraph in connection_init), and each subscription carries its own token with
+  // the subscriber's identity in `extensions`, so one upstream socket can serve many users.
+  const wss = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: 64 * 1024 });
+  const tokenOf = (params: unknown) => (params && typeof params === 'object' ? (params as Record<string, unknown>)[internalTokenHeader] : undefined) as string | undefined;
+  // Subscription ids are chosen per connection, so identities are kept per connection.
+  const identitiesOf = new WeakMap<object, Map<string, Identity>>();
+  const byConnection = (ctx: object) => {
+    let map = identitiesOf.get(ctx);
+    if (!map) identitiesOf.set(ctx, (map = new Map()));
+    return map;
+  };
+  const wsServer = useServer<Record<string, unknown> | undefined>(
+    {
+      schema,
+      onConnect: async (ctx) => {
+        try {
+          await verifyInternalToken(options.internalSecret, name, tokenOf(ctx.connectionParams));
+          return true;
+        } catch {
+          logger.warn('websocket without a valid gateway token refused');
+          return false;
+        }
+      },
+      onSubscribe: async (ctx, id, payload) => {
+        try {
+          byConnection(ctx).set(id, await verifyInternalToken(options.internalSecret, name, tokenOf(payload.extensions)));
+        } catch (err) {
+          return [new GraphQLError((err as Error).message, { extensions: { code: 'UNAUTHENTICATED' } })];
+        }
+      },
+      context: (ctx, id) => ({ identity: byConnection(ctx).get(id) ?? { role: 'ANONYMOUS' }, requestId: `ws-${id}`, logger, loaders: options.createLoaders() }),
+      onComplete: (ctx, id) => { byConnection(ctx).delete(id); },
+      onError: (ctx, id) => { byConnection(ctx).delete(id); },
+    },
+    wss,
+  );
+
   let started = false;
   return {
     app,
@@ -118,6 +159,7 @@ export function createSubgraphService<L>(options: SubgraphServiceOptions<L>): Su
     async stop() {
       if (!started) return;
       started = false;
+      await wsServer.dispose();
       await apollo.stop();
       if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
     },

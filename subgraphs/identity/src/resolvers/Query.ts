@@ -1,10 +1,10 @@
-import { AppError } from '@yuejuan/runtime';
+import { AppError, hasSession } from '@yuejuan/runtime';
 import type { Context } from '../context.ts';
 import { consentText } from '../services/consent.ts';
 import { assertPersonal } from '../services/lawyer.service.ts';
 
 export const Query = {
-  viewer: (_: unknown, __: unknown, { identity }: Context) => (identity.role === 'ANONYMOUS' ? null : { identity }),
+  viewer: (_: unknown, __: unknown, { identity }: Context) => (hasSession(identity) ? { identity } : null),
   lawyer: async (_: unknown, { id }: { id: string }, { identity, loaders }: Context) => {
     assertPersonal(identity, id);
     return loaders.lawyer.load(id);

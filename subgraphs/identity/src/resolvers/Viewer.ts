@@ -1,10 +1,10 @@
-import type { Identity } from '@yuejuan/runtime';
+import type { SessionIdentity } from '@yuejuan/runtime';
 import { AppError } from '@yuejuan/runtime';
 import type { Context } from '../context.ts';
 import type { IdentityServices } from '../services/index.ts';
 import { nextStep } from '../services/lawyer.service.ts';
 
-type Parent = { identity: Exclude<Identity, { role: 'ANONYMOUS' }> };
+type Parent = { identity: SessionIdentity };
 
 export const Viewer = ({ sessions }: IdentityServices) => ({
   session: async ({ identity }: Parent) => {

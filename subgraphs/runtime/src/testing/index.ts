@@ -5,6 +5,7 @@ import type { Connection } from 'mongoose';
 import { connectMongo, type MongoOptions } from '../mongo.ts';
 import { mintInternalToken, internalTokenHeader, type Identity } from '../auth.ts';
 import { createLogger, type Logger } from '../logger.ts';
+import { createEventBus, type EventBus } from '../bus/index.ts';
 
 /** The database server of this test run (see global-setup). */
 export const testMongoUri = (): string => inject('mongodbUri');
@@ -14,11 +15,23 @@ export function uniqueDatabaseName(label: string): string {
   return `t_${label.replace(/[^a-z0-9]/gi, '_').slice(0, 30)}_${randomBytes(4).toString('hex')}`;
 }
 
-/** Connects to a fresh, isolated database; `drop()` removes it and closes the connection. */
-export async function openTestDatabase(label: string, options: MongoOptions = {}): Promise<Connection & { drop(): Promise<void> }> {
+export type TestDatabase = Connection & {
+  /** An event bus on this test database's own events database. */
+  bus: EventBus;
+  /** Closes the bus, drops both databases and closes the connection. */
+  drop(): Promise<void>;
+};
+
+/** Connects to a fresh, isolated database (with its own event bus); `drop()` removes both. */
+export async function openTestDatabase(label: string, options: MongoOptions = {}): Promise<TestDatabase> {
   const connection = await connectMongo(testMongoUri(), uniqueDatabaseName(label), options);
+  const eventsDb = `${connection.name}_ev`;
+  const bus = createEventBus({ client: connection.getClient(), dbName: eventsDb, logger: testLogger('bus') });
   return Object.assign(connection, {
+    bus,
     async drop() {
+      await bus.close();
+      await connection.getClient().db(eventsDb).dropDatabase().catch(() => undefined);
       await connection.dropDatabase().catch(() => undefined);
       await connection.close();
     },

@@ -1,0 +1,2 @@
+export * from './types.ts';
+export { createEventBus, type EventBusOptions } from './bus.ts';

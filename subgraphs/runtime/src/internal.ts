@@ -1,0 +1,30 @@
+import { internalTokenHeader, mintInternalToken } from './auth.ts';
+import { AppError } from './errors.ts';
+
+export interface InternalCallOptions {
+  /** Base URL of the target service, e.g. http://127.0.0.1:4004 */
+  baseUrl: string;
+  /** Target subgraph name (the token's audience). */
+  audience: string;
+  /** The calling subgraph's name. */
+  service: string;
+  secret: string;
+  timeoutMs?: number;
+}
+
+/**
+ * Calls an internal route of another subgraph (never exposed through the gateway): a POST with
+ * a token minted for that subgraph carrying a SERVICE identity. Answers the parsed JSON body
+ * and status; a network failure becomes SERVICE_UNAVAILABLE naming the target.
+ */
+export async function callInternal<T>(options: InternalCallOptions, path: string, body: unknown): Promise<{ status: number; body: T }> {
+  const token = await mintInternalToken(options.secret, options.audience, { role: 'SERVICE', service: options.service });
+  const res = await fetch(new URL(path, options.baseUrl), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', [internalTokenHeader]: token },
+    body: JSON.stringify(body),
+    signal: AbortSignal.timeout(options.timeoutMs ?? 5000),
+  }).catch(() => null);
+  if (!res) throw new AppError('SERVICE_UNAVAILABLE', '服务暂不可用，请稍后再试。', { serviceName: options.audience });
+  return { status: res.status, body: (await res.json().catch(() => ({}))) as T };
+}

@@ -1,0 +1,89 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MongoClient } from 'mongodb';
+import { createEventBus, type DomainEvent, type EventBus } from '../src/index.ts';
+import { testLogger, testMongoUri, uniqueDatabaseName } from '../src/testing/index.ts';
+
+const until = async (check: () => boolean, ms = 10_000) => {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+};
+
+describe('event bus on the capped collection', () => {
+  let a: MongoClient, b: MongoClient;
+  let dbName: string;
+  let one: EventBus, two: EventBus;
+  beforeAll(async () => {
+    a = await MongoClient.connect(testMongoUri());
+    b = await MongoClient.connect(testMongoUri());
+    dbName = uniqueDatabaseName('bus');
+    one = createEventBus({ client: a, dbName, logger: testLogger('bus') });
+    two = createEventBus({ client: b, dbName, logger: testLogger('bus') });
+  });
+  afterAll(async () => {
+    await one.close();
+    await two.close();
+    await a.db(dbName).dropDatabase();
+    await a.close();
+    await b.close();
+  });
+
+  it('delivers an event published by one process to listeners of another, by topic', async () => {
+    const got: DomainEvent[] = [];
+    const off = two.subscribe(['cases.bindingApplication.changed'], (e) => void got.push(e));
+    await new Promise((r) => setTimeout(r, 200));
+    await one.publish('identity.loginTicket.changed', { ticketId: 't1' });
+    const sent = await one.publish('cases.bindingApplication.changed', { applicationId: 'b1', status: 'APPROVED' });
+    await until(() => got.length === 1);
+    expect(got[0]).toMatchObject({ id: sent.id, topic: 'cases.bindingApplication.changed', payload: { applicationId: 'b1', status: 'APPROVED' } });
+    off();
+  });
+
+  it('listen() yields events and leaves no listener or cursor once returned', async () => {
+    const iterator = two.listen(['reading.package.changed'], (e) => e.payload.packageId === 'p2');
+    const next = iterator.next();
+    await new Promise((r) => setTimeout(r, 200));
+    await one.publish('reading.package.changed', { packageId: 'p1' });
+    await one.publish('reading.package.changed', { packageId: 'p2' });
+    expect((await next).value.payload).toEqual({ packageId: 'p2' });
+    await iterator.return!();
+    await until(() => two.stats().listeners === 0 && two.stats().cursors === 0);
+    expect(two.stats()).toEqual({ listeners: 0, cursors: 0 });
+  });
+
+  it('a durable consumer resumes after its checkpoint: nothing lost, nothing twice', async () => {
+    const seen: string[] = [];
+    const handler = (e: DomainEvent) => void seen.push(e.payload.n as string);
+    let stop = one.consume({ name: 'sms', topics: ['t.durable'], handler });
+    await new Promise((r) => setTimeout(r, 300));
+    for (let i = 0; i < 5; i++) await one.publish('t.durable', { n: `a${i}` });
+    await until(() => seen.length === 5);
+    await stop();
+    for (let i = 0; i < 5; i++) await one.publish('t.durable', { n: `b${i}` }); // while the consumer is down
+    stop = two.consume({ name: 'sms', topics: ['t.durable'], handler });
+    await until(() => seen.length >= 10);
+    await new Promise((r) => setTimeout(r, 300));
+    await stop();
+    expect(seen).toEqual(['a0', 'a1', 'a2', 'a3', 'a4', 'b0', 'b1', 'b2', 'b3', 'b4']);
+  });
+
+  it('reports a gap when the resume point was overwritten', async () => {
+    await one.publish('t.gap', { n: 1 });
+    await a.db(dbName).collection('event_checkpoints').updateOne({ _id: 'late' as never }, { $set: { lastId: 'x', lastAt: new Date(Date.now() - 86_400_000) } }, { upsert: true });
+    const gaps: unknown[] = [];
+    const stop = one.consume({ name: 'late', topics: ['t.gap'], handler: () => undefined, onGap: (g) => void gaps.push(g) });
+    await until(() => gaps.length === 1);
+    await stop();
+  });
+
+  it('retries an event whose durable handler failed', async () => {
+    let calls = 0;
+    const stop = one.consume({ name: 'flaky', topics: ['t.flaky'], handler: () => { calls++; if (calls === 1) throw new Error('provider down'); } });
+    await new Promise((r) => setTimeout(r, 300));
+    await one.publish('t.flaky', {});
+    await until(() => calls === 2);
+    await stop();
+  });
+});
