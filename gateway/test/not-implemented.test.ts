@@ -17,7 +17,6 @@ const expected = [
   'cases: Mutation.revokeBinding',
   'cases: Mutation.submitBindingApplication',
   'cases: Mutation.withdrawBindingApplication',
-  'cases: Subscription.bindingApplicationChanged',
   'identity: Lawyer.devices',
   'identity: Mutation.acceptConsent',
   'identity: Mutation.completeActivation',

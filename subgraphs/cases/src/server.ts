@@ -15,12 +15,12 @@ export interface CasesDeps {
 }
 
 /** The cases subgraph: no side effects until start(). */
-export function createServer({ config, connection, logger }: CasesDeps) {
+export function createServer({ config, connection, logger, bus }: CasesDeps) {
   const services = createCasesServices(connection);
   const service = createSubgraphService({
     name: 'cases',
     sdl: loadSubgraphSdl('cases'),
-    resolvers: createResolvers(services),
+    resolvers: createResolvers(services, bus),
     pending,
     createLoaders: () => createLoaders(services.models),
     connection,

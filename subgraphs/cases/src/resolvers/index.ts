@@ -5,10 +5,13 @@ import { Lawyer } from './Lawyer.ts';
 import { Mutation } from './Mutation.ts';
 import { Procuratorate } from './Procuratorate.ts';
 import { Query } from './Query.ts';
+import { Subscription } from './Subscription.ts';
+import type { EventBus } from '@yuejuan/runtime';
 
 /** The cases resolvers; each type's file hands off to the services. */
-export const createResolvers = (services: CasesServices) => ({
+export const createResolvers = (services: CasesServices, bus: EventBus) => ({
   Query: Query(services),
+  Subscription: Subscription(bus),
   Mutation: Mutation(services),
   Procuratorate: Procuratorate(services),
   Case,
