@@ -1,0 +1,64 @@
+import WebSocket from 'ws';
+import { createClient, type Client, type FormattedExecutionResult } from 'graphql-ws';
+import { internalTokenHeader, mintInternalToken, type Identity, type Logger } from '@yuejuan/runtime';
+
+/** The events of one upstream subscription. */
+export type UpstreamEvents = AsyncIterableIterator<FormattedExecutionResult<Record<string, unknown>, unknown>>;
+
+/**
+ * One graphql-ws connection per subgraph, shared by every subscriber of this gateway: the
+ * socket authenticates the gateway (connection_init), and each subscription carries its own
+ * token with the subscriber's identity (in `extensions`). Memory per subscriber stays small.
+ */
+export function createUpstreamPool(options: { urls: Record<string, string>; secret: string; logger: Logger }) {
+  const clients = new Map<string, Client>();
+  let active = 0;
+
+  function clientFor(name: string): Client {
+    let client = clients.get(name);
+    if (client) return client;
+    const url = options.urls[name];
+    if (!url) throw new Error(`unknown subgraph ${name}`);
+    client = createClient({
+      url: url.replace(/^http/, 'ws'),
+      webSocketImpl: WebSocket,
+      lazy: true,
+      lazyCloseTimeout: 5_000,
+      keepAlive: 15_000,
+      retryAttempts: Infinity,
+      shouldRetry: () => true,
+      connectionParams: async () => ({ [internalTokenHeader]: await mintInternalToken(options.secret, name, { role: 'SERVICE', service: 'gateway' }) }),
+      on: { closed: (e) => options.logger.debug({ subgraph: name, code: (e as { code?: number })?.code }, 'upstream socket closed') },
+    });
+    clients.set(name, client);
+    return client;
+  }
+
+  return {
+    /** Subscribes upstream; the iterator's `return()` completes the upstream subscription. */
+    async subscribe(name: string, query: string, variables: Record<string, unknown>, identity: Identity): Promise<UpstreamEvents> {
+      const token = await mintInternalToken(options.secret, name, identity, 300);
+      const iterator = clientFor(name).iterate<Record<string, unknown>>({ query, variables, extensions: { [internalTokenHeader]: token } });
+      active++;
+      let done = false;
+      const finish = () => { if (!done) { done = true; active--; } };
+      const events: UpstreamEvents = {
+        next: async () => {
+          const r = await iterator.next();
+          if (r.done) finish();
+          return r;
+        },
+        return: async () => { finish(); return (await iterator.return?.()) ?? { value: undefined, done: true }; },
+        [Symbol.asyncIterator]() { return events; },
+      };
+      return events;
+    },
+    /** Upstream subscriptions open now (tests check none is left behind). */
+    stats: () => ({ subscriptions: active, sockets: clients.size }),
+    async close() {
+      await Promise.all([...clients.values()].map((c) => c.dispose()));
+      clients.clear();
+    },
+  };
+}
+export type UpstreamPool = ReturnType<typeof createUpstreamPool>;

@@ -1,0 +1,102 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { createClient, type Client } from 'graphql-ws';
+import { createEventBus } from '@yuejuan/runtime';
+import { testLogger } from '@yuejuan/runtime/testing';
+import { createServer as createCases } from '@yuejuan/cases';
+import { loadCasesConfig } from '@yuejuan/cases/config';
+import { startStack, type Stack } from './stack.ts';
+import { lawyerToken, seedApplications, seedPeople } from './fixtures.ts';
+import { createGateway } from '../src/server.ts';
+import { loadGatewayConfig } from '../src/config.ts';
+
+const changed = /* GraphQL */ `subscription { bindingApplicationChanged { id status case { caseName } lawyer { name licenceNumber } } }`;
+const until = async (check: () => boolean, ms = 10_000) => {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+};
+
+describe('federated subscriptions through the gateway over WebSocket', () => {
+  let stack: Stack;
+  let people: Awaited<ReturnType<typeof seedPeople>>;
+  let second: { cases: ReturnType<typeof createCases>; gateway: ReturnType<typeof createGateway>; url: string; bus: ReturnType<typeof createEventBus> };
+  let applicationId: string;
+  const clients: Client[] = [];
+  const connect = (url: string, token?: string) => {
+    const client = createClient({ url: url.replace('http', 'ws'), webSocketImpl: WebSocket, connectionParams: token ? { authorization: `Bearer ${token}` } : {}, retryAttempts: 0, lazy: false, onNonLazyError: () => undefined });
+    clients.push(client);
+    return client;
+  };
+
+  beforeAll(async () => {
+    stack = await startStack('subs');
+    people = await seedPeople(stack);
+    await seedApplications(stack, people.zhangSanId, 2);
+    applicationId = (await stack.services.cases.models.BindingApplication.findOne({ lawyerId: people.zhangSanId }).lean().exec())!._id;
+    // A second instance of the cases subgraph and a second gateway in front of it: an event
+    // published by one instance must reach a subscriber of the other gateway.
+    const env = { NODE_ENV: 'test', LOG_LEVEL: 'silent', MONGODB_URI: 'mongodb://unused/', YUEJUAN_INTERNAL_SECRET: stack.secrets.internal, PORT: '0' };
+    const bus = createEventBus({ client: stack.db.cases.getClient(), dbName: stack.eventsDb, logger: testLogger('bus2') });
+    const cases = createCases({ config: loadCasesConfig(env), connection: stack.db.cases, logger: testLogger('cases2'), bus });
+    const casesUrl = await cases.start();
+    const gateway = createGateway(loadGatewayConfig({ ...env, IDENTITY_URL: stack.urls.identity, CASES_URL: casesUrl, READING_URL: stack.urls.reading, NOTIFICATIONS_URL: stack.urls.notifications }), testLogger('gateway2'));
+    second = { cases, gateway, url: await gateway.start(), bus };
+  });
+  afterAll(async () => {
+    await Promise.all(clients.map((c) => c.dispose()));
+    await second?.gateway.stop();
+    await second?.cases.stop();
+    await second?.bus.close();
+    await stack?.stop();
+  });
+
+  it('delivers a change published by another subgraph instance to a subscriber of another gateway, with fields from other subgraphs', async () => {
+    const client = connect(stack.url, await lawyerToken(stack, people.zhangSanId));
+    const events: unknown[] = [];
+    const iterator = client.iterate({ query: changed });
+    const reader = (async () => { for await (const e of iterator) { events.push(e); if (events.length === 1) break; } })();
+    await until(() => stack.bus.cases.stats().listeners === 1);
+    await second.bus.publish('cases.bindingApplication.changed', { applicationId, lawyerId: people.zhangSanId, procuratorateId: 'SH-310000', caseId: 'x', status: 'APPROVED' });
+    await reader;
+    expect(events).toEqual([{ data: { bindingApplicationChanged: { id: applicationId, status: expect.any(String), case: { caseName: expect.stringMatching(/^测试案件/) }, lawyer: { name: '张三', licenceNumber: '13101200510123456' } } } }]);
+  });
+
+  it("keeps each lawyer to their own applications' changes", async () => {
+    const client = connect(second.url, await lawyerToken(stack, people.liSiId));
+    const events: unknown[] = [];
+    const unsubscribe = client.subscribe({ query: changed }, { next: (e) => void events.push(e), error: () => undefined, complete: () => undefined });
+    await until(() => second.bus.stats().listeners === 1);
+    await stack.bus.cases.publish('cases.bindingApplication.changed', { applicationId, lawyerId: people.zhangSanId, procuratorateId: 'SH-310000', caseId: 'x', status: 'REJECTED' });
+    await new Promise((r) => setTimeout(r, 500));
+    expect(events).toEqual([]);
+    unsubscribe();
+  });
+
+  it('refuses an anonymous subscriber with UNAUTHENTICATED and a bad token at connection', async () => {
+    const anonymous = connect(stack.url);
+    const result = await new Promise<unknown>((resolve) => anonymous.subscribe({ query: changed }, { next: resolve, error: resolve, complete: () => undefined }));
+    expect(JSON.stringify(result)).toMatch(/UNAUTHENTICATED/);
+    const bad = createClient({ url: stack.url.replace('http', 'ws'), webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${'x'.repeat(43)}` }, retryAttempts: 0 });
+    const closed = await new Promise<unknown>((resolve) => bad.subscribe({ query: changed }, { next: resolve, error: resolve, complete: () => undefined }));
+    expect((closed as { code?: number }).code).toBe(4403);
+    await bad.dispose();
+  });
+
+  it('answers a malformed subscription with a GraphQL error, not a crash', async () => {
+    const client = connect(stack.url, await lawyerToken(stack, people.zhangSanId));
+    const result = await new Promise<unknown>((resolve) => client.subscribe({ query: 'subscription { nope }' }, { next: resolve, error: resolve, complete: () => undefined }));
+    expect(JSON.stringify(result)).toMatch(/GRAPHQL_VALIDATION_FAILED|Cannot query field/);
+    const query = await new Promise<unknown>((resolve) => client.subscribe({ query: '{ procuratorates { id } }' }, { next: resolve, error: resolve, complete: () => undefined }));
+    expect(query).toMatchObject({ data: { procuratorates: expect.any(Array) } });
+  });
+
+  it('leaves no upstream subscription, listener or cursor behind when clients leave', async () => {
+    await Promise.all(clients.splice(0).map((c) => c.dispose()));
+    await until(() => stack.gateway.subscriptionStats().subscriptions === 0 && second.gateway.subscriptionStats().subscriptions === 0 && stack.gateway.subscriptionStats().clients === 0);
+    await until(() => stack.bus.cases.stats().listeners === 0 && stack.bus.cases.stats().cursors === 0 && second.bus.stats().listeners === 0 && second.bus.stats().cursors === 0);
+    expect(stack.gateway.subscriptionStats()).toMatchObject({ clients: 0, subscriptions: 0 });
+  });
+});
