@@ -42,7 +42,7 @@ describe('federated subscriptions through the gateway over WebSocket', () => {
     const bus = createEventBus({ client: stack.db.cases.getClient(), dbName: stack.eventsDb, logger: testLogger('bus2') });
     const cases = createCases({ config: loadCasesConfig(env), connection: stack.db.cases, logger: testLogger('cases2'), bus });
     const casesUrl = await cases.start();
-    const gateway = createGateway(loadGatewayConfig({ ...env, IDENTITY_URL: stack.urls.identity, CASES_URL: casesUrl, READING_URL: stack.urls.reading, NOTIFICATIONS_URL: stack.urls.notifications }), testLogger('gateway2'));
+    const gateway = createGateway(loadGatewayConfig({ ...env, WS_SESSION_RECHECK_MS: '1000', IDENTITY_URL: stack.urls.identity, CASES_URL: casesUrl, READING_URL: stack.urls.reading, NOTIFICATIONS_URL: stack.urls.notifications }), testLogger('gateway2'));
     second = { cases, gateway, url: await gateway.start(), bus };
   });
   afterAll(async () => {
@@ -91,6 +91,38 @@ describe('federated subscriptions through the gateway over WebSocket', () => {
     expect(JSON.stringify(result)).toMatch(/GRAPHQL_VALIDATION_FAILED|Cannot query field/);
     const query = await new Promise<unknown>((resolve) => client.subscribe({ query: '{ procuratorates { id } }' }, { next: resolve, error: resolve, complete: () => undefined }));
     expect(query).toMatchObject({ data: { procuratorates: expect.any(Array) } });
+  });
+
+  it('shares one upstream subscription among subscribers asking the same as the same person', async () => {
+    const token = await lawyerToken(stack, people.zhangSanId);
+    const [a, b] = [connect(stack.url, token), connect(stack.url, await lawyerToken(stack, people.zhangSanId))];
+    const got: unknown[][] = [[], []];
+    const offs = [a, b].map((c, i) => c.subscribe({ query: changed }, { next: (e) => void got[i]!.push(e), error: () => undefined, complete: () => undefined }));
+    await until(() => stack.gateway.subscriptionStats().clients >= 2 && stack.bus.cases.stats().listeners === 1);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(stack.gateway.subscriptionStats().subscriptions).toBe(1);
+    await stack.bus.cases.publish('cases.bindingApplication.changed', { applicationId, lawyerId: people.zhangSanId, procuratorateId: 'SH-310000', caseId: 'x', status: 'APPROVED' });
+    await until(() => got[0]!.length === 1 && got[1]!.length === 1);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(got[0]).toHaveLength(1); // only what happened after subscribing, once
+    expect(got[0]).toEqual(got[1]);
+    offs[0]!();
+    await new Promise((r) => setTimeout(r, 200));
+    expect(stack.gateway.subscriptionStats().subscriptions).toBe(1); // the other subscriber still listens
+    offs[1]!();
+    await until(() => stack.gateway.subscriptionStats().subscriptions === 0);
+  });
+
+  it('closes the sockets of a session revoked at logout within the recheck period', async () => {
+    const token = await lawyerToken(stack, people.zhangSanId);
+    const client = connect(second.url, token);
+    const ended = new Promise<unknown>((resolve) => client.subscribe({ query: changed }, { next: () => undefined, error: resolve, complete: () => resolve('complete') }));
+    await until(() => second.gateway.subscriptionStats().subscriptions === 1);
+    expect((await stack.query('mutation { logout }', {}, token)).data).toEqual({ logout: true });
+    const started = Date.now();
+    const reason = await ended;
+    expect((reason as { code?: number }).code).toBe(4401);
+    expect(Date.now() - started).toBeLessThan(5000);
   });
 
   it('leaves no upstream subscription, listener or cursor behind when clients leave', async () => {

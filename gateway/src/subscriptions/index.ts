@@ -9,6 +9,7 @@ import type { SubscriptionLimits } from '../ws-policy.ts';
 import { federatedSubscription } from './execute.ts';
 import { createSubscriptionPlanner, type Planned } from './planner.ts';
 import { createUpstreamPool } from './upstream.ts';
+import { createSharing, sharingKey } from './shared.ts';
 
 export interface SubscriptionServerOptions {
   httpServer: http.Server;
@@ -48,6 +49,7 @@ export function attachSubscriptions(options: SubscriptionServerOptions) {
   const { logger, limits } = options;
   const planner = createSubscriptionPlanner(options.supergraphSdl);
   const upstream = createUpstreamPool({ urls: options.subgraphUrls, secret: options.secret, logger });
+  const sharing = createSharing();
   const states = new WeakMap<object, ConnectionState>();
   const stateOf = (extra: object) => {
     let s = states.get(extra);
@@ -95,9 +97,11 @@ export function attachSubscriptions(options: SubscriptionServerOptions) {
         return { schema: planner.apiSchemaJs, document, operationName: payload.operationName, variableValues: payload.variables, contextValue } satisfies ExecutionArgs;
       },
       subscribe: (args) => {
-        const { planned, gateway } = args.contextValue as OperationContextValue;
+        const { planned, gateway, request } = args.contextValue as OperationContextValue;
         if (planned.kind !== 'subscription') throw new Error('not a subscription');
-        return federatedSubscription({ plan: planned.plan, planner, upstream, sources: options.sources, context: gateway, variables: (args.variableValues ?? {}) as Record<string, unknown>, logger });
+        const variables = (args.variableValues ?? {}) as Record<string, unknown>;
+        return sharing.open(sharingKey(gateway.identity, request.query, request.operationName, variables), () =>
+          federatedSubscription({ plan: planned.plan, planner, upstream, sources: options.sources, context: gateway, variables, logger }));
       },
       execute: (args) => {
         const { request, gateway } = args.contextValue as OperationContextValue;
@@ -110,7 +114,7 @@ export function attachSubscriptions(options: SubscriptionServerOptions) {
   );
 
   return {
-    stats: () => ({ clients: wss.clients.size, ...upstream.stats() }),
+    stats: () => ({ clients: wss.clients.size, ...upstream.stats(), ...sharing.stats() }),
     async close() {
       await server.dispose();
       await upstream.close();

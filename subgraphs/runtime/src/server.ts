@@ -15,6 +15,7 @@ import { internalTokenHeader, verifyInternalToken, type Identity } from './auth.
 import { AppError, createFormatError } from './errors.ts';
 import type { Logger } from './logger.ts';
 import { buildServiceSchema, type ResolverMap } from './schema.ts';
+import { busStats } from './bus/index.ts';
 
 /** What every resolver receives. `L` is the subgraph's per-request loaders. */
 export interface ServiceContext<L = unknown> {
@@ -72,7 +73,7 @@ export function createSubgraphService<L>(options: SubgraphServiceOptions<L>): Su
     plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginInlineTraceDisabled()],
   });
 
-  app.get('/health', (_req, res) => { res.json({ status: 'ok', service: name }); });
+  app.get('/health', (_req, res) => { res.json({ status: 'ok', service: name, events: busStats() }); });
   app.get('/ready', async (_req, res) => {
     try {
       await connection.db!.admin().ping();

@@ -16,6 +16,20 @@ export interface EventBusOptions {
   windowMs?: number;
 }
 
+/** Every bus of this process, for the health endpoint's counts. */
+const buses = new Set<EventBus>();
+
+/** Listeners and open cursors of all buses in this process (a process that leaks them shows it). */
+export function busStats(): { listeners: number; cursors: number } {
+  let listeners = 0, cursors = 0;
+  for (const b of buses) {
+    const s = b.stats();
+    listeners += s.listeners;
+    cursors += s.cursors;
+  }
+  return { listeners, cursors };
+}
+
 /** The last events seen, for dedupe across a durable consumer's restart. */
 const CHECKPOINTS = 'event_checkpoints';
 
@@ -45,7 +59,8 @@ export function createEventBus(options: EventBusOptions): EventBus {
 
   function startLive() {
     live = tailEvents({
-      db, collection, since: new Date(), windowMs, logger, onCursor,
+      // A second back: an event committed just before the first listener still reaches it.
+      db, collection, since: new Date(Date.now() - 1000), windowMs, logger, onCursor,
       onEvent: async (event) => {
         for (const [handler, topics] of [...listeners]) {
           if (!topics.has(event.topic)) continue;
@@ -105,7 +120,7 @@ export function createEventBus(options: EventBusOptions): EventBus {
       const started = (async () => {
         await ensureCollection();
         const saved = await checkpoints.findOne({ _id: consumer.name });
-        const since = saved?.lastAt ?? new Date();
+        const since = saved ? new Date(saved.lastAt.getTime() - windowMs) : new Date();
         if (saved) {
           const [oldest] = await db.collection(collection).find({}, { projection: { at: 1 } }).limit(1).toArray();
           if (!oldest || oldest.at > saved.lastAt) {
@@ -134,6 +149,7 @@ export function createEventBus(options: EventBusOptions): EventBus {
     stats: () => ({ listeners: listeners.size, cursors }),
 
     async close() {
+      buses.delete(bus);
       listeners.clear();
       const stopping = live;
       live = null;
@@ -141,5 +157,6 @@ export function createEventBus(options: EventBusOptions): EventBus {
       durables.clear();
     },
   };
+  buses.add(bus);
   return bus;
 }

@@ -1,2 +1,3 @@
 export * from './types.ts';
-export { createEventBus, type EventBusOptions } from './bus.ts';
+export { busStats, createEventBus, type EventBusOptions } from './bus.ts';
+export { perEvent } from './per-event.ts';

@@ -5,7 +5,7 @@ import type { DomainEvent } from './types.ts';
 export interface TailOptions {
   db: Db;
   collection: string;
-  /** Events at or after this time are read when the cursor (re)opens. */
+  /** No event published before this is read, however often the cursor reopens. */
   since: Date;
   /**
    * Resume point of a durable consumer: events up to this id (in the collection's natural,
@@ -63,7 +63,7 @@ export function tailEvents(options: TailOptions): { stop(): Promise<void> } {
     if (skipping && !(await db.collection(collection).findOne({ _id: skipping as never }, { projection: { _id: 1 } }).catch(() => null))) skipping = undefined;
     while (!stopped) {
       try {
-        const since = new Date(lastAt.getTime() - options.windowMs);
+        const since = new Date(Math.max(options.since.getTime(), lastAt.getTime() - options.windowMs));
         const first = await db.command({ find: collection, filter: { at: { $gte: since } }, tailable: true, awaitData: true, batchSize: 500 });
         cursorId = first.cursor.id;
         options.onCursor?.(true);
