@@ -1,17 +1,6 @@
-// Reads config, connects, starts: nothing else.
-import { connectMongo, createEventBus, ensureIndexes, runService } from '@yuejuan/runtime';
+// The process entry: configuration, connection, event bus, start; nothing else.
+import { runSubgraph } from '@yuejuan/runtime';
 import { loadIdentityConfig } from './config.ts';
 import { createServer } from './server.ts';
 
-await runService('identity', loadIdentityConfig, async (config, logger) => {
-  const connection = await connectMongo(config.MONGODB_URI, config.IDENTITY_DB);
-  const bus = createEventBus({ client: connection.getClient(), dbName: config.EVENTS_DB, logger });
-  const server = createServer({ config, connection, logger, bus });
-  await ensureIndexes(connection);
-  await server.start();
-  return async () => {
-    await server.stop();
-    await bus.close();
-    await connection.close();
-  };
-});
+await runSubgraph('identity', loadIdentityConfig, (config) => config.IDENTITY_DB, createServer);

@@ -1,5 +1,8 @@
 import { ConfigError } from './config.ts';
+import type { Connection } from 'mongoose';
 import { createLogger, type Logger } from './logger.ts';
+import { connectMongo, ensureIndexes } from './mongo.ts';
+import { createEventBus, type EventBus } from './bus/index.ts';
 
 /**
  * Process entry of a service: validates its configuration (a bad value stops startup with a
@@ -43,4 +46,34 @@ export async function runService<C extends { LOG_LEVEL: string }>(
     logger.fatal({ err }, `${name} failed to start`);
     process.exit(1);
   }
+}
+
+/** What a subgraph's `createServer` returns that its process entry needs. */
+interface Startable {
+  start(): Promise<string>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Process entry of a subgraph: config, its own database connection, the event bus, indexes,
+ * start; and on SIGINT/SIGTERM the reverse. Each subgraph's index.ts is one call of this.
+ */
+export async function runSubgraph<C extends { LOG_LEVEL: string; MONGODB_URI: string; EVENTS_DB: string }>(
+  name: string,
+  load: () => C,
+  dbName: (config: C) => string,
+  create: (deps: { config: C; connection: Connection; logger: Logger; bus: EventBus }) => Startable,
+): Promise<void> {
+  await runService(name, load, async (config, logger) => {
+    const connection = await connectMongo(config.MONGODB_URI, dbName(config));
+    const bus = createEventBus({ client: connection.getClient(), dbName: config.EVENTS_DB, logger });
+    const server = create({ config, connection, logger, bus });
+    await ensureIndexes(connection);
+    await server.start();
+    return async () => {
+      await server.stop();
+      await bus.close();
+      await connection.close();
+    };
+  });
 }
