@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import { byIdLoader, type Identity, type ServiceContext } from '@yuejuan/runtime';
-import type { BindingApplicationDoc, CaseDoc, CasesModels, ProcuratorateDoc } from './models/index.ts';
+import type { AttachmentDoc, BindingApplicationDoc, CaseDoc, CasesModels, ProcuratorateDoc } from './models/index.ts';
 
 /** Per-request loaders: every entity lookup of a request goes through one of these. */
 export function createLoaders(models: CasesModels) {
@@ -8,6 +8,7 @@ export function createLoaders(models: CasesModels) {
     procuratorate: byIdLoader<ProcuratorateDoc>(models.Procuratorate),
     case: byIdLoader<CaseDoc>(models.Case),
     bindingApplication: byIdLoader<BindingApplicationDoc>(models.BindingApplication),
+    attachment: byIdLoader<AttachmentDoc>(models.Attachment),
     /** For a lawyer: which cases (of a batch) they are bound to (an approved binding), in one query. */
     boundCases: new DataLoader<{ lawyerId: string; caseId: string }, boolean, string>(
       async (keys) => {

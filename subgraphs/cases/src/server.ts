@@ -4,7 +4,9 @@ import { loadSubgraphSdl } from '@yuejuan/schema';
 import type { CasesConfig } from './config.ts';
 import { createLoaders } from './context.ts';
 import { createResolvers, pending } from './resolvers/index.ts';
+import { mountCasesRoutes } from './routes.ts';
 import { createCasesServices } from './services/index.ts';
+import { createBlobStore } from '@yuejuan/runtime/storage';
 
 export interface CasesDeps {
   config: CasesConfig;
@@ -16,7 +18,8 @@ export interface CasesDeps {
 
 /** The cases subgraph: no side effects until start(). */
 export function createServer({ config, connection, logger, bus }: CasesDeps) {
-  const services = createCasesServices(connection);
+  const blobs = createBlobStore(config, 'cases', connection.getClient().db(connection.name));
+  const services = createCasesServices(connection, { bus, blobs, attachmentMaxBytes: config.ATTACHMENT_MAX_BYTES });
   const service = createSubgraphService({
     name: 'cases',
     sdl: loadSubgraphSdl('cases'),
@@ -29,6 +32,7 @@ export function createServer({ config, connection, logger, bus }: CasesDeps) {
     port: config.PORT,
     production: config.NODE_ENV === 'production',
     internalSecret: config.YUEJUAN_INTERNAL_SECRET,
+    routes: (app) => mountCasesRoutes(app, services, config.YUEJUAN_INTERNAL_SECRET, logger),
   });
   return { ...service, services };
 }

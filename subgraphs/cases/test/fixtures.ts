@@ -1,5 +1,6 @@
 // Named fixtures of the cases tests: procuratorates, their prosecutors, lawyers, cases and
 // binding applications, arranged through the services and models.
+import type { Identity } from '@yuejuan/runtime';
 import { adminIdentity, lawyerIdentity, prosecutorIdentity } from '@yuejuan/runtime/testing';
 import type { CaseInput } from '../src/services/index.ts';
 import type { Harness } from './harness.ts';
@@ -55,6 +56,31 @@ export async function seedApplications(h: Harness, lawyerId: string, caseIds: st
       lawyerRole: 'DEFENCE_COUNSEL', suspectName: c.suspects[0], clientName: c.suspects[0], clientRelation: 'SELF',
     });
     ids.push(doc._id);
+  }
+  return ids;
+}
+
+/** Tiny but real-looking files: the magic bytes are what the upload route checks. */
+export const files = {
+  pdf: Buffer.concat([Buffer.from('%PDF-1.7\n%\xe2\xe3\xcf\xd3\n', 'latin1'), Buffer.alloc(2000, 0x20), Buffer.from('\n%%EOF\n')]),
+  jpeg: Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10]), Buffer.from('JFIF'), Buffer.alloc(1000, 7), Buffer.from([0xff, 0xd9])]),
+  png: Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(1000, 3)]),
+  text: Buffer.from('这不是PDF，只是一段文字。'),
+};
+
+/** Uploads one attachment through the route; answers the status and JSON body. */
+export async function uploadAttachment(h: Harness, identity: Identity, kind: string, fileName: string, contentType: string, body: Buffer) {
+  const res = await h.route(identity, `/uploads/attachments?kind=${kind}&fileName=${encodeURIComponent(fileName)}`, { method: 'POST', headers: { 'content-type': contentType }, body });
+  return { status: res.status, body: (await res.json()) as { id: string; code?: string; sizeBytes?: number } };
+}
+
+/** The full set of materials of flow 3 for a client who is the suspect; returns their ids. */
+export async function uploadMaterials(h: Harness, identity: Identity): Promise<string[]> {
+  const ids: string[] = [];
+  for (const [kind, name] of [['POWER_OF_ATTORNEY', '授权委托书.pdf'], ['LAW_FIRM_LETTER', '律师事务所函.pdf'], ['LICENCE', '执业证.jpg']] as const) {
+    const r = await uploadAttachment(h, identity, kind, name, name.endsWith('.jpg') ? 'image/jpeg' : 'application/pdf', name.endsWith('.jpg') ? files.jpeg : files.pdf);
+    if (r.status !== 201) throw new Error(`upload failed: ${JSON.stringify(r.body)}`);
+    ids.push(r.body.id);
   }
   return ids;
 }

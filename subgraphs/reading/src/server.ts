@@ -2,7 +2,11 @@ import type { Connection } from 'mongoose';
 import { createSubgraphService, type EventBus, type Logger } from '@yuejuan/runtime';
 import { loadSubgraphSdl } from '@yuejuan/schema';
 import type { ReadingConfig } from './config.ts';
+import { createLoaders } from './context.ts';
 import { createResolvers, pending } from './resolvers/index.ts';
+import { mountReadingRoutes } from './routes.ts';
+import { createReadingServices } from './services/index.ts';
+import { createBlobStore } from '@yuejuan/runtime/storage';
 
 export interface ReadingDeps {
   config: ReadingConfig;
@@ -12,19 +16,45 @@ export interface ReadingDeps {
   bus: EventBus;
 }
 
-/** The reading subgraph: no side effects until start(). */
-export function createServer({ config, connection, logger }: ReadingDeps) {
-  return createSubgraphService({
+/** The reading subgraph: no side effects until start() (which also resumes unfinished package builds). */
+export function createServer({ config, connection, logger, bus }: ReadingDeps) {
+  const services = createReadingServices(connection, {
+    bus, logger,
+    blobs: createBlobStore(config, 'reading', connection.getClient().db(connection.name)),
+    peers: { cases: config.CASES_INTERNAL_URL, identity: config.IDENTITY_INTERNAL_URL, notifications: config.NOTIFICATIONS_INTERNAL_URL, secret: config.YUEJUAN_INTERNAL_SECRET },
+    volumeMaxBytes: config.VOLUME_MAX_BYTES,
+    packageTtlDays: config.PACKAGE_TTL_DAYS,
+    maxAttempts: config.DOWNLOAD_MAX_ATTEMPTS,
+    lockMinutes: config.DOWNLOAD_LOCK_MINUTES,
+    grantTtlSeconds: config.DOWNLOAD_GRANT_TTL_SECONDS,
+    buildStaleSeconds: config.BUILD_STALE_SECONDS,
+    fontPath: config.WATERMARK_FONT_PATH,
+  });
+  const service = createSubgraphService({
     name: 'reading',
     sdl: loadSubgraphSdl('reading'),
-    resolvers: createResolvers(),
+    resolvers: createResolvers(services, bus),
     pending,
-    createLoaders: () => ({}),
+    createLoaders: () => createLoaders(services.models),
     connection,
     logger,
     host: config.HOST,
     port: config.PORT,
     production: config.NODE_ENV === 'production',
     internalSecret: config.YUEJUAN_INTERNAL_SECRET,
+    routes: (app) => mountReadingRoutes(app, services, config.YUEJUAN_INTERNAL_SECRET, logger),
   });
+  return {
+    ...service,
+    services,
+    async start() {
+      const url = await service.start();
+      services.runner.start();
+      return url;
+    },
+    async stop() {
+      await services.runner.stop();
+      await service.stop();
+    },
+  };
 }

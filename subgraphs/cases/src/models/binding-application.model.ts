@@ -23,6 +23,8 @@ export const bindingApplicationSchema = new Schema(
     decidedAt: Date,
     decisionReason: String,
     materialsRequestNote: String,
+    /** Bumped by every change; a change claims `${_id}:decision:${version}` once (see binding-workflow). */
+    version: { type: Number, required: true, default: 0 },
   },
   { timestamps: true, versionKey: false },
 );

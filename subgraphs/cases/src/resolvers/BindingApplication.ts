@@ -18,4 +18,6 @@ export const BindingApplication = ({ bindings }: CasesServices) => ({
   case: (a: BindingApplicationDoc, _: unknown, { loaders }: Context) => loaders.case.load(a.caseId),
   submittedAt: (a: BindingApplicationDoc) => a.submittedAt.toISOString(),
   decidedAt: (a: BindingApplicationDoc) => iso(a.decidedAt),
+  attachments: async (a: BindingApplicationDoc, _: unknown, { loaders }: Context) =>
+    (await loaders.attachment.loadMany(a.attachmentIds)).filter((d) => d && !(d instanceof Error)),
 });

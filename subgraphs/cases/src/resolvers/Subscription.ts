@@ -1,16 +1,9 @@
-import { AppError, type DomainEvent, type EventBus, type Identity } from '@yuejuan/runtime';
+import { AppError, perEvent, type DomainEvent, type EventBus, type Identity } from '@yuejuan/runtime';
 import type { Context } from '../context.ts';
 
-export const bindingChangedTopic = 'cases.bindingApplication.changed';
+import { bindingChangedTopic, type BindingChangedPayload } from '../services/events.ts';
 
-/** Payload of `cases.bindingApplication.changed`: keys only. */
-export interface BindingChangedPayload extends Record<string, unknown> {
-  applicationId: string;
-  lawyerId: string;
-  procuratorateId: string;
-  caseId: string;
-  status: string;
-}
+export { bindingChangedTopic, type BindingChangedPayload };
 
 /** Who follows which application changes: the lawyer their own, a prosecutor their procuratorate's. */
 function followerFilter(identity: Identity): (event: DomainEvent) => boolean {
@@ -23,10 +16,15 @@ function followerFilter(identity: Identity): (event: DomainEvent) => boolean {
   }
 }
 
-export const Subscription = (bus: EventBus) => ({
+export const Subscription = (bus: EventBus) => {
+  const shared = perEvent<unknown>();
+  return {
   bindingApplicationChanged: {
     subscribe: (_: unknown, __: unknown, { identity }: Context) => bus.listen([bindingChangedTopic], followerFilter(identity)),
     // The event carries keys; the application is read fresh, as the subscriber may see it.
-    resolve: (event: DomainEvent, _: unknown, { loaders }: Context) => loaders.bindingApplication.load((event.payload as BindingChangedPayload).applicationId),
+    // One read per event for all subscribers of this process (perEvent).
+    resolve: (event: DomainEvent, _: unknown, { loaders }: Context) =>
+      shared(event, () => loaders.bindingApplication.load((event.payload as BindingChangedPayload).applicationId)),
   },
-});
+  };
+};

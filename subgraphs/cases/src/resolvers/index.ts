@@ -18,7 +18,8 @@ export const createResolvers = (services: CasesServices, bus: EventBus) => ({
   CaseSummary,
   BindingApplication: BindingApplication(services),
   Lawyer: Lawyer(services),
+  Attachment: { id: (a: { _id: string }) => a._id },
 });
 
 /** Entity fields of the contract whose issue has not landed yet (root fields are found by themselves). */
-export const pending = ['BindingApplication.attachments'];
+export const pending: string[] = [];

@@ -1,5 +1,5 @@
 import { AppError, decodeCursor, pageSize, toConnection, type Identity, type PageArgs } from '@yuejuan/runtime';
-import type { BindingApplicationDoc, CasesModels } from '../models/index.ts';
+import type { BindingApplicationDoc, CaseDoc, CasesModels, ProcuratorateDoc } from '../models/index.ts';
 import { assertProcuratorateStaff, assertSelfOrAdmin } from './access.ts';
 
 export interface BindingFilter {
@@ -43,6 +43,28 @@ export function createBindingService(models: CasesModels) {
     assertCanRead(identity: Identity, app: BindingApplicationDoc): void {
       if (identity.role === 'LAWYER') return assertSelfOrAdmin(identity, app.lawyerId);
       assertProcuratorateStaff(identity, app.procuratorateId);
+    },
+
+    /**
+     * What the reading subgraph needs to accept an online reading application (served on
+     * `POST /internal/bindings/check`): whether the case exists and is bound to the lawyer,
+     * its procuratorate and that one's pilot switch, its exclusion, and its name for messages.
+     */
+    async check(lawyerId: string | null, caseId: string) {
+      const c = await models.Case.findById(caseId).lean<CaseDoc>().exec();
+      if (!c) return { exists: false, bound: false, procuratorateId: null, caseName: null, onlineReadingEnabled: false, readingExclusion: null };
+      const [procuratorate, bound] = await Promise.all([
+        models.Procuratorate.findById(c.procuratorateId).lean<ProcuratorateDoc>().exec(),
+        lawyerId ? models.BindingApplication.exists({ lawyerId, caseId, status: 'APPROVED' }).exec() : null,
+      ]);
+      return {
+        exists: true,
+        bound: !!bound,
+        procuratorateId: c.procuratorateId,
+        caseName: c.caseName,
+        onlineReadingEnabled: !!procuratorate?.onlineReadingEnabled,
+        readingExclusion: c.readingExclusion ? { category: c.readingExclusion.category, reason: c.readingExclusion.reason } : null,
+      };
     },
 
     /** Whether the lawyer holds an approved binding of the case. */

@@ -1,11 +1,25 @@
-import { readingTerms } from '../services/terms.ts';
+import type { EventBus } from '@yuejuan/runtime';
+import type { ReadingServices } from '../services/index.ts';
+import { CaseFilePackage, DownloadRecord } from './CaseFilePackage.ts';
+import { Case, Lawyer } from './Lawyer.ts';
+import { Mutation } from './Mutation.ts';
+import { Query } from './Query.ts';
+import { Appointment, ReadingApplication, Volume } from './ReadingApplication.ts';
+import { Subscription } from './Subscription.ts';
 
-/** The reading resolvers built so far; the rest of the contract answers NOT_IMPLEMENTED. */
-export const createResolvers = () => ({
-  Query: { readingTerms: () => readingTerms },
-  Lawyer: { __resolveReference: ({ id }: { id: string }) => ({ id }) },
-  Case: { __resolveReference: ({ id }: { id: string }) => ({ id }) },
+/** The reading resolvers; each type hands off to the services. */
+export const createResolvers = (services: ReadingServices, bus: EventBus) => ({
+  Query: Query(services),
+  Mutation: Mutation(services),
+  Subscription: Subscription(bus),
+  ReadingApplication,
+  Appointment,
+  Volume,
+  CaseFilePackage: CaseFilePackage(services),
+  DownloadRecord,
+  Lawyer: Lawyer(services),
+  Case: Case(services),
 });
 
-/** Entities and fields of the contract whose issue (cases and reading) has not landed yet. */
-export const pending = ['ReadingApplication', 'Appointment', 'CaseFilePackage', 'Lawyer.readingApplications', 'Lawyer.appointments', 'Case.volumes'];
+/** Entity fields of the contract not built yet (root fields are found by themselves). */
+export const pending: string[] = [];

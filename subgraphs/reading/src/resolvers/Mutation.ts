@@ -1,0 +1,20 @@
+import type { Context } from '../context.ts';
+import type { ReadingServices } from '../services/index.ts';
+import type { ReadingInput } from '../services/application.service.ts';
+import type { VolumeArrangement } from '../services/volume.service.ts';
+
+type Id = { id: string };
+type AppointmentArg = { appointmentId: string };
+
+export const Mutation = ({ applications, volumes, packages, downloads }: ReadingServices) => ({
+  submitReadingApplication: (_: unknown, { input }: { input: ReadingInput }, { identity }: Context) => applications.submit(identity, input),
+  approveReadingApplication: (_: unknown, { id }: Id, { identity }: Context) => applications.approve(identity, id),
+  rejectReadingApplication: (_: unknown, a: Id & { reason: string }, { identity }: Context) => applications.reject(identity, a.id, a.reason),
+  arrangeVolumes: (_: unknown, a: { caseId: string; volumes: VolumeArrangement[] }, { identity }: Context) => volumes.arrange(identity, a.caseId, a.volumes),
+  deleteVolume: (_: unknown, { id }: Id, { identity }: Context) => volumes.remove(identity, id),
+  publishPackage: (_: unknown, a: AppointmentArg, { identity }: Context) => packages.publish(identity, a.appointmentId),
+  revokePackage: (_: unknown, a: Id & { reason: string }, { identity }: Context) => packages.revoke(identity, a.id, a.reason),
+  acknowledgeReceipt: (_: unknown, a: AppointmentArg, { identity }: Context) => downloads.acknowledgeReceipt(identity, a.appointmentId),
+  unlockDownload: (_: unknown, a: AppointmentArg & { password: string }, { identity }: Context) => downloads.unlock(identity, a.appointmentId, a.password),
+  requestNewPackagePasswords: (_: unknown, a: AppointmentArg, { identity }: Context) => packages.requestNewPasswords(identity, a.appointmentId),
+});

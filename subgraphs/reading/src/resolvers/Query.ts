@@ -1,0 +1,22 @@
+import { AppError } from '@yuejuan/runtime';
+import type { Context } from '../context.ts';
+import { assertCanRead } from '../services/access.ts';
+import type { ReadingServices } from '../services/index.ts';
+import { readingTerms } from '../services/terms.ts';
+
+type PageArgs = { first?: number; after?: string };
+
+/** Loads a record by id for a caller who may read it (null when missing). */
+export async function readable<T extends { lawyerId: string; procuratorateId: string }>(ctx: Context, load: (id: string) => Promise<T | null>, id: string): Promise<T | null> {
+  if (ctx.identity.role === 'ANONYMOUS') throw new AppError('UNAUTHENTICATED');
+  const doc = await load(id);
+  if (doc) assertCanRead(ctx.identity, doc);
+  return doc;
+}
+
+export const Query = ({ applications }: ReadingServices) => ({
+  readingTerms: () => readingTerms,
+  readingApplication: (_: unknown, { id }: { id: string }, ctx: Context) => readable(ctx, (i) => ctx.loaders.application.load(i), id),
+  appointment: (_: unknown, { id }: { id: string }, ctx: Context) => readable(ctx, (i) => ctx.loaders.appointment.load(i), id),
+  readingReviewQueue: (_: unknown, args: PageArgs & { status?: string }, { identity }: Context) => applications.reviewQueue(identity, args.status, args),
+});

@@ -1,0 +1,71 @@
+import type { Express, Request, Response } from 'express';
+import { AppError, type Logger } from '@yuejuan/runtime';
+import type { ReadingServices } from './services/index.ts';
+import { packageBucket } from './services/builder.ts';
+import { clientIp, contentDisposition, parseRange, routeIdentity, sendRouteError } from '@yuejuan/runtime/storage';
+
+/**
+ * The reading HTTP routes beside /graphql, reached through the gateway, which proxies
+ * `/uploads/volumes` and `/downloads/*` here with the caller's identity in `x-internal-token`
+ * (minted for `reading`) and the client's address in `x-forwarded-for`.
+ */
+export function mountReadingRoutes(app: Express, services: ReadingServices, secret: string, logger: Logger): void {
+  const logError = (err: unknown) => logger.error({ err }, 'route failed');
+
+  // POST /uploads/volumes?caseId=...&title=第1卷 诉讼文书, body = the PDF (streamed into storage).
+  app.post('/uploads/volumes', async (req, res) => {
+    try {
+      const identity = await routeIdentity(req, secret, 'reading');
+      const length = req.header('content-length');
+      const volume = await services.volumes.upload(identity, String(req.query.caseId ?? ''), String(req.query.title ?? ''), req.header('content-type'), length === undefined ? undefined : Number(length), req);
+      res.status(201).json({ id: volume._id, title: volume.title, position: volume.position, sizeBytes: volume.sizeBytes, pageCount: volume.pageCount });
+    } catch (err) {
+      res.setHeader('connection', 'close');
+      sendRouteError(res, err, logError);
+    }
+  });
+
+  const download = async (req: Request, res: Response) => {
+    try {
+      const identity = await routeIdentity(req, secret, 'reading');
+      const { grant, pkg } = await services.downloads.resolveGrant(identity, String(req.params.grant));
+      const size = pkg.sizeBytes!;
+      const etag = `"${pkg.sha256}"`;
+      // If-Range with another validator means the client's partial copy is stale: send it all.
+      const ifRange = req.header('if-range');
+      const range = ifRange && ifRange !== etag ? null : parseRange(req.header('range'), size);
+      res.setHeader('accept-ranges', 'bytes');
+      res.setHeader('etag', etag);
+      res.setHeader('cache-control', 'private, no-store');
+      res.setHeader('content-type', 'application/zip');
+      res.setHeader('content-disposition', contentDisposition(pkg.fileName));
+      if (range === 'unsatisfiable') {
+        res.setHeader('content-range', `bytes */${size}`);
+        res.status(416).end();
+        return;
+      }
+      const { start, end } = range ?? { start: 0, end: size - 1 };
+      res.status(range ? 206 : 200);
+      if (range) res.setHeader('content-range', `bytes ${start}-${end}/${size}`);
+      res.setHeader('content-length', String(end - start + 1));
+      if (req.method === 'HEAD') { res.end(); return; }
+      const audit = await services.models.Download.create({ packageId: pkg._id, lawyerId: grant.lawyerId, sessionId: grant.sessionId, grantId: grant._id, ip: clientIp(req), startedAt: new Date(), rangeStart: start, rangeEnd: end });
+      let sent = 0;
+      const stream = services.blobs().open(packageBucket, pkg.blobId!, { start, end });
+      stream.on('data', (chunk: Buffer) => { sent += chunk.length; });
+      stream.on('error', (err) => { logError(err); res.destroy(); });
+      const finish = async () => {
+        const completed = sent === end - start + 1 && end === size - 1 && res.writableFinished;
+        await services.models.Download.updateOne({ _id: audit._id }, { $set: { bytesSent: sent, completed, finishedAt: new Date() } }).exec();
+        if (completed) await services.onDownloaded(pkg);
+      };
+      res.on('close', () => { stream.destroy(); void finish().catch(logError); });
+      stream.pipe(res);
+    } catch (err) {
+      sendRouteError(res, err, logError);
+    }
+  };
+  app.get('/downloads/:grant', download);
+
+  app.use('/uploads', (_req, res) => { sendRouteError(res, new AppError('NOT_FOUND'), logError); });
+}

@@ -1,0 +1,122 @@
+import type { Collection } from 'mongodb';
+import { AppError, claimOnce, decodeCursor, newId, pageSize, requireRole, requireStepUp, toConnection, type Identity, type PageArgs, type StepUpClaim } from '@yuejuan/runtime';
+import type { ReadingApplicationDoc, ReadingModels } from '../models/index.ts';
+import { assertCanRead, assertReviewer } from './access.ts';
+import type { ReadingEvents } from './events.ts';
+import type { Peers } from './peers.ts';
+import { readingTerms } from './terms.ts';
+
+export interface ReadingInput {
+  caseId: string;
+  noticeVersion: string;
+  undertakingVersion: string;
+}
+
+export interface ApplicationStores {
+  /** `${lawyerId}:${caseId}` while an application is pending or approved: a second one is refused. */
+  active: Collection<{ _id: string; applicationId: string; at: Date }>;
+  /** `${applicationId}:<change>`: each change of an application happens once. */
+  changes: Collection<{ _id: string; by: string; at: Date }>;
+  stepUps: Collection<StepUpClaim>;
+}
+
+/** Online reading applications (flow 4): submit with accepted terms, review, system transitions. */
+export function createApplicationService(models: ReadingModels, peers: Peers, events: ReadingEvents, stores: () => ApplicationStores) {
+  async function load(id: string) {
+    const app = await models.ReadingApplication.findById(id).lean<ReadingApplicationDoc>().exec();
+    if (!app) throw new AppError('NOT_FOUND', '阅卷申请不存在。');
+    return app;
+  }
+  async function page(filter: Record<string, unknown>, args: PageArgs) {
+    const first = pageSize(args.first);
+    const total = await models.ReadingApplication.countDocuments(filter).exec();
+    const paged = args.after ? { ...filter, _id: { $lt: decodeCursor(args.after) } } : filter;
+    const items = await models.ReadingApplication.find(paged).sort({ _id: -1 }).limit(first + 1).lean<ReadingApplicationDoc[]>().exec();
+    return toConnection(items, first, total);
+  }
+  /** Applies one change once (the claim decides), then announces it. */
+  async function change(app: ReadingApplicationDoc, key: string, by: string, set: Record<string, unknown>, reason?: string) {
+    if (!(await claimOnce(stores().changes, `${app._id}:${key}`, { by, at: new Date() }))) throw new AppError('CONFLICT', '申请状态已变化，请刷新后重试。');
+    await models.ReadingApplication.updateOne({ _id: app._id }, { $set: set }).exec();
+    const updated = await load(app._id);
+    await events.application(updated, reason);
+    return updated;
+  }
+
+  return {
+    load,
+    /**
+     * 【申请在线阅卷】: only a case bound to the lawyer, at a pilot procuratorate, not excluded;
+     * the accepted notice and undertaking must be the current versions; non-verified sessions
+     * need a READING_APPLICATION step-up.
+     */
+    async submit(identity: Identity, input: ReadingInput): Promise<ReadingApplicationDoc> {
+      const lawyer = requireRole(identity, 'LAWYER');
+      if (input.noticeVersion !== readingTerms.notice.version) throw new AppError('BAD_USER_INPUT', '请阅读并接受最新的《申请在线阅卷须知》。', { field: 'noticeVersion', currentVersion: readingTerms.notice.version });
+      if (input.undertakingVersion !== readingTerms.undertaking.version) throw new AppError('BAD_USER_INPUT', '请阅读并签署最新的《阅卷承诺书》。', { field: 'undertakingVersion', currentVersion: readingTerms.undertaking.version });
+      const check = await peers.checkBinding(lawyer.lawyerId, input.caseId);
+      if (!check.exists) throw new AppError('NOT_FOUND', '案件不存在。');
+      if (!check.bound) throw new AppError('CASE_NOT_BOUND', '只能对已绑定案件申请在线阅卷。');
+      if (!check.onlineReadingEnabled) throw new AppError('ONLINE_READING_UNAVAILABLE', '该案件的受理检察院暂未开通在线阅卷。');
+      if (check.readingExclusion) throw new AppError('READING_EXCLUDED', `该案件不适用网上阅卷：${check.readingExclusion.reason}`, { category: check.readingExclusion.category, reason: check.readingExclusion.reason });
+      const key = `${lawyer.lawyerId}:${input.caseId}`;
+      if (await stores().active.findOne({ _id: key })) throw new AppError('CONFLICT', '该案件已有阅卷申请。');
+      await requireStepUp(identity, 'READING_APPLICATION', stores().stepUps);
+      const id = newId();
+      if (!(await claimOnce(stores().active, key, { applicationId: id, at: new Date() }))) throw new AppError('CONFLICT', '该案件已有阅卷申请。');
+      const now = new Date();
+      await models.ReadingApplication.create({
+        _id: id, lawyerId: lawyer.lawyerId, caseId: input.caseId, procuratorateId: check.procuratorateId!, caseName: check.caseName!,
+        noticeAcceptance: { version: input.noticeVersion, acceptedAt: now }, undertakingAcceptance: { version: input.undertakingVersion, acceptedAt: now },
+      });
+      const app = await load(id);
+      await events.application(app);
+      return app;
+    },
+
+    /** A prosecutor of the procuratorate approves: the lawyer's ONLINE_READING appointment is created. */
+    async approve(identity: Identity, id: string) {
+      const app = await load(id);
+      const p = assertReviewer(identity, app.procuratorateId);
+      if (app.status !== 'SUBMITTED') throw new AppError('CONFLICT', '申请状态已变化，请刷新后重试。', { status: app.status });
+      if (!(await claimOnce(stores().changes, `${id}:decision`, { by: p.prosecutorId, at: new Date() }))) throw new AppError('CONFLICT', '申请已被处理。');
+      const appointment = await models.Appointment.create({ type: 'ONLINE_READING', lawyerId: app.lawyerId, caseId: app.caseId, procuratorateId: app.procuratorateId, caseName: app.caseName, sourceId: app._id });
+      await models.ReadingApplication.updateOne({ _id: id }, { $set: { status: 'APPROVED', decidedAt: new Date(), appointmentId: appointment._id } }).exec();
+      const updated = await load(id);
+      await events.application(updated);
+      return updated;
+    },
+
+    /** Rejects with a reason; the lawyer may apply again. */
+    async reject(identity: Identity, id: string, reason: string) {
+      const app = await load(id);
+      const p = assertReviewer(identity, app.procuratorateId);
+      const why = typeof reason === 'string' ? reason.trim() : '';
+      if (!why || why.length > 500) throw new AppError('BAD_USER_INPUT', '请填写驳回理由（最多500字）。', { field: 'reason' });
+      if (app.status !== 'SUBMITTED') throw new AppError('CONFLICT', '申请状态已变化，请刷新后重试。', { status: app.status });
+      const updated = await change(app, 'decision', p.prosecutorId, { status: 'REJECTED', decidedAt: new Date(), decisionReason: why }, why);
+      await stores().active.deleteOne({ _id: `${app.lawyerId}:${app.caseId}` });
+      return updated;
+    },
+
+    /** System transitions as the package moves (APPROVED → FILE_READY → DOWNLOADED), each once. */
+    async advance(applicationId: string, to: 'FILE_READY' | 'DOWNLOADED') {
+      const app = await load(applicationId);
+      const order = ['APPROVED', 'FILE_READY', 'DOWNLOADED'];
+      if (order.indexOf(app.status) < 0 || order.indexOf(app.status) >= order.indexOf(to)) return;
+      await change(app, to, 'system', { status: to }).catch((err) => { if (!(err instanceof AppError)) throw err; });
+    },
+
+    async listForLawyer(identity: Identity, lawyerId: string, status: string | null | undefined, args: PageArgs) {
+      assertCanRead(identity, { lawyerId, procuratorateId: '' });
+      return page({ lawyerId, ...(status ? { status } : {}) }, args);
+    },
+
+    async reviewQueue(identity: Identity, status: string | null | undefined, args: PageArgs) {
+      if (identity.role === 'ANONYMOUS') throw new AppError('UNAUTHENTICATED');
+      if (identity.role !== 'PROSECUTOR') throw new AppError('FORBIDDEN', '审核队列仅供检察人员使用。');
+      return page({ procuratorateId: identity.procuratorateId, status: status ?? 'SUBMITTED' }, args);
+    },
+  };
+}
+export type ApplicationService = ReturnType<typeof createApplicationService>;

@@ -1,0 +1,65 @@
+import archiver from 'archiver';
+import type { PackageDoc } from '../models/index.ts';
+import type { BlobStore, StoredBlob } from '@yuejuan/runtime/storage';
+import { loadFont, readAll, stampAndEncrypt } from './pdf.ts';
+import { volumeBucket } from './volume.service.ts';
+
+export const packageBucket = 'packages';
+
+export interface BuildInput {
+  pkg: PackageDoc;
+  /** Blob ids of the packed volumes, by volume id. */
+  blobIds: Map<string, string>;
+  lawyer: { id: string; name?: string; licenceNumber?: string };
+  documentPassword: string;
+  fontPath?: string;
+  /** Called after each volume with the share done (0..1). */
+  onProgress(progress: number): Promise<void>;
+  /** Checked between volumes: a stopping process leaves the job for a later one. */
+  aborted(): boolean;
+}
+
+/** The watermark line: who received it, which package, when (traces a leaked copy). */
+export function watermarkText(lawyer: BuildInput['lawyer'], packageId: string, date: Date): string {
+  const who = [lawyer.name, lawyer.licenceNumber ? `执业证号${lawyer.licenceNumber}` : null, `律师ID ${lawyer.id}`].filter(Boolean).join(' ');
+  return `${who} 卷宗包 ${packageId} ${date.toISOString().slice(0, 10)} 仅供本案阅卷使用`;
+}
+
+/** Entry name of a volume in the zip: its position and title. */
+export const entryName = (v: { position?: number | null; title?: string | null }) => `${String(v.position ?? 0).padStart(2, '0')}-${(v.title ?? '卷').replace(/[\\/:*?"<>|]/g, '_')}.pdf`;
+
+/**
+ * Builds the package zip: each volume read from storage, stamped and encrypted, appended to a
+ * store-only zip (PDFs do not deflate) that streams into storage as it is made. Only one volume
+ * is in memory at a time; the zip appears in storage only once complete (see BlobStore.put).
+ */
+export async function buildPackageZip(blobs: BlobStore, input: BuildInput): Promise<StoredBlob> {
+  const font = await loadFont(input.fontPath);
+  const watermark = watermarkText(input.lawyer, input.pkg._id, new Date());
+  const archive = archiver('zip', { store: true, forceZip64: false });
+  const stored = blobs.put(packageBucket, archive, { contentType: 'application/zip' });
+  stored.catch(() => undefined); // awaited below; a failure before that must not be unhandled
+  try {
+    const volumes = [...input.pkg.volumes].sort((a, b) => (a.position ?? 0) - (b.position ?? 0));
+    for (const [i, v] of volumes.entries()) {
+      if (input.aborted()) throw new Error('build stopped');
+      const bytes = await readAll(blobs.open(volumeBucket, input.blobIds.get(v.volumeId!)!), v.sizeBytes ?? 0);
+      const encrypted = await stampAndEncrypt(bytes, watermark, font, input.documentPassword);
+      await new Promise<void>((resolve, reject) => {
+        const onError = (err: Error) => reject(err);
+        archive.once('error', onError);
+        archive.once('entry', () => { archive.off('error', onError); resolve(); });
+        archive.append(Buffer.from(encrypted.buffer, encrypted.byteOffset, encrypted.byteLength), { name: entryName(v), date: new Date() });
+      });
+      await input.onProgress((i + 1) / volumes.length);
+    }
+    await archive.finalize();
+    return await stored;
+  } catch (err) {
+    // Fail the stream (not end it), so storage discards the partial zip instead of keeping it.
+    archive.destroy(err as Error);
+    const partial = await stored.catch(() => null);
+    if (partial) await blobs.delete(packageBucket, partial.id);
+    throw err;
+  }
+}

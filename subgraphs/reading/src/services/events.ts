@@ -1,0 +1,36 @@
+import type { EventBus } from '@yuejuan/runtime';
+import type { PackageDoc, ReadingApplicationDoc } from '../models/index.ts';
+
+export const readingChangedTopic = 'reading.readingApplication.changed';
+export const packageChangedTopic = 'reading.package.changed';
+
+/** Payload of `reading.readingApplication.changed`: keys only. */
+export interface ReadingChangedPayload extends Record<string, unknown> {
+  applicationId: string;
+  lawyerId: string;
+  procuratorateId: string;
+  caseId: string;
+  status: string;
+  reason?: string;
+}
+
+/** Payload of `reading.package.changed`: keys and progress, never a password. */
+export interface PackageChangedPayload extends Record<string, unknown> {
+  packageId: string;
+  appointmentId: string;
+  lawyerId: string;
+  procuratorateId: string;
+  status: string;
+  progress: number;
+}
+
+/** Publishers of the reading subgraph's events. */
+export function readingEvents(bus: () => EventBus) {
+  return {
+    application: (a: ReadingApplicationDoc, reason?: string) =>
+      bus().publish<ReadingChangedPayload>(readingChangedTopic, { applicationId: a._id, lawyerId: a.lawyerId, procuratorateId: a.procuratorateId, caseId: a.caseId, status: a.status, ...(reason ? { reason } : {}) }),
+    package: (p: Pick<PackageDoc, '_id' | 'appointmentId' | 'lawyerId' | 'procuratorateId' | 'status' | 'progress'>) =>
+      bus().publish<PackageChangedPayload>(packageChangedTopic, { packageId: p._id, appointmentId: p.appointmentId, lawyerId: p.lawyerId, procuratorateId: p.procuratorateId, status: p.status, progress: p.progress }),
+  };
+}
+export type ReadingEvents = ReturnType<typeof readingEvents>;

@@ -1,0 +1,66 @@
+import type { Connection } from 'mongoose';
+import type { EventBus, Logger } from '@yuejuan/runtime';
+import { readingModels, type PackageDoc } from '../models/index.ts';
+import type { BlobStore } from '@yuejuan/runtime/storage';
+import { createApplicationService } from './application.service.ts';
+import { createDownloadService } from './download.service.ts';
+import { readingEvents } from './events.ts';
+import { createBuildRunner } from './jobs.ts';
+import { createPackageService } from './package.service.ts';
+import { createPeers, type PeerUrls } from './peers.ts';
+import { createVolumeService } from './volume.service.ts';
+
+export interface ReadingServiceOptions {
+  bus: EventBus;
+  blobs: BlobStore;
+  logger: Logger;
+  peers: PeerUrls;
+  volumeMaxBytes: number;
+  packageTtlDays: number;
+  maxAttempts: number;
+  lockMinutes: number;
+  grantTtlSeconds: number;
+  buildStaleSeconds: number;
+  fontPath?: string;
+  buildPollMs?: number;
+}
+
+/** The reading subgraph's services over its own connection. */
+export function createReadingServices(connection: Connection, o: ReadingServiceOptions) {
+  const models = readingModels(connection);
+  const col = (name: string) => connection.db!.collection(name);
+  const stepUps = () => col('step_up_claims') as never;
+  const blobs = () => o.blobs;
+  const events = readingEvents(() => o.bus);
+  const peers = createPeers(o.peers, o.logger);
+  const applications = createApplicationService(models, peers, events, () => ({ active: col('active_reading_applications') as never, changes: col('reading_changes') as never, stepUps: stepUps() }));
+
+  /** The package is ready: the appointment and the application follow. */
+  async function onReady(pkg: PackageDoc) {
+    await models.Appointment.updateOne({ _id: pkg.appointmentId, status: { $ne: 'CLOSED' } }, { $set: { status: 'FILE_READY' } }).exec();
+    const appointment = await models.Appointment.findById(pkg.appointmentId).select('sourceId').lean<{ sourceId: string }>().exec();
+    if (appointment) await applications.advance(appointment.sourceId, 'FILE_READY');
+  }
+  /** A whole download completed: the application becomes DOWNLOADED (once). */
+  async function onDownloaded(pkg: PackageDoc) {
+    const appointment = await models.Appointment.findById(pkg.appointmentId).select('sourceId').lean<{ sourceId: string }>().exec();
+    if (appointment) await applications.advance(appointment.sourceId, 'DOWNLOADED');
+  }
+
+  const runner = createBuildRunner(models, blobs, peers, events, () => col('build_claims') as never, o.logger, {
+    staleSeconds: o.buildStaleSeconds, ttlDays: o.packageTtlDays, fontPath: o.fontPath, pollMs: o.buildPollMs, onReady,
+  });
+  const packages = createPackageService(models, blobs, events, () => ({ publishes: col('package_publishes') as never, changes: col('package_changes') as never, stepUps: stepUps() }), runner.kick);
+  return {
+    models,
+    blobs,
+    peers,
+    applications,
+    volumes: createVolumeService(models, peers, blobs, o.volumeMaxBytes),
+    packages,
+    downloads: createDownloadService(models, packages, () => ({ attempts: col('password_attempts') as never, stepUps: stepUps() }), { maxAttempts: o.maxAttempts, lockMinutes: o.lockMinutes, grantTtlSeconds: o.grantTtlSeconds }),
+    runner,
+    onDownloaded,
+  };
+}
+export type ReadingServices = ReturnType<typeof createReadingServices>;

@@ -1,0 +1,108 @@
+import type { Collection } from 'mongodb';
+import { AppError, claimOnce, isDuplicateKey, newId, requireRole, requireStepUp, type Identity, type StepUpClaim } from '@yuejuan/runtime';
+import { appointmentTypes, type AppointmentDoc, type PackageDoc, type ReadingModels, type VolumeDoc } from '../models/index.ts';
+import type { BlobStore } from '@yuejuan/runtime/storage';
+import { assertCanRead, assertOwner, assertReviewer } from './access.ts';
+import { packageBucket } from './builder.ts';
+import type { ReadingEvents } from './events.ts';
+
+export interface PackageStores {
+  /** `${appointmentId}:after:${previousPackageId|none}`: one new package per appointment state. */
+  publishes: Collection<{ _id: string; packageId: string; at: Date }>;
+  /** `${packageId}:revoke`. */
+  changes: Collection<{ _id: string; by: string; at: Date }>;
+  stepUps: Collection<StepUpClaim>;
+}
+
+/** Effective status: a READY package past its expiry is EXPIRED (computed, so no sweeper is needed). */
+export const effectiveStatus = (p: PackageDoc, now = new Date()) => (p.status === 'READY' && p.expiresAt && p.expiresAt <= now ? 'EXPIRED' : p.status);
+
+/** Publishing, revoking and re-keying packages; the build itself runs in the job runner. */
+export function createPackageService(models: ReadingModels, blobs: () => BlobStore, events: ReadingEvents, stores: () => PackageStores, kick: () => void) {
+  async function appointmentOf(id: string) {
+    const a = await models.Appointment.findById(id).lean<AppointmentDoc>().exec();
+    if (!a) throw new AppError('NOT_FOUND', '预约不存在。');
+    return a;
+  }
+  async function load(id: string) {
+    const p = await models.Package.findById(id).lean<PackageDoc>().exec();
+    if (!p) throw new AppError('NOT_FOUND', '卷宗包不存在。');
+    return p;
+  }
+  /** Queues a build of `keyVersion`; the job's unique `_id` refuses a second one. */
+  async function queue(pkg: PackageDoc, keyVersion: number, volumes?: VolumeDoc[]) {
+    try {
+      await models.BuildJob.create({ _id: `${pkg._id}:${keyVersion}`, packageId: pkg._id, keyVersion });
+    } catch (err) {
+      if (isDuplicateKey(err)) throw new AppError('CONFLICT', '卷宗包正在制作中。');
+      throw err;
+    }
+    const set: Record<string, unknown> = { status: 'PREPARING', progress: 0, keyVersion };
+    if (volumes) set.volumes = volumes.map((v) => ({ volumeId: v._id, title: v.title, position: v.position, sizeBytes: v.sizeBytes, pageCount: v.pageCount }));
+    await models.Package.updateOne({ _id: pkg._id }, { $set: set, $unset: { failure: 1 } }).exec();
+    const queued = await load(pkg._id);
+    await events.package(queued);
+    kick();
+    return queued;
+  }
+
+  return {
+    load,
+    appointmentOf,
+    /** Prosecutor: builds the appointment's package from the case's volumes, in their order. */
+    async publish(identity: Identity, appointmentId: string): Promise<PackageDoc> {
+      const appointment = await appointmentOf(appointmentId);
+      assertReviewer(identity, appointment.procuratorateId);
+      if (!appointmentTypes[appointment.type as keyof typeof appointmentTypes]?.hasPackage) throw new AppError('BAD_USER_INPUT', '该类预约没有卷宗包。');
+      const volumes = await models.Volume.find({ caseId: appointment.caseId, procuratorateId: appointment.procuratorateId }).sort({ position: 1 }).lean<VolumeDoc[]>().exec();
+      if (volumes.length === 0) throw new AppError('BAD_USER_INPUT', '请先上传卷宗。', { field: 'volumes' });
+      const previous = appointment.packageId ? await load(appointment.packageId) : null;
+      if (previous && previous.status === 'FAILED') return queue(previous, previous.keyVersion + 1, volumes);
+      if (previous && ['PREPARING', 'READY'].includes(effectiveStatus(previous))) throw new AppError('CONFLICT', '该预约已有卷宗包。');
+      const id = newId();
+      if (!(await claimOnce(stores().publishes, `${appointmentId}:after:${previous?._id ?? 'none'}`, { packageId: id, at: new Date() }))) throw new AppError('CONFLICT', '该预约已有卷宗包。');
+      const pkg = await models.Package.create({
+        _id: id, appointmentId, lawyerId: appointment.lawyerId, caseId: appointment.caseId, procuratorateId: appointment.procuratorateId, caseName: appointment.caseName,
+        fileName: `${appointment.caseName}-卷宗-${id.slice(-8)}.zip`, keyVersion: 0,
+      });
+      await models.Appointment.updateOne({ _id: appointmentId }, { $set: { packageId: id, status: 'WAITING_FOR_FILE' } }).exec();
+      return queue(pkg.toObject() as PackageDoc, 1, volumes);
+    },
+
+    /** Prosecutor: revokes a package; downloads stop at once and the zip is removed. */
+    async revoke(identity: Identity, id: string, reason: string): Promise<PackageDoc> {
+      const pkg = await load(id);
+      const p = assertReviewer(identity, pkg.procuratorateId);
+      const why = typeof reason === 'string' ? reason.trim() : '';
+      if (!why) throw new AppError('BAD_USER_INPUT', '请填写撤回理由。', { field: 'reason' });
+      if (pkg.status === 'REVOKED') throw new AppError('CONFLICT', '卷宗包已撤回。');
+      if (!(await claimOnce(stores().changes, `${id}:revoke`, { by: p.prosecutorId, at: new Date() }))) throw new AppError('CONFLICT', '卷宗包已撤回。');
+      await models.Package.updateOne({ _id: id }, { $set: { status: 'REVOKED', revokedAt: new Date(), revokeReason: why } }).exec();
+      await models.Appointment.updateOne({ _id: pkg.appointmentId }, { $set: { status: 'CLOSED' } }).exec();
+      if (pkg.blobId) await blobs().delete(packageBucket, pkg.blobId);
+      const revoked = await load(id);
+      await events.package(revoked);
+      return revoked;
+    },
+
+    /**
+     * Lost the SMS: after a fresh DOWNLOAD step-up the package is rebuilt under new passwords
+     * (the document password is inside every PDF, so new passwords mean new PDFs); the old
+     * zip, password and grants stop working, and both passwords go out again by SMS when ready.
+     */
+    async requestNewPasswords(identity: Identity, appointmentId: string): Promise<PackageDoc> {
+      const appointment = await appointmentOf(appointmentId);
+      assertOwner(identity, appointment.lawyerId);
+      if (!appointment.packageId) throw new AppError('NOT_FOUND', '卷宗尚未制作。');
+      const pkg = await load(appointment.packageId);
+      if (effectiveStatus(pkg) !== 'READY') throw new AppError('CONFLICT', '卷宗包当前不可下载。', { status: effectiveStatus(pkg) });
+      await requireStepUp(identity, 'DOWNLOAD', stores().stepUps, { always: true });
+      return queue(pkg, pkg.keyVersion + 1);
+    },
+
+    /** Who may see a package: its lawyer, its procuratorate's prosecutors, administrators. */
+    assertCanRead,
+    requireLawyer: (identity: Identity) => requireRole(identity, 'LAWYER'),
+  };
+}
+export type PackageService = ReturnType<typeof createPackageService>;
