@@ -1,7 +1,8 @@
+import { createServer as createNetServer } from 'node:net';
 // Starts the real stack in-process for a test file: four subgraphs on ephemeral ports, each on
 // its own isolated database of the test run's server, and the gateway in front of them.
-import { createEventBus, ensureIndexes } from '@yuejuan/runtime';
-import { openTestDatabase, testLogger, testMongoUri, testSecrets, uniqueDatabaseName } from '@yuejuan/runtime/testing';
+import { connectMongo, createEventBus, ensureIndexes } from '@yuejuan/runtime';
+import { openTestDatabase, testLogger, testMongoUri, testSecrets, uniqueDatabaseName, type TestDatabase } from '@yuejuan/runtime/testing';
 import { createServer as createIdentity } from '@yuejuan/identity';
 import { loadIdentityConfig } from '@yuejuan/identity/config';
 import { createServer as createCases } from '@yuejuan/cases';
@@ -12,24 +13,69 @@ import { createServer as createNotifications } from '@yuejuan/notifications';
 import { loadNotificationsConfig } from '@yuejuan/notifications/config';
 import { createGateway } from '../src/server.ts';
 import { loadGatewayConfig } from '../src/config.ts';
+import { startFaultProxy, type FaultProxy } from './fault-proxy.ts';
 
 export type Stack = Awaited<ReturnType<typeof startStack>>;
+type SubgraphKey = 'identity' | 'cases' | 'reading' | 'notifications';
 
-export async function startStack(label: string) {
+export interface StackOptions {
+  /** Gateway settings on top of the test ones (NODE_ENV, YUEJUAN_PERSISTED_ONLY, …). */
+  gatewayEnv?: Record<string, string>;
+  /** Put a fault proxy between the gateway and every subgraph (stack.proxies). */
+  proxies?: boolean;
+  /** Another database server than the test run's (a test that stops and starts its own). */
+  mongoUri?: string;
+  /** Collects the gateway's log lines. */
+  gatewayLogLines?: string[];
+}
+
+/** A free loopback port (the tiny race with another process is acceptable in tests). */
+const freePort = () => new Promise<number>((resolve) => {
+  const server = createNetServer().listen(0, '127.0.0.1', () => {
+    const { port } = server.address() as { port: number };
+    server.close(() => resolve(port));
+  });
+});
+
+/** A database on `uri` shaped like openTestDatabase's (events bus, drop). */
+async function openDatabaseOn(uri: string, label: string): Promise<TestDatabase> {
+  const connection = await connectMongo(uri, uniqueDatabaseName(label), { monitorCommands: true });
+  const bus = createEventBus({ client: connection.getClient(), dbName: `${connection.name}_ev`, logger: testLogger('bus') });
+  return Object.assign(connection, {
+    bus,
+    async drop() {
+      await bus.close();
+      await connection.dropDatabase().catch(() => undefined);
+      await connection.close();
+    },
+  });
+}
+
+export async function startStack(label: string, options: StackOptions = {}) {
   const secrets = testSecrets();
-  const env = { NODE_ENV: 'test', LOG_LEVEL: 'silent', MONGODB_URI: testMongoUri(), YUEJUAN_INTERNAL_SECRET: secrets.internal, PORT: '0' };
+  const mongoUri = options.mongoUri ?? testMongoUri();
+  const env = { NODE_ENV: 'test', LOG_LEVEL: 'silent', MONGODB_URI: mongoUri, YUEJUAN_INTERNAL_SECRET: secrets.internal, PORT: '0' };
+  const open = (l: string) => (options.mongoUri ? openDatabaseOn(options.mongoUri, l) : openTestDatabase(l, { monitorCommands: true }));
   const db = {
-    identity: await openTestDatabase(`${label}_id`, { monitorCommands: true }),
-    cases: await openTestDatabase(`${label}_cs`, { monitorCommands: true }),
-    reading: await openTestDatabase(`${label}_rd`, { monitorCommands: true }),
-    notifications: await openTestDatabase(`${label}_nt`, { monitorCommands: true }),
+    identity: await open(`${label}_id`),
+    cases: await open(`${label}_cs`),
+    reading: await open(`${label}_rd`),
+    notifications: await open(`${label}_nt`),
   };
   const eventsDb = uniqueDatabaseName(`${label}_ev`);
   const bus = Object.fromEntries(Object.entries(db).map(([name, c]) => [name, createEventBus({ client: c.getClient(), dbName: eventsDb, logger: testLogger(`${name}-bus`) })])) as Record<keyof typeof db, ReturnType<typeof createEventBus>>;
-  const identity = createIdentity({ config: loadIdentityConfig({ ...env, YUEJUAN_ID_HASH_KEY: secrets.idHash }), connection: db.identity, logger: testLogger('identity'), bus: bus.identity });
-  const cases = createCases({ config: loadCasesConfig(env), connection: db.cases, logger: testLogger('cases'), bus: bus.cases });
-  const reading = createReading({ config: loadReadingConfig(env), connection: db.reading, logger: testLogger('reading'), bus: bus.reading });
-  const notifications = createNotifications({ config: loadNotificationsConfig(env), connection: db.notifications, logger: testLogger('notifications'), bus: bus.notifications });
+  // Ports are picked first: subgraphs call each other's internal routes, so each needs the
+  // others' addresses in its configuration before it starts.
+  const ports = { identity: await freePort(), cases: await freePort(), reading: await freePort(), notifications: await freePort() };
+  const internal = {
+    IDENTITY_INTERNAL_URL: `http://127.0.0.1:${ports.identity}`, CASES_INTERNAL_URL: `http://127.0.0.1:${ports.cases}`,
+    READING_INTERNAL_URL: `http://127.0.0.1:${ports.reading}`, NOTIFICATIONS_INTERNAL_URL: `http://127.0.0.1:${ports.notifications}`,
+  };
+  const envOf = (name: keyof typeof ports, extra: Record<string, string> = {}) => ({ ...env, ...internal, PORT: String(ports[name]), ...extra });
+  const identity = createIdentity({ config: loadIdentityConfig(envOf('identity', { YUEJUAN_ID_HASH_KEY: secrets.idHash })), connection: db.identity, logger: testLogger('identity'), bus: bus.identity });
+  const cases = createCases({ config: loadCasesConfig(envOf('cases')), connection: db.cases, logger: testLogger('cases'), bus: bus.cases });
+  const reading = createReading({ config: loadReadingConfig(envOf('reading')), connection: db.reading, logger: testLogger('reading'), bus: bus.reading });
+  const notifications = createNotifications({ config: loadNotificationsConfig(envOf('notifications')), connection: db.notifications, logger: testLogger('notifications'), bus: bus.notifications });
   await Promise.all(Object.values(db).map((c) => ensureIndexes(c)));
   const urls = {
     identity: await identity.start(),
@@ -37,15 +83,24 @@ export async function startStack(label: string) {
     reading: await reading.start(),
     notifications: await notifications.start(),
   };
-  const gateway = createGateway(
-    loadGatewayConfig({ ...env, IDENTITY_URL: urls.identity, CASES_URL: urls.cases, READING_URL: urls.reading, NOTIFICATIONS_URL: urls.notifications, SUBGRAPH_TIMEOUT_MS: '5000' }),
-    testLogger('gateway'),
-  );
+  const proxies = options.proxies
+    ? (Object.fromEntries(await Promise.all(Object.entries(urls).map(async ([name, u]) => [name, await startFaultProxy(u)]))) as Record<SubgraphKey, FaultProxy>)
+    : undefined;
+  const gatewayUrls = proxies ? (Object.fromEntries(Object.entries(proxies).map(([name, p]) => [name, p.url])) as Record<SubgraphKey, string>) : urls;
+  const gatewayEnv = (extra: Record<string, string> = {}) => ({
+    ...env, IDENTITY_URL: gatewayUrls.identity, CASES_URL: gatewayUrls.cases, READING_URL: gatewayUrls.reading, NOTIFICATIONS_URL: gatewayUrls.notifications, SUBGRAPH_TIMEOUT_MS: '5000', ...extra,
+  });
+  const gateway = createGateway(loadGatewayConfig(gatewayEnv(options.gatewayEnv)), testLogger('gateway', options.gatewayLogLines));
   const url = await gateway.start();
+  const extraGateways: ReturnType<typeof createGateway>[] = [];
 
   /** POSTs one operation to the gateway, as a client would. */
   async function query<T = Record<string, unknown>>(source: string, variables: Record<string, unknown> = {}, token?: string) {
-    const res = await fetch(url, {
+    return queryAt<T>(url, source, variables, token);
+  }
+
+  async function queryAt<T = Record<string, unknown>>(at: string, source: string, variables: Record<string, unknown> = {}, token?: string) {
+    const res = await fetch(at, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
       body: JSON.stringify({ query: source, variables }),
@@ -60,11 +115,30 @@ export async function startStack(label: string) {
     secrets,
     db,
     bus,
+    eventsDb,
+    gateway,
     services: { identity: identity.services, cases: cases.services, notifications: notifications.services },
     subgraphs: { identity, cases, reading, notifications },
+    proxies,
     query,
+    /**
+     * Starts another gateway in front of the same subgraphs with other settings (production,
+     * persisted-only, …); it stops with the stack. Returns its URL and a query function.
+     */
+    async startGateway(extra: Record<string, string>, logLines?: string[]) {
+      const other = createGateway(loadGatewayConfig(gatewayEnv(extra)), testLogger('gateway-extra', logLines));
+      extraGateways.push(other);
+      const otherUrl = await other.start();
+      return {
+        url: otherUrl,
+        gateway: other,
+        query: <T = Record<string, unknown>>(source: string, variables: Record<string, unknown> = {}, token?: string) => queryAt<T>(otherUrl, source, variables, token),
+      };
+    },
     async stop() {
+      await Promise.all(extraGateways.map((g) => g.stop()));
       await gateway.stop();
+      await Promise.all(Object.values(proxies ?? {}).map((p) => p.close()));
       await Promise.all([identity.stop(), cases.stop(), reading.stop(), notifications.stop()]);
       await Promise.all(Object.values(bus).map((b) => b.close()));
       await db.identity.getClient().db(eventsDb).dropDatabase().catch(() => undefined);
