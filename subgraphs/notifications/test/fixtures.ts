@@ -25,3 +25,43 @@ export async function seedNotifications(h: Harness, recipientId: string, recipie
   }
   return ids;
 }
+
+// Contacts as identity answers them (the fake identity serves these).
+export const zhangSanPhone = '13800000001';
+export const liSiPhone = '13800000002';
+export const zhaoId = 'prosecutor-zhao';
+export const qianId = 'prosecutor-qian';
+export const shanghai = 'SH-310000';
+export const anhui = 'AH-340000';
+export const wangLiuId = 'lawyer-wangliu'; // registered without a phone
+export const contacts = [
+  { id: zhangSanId, role: 'LAWYER' as const, name: '张三', phone: zhangSanPhone },
+  { id: liSiId, role: 'LAWYER' as const, name: '李四', phone: liSiPhone },
+  { id: wangLiuId, role: 'LAWYER' as const, name: '王六', phone: null },
+  { id: wangId, role: 'PROSECUTOR' as const, name: '王检察官', phone: '13900000001', procuratorateId: shanghai },
+  { id: zhaoId, role: 'PROSECUTOR' as const, name: '赵检察官', phone: '13900000002', procuratorateId: shanghai },
+  { id: qianId, role: 'PROSECUTOR' as const, name: '钱检察官', phone: '13900000003', procuratorateId: anhui },
+];
+
+/** A binding application's change, as cases publishes it. */
+export const bindingChanged = (status: string, extra: Record<string, unknown> = {}) => ({
+  applicationId: `binding-${Math.random().toString(36).slice(2, 8)}`, lawyerId: zhangSanId, procuratorateId: shanghai, caseId: 'case-1', status, ...extra,
+});
+
+// Provider settings for the fake servers (made-up keys; the fakes check signatures with them).
+export const aliyunKeys = { accessKeyId: 'LTAI-test-key-id', accessKeySecret: 'test-secret-aliyun-0123456789' };
+export const tencentKeys = { secretId: 'AKID-test-secret-id', secretKey: 'test-secret-tencent-0123456789', sdkAppId: '1400000001' };
+export const receiptToken = 'receipt-token-0123456789abcdef';
+export const templateIds = {
+  BINDING_APPROVED: 'SMS_100001', BINDING_REJECTED: 'SMS_100002', BINDING_MATERIALS_REQUESTED: 'SMS_100003', READING_APPROVED: 'SMS_100004',
+  READING_REJECTED: 'SMS_100005', PACKAGE_READY: 'SMS_100006', DOCUMENT_PASSWORD: 'SMS_100007', LOGIN_CODE: 'SMS_100008',
+  BINDING_PHONE_CODE: 'SMS_100009', PROSECUTOR_LOGIN_CODE: 'SMS_100010',
+};
+export const aliyunEnv = (endpoint: string) => ({
+  SMS_PROVIDER: 'aliyun', SMS_ALIYUN_ENDPOINT: endpoint, SMS_ALIYUN_ACCESS_KEY_ID: aliyunKeys.accessKeyId, SMS_ALIYUN_ACCESS_KEY_SECRET: aliyunKeys.accessKeySecret,
+  SMS_ALIYUN_RECEIPT_TOKEN: receiptToken, SMS_TEMPLATE_IDS: JSON.stringify(templateIds),
+});
+export const tencentEnv = (endpoint: string) => ({
+  SMS_PROVIDER: 'tencent', SMS_TENCENT_ENDPOINT: endpoint, SMS_TENCENT_SECRET_ID: tencentKeys.secretId, SMS_TENCENT_SECRET_KEY: tencentKeys.secretKey,
+  SMS_TENCENT_SDK_APP_ID: tencentKeys.sdkAppId, SMS_TEMPLATE_IDS: JSON.stringify(templateIds),
+});

@@ -3,8 +3,9 @@ import { newId } from '@yuejuan/runtime';
 
 export const messageKinds = [
   'BINDING_APPROVED', 'BINDING_REJECTED', 'BINDING_MATERIALS_REQUESTED', 'READING_APPROVED', 'READING_REJECTED',
-  'PACKAGE_READY', 'DOCUMENT_PASSWORD', 'LOGIN_CODE', 'BINDING_PHONE_CODE', 'NEW_APPLICATION',
+  'PACKAGE_READY', 'DOCUMENT_PASSWORD', 'LOGIN_CODE', 'BINDING_PHONE_CODE', 'PROSECUTOR_LOGIN_CODE', 'NEW_APPLICATION',
 ] as const;
+export type MessageKind = (typeof messageKinds)[number];
 
 /** An in-app notification of one lawyer or prosecutor. Never holds a password or code. */
 export const notificationSchema = new Schema(

@@ -1,21 +1,26 @@
-import type { ServiceContext } from '@yuejuan/runtime';
+import type { EventBus, ServiceContext } from '@yuejuan/runtime';
 import type { NotificationDoc } from '../models/index.ts';
 import type { NotificationsServices } from '../services/index.ts';
+import { Query, SmsTypes } from './Query.ts';
+import { Subscription } from './Subscription.ts';
 
 type Context = ServiceContext<unknown>;
 type ListArgs = { unreadOnly?: boolean; first?: number; after?: string };
 
-/** The notifications resolvers built so far; the rest of the contract answers NOT_IMPLEMENTED. */
-export const createResolvers = ({ notifications }: NotificationsServices) => {
+/** The notifications resolvers: thin, each hands off to a service. */
+export const createResolvers = (services: NotificationsServices, bus: EventBus) => {
+  const { notifications } = services;
   const recipient = {
     __resolveReference: ({ id }: { id: string }) => ({ id }),
     notifications: ({ id }: { id: string }, args: ListArgs, { identity }: Context) => notifications.list(identity, id, args),
   };
   return {
+    Query: Query(services),
     Mutation: {
       markNotificationRead: (_: unknown, { id }: { id: string }, { identity }: Context) => notifications.markRead(identity, id),
       markAllNotificationsRead: (_: unknown, __: unknown, { identity }: Context) => notifications.markAllRead(identity),
     },
+    Subscription: Subscription(services, bus),
     Lawyer: recipient,
     Prosecutor: recipient,
     Notification: {
@@ -23,6 +28,7 @@ export const createResolvers = ({ notifications }: NotificationsServices) => {
       createdAt: (n: NotificationDoc) => n.createdAt.toISOString(),
       readAt: (n: NotificationDoc) => n.readAt?.toISOString() ?? null,
     },
+    ...SmsTypes,
   };
 };
 

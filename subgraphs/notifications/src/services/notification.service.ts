@@ -1,18 +1,52 @@
-import { AppError, decodeCursor, pageSize, toConnection, type Identity, type PageArgs } from '@yuejuan/runtime';
-import type { NotificationDoc, NotificationsModels } from '../models/index.ts';
+import { AppError, decodeCursor, isDuplicateKey, pageSize, toConnection, type EventBus, type Identity, type Logger, type PageArgs } from '@yuejuan/runtime';
+import type { MessageKind, NotificationDoc, NotificationsModels } from '../models/index.ts';
 
-type Recipient = { id: string; role: 'LAWYER' | 'PROSECUTOR' };
+export type Recipient = { id: string; role: 'LAWYER' | 'PROSECUTOR' };
+
+/** Published when a notification is created: keys only. */
+export const notificationAddedTopic = 'notifications.notification.added';
+
+/** A notification to create; its id is derived from the event it comes from, so a replay adds nothing. */
+export interface NewNotification {
+  id: string;
+  recipient: Recipient;
+  kind: MessageKind;
+  title: string;
+  body: string;
+  subjectId?: string | null;
+}
 
 /** The caller's own recipient id: notifications are private to their recipient. */
-function ownRecipient(identity: Identity): Recipient {
+export function ownRecipient(identity: Identity): Recipient {
   if (identity.role === 'LAWYER') return { id: identity.lawyerId, role: 'LAWYER' };
   if (identity.role === 'PROSECUTOR') return { id: identity.prosecutorId, role: 'PROSECUTOR' };
   throw new AppError(identity.role === 'ANONYMOUS' ? 'UNAUTHENTICATED' : 'FORBIDDEN');
 }
 
 /** In-app notifications: lists with the unread count, mark read, mark all read. */
-export function createNotificationService(models: NotificationsModels) {
+export function createNotificationService(models: NotificationsModels, bus: EventBus, logger: Logger) {
   return {
+    /**
+     * Creates a notification once (insert under its deterministic id) and announces it on the
+     * bus for live delivery. Answers false when it existed already (a replayed event): nothing
+     * is announced twice. A crash between insert and publish loses the live push only; the list
+     * still has the notification.
+     */
+    async add(n: NewNotification): Promise<boolean> {
+      try {
+        await models.Notification.create({ _id: n.id, recipientId: n.recipient.id, recipientRole: n.recipient.role, kind: n.kind, title: n.title, body: n.body, subjectId: n.subjectId ?? null });
+      } catch (err) {
+        if (isDuplicateKey(err)) return false;
+        throw err;
+      }
+      await bus.publish(notificationAddedTopic, { notificationId: n.id, recipientId: n.recipient.id, recipientRole: n.recipient.role });
+      logger.info({ notificationId: n.id, kind: n.kind, recipientRole: n.recipient.role }, 'notification added');
+      return true;
+    },
+
+    /** One notification by id (a subscription's event names it). */
+    get: (id: string) => models.Notification.findById(id).lean<NotificationDoc>().exec(),
+
     /** A recipient's notifications, newest first; only the recipient may read them. */
     async list(identity: Identity, recipientId: string, args: PageArgs & { unreadOnly?: boolean | null }) {
       if (ownRecipient(identity).id !== recipientId) throw new AppError('FORBIDDEN', '只能查看本人的消息。');

@@ -1,0 +1,102 @@
+import { AppError, claimOnce, decodeCursor, isDuplicateKey, newId, pageSize, requireRole, toConnection, type Identity, type Logger, type PageArgs } from '@yuejuan/runtime';
+import { nativeCollection, smsStatuses, type MessageKind, type NotificationsModels, type SmsKeyDoc, type SmsMessageDoc, type SmsStatus } from '../models/index.ts';
+import { sensitiveVariables } from '../templates.ts';
+import type { Recipient } from './notification.service.ts';
+
+export interface NewSms {
+  /** `event:<eventId>` or `sms:<caller's dedupeKey>`: one message per key, ever. */
+  dedupeKey: string;
+  kind: MessageKind;
+  /** Known phone, or the recipient whose phone the sender looks up. */
+  phone?: string | null;
+  recipient?: Recipient | null;
+  /** Checked values; sensitive ones are stored apart and removed once sent. */
+  values: Record<string, string>;
+  source: 'EVENT' | 'INTERNAL';
+}
+
+export interface SmsFilter { phone?: string | null; kind?: MessageKind | null; status?: SmsStatus | null; from?: string | null; to?: string | null }
+
+/** Mainland mobile numbers (DOMAIN.md): 11 digits, 1[3-9]…. */
+export const mobilePattern = /^1[3-9]\d{9}$/;
+
+const parseTime = (value: string | null | undefined, field: string): Date | undefined => {
+  if (!value) return undefined;
+  const d = new Date(value);
+  if (Number.isNaN(d.getTime())) throw new AppError('BAD_USER_INPUT', '时间格式应为 ISO 8601。', { field });
+  return d;
+};
+
+/**
+ * The SMS outbox: writes each message once per dedupe key and hands it to the sender's queue.
+ * The key is claimed first (insert under `_id`), then the message and its queue item are
+ * inserted under the claimed message id; each step is idempotent, so a replay of a half-done
+ * intake (crash between the inserts) finishes it instead of making a second message.
+ */
+export function createOutbox(models: NotificationsModels, logger: Logger, onQueued: () => void) {
+  const keys = nativeCollection(models.SmsKey);
+
+  /** The message id already made from `dedupeKey`, if any. */
+  async function existing(dedupeKey: string): Promise<string | null> {
+    const key = await models.SmsKey.findById(dedupeKey).lean<SmsKeyDoc>().exec();
+    return key?.messageId ?? null;
+  }
+
+  return {
+    existing,
+
+    /** Queues one SMS; answers its id and whether this call created it. */
+    async enqueue(sms: NewSms): Promise<{ messageId: string; created: boolean }> {
+      const candidate = newId();
+      const won = await claimOnce(keys, sms.dedupeKey, { messageId: candidate, at: new Date() });
+      const messageId = won ? candidate : (await existing(sms.dedupeKey))!;
+      const variables: Record<string, string> = {};
+      const secrets: Record<string, string> = {};
+      for (const [name, value] of Object.entries(sms.values)) (sensitiveVariables.has(name) ? secrets : variables)[name] = value;
+      let created = true;
+      try {
+        await models.SmsMessage.create({
+          _id: messageId, dedupeKey: sms.dedupeKey, kind: sms.kind, phone: sms.phone ?? null,
+          recipientId: sms.recipient?.id ?? null, recipientRole: sms.recipient?.role ?? null,
+          variables, ...(Object.keys(secrets).length ? { secrets } : {}), source: sms.source,
+        });
+      } catch (err) {
+        if (!isDuplicateKey(err)) throw err;
+        created = false;
+      }
+      // A message still waiting needs its queue item (re-inserting one is a no-op); a final
+      // message must not be queued again.
+      const status = created ? 'QUEUED' : (await models.SmsMessage.findById(messageId).select('status').lean<{ status: SmsStatus }>().exec())?.status;
+      if (status === 'QUEUED' || status === 'SENDING') {
+        await models.SmsQueue.create({ _id: messageId, dueAt: new Date(), attempts: 0 }).catch((err: unknown) => { if (!isDuplicateKey(err)) throw err; });
+      }
+      if (created) logger.info({ messageId, kind: sms.kind, source: sms.source }, 'sms queued');
+      onQueued();
+      return { messageId, created };
+    },
+
+    /** Administrators: messages by phone, kind, status and time, newest first. */
+    async list(identity: Identity, filter: SmsFilter | null | undefined, args: PageArgs) {
+      requireRole(identity, 'ADMINISTRATOR');
+      const first = pageSize(args.first);
+      const query: Record<string, unknown> = {};
+      if (filter?.phone) {
+        if (!mobilePattern.test(filter.phone)) throw new AppError('BAD_USER_INPUT', '手机号码格式不正确。', { field: 'phone' });
+        query.phone = filter.phone;
+      }
+      if (filter?.kind) query.kind = filter.kind;
+      if (filter?.status) {
+        if (!smsStatuses.includes(filter.status)) throw new AppError('BAD_USER_INPUT', undefined, { field: 'status' });
+        query.status = filter.status;
+      }
+      const from = parseTime(filter?.from, 'from');
+      const to = parseTime(filter?.to, 'to');
+      if (from || to) query.createdAt = { ...(from ? { $gte: from } : {}), ...(to ? { $lte: to } : {}) };
+      const total = await models.SmsMessage.countDocuments(query).exec();
+      if (args.after) query._id = { $lt: decodeCursor(args.after) };
+      const items = await models.SmsMessage.find(query).select('-secrets').sort({ _id: -1 }).limit(first + 1).lean<SmsMessageDoc[]>().exec();
+      return toConnection(items, first, total);
+    },
+  };
+}
+export type Outbox = ReturnType<typeof createOutbox>;
