@@ -1,5 +1,8 @@
 import { z } from 'zod';
-import { baseConfigShape, loadConfig, portSetting } from '@yuejuan/runtime';
+import { ConfigError, baseConfigShape, loadConfig, portSetting } from '@yuejuan/runtime';
+
+const seconds = (min: number, max: number, fallback: number) => z.coerce.number().int().min(min).max(max).default(fallback);
+const count = (max: number, fallback: number) => z.coerce.number().int().min(1).max(max).default(fallback);
 
 /** The identity subgraph's settings; the only reader of process.env here. */
 export const identityConfigShape = {
@@ -8,10 +11,65 @@ export const identityConfigShape = {
   IDENTITY_DB: z.string().min(1).default('yuejuan_identity'),
   /** HMAC key for resident ID numbers; changing it orphans the stored hashes. */
   YUEJUAN_ID_HASH_KEY: z.string().min(32, 'must be at least 32 characters'),
-  SESSION_TTL_SECONDS: z.coerce.number().int().min(60).max(86400).default(7200),
-  SCAN_VERIFIED_WINDOW_SECONDS: z.coerce.number().int().min(0).max(86400).default(1800),
+  SESSION_TTL_SECONDS: seconds(60, 86400, 7200),
+  /** A session may be renewed until this long after its first login; then the lawyer logs in again. */
+  SESSION_MAX_LIFETIME_SECONDS: seconds(60, 30 * 86400, 43200),
+  SCAN_VERIFIED_WINDOW_SECONDS: seconds(0, 86400, 1800),
+
+  /** Shown on the QR scan screen of the verifier (what is being logged in to). */
+  SITE_NAME: z.string().min(1).max(40).default('12309中国检察网'),
+  /** Shown with every activation failure (manual: 400-052-9602). */
+  SUPPORT_HOTLINE: z.string().regex(/^[0-9][0-9-]{4,19}$/, 'must be a phone number such as 400-052-9602').default('400-052-9602'),
+  /** Face check provider: `http` (a real identity-verification service) or `demo` (development only). */
+  FACE_PROVIDER: z.enum(['http', 'demo']).default('demo'),
+  FACE_HTTP_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
+  FACE_HTTP_APP_ID: z.string().min(1).optional(),
+  /** HMAC key of the face service's request signatures. */
+  FACE_HTTP_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  FACE_HTTP_TIMEOUT_MS: z.coerce.number().int().min(100).max(60000).default(10000),
+  /** Base URL of the notifications subgraph's internal routes (SMS). */
+  NOTIFICATIONS_INTERNAL_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:4004'),
+
+  ACTIVATION_TTL_SECONDS: seconds(60, 86400, 1800),
+  LOGIN_TICKET_TTL_SECONDS: seconds(1, 600, 120),
+  CHALLENGE_TTL_SECONDS: seconds(1, 600, 120),
+  /** How long a confirmed step-up stays usable by its session. */
+  STEP_UP_FRESH_SECONDS: seconds(1, 3600, 300),
+  /** Largest gap between a device signature's signedAt and the server clock. */
+  SIGNATURE_WINDOW_SECONDS: seconds(1, 600, 60),
+
+  SMS_CODE_TTL_SECONDS: seconds(30, 3600, 300),
+  SMS_RESEND_SECONDS: seconds(1, 3600, 60),
+  SMS_DAILY_LIMIT: count(100, 10),
+  SMS_CODE_MAX_ATTEMPTS: count(20, 5),
+  PASSWORD_MAX_FAILURES: count(50, 5),
+  PASSWORD_LOCK_SECONDS: seconds(1, 86400, 900),
+
+  /** Per-IP limits count requests in fixed windows of this length. */
+  RATE_WINDOW_SECONDS: seconds(1, 3600, 60),
+  RATE_TICKETS_PER_IP: count(10000, 20),
+  RATE_CHALLENGES_PER_IP: count(10000, 20),
+  /** Login attempts, SMS code requests, activation starts and ticket redemptions, together. */
+  RATE_LOGINS_PER_IP: count(10000, 30),
 };
 export type IdentityConfig = ReturnType<typeof loadIdentityConfig>;
 
-/** Reads and validates the identity settings; throws ConfigError naming each bad variable. */
-export const loadIdentityConfig = (env: NodeJS.ProcessEnv = process.env) => loadConfig(identityConfigShape, env);
+/**
+ * Reads and validates the identity settings; throws ConfigError naming each bad variable. The
+ * demo face check passes anyone, so a production configuration that selects it (or an http
+ * provider without its endpoint and keys) does not start.
+ */
+export function loadIdentityConfig(env: NodeJS.ProcessEnv = process.env) {
+  const config = loadConfig(identityConfigShape, env);
+  const problems: string[] = [];
+  if (config.FACE_PROVIDER === 'demo' && config.NODE_ENV === 'production') {
+    problems.push('FACE_PROVIDER: the demo face check is for development only; set FACE_PROVIDER=http with FACE_HTTP_ENDPOINT, FACE_HTTP_APP_ID and FACE_HTTP_SECRET (got "demo")');
+  }
+  if (config.FACE_PROVIDER === 'http') {
+    for (const key of ['FACE_HTTP_ENDPOINT', 'FACE_HTTP_APP_ID', 'FACE_HTTP_SECRET'] as const) {
+      if (!config[key]) problems.push(`${key}: required when FACE_PROVIDER=http (not set)`);
+    }
+  }
+  if (problems.length) throw new ConfigError(problems);
+  return config;
+}

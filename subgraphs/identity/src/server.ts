@@ -1,11 +1,15 @@
 import express from 'express';
 import type { Connection } from 'mongoose';
-import { createSubgraphService, internalTokenHeader, verifyInternalToken, type EventBus, type Logger } from '@yuejuan/runtime';
+import { createSubgraphService, internalTokenHeader, verifyInternalToken, type EventBus, type Identity, type Logger } from '@yuejuan/runtime';
 import { loadSubgraphSdl } from '@yuejuan/schema';
 import type { IdentityConfig } from './config.ts';
 import { createLoaders } from './context.ts';
 import { createResolvers, pending } from './resolvers/index.ts';
+import { clientInfoMiddleware } from './services/client.ts';
+import { createDemoFaceProvider, createHttpFaceProvider, type FaceProvider } from './services/face-provider.ts';
 import { createIdentityServices } from './services/index.ts';
+import { policyFromConfig } from './services/policy.ts';
+import { createHttpSmsSender, type SmsSender } from './services/sms-sender.ts';
 
 export interface IdentityDeps {
   config: IdentityConfig;
@@ -13,15 +17,38 @@ export interface IdentityDeps {
   logger: Logger;
   /** The domain event bus (publish state changes; subscriptions listen to it). */
   bus: EventBus;
+  /** The SMS channel (default: notifications' `POST /internal/sms` at NOTIFICATIONS_INTERNAL_URL). */
+  sms?: SmsSender;
+  /** The face check (default: as FACE_PROVIDER configures). */
+  face?: FaceProvider;
+  /** The clock (tests move it). */
+  now?: () => Date;
+}
+
+/** The face provider FACE_PROVIDER names (the config refuses `demo` in production). */
+export function faceProviderFor(config: IdentityConfig): FaceProvider {
+  if (config.FACE_PROVIDER === 'demo') return createDemoFaceProvider();
+  return createHttpFaceProvider({ endpoint: config.FACE_HTTP_ENDPOINT!, appId: config.FACE_HTTP_APP_ID!, secret: config.FACE_HTTP_SECRET!, timeoutMs: config.FACE_HTTP_TIMEOUT_MS });
+}
+
+/** Internal routes answer only other services (the gateway resolves sessions with an ANONYMOUS or SERVICE token). */
+async function internalCaller(secret: string, header: string | undefined, allowed: Identity['role'][]): Promise<number | null> {
+  try {
+    const identity = await verifyInternalToken(secret, 'identity', header);
+    return allowed.includes(identity.role) ? null : 403;
+  } catch {
+    return 401;
+  }
 }
 
 /** The identity subgraph: no side effects until start(). */
-export function createServer({ config, connection, logger }: IdentityDeps) {
-  const services = createIdentityServices(connection, {
-    idHashKey: config.YUEJUAN_ID_HASH_KEY,
-    ttlSeconds: config.SESSION_TTL_SECONDS,
-    verifiedWindowSeconds: config.SCAN_VERIFIED_WINDOW_SECONDS,
-  });
+export function createServer({ config, connection, logger, bus, sms, face, now }: IdentityDeps) {
+  const services = createIdentityServices(
+    connection,
+    { idHashKey: config.YUEJUAN_ID_HASH_KEY, ttlSeconds: config.SESSION_TTL_SECONDS, verifiedWindowSeconds: config.SCAN_VERIFIED_WINDOW_SECONDS, policy: policyFromConfig(config) },
+    { bus, now, sms: sms ?? createHttpSmsSender({ baseUrl: config.NOTIFICATIONS_INTERNAL_URL, secret: config.YUEJUAN_INTERNAL_SECRET }), face: face ?? faceProviderFor(config) },
+  );
+  const secret = config.YUEJUAN_INTERNAL_SECRET;
   const service = createSubgraphService({
     name: 'identity',
     sdl: loadSubgraphSdl('identity'),
@@ -33,21 +60,72 @@ export function createServer({ config, connection, logger }: IdentityDeps) {
     host: config.HOST,
     port: config.PORT,
     production: config.NODE_ENV === 'production',
-    internalSecret: config.YUEJUAN_INTERNAL_SECRET,
+    internalSecret: secret,
     routes: (app) => {
+      // The client's IP and user agent (x-client-ip, x-client-user-agent, set by the gateway)
+      // reach the resolvers through the request's async context.
+      app.use('/graphql', clientInfoMiddleware);
+
       // The gateway turns a caller's bearer token into an identity here, on every request, so a
       // revoked session is refused at once. Only the gateway (its signed token) may ask.
       app.post('/internal/sessions/resolve', express.json({ limit: '2kb' }), async (req, res) => {
-        try {
-          await verifyInternalToken(config.YUEJUAN_INTERNAL_SECRET, 'identity', req.header(internalTokenHeader));
-        } catch {
-          res.status(401).json({ error: 'UNAUTHENTICATED' });
+        const refused = await internalCaller(secret, req.header(internalTokenHeader), ['ANONYMOUS', 'SERVICE']);
+        if (refused) {
+          res.status(refused).json({ error: refused === 401 ? 'UNAUTHENTICATED' : 'FORBIDDEN' });
           return;
         }
         const token = typeof req.body?.token === 'string' ? req.body.token : '';
-        res.json({ identity: await services.sessions.resolve(token) });
+        res.json({ identity: await services.sessions.resolve(token, services.now()) });
+      });
+
+      // Names and phones for other subgraphs' messages (SMS to a lawyer or prosecutor).
+      app.post('/internal/contacts', express.json({ limit: '64kb' }), async (req, res) => {
+        const refused = await internalCaller(secret, req.header(internalTokenHeader), ['SERVICE']);
+        if (refused) {
+          res.status(refused).json({ error: refused === 401 ? 'UNAUTHENTICATED' : 'FORBIDDEN' });
+          return;
+        }
+        const ids: unknown = req.body?.ids;
+        if (!Array.isArray(ids) || ids.length > 500 || !ids.every((id) => typeof id === 'string' && id.length > 0 && id.length <= 64)) {
+          res.status(400).json({ code: 'BAD_USER_INPUT', message: 'ids 应为至多500个字符串。' });
+          return;
+        }
+        res.json({ contacts: await services.registry.contacts([...new Set(ids as string[])]) });
+      });
+
+      // The prosecutors of a procuratorate, for notifications of new applications in its queue.
+      app.post('/internal/contacts/by-procuratorate', express.json({ limit: '2kb' }), async (req, res) => {
+        const refused = await internalCaller(secret, req.header(internalTokenHeader), ['SERVICE']);
+        if (refused) {
+          res.status(refused).json({ error: refused === 401 ? 'UNAUTHENTICATED' : 'FORBIDDEN' });
+          return;
+        }
+        const procuratorateId: unknown = req.body?.procuratorateId;
+        if (typeof procuratorateId !== 'string' || !/^[A-Za-z0-9-]{2,40}$/.test(procuratorateId)) {
+          res.status(400).json({ code: 'BAD_USER_INPUT', message: 'procuratorateId 无效。' });
+          return;
+        }
+        res.json({ contacts: await services.registry.prosecutorsOf(procuratorateId) });
       });
     },
   });
-  return { ...service, services };
+
+  let sweeper: NodeJS.Timeout | undefined;
+  return {
+    ...service,
+    services,
+    async start() {
+      const url = await service.start();
+      // No TTL indexes on FerretDB: expired limit counters, claims and tickets are swept here.
+      sweeper = setInterval(() => void services.sweep().catch((err) => logger.warn({ err }, 'identity sweep failed')), 10 * 60_000);
+      sweeper.unref();
+      return url;
+    },
+    async stop() {
+      clearInterval(sweeper);
+      services.tickets.dispose();
+      services.challenges.dispose();
+      await service.stop();
+    },
+  };
 }

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { countCommands } from '@yuejuan/runtime';
 import { anonymous } from '@yuejuan/runtime/testing';
 import { tokenDigest } from '../src/services/session.service.ts';
 import { startIdentity, type Harness } from './harness.ts';
@@ -61,6 +62,14 @@ describe('sessions', () => {
     expect(await h.services.sessions.resolve('x'.repeat(43))).toBeNull();
     expect(await h.services.sessions.resolve('')).toBeNull();
     expect(await h.services.sessions.resolve('x'.repeat(500))).toBeNull();
+  });
+
+  it("resolves a lawyer's session, step-ups included, with one read by _id (the gateway does it on every request)", async () => {
+    const { token, session } = await h.services.sessions.open({ role: 'LAWYER', subjectId: people.zhangSanId, method: 'SMS_CODE' });
+    await h.services.sessions.addStepUp(session.sessionId, { id: 'c1', purpose: 'BIND_CASE', confirmedAt: new Date(), deviceId: 'd1' });
+    const { result, commands } = await countCommands(h.db, () => h.services.sessions.resolve(token));
+    expect(result).toMatchObject({ verified: false, stepUps: [{ id: 'c1', purpose: 'BIND_CASE' }] });
+    expect(commands).toEqual(['find']);
   });
 
   it('resolves prosecutor and administrator sessions to their identities', async () => {

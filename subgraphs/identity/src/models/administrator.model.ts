@@ -7,6 +7,10 @@ export const administratorSchema = new Schema(
     _id: { type: String, default: newId },
     name: { type: String, required: true, trim: true },
     username: { type: String, required: true, match: /^[a-z0-9_.-]{3,32}$/ },
+    /** Receives the login SMS code. */
+    phone: { type: String, match: /^1[3-9]\d{9}$/ },
+    /** scrypt hash; set by import (initialPassword) or the administrator. */
+    passwordHash: String,
   },
   { timestamps: true, versionKey: false },
 );

@@ -1,15 +1,60 @@
 import type { Connection } from 'mongoose';
+import type { Collection } from 'mongodb';
+import { activationModel } from './activation.model.ts';
 import { administratorModel } from './administrator.model.ts';
+import { auditEventModel } from './audit-event.model.ts';
+import { challengeModel } from './challenge.model.ts';
+import { deviceModel } from './device.model.ts';
 import { lawyerModel } from './lawyer.model.ts';
+import { loginTicketModel } from './login-ticket.model.ts';
 import { prosecutorModel } from './prosecutor.model.ts';
 import { sessionModel } from './session.model.ts';
+import type { SlotDoc } from '../services/slots.ts';
 
 /** The identity subgraph's models, registered on its own connection. */
 export function identityModels(connection: Connection) {
-  return { Administrator: administratorModel(connection), Lawyer: lawyerModel(connection), Prosecutor: prosecutorModel(connection), Session: sessionModel(connection) };
+  return {
+    Administrator: administratorModel(connection),
+    Lawyer: lawyerModel(connection),
+    Prosecutor: prosecutorModel(connection),
+    Session: sessionModel(connection),
+    Device: deviceModel(connection),
+    Activation: activationModel(connection),
+    LoginTicket: loginTicketModel(connection),
+    Challenge: challengeModel(connection),
+    AuditEvent: auditEventModel(connection),
+  };
 }
 export type IdentityModels = ReturnType<typeof identityModels>;
+
+/** Which phone is bound to which lawyer: `_id` is the phone, so a number binds one lawyer, once. */
+export interface PhoneBindingDoc {
+  _id: string;
+  lawyerId: string;
+  at: Date;
+}
+
+/**
+ * Plain collections whose documents are decisions made by inserting under a unique `_id`
+ * (slots: counted attempts and limits; claims: single-use steps), or looked up only by `_id`.
+ */
+export function identityCollections(connection: Connection) {
+  const db = connection.getClient().db(connection.name);
+  return {
+    slots: db.collection<SlotDoc>('slots'),
+    claims: db.collection<SlotDoc>('claims'),
+    smsCodes: db.collection<SlotDoc & Record<string, unknown>>('sms_codes'),
+    phoneBindings: db.collection<PhoneBindingDoc>('phone_bindings'),
+  };
+}
+export type IdentityCollections = ReturnType<typeof identityCollections>;
+
 export type { LawyerDoc } from './lawyer.model.ts';
 export type { ProsecutorDoc } from './prosecutor.model.ts';
 export type { SessionDoc } from './session.model.ts';
 export type { AdministratorDoc } from './administrator.model.ts';
+export type { DeviceDoc } from './device.model.ts';
+export type { ActivationDoc } from './activation.model.ts';
+export type { LoginTicketDoc } from './login-ticket.model.ts';
+export type { ChallengeDoc } from './challenge.model.ts';
+export type { AuditEventDoc } from './audit-event.model.ts';

@@ -14,6 +14,10 @@ export const lawyerSchema = new Schema(
     idNumberMasked: { type: String, required: true },
     lawFirm: { type: String, required: true, trim: true },
     phone: { type: String, match: /^1[3-9]\d{9}$/ },
+    email: { type: String, maxlength: 100 },
+    address: { type: String, maxlength: 200 },
+    /** scrypt hash (see services/password.ts); set only from an identity-verified session. */
+    passwordHash: String,
     registeredAt: Date,
     consent: { version: String, acceptedAt: Date },
   },

@@ -4,9 +4,9 @@ import type { LawyerDoc } from '../models/index.ts';
 import { assertPersonal } from '../services/lawyer.service.ts';
 import { maskPhone } from '../services/validation.ts';
 
-const personal = <T>(read: (l: LawyerDoc) => T) => (lawyer: LawyerDoc, _: unknown, { identity }: Context): T => {
-  assertPersonal(identity, lawyer._id);
-  return read(lawyer);
+const personal = <T>(read: (l: LawyerDoc, ctx: Context) => T) => (lawyer: LawyerDoc, _: unknown, ctx: Context): T => {
+  assertPersonal(ctx.identity, lawyer._id);
+  return read(lawyer, ctx);
 };
 
 export const Lawyer = {
@@ -19,4 +19,5 @@ export const Lawyer = {
   idNumberMasked: personal((l) => l.idNumberMasked),
   phoneMasked: personal((l) => (l.phone ? maskPhone(l.phone) : null)),
   consent: personal((l) => (l.consent?.acceptedAt ? { version: l.consent.version, acceptedAt: l.consent.acceptedAt.toISOString() } : null)),
+  devices: personal((l, { loaders }) => loaders.devicesOfLawyer.load(l._id)),
 };

@@ -1,18 +1,29 @@
 import type { IdentityServices } from '../services/index.ts';
+import { Activation } from './Activation.ts';
+import { AuditEvent } from './AuditEvent.ts';
+import { Device } from './Device.ts';
 import { Lawyer } from './Lawyer.ts';
 import { Mutation } from './Mutation.ts';
 import { Prosecutor } from './Prosecutor.ts';
 import { Query } from './Query.ts';
+import { Subscription } from './Subscription.ts';
 import { Viewer } from './Viewer.ts';
+import { withQrSvg } from './qr-svg.ts';
 
 /** The identity resolvers; each type's file hands off to the services. */
 export const createResolvers = (services: IdentityServices) => ({
-  Query,
+  Query: Query(services),
   Mutation: Mutation(services),
+  Subscription: Subscription(services),
   Viewer: Viewer(services),
   Lawyer,
   Prosecutor,
+  Device,
+  Activation: Activation(services),
+  AuditEvent,
+  LoginTicket: withQrSvg,
+  VerificationChallenge: withQrSvg,
 });
 
 /** Entity fields of the contract whose issue has not landed yet (root fields are found by themselves). */
-export const pending = ['Lawyer.devices'];
+export const pending: string[] = [];

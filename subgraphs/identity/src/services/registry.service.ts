@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import type { Model } from 'mongoose';
 import { AppError, isDuplicateKey } from '@yuejuan/runtime';
 import type { IdentityModels } from '../models/index.ts';
+import { checkPassword, hashPassword } from './password.ts';
 import { check, idNumberProblem, licenceNumberProblem, maskIdNumber, phoneProblem } from './validation.ts';
 
 /** One lawyer of the justice ministry's register, as imported. */
@@ -18,6 +19,18 @@ export interface ProsecutorInput {
   username: string;
   procuratorateId: string;
   phone?: string;
+  /** Set only when the account has no password yet (a re-import never overwrites one). */
+  initialPassword?: string;
+}
+
+/** One administrator account, as imported. */
+export interface AdministratorInput {
+  name: string;
+  username: string;
+  /** Receives the login SMS code; administrators cannot log in without it. */
+  phone?: string;
+  /** Set only when the account has no password yet. */
+  initialPassword?: string;
 }
 
 /** Keyed hash of a resident ID number: matches activation input without storing the number. */
@@ -51,6 +64,14 @@ export function createRegistryService(models: IdentityModels, idHashKey: string)
     }
   }
 
+  /** Stores an initial password for an account that has none (hashed; never logged). */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- prosecutors and administrators alike
+  async function initialPassword(model: Model<any>, key: Record<string, string>, password: string | undefined): Promise<void> {
+    if (!password) return;
+    const account = await model.findOne(key).select('_id passwordHash').lean<{ _id: string; passwordHash?: string }>().exec();
+    if (account && !account.passwordHash) await model.updateOne({ _id: account._id }, { $set: { passwordHash: await hashPassword(password) } }).exec();
+  }
+
   return {
     /** Validates and imports one register row. */
     async importLawyer(row: RegistryLawyerInput): Promise<'created' | 'updated'> {
@@ -71,16 +92,51 @@ export function createRegistryService(models: IdentityModels, idHashKey: string)
       if (!/^[a-z0-9_.-]{3,32}$/.test(username)) throw new AppError('BAD_USER_INPUT', '用户名应为3至32位小写字母、数字或 _ . -。', { field: 'username' });
       const phone = row.phone?.trim() || undefined;
       if (phone) check('phone', phoneProblem(phone));
-      return upsert(models.Prosecutor, { username }, { name, procuratorateId, ...(phone ? { phone } : {}) });
+      if (row.initialPassword) checkPassword(row.initialPassword, 'initialPassword');
+      const result = await upsert(models.Prosecutor, { username }, { name, procuratorateId, ...(phone ? { phone } : {}) });
+      await initialPassword(models.Prosecutor, { username }, row.initialPassword);
+      return result;
     },
 
     /** Creates or updates an administrator account, keyed by username. */
-    async importAdministrator(row: { name: string; username: string }): Promise<'created' | 'updated'> {
+    async importAdministrator(row: AdministratorInput): Promise<'created' | 'updated'> {
       const name = required('姓名', row.name);
       const username = required('用户名', row.username).toLowerCase();
       if (!/^[a-z0-9_.-]{3,32}$/.test(username)) throw new AppError('BAD_USER_INPUT', '用户名应为3至32位小写字母、数字或 _ . -。', { field: 'username' });
-      return upsert(models.Administrator, { username }, { name });
+      const phone = row.phone?.trim() || undefined;
+      if (phone) check('phone', phoneProblem(phone));
+      if (row.initialPassword) checkPassword(row.initialPassword, 'initialPassword');
+      const result = await upsert(models.Administrator, { username }, { name, ...(phone ? { phone } : {}) });
+      await initialPassword(models.Administrator, { username }, row.initialPassword);
+      return result;
+    },
+
+    /** Names, phones (and lawyers' licence numbers, for watermarks) by id, for other subgraphs' messages (`/internal/contacts`). */
+    async contacts(ids: string[]): Promise<Contact[]> {
+      const [lawyers, prosecutors] = await Promise.all([
+        models.Lawyer.find({ _id: { $in: ids } }).select('name phone licenceNumber').lean<{ _id: string; name: string; phone?: string; licenceNumber: string }[]>().exec(),
+        models.Prosecutor.find({ _id: { $in: ids } }).select('name phone').lean<{ _id: string; name: string; phone?: string }[]>().exec(),
+      ]);
+      const found = new Map<string, Contact>();
+      for (const l of lawyers) found.set(l._id, { id: l._id, role: 'LAWYER', name: l.name, phone: l.phone ?? null, licenceNumber: l.licenceNumber });
+      for (const p of prosecutors) found.set(p._id, { id: p._id, role: 'PROSECUTOR', name: p.name, phone: p.phone ?? null });
+      return ids.flatMap((id) => found.get(id) ?? []);
+    },
+
+    /** The prosecutors of one procuratorate (`/internal/contacts/by-procuratorate`): who hears of a new application. */
+    async prosecutorsOf(procuratorateId: string): Promise<Contact[]> {
+      const found = await models.Prosecutor.find({ procuratorateId }).select('name phone').lean<{ _id: string; name: string; phone?: string }[]>().exec();
+      return found.map((p) => ({ id: p._id, role: 'PROSECUTOR' as const, name: p.name, phone: p.phone ?? null }));
     },
   };
 }
 export type RegistryService = ReturnType<typeof createRegistryService>;
+
+/** A person other subgraphs may message. */
+export interface Contact {
+  id: string;
+  role: 'LAWYER' | 'PROSECUTOR';
+  name: string;
+  phone: string | null;
+  licenceNumber?: string;
+}

@@ -1,15 +1,20 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { newId, type Identity } from '@yuejuan/runtime';
-import type { IdentityModels, SessionDoc } from '../models/index.ts';
+import { claimOnce, newId, type Identity, type StepUpGrant, type StepUpPurpose } from '@yuejuan/runtime';
+import type { IdentityCollections, IdentityModels, SessionDoc } from '../models/index.ts';
+import { refuse } from './errors.ts';
 
 export type SessionRole = 'LAWYER' | 'PROSECUTOR' | 'ADMINISTRATOR';
-export type LoginMethod = 'SCAN' | 'SMS_CODE' | 'PASSWORD' | 'PROSECUTOR';
+export type LoginMethod = 'SCAN' | 'SMS_CODE' | 'PASSWORD' | 'PROSECUTOR' | 'ADMINISTRATOR';
 
 export interface SessionSettings {
   /** Session lifetime without renewal. */
   ttlSeconds: number;
   /** How long a scan login counts as identity-verified. */
   verifiedWindowSeconds: number;
+  /** Renewal stops this long after the first login (default 12 h). */
+  maxLifetimeSeconds?: number;
+  /** How long a confirmed step-up stays usable (default 5 min). */
+  stepUpFreshSeconds?: number;
 }
 
 export interface NewSession {
@@ -17,28 +22,61 @@ export interface NewSession {
   subjectId: string;
   procuratorateId?: string;
   method: LoginMethod;
+  /** The verifier device that confirmed a scan login. */
+  deviceId?: string;
 }
+
+/** A confirmed step-up as kept on its session. */
+interface StoredGrant { id: string; purpose: string; confirmedAt: Date; deviceId: string }
 
 /** SHA-256 of a bearer token: the only form in which a token is stored or looked up. */
 export const tokenDigest = (token: string): string => createHash('sha256').update(token).digest('hex');
 
+/** The GraphQL `Session` of a stored session. */
+export function sessionView(s: SessionDoc, now: Date) {
+  return {
+    id: s.sessionId,
+    role: s.role,
+    method: s.method,
+    identityVerified: s.role === 'LAWYER' && !!s.verifiedUntil && s.verifiedUntil > now,
+    createdAt: s.createdAt.toISOString(),
+    expiresAt: s.expiresAt.toISOString(),
+  };
+}
+
 /** Sessions: opened by the login flows, resolved by the gateway on every request, revocable at once. */
-export function createSessionService(models: IdentityModels, settings: SessionSettings) {
+export function createSessionService(models: IdentityModels, collections: IdentityCollections, settings: SessionSettings) {
+  const maxLifetimeMs = (settings.maxLifetimeSeconds ?? 43200) * 1000;
+  const freshMs = (settings.stepUpFreshSeconds ?? 300) * 1000;
+
+  async function create(input: NewSession & { verifiedUntil?: Date; startedAt: Date; stepUps?: StoredGrant[] }, now: Date) {
+    const token = randomBytes(32).toString('base64url');
+    const doc = await models.Session.create({
+      _id: tokenDigest(token),
+      sessionId: newId(),
+      role: input.role,
+      subjectId: input.subjectId,
+      procuratorateId: input.procuratorateId,
+      method: input.method,
+      deviceId: input.deviceId,
+      verifiedUntil: input.verifiedUntil,
+      startedAt: input.startedAt,
+      stepUps: input.stepUps?.length ? input.stepUps : undefined,
+      expiresAt: new Date(now.getTime() + settings.ttlSeconds * 1000),
+    });
+    return { token, session: doc.toObject() as SessionDoc };
+  }
+
+  /** The fresh step-ups a session confirmed, for the gateway to pass on. */
+  const fresh = (s: SessionDoc, now: Date) => ((s.stepUps ?? []) as unknown as StoredGrant[]).filter((g) => now.getTime() - g.confirmedAt.getTime() <= freshMs);
+  const grants = (s: SessionDoc, now: Date): StepUpGrant[] =>
+    fresh(s, now).map((g) => ({ id: g.id, purpose: g.purpose as StepUpPurpose, confirmedAt: g.confirmedAt.toISOString() }));
+
   return {
     /** Opens a session; the token is returned here once and never stored. */
-    async open(input: NewSession, now = new Date()): Promise<{ token: string; session: SessionDoc }> {
-      const token = randomBytes(32).toString('base64url');
-      const doc = await models.Session.create({
-        _id: tokenDigest(token),
-        sessionId: newId(),
-        role: input.role,
-        subjectId: input.subjectId,
-        procuratorateId: input.procuratorateId,
-        method: input.method,
-        verifiedUntil: input.method === 'SCAN' ? new Date(now.getTime() + settings.verifiedWindowSeconds * 1000) : undefined,
-        expiresAt: new Date(now.getTime() + settings.ttlSeconds * 1000),
-      });
-      return { token, session: doc.toObject() as SessionDoc };
+    open(input: NewSession, now = new Date()): Promise<{ token: string; session: SessionDoc }> {
+      const verifiedUntil = input.method === 'SCAN' ? new Date(now.getTime() + settings.verifiedWindowSeconds * 1000) : undefined;
+      return create({ ...input, verifiedUntil, startedAt: now }, now);
     },
 
     /** The identity behind a bearer token, or null when unknown, expired or revoked. */
@@ -47,8 +85,11 @@ export function createSessionService(models: IdentityModels, settings: SessionSe
       const s = await models.Session.findById(tokenDigest(token)).lean<SessionDoc>().exec();
       if (!s || s.revokedAt || s.expiresAt <= now) return null;
       switch (s.role) {
-        case 'LAWYER':
-          return { role: 'LAWYER', sessionId: s.sessionId, lawyerId: s.subjectId, verified: !!s.verifiedUntil && s.verifiedUntil > now };
+        case 'LAWYER': {
+          const identity: Identity = { role: 'LAWYER', sessionId: s.sessionId, lawyerId: s.subjectId, verified: !!s.verifiedUntil && s.verifiedUntil > now };
+          const stepUps = grants(s, now);
+          return stepUps.length ? { ...identity, stepUps } : identity;
+        }
         case 'PROSECUTOR':
           return { role: 'PROSECUTOR', sessionId: s.sessionId, prosecutorId: s.subjectId, procuratorateId: s.procuratorateId ?? '' };
         default:
@@ -61,9 +102,49 @@ export function createSessionService(models: IdentityModels, settings: SessionSe
       return models.Session.findOne({ sessionId }).lean<SessionDoc>().exec();
     },
 
+    /**
+     * A new token for a live session, once: the old token ends, the verified window and the
+     * device carry over unchanged, and renewal stops `maxLifetimeSeconds` after the first login.
+     */
+    async renew(sessionId: string, now: Date): Promise<{ token: string; session: SessionDoc }> {
+      const s = await this.byId(sessionId);
+      if (!s || s.revokedAt || s.expiresAt <= now) throw refuse.sessionRenewed();
+      const startedAt = s.startedAt ?? s.createdAt;
+      if (now.getTime() - startedAt.getTime() >= maxLifetimeMs) throw refuse.sessionTooOld();
+      const day = 86_400_000;
+      if (!(await claimOnce(collections.claims, `renew:${sessionId}`, { at: now, expiresAt: new Date(s.expiresAt.getTime() + day) }))) throw refuse.sessionRenewed();
+      const renewed = await create({
+        role: s.role as SessionRole, subjectId: s.subjectId, procuratorateId: s.procuratorateId ?? undefined, method: s.method as LoginMethod,
+        deviceId: s.deviceId ?? undefined, verifiedUntil: s.verifiedUntil ?? undefined, startedAt, stepUps: fresh(s, now),
+      }, now);
+      await this.revoke(sessionId, now);
+      return renewed;
+    },
+
     /** Ends a session at once: the next request with its token is anonymous. */
     async revoke(sessionId: string, now = new Date()): Promise<void> {
       await models.Session.updateOne({ sessionId }, { $set: { revokedAt: now } }).exec();
+    },
+
+    /** Ends every other session of an account (a password was set or changed). */
+    async revokeOthers(subjectId: string, keepSessionId: string, now: Date): Promise<void> {
+      await models.Session.updateMany({ subjectId, sessionId: { $ne: keepSessionId }, revokedAt: { $exists: false } }, { $set: { revokedAt: now } }).exec();
+    },
+
+    /** Ends the sessions a device confirmed, and drops the step-ups it confirmed. */
+    async revokeByDevice(deviceId: string, now: Date): Promise<void> {
+      await models.Session.updateMany({ deviceId, revokedAt: { $exists: false } }, { $set: { revokedAt: now } }).exec();
+      // Rewritten per session: FerretDB 1.24 ignores $pull with a condition on array subdocuments.
+      const holders = await models.Session.find({ 'stepUps.deviceId': deviceId }).select('_id stepUps').lean<SessionDoc[]>().exec();
+      for (const holder of holders) {
+        const kept = ((holder.stepUps ?? []) as unknown as StoredGrant[]).filter((g) => g.deviceId !== deviceId);
+        await models.Session.updateOne({ _id: holder._id }, { $set: { stepUps: kept } }).exec();
+      }
+    },
+
+    /** Records a confirmed step-up for its session (read back by `resolve`). */
+    async addStepUp(sessionId: string, grant: StoredGrant): Promise<void> {
+      await models.Session.updateOne({ sessionId }, { $push: { stepUps: grant } }).exec();
     },
   };
 }

@@ -1,0 +1,10 @@
+import type { AuditEventDoc } from '../models/index.ts';
+
+export const AuditEvent = {
+  id: (e: AuditEventDoc) => e._id,
+  actorId: (e: AuditEventDoc) => e.actorId ?? null,
+  actorRole: (e: AuditEventDoc) => e.actorRole ?? null,
+  ip: (e: AuditEventDoc) => e.ip ?? null,
+  detail: (e: AuditEventDoc) => e.detail ?? null,
+  at: (e: AuditEventDoc) => e.at.toISOString(),
+};

@@ -1,0 +1,47 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { NextFunction, Request, Response } from 'express';
+
+/** Who is on the other end of a request, as the gateway forwarded it. */
+export interface ClientInfo {
+  /** The client's IP (`x-client-ip`), or `unknown`. */
+  ip: string;
+  /** The client's user agent (`x-client-user-agent`), or empty. */
+  userAgent: string;
+}
+
+const current = new AsyncLocalStorage<ClientInfo>();
+const unknownClient: ClientInfo = { ip: 'unknown', userAgent: '' };
+
+/** Reads the forwarded client headers; only plain values are kept (they end up in logs and on screens). */
+export function readClient(header: (name: string) => string | undefined): ClientInfo {
+  const ip = header('x-client-ip')?.trim() ?? '';
+  const userAgent = (header('x-client-user-agent') ?? '').replace(/[^\x20-\x7e]/g, '').slice(0, 300);
+  return { ip: /^[0-9A-Fa-f:.]{2,45}$/.test(ip) ? ip : 'unknown', userAgent };
+}
+
+/**
+ * Express middleware in front of /graphql: the request's client info is available to its
+ * resolvers (through the context). These headers are trusted only because nothing reaches
+ * /graphql without the gateway's signed token; the gateway sets them from the caller.
+ */
+export function clientInfoMiddleware(req: Request, _res: Response, next: NextFunction): void {
+  current.run(readClient((name) => req.header(name)), next);
+}
+
+/** The client of the request being handled (unknown outside one, e.g. a WebSocket). */
+export const currentClient = (): ClientInfo => current.getStore() ?? unknownClient;
+
+/** "Chrome 120 · Windows" from a user agent: what the verifier shows as the browser that asked. */
+export function browserSummary(userAgent: string): string {
+  const browsers: [RegExp, string][] = [
+    [/MicroMessenger\/([\d]+)/, '微信'], [/Edg\/(\d+)/, 'Edge'], [/OPR\/(\d+)/, 'Opera'], [/Firefox\/(\d+)/, 'Firefox'],
+    [/Chrome\/(\d+)/, 'Chrome'], [/Version\/(\d+).*Safari\//, 'Safari'],
+  ];
+  const systems: [RegExp, string][] = [
+    [/Windows NT/, 'Windows'], [/iPhone|iPad/, 'iOS'], [/Mac OS X/, 'macOS'], [/Android/, 'Android'], [/Linux/, 'Linux'],
+  ];
+  const browser = browsers.map(([re, name]) => { const m = re.exec(userAgent); return m ? `${name} ${m[1]}` : null; }).find(Boolean);
+  const system = systems.find(([re]) => re.test(userAgent))?.[1];
+  if (!browser && !system) return '未知浏览器';
+  return [browser ?? '未知浏览器', system].filter(Boolean).join(' · ');
+}

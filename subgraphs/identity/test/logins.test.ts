@@ -1,0 +1,90 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { anonymous } from '@yuejuan/runtime/testing';
+import { codes, startIdentity, type Harness } from './harness.ts';
+import { seedPeople, wangWu, zhangSan, type People } from './fixtures.ts';
+import { activate, scanLogin, type Verifier } from './verifier.ts';
+
+const requestCode = /* GraphQL */ `mutation Req($phone: String!) { requestLoginSmsCode(phone: $phone) { phoneMasked resendAfterSeconds expiresInSeconds } }`;
+const withCode = /* GraphQL */ `mutation Login($phone: String!, $code: String!) { loginWithSmsCode(phone: $phone, code: $code) { token nextStep session { role method identityVerified } } }`;
+const withPassword = /* GraphQL */ `mutation Login($phone: String!, $password: String!) { loginWithPassword(phone: $phone, password: $password) { token nextStep session { method identityVerified } } }`;
+const setPassword = /* GraphQL */ `mutation Set($p: String!) { setPassword(newPassword: $p) }`;
+
+describe('phone + SMS code and phone + password logins', () => {
+  let h: Harness;
+  let people: People;
+  let zhang: Verifier;
+
+  beforeAll(async () => {
+    h = await startIdentity('identity_logins');
+    people = await seedPeople(h);
+    zhang = await activate(h, zhangSan, '13500000001');
+    await h.models.Lawyer.updateOne({ _id: people.zhangSanId }, { $set: { registeredAt: new Date(), consent: { version: '2025-01', acceptedAt: new Date() } } }).exec();
+  });
+  afterAll(async () => { await h?.stop(); });
+
+  it('logs a registered lawyer in with an SMS code: a session that is not identity-verified', async () => {
+    expect(codes(await h.call(anonymous, requestCode, { phone: zhang.phone }))).toEqual(['SMS_TOO_FREQUENT']); // the activation code just went to it
+    h.clock.advance(61);
+    const sent = await h.call(anonymous, requestCode, { phone: zhang.phone });
+    expect(sent.data.requestLoginSmsCode).toEqual({ phoneMasked: '135****0001', resendAfterSeconds: 60, expiresInSeconds: 300 });
+    const code = h.sms.lastCode(zhang.phone);
+    expect(h.sms.sent.at(-1)).toMatchObject({ kind: 'LOGIN_CODE', phone: zhang.phone });
+    const stored = await h.collections.smsCodes.find({}).toArray();
+    expect(JSON.stringify(stored)).not.toMatch(new RegExp(`"${code}"`));
+
+    const login = await h.call(anonymous, withCode, { phone: zhang.phone, code });
+    expect(login.errors).toBeUndefined();
+    expect(login.data.loginWithSmsCode).toMatchObject({ nextStep: 'DONE', session: { role: 'LAWYER', method: 'SMS_CODE', identityVerified: false } });
+    expect(await h.services.sessions.resolve(login.data.loginWithSmsCode.token, h.clock.now())).toMatchObject({ lawyerId: people.zhangSanId, verified: false });
+    expect(codes(await h.call(anonymous, withCode, { phone: zhang.phone, code }))).toEqual(['CODE_USED']);
+  });
+
+  it('answers an unknown or unregistered phone exactly as a registered one, sends nothing, and never logs it in', async () => {
+    const before = h.sms.sent.length;
+    await activate(h, wangWu, '13500000002'); // activated but never completed 完善信息
+    const sentAfterActivation = h.sms.sent.length;
+    for (const phone of ['13500000009', '13500000002']) {
+      h.clock.advance(61);
+      const r = await h.call(anonymous, requestCode, { phone });
+      expect(r.data.requestLoginSmsCode).toEqual({ phoneMasked: `135****${phone.slice(-4)}`, resendAfterSeconds: 60, expiresInSeconds: 300 });
+      const guess = await h.call(anonymous, withCode, { phone, code: '123456' });
+      expect(codes(guess)).toEqual(['CODE_INVALID']);
+      expect(guess.errors![0]!.extensions!.remainingAttempts).toBe(4);
+    }
+    expect(h.sms.sent.length).toBe(sentAfterActivation);
+    expect(sentAfterActivation).toBe(before + 1);
+  });
+
+  it('refuses malformed phones and codes', async () => {
+    expect(codes(await h.call(anonymous, requestCode, { phone: '1350000000' }))).toEqual(['BAD_USER_INPUT']);
+    expect(codes(await h.call(anonymous, withCode, { phone: '23500000001', code: '123456' }))).toEqual(['BAD_USER_INPUT']);
+    expect(codes(await h.call(anonymous, withCode, { phone: '13500000055', code: '123456' }))).toEqual(['CODE_INVALID']);
+  });
+
+  it('sets a password only from an identity-verified session, ends the other sessions, then logs in with it', async () => {
+    const sms = await h.services.sessions.open({ role: 'LAWYER', subjectId: people.zhangSanId, method: 'SMS_CODE' }, h.clock.now());
+    const smsIdentity = (await h.services.sessions.resolve(sms.token, h.clock.now()))!;
+    expect(codes(await h.call(smsIdentity, setPassword, { p: 'Zhang2025pass' }))).toEqual(['IDENTITY_VERIFICATION_REQUIRED']);
+
+    const scan = await scanLogin(h, zhang);
+    for (const weak of ['short1', 'onlyletters', '1234567890', 'has space 123']) {
+      const r = await h.call(scan.identity, setPassword, { p: weak });
+      expect(codes(r)).toEqual(['BAD_USER_INPUT']);
+      expect(r.errors![0]!.extensions!.field).toBe('newPassword');
+    }
+    expect((await h.call(scan.identity, setPassword, { p: 'Zhang2025pass' })).data).toEqual({ setPassword: true });
+    const lawyer = await h.models.Lawyer.findById(people.zhangSanId).lean().exec();
+    expect(lawyer?.passwordHash).toMatch(/^scrypt\$/);
+    expect(JSON.stringify(lawyer)).not.toContain('Zhang2025pass');
+    expect(await h.services.sessions.resolve(sms.token, h.clock.now())).toBeNull();
+    expect(await h.services.sessions.resolve(scan.token, h.clock.now())).toMatchObject({ lawyerId: people.zhangSanId });
+    expect(await h.models.AuditEvent.findOne({ kind: 'PASSWORD_CHANGED', actorId: people.zhangSanId }).lean().exec()).toBeTruthy();
+
+    const login = await h.call(anonymous, withPassword, { phone: zhang.phone, password: 'Zhang2025pass' });
+    expect(login.data.loginWithPassword).toMatchObject({ nextStep: 'DONE', session: { method: 'PASSWORD', identityVerified: false } });
+    const wrong = await h.call(anonymous, withPassword, { phone: zhang.phone, password: 'Wrong2025pass' });
+    expect(codes(wrong)).toEqual(['INVALID_CREDENTIALS']);
+    expect(codes(await h.call(anonymous, withPassword, { phone: '13500000009', password: 'Zhang2025pass' }))).toEqual(['INVALID_CREDENTIALS']);
+    expect(await h.models.AuditEvent.countDocuments({ kind: 'LOGIN_FAILED', detail: /password/ }).exec()).toBeGreaterThanOrEqual(2);
+  });
+});
