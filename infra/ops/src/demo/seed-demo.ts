@@ -38,7 +38,7 @@ interface DemoMarker {
 
 // Bump when the demo files change, so development databases seeded earlier pick them up
 // (the import updates in place, so re-seeding never duplicates).
-const markerId = 'demo-data-v1';
+const markerId = 'demo-data-v2'; // v2: staff accounts with initial passwords
 
 /**
  * Loads the demo data on first start, through the same importRows path as the CLI. The marker

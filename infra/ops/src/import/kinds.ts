@@ -39,7 +39,7 @@ export const importers: Record<ImportKind, Importer> = {
     s.identity.registry.importLawyer({ name: cell(v, 'name'), idNumber: cell(v, 'idNumber').trim(), licenceNumber: cell(v, 'licenceNumber').trim(), lawFirm: cell(v, 'lawFirm') }),
 
   prosecutors: (v, s) =>
-    s.identity.registry.importProsecutor({ name: cell(v, 'name'), username: cell(v, 'username'), procuratorateId: cell(v, 'procuratorateId').trim(), phone: optionalCell(v, 'phone') }),
+    s.identity.registry.importProsecutor({ name: cell(v, 'name'), username: cell(v, 'username'), procuratorateId: cell(v, 'procuratorateId').trim(), phone: optionalCell(v, 'phone'), initialPassword: optionalCell(v, 'initialPassword') }),
 
   procuratorates: (v, s) =>
     s.cases.cases.importProcuratorate({ id: cell(v, 'id').trim(), name: cell(v, 'name'), province: cell(v, 'province'), onlineReadingEnabled: booleanCell(v, 'onlineReadingEnabled') }),

@@ -32,6 +32,8 @@ const env: NodeJS.ProcessEnv = {
   YUEJUAN_INTERNAL_SECRET: secrets.internal,
   YUEJUAN_ID_HASH_KEY: secrets.idHash,
   APOLLO_TELEMETRY_DISABLED: 'true',
+  // Subgraphs call each other's internal routes (sessions, contacts, SMS, binding checks).
+  ...Object.fromEntries(subgraphNames.map((name, i) => [`${name.toUpperCase()}_INTERNAL_URL`, `http://127.0.0.1:${base + 1 + i}`])),
 };
 
 const running: RunningProcess[] = [];
