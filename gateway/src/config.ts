@@ -1,8 +1,24 @@
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { loadConfig, portSetting } from '@yuejuan/runtime';
 import { supergraphPath } from '@yuejuan/schema';
+import { parseAllowedOrigins } from './ws-policy.ts';
 
 const url = z.url({ protocol: /^https?$/ }).optional();
+const flag = z.enum(['true', 'false']).optional();
+const count = (min: number, max: number, fallback: number) => z.coerce.number().int().min(min).max(max).default(fallback);
+
+const validOrigins = (list: string) => {
+  try {
+    parseAllowedOrigins(list);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** The manifest written by scripts/extract-operations.ts, beside this package's package.json. */
+export const defaultManifestPath = fileURLToPath(new URL('../persisted-operations.json', import.meta.url));
 
 /** The gateway's settings; the only reader of process.env here. */
 export const gatewayConfigShape = {
@@ -12,6 +28,8 @@ export const gatewayConfigShape = {
   PORT: portSetting(4000),
   YUEJUAN_INTERNAL_SECRET: z.string().min(32, 'must be at least 32 characters'),
   SUPERGRAPH_PATH: z.string().default(supergraphPath),
+  /** Re-read SUPERGRAPH_PATH every this many ms (0: only on SIGHUP). */
+  SUPERGRAPH_POLL_MS: count(0, 3_600_000, 0),
   /** Where each subgraph listens, when not where the committed supergraph says. */
   IDENTITY_URL: url,
   CASES_URL: url,
@@ -20,7 +38,25 @@ export const gatewayConfigShape = {
   /** Longest wait for one subgraph request. */
   SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   /** The GraphQL explorer: on in development, off in production unless set to true. */
-  YUEJUAN_EXPLORER: z.enum(['true', 'false']).optional(),
+  YUEJUAN_EXPLORER: flag,
+  /** Only operations of the persisted manifest (by hash): on in production unless set to false. */
+  YUEJUAN_PERSISTED_ONLY: flag,
+  PERSISTED_OPERATIONS_PATH: z.string().default(defaultManifestPath),
+  /** Take the client address from X-Forwarded-For (one trusted reverse proxy in front). */
+  YUEJUAN_TRUST_PROXY: flag,
+  /** Operation limits (graphql-js parser tokens; graphql-armor depth, aliases, directives, cost). */
+  GRAPHQL_MAX_TOKENS: count(100, 100_000, 3000),
+  GRAPHQL_MAX_DEPTH: count(2, 100, 10),
+  GRAPHQL_MAX_ALIASES: count(0, 1000, 15),
+  GRAPHQL_MAX_DIRECTIVES: count(0, 1000, 10),
+  GRAPHQL_MAX_COST: count(10, 10_000_000, 20_000),
+  /** WebSocket: browser origins allowed to connect (comma-separated, e.g. https://yuejuan.example.cn). */
+  YUEJUAN_ALLOWED_ORIGINS: z.string().default('').refine(validOrigins, 'must be comma-separated origins like https://host[:port]'),
+  WS_CONNECTION_INIT_TIMEOUT_MS: count(500, 60_000, 5000),
+  WS_MAX_PAYLOAD_BYTES: count(1024, 1024 * 1024, 64 * 1024),
+  WS_MAX_SUBSCRIPTIONS_PER_SOCKET: count(1, 1000, 20),
+  /** How often a socket's session is checked again: a revoked session loses it within this. */
+  WS_SESSION_RECHECK_MS: count(1000, 60_000, 30_000),
 };
 export type GatewayConfig = ReturnType<typeof loadGatewayConfig>;
 
@@ -32,6 +68,18 @@ export function subgraphUrlOverrides(config: GatewayConfig): Record<string, stri
   return { identity: config.IDENTITY_URL, cases: config.CASES_URL, reading: config.READING_URL, notifications: config.NOTIFICATIONS_URL };
 }
 
+const production = (config: GatewayConfig) => config.NODE_ENV === 'production';
+
 /** Whether the explorer is served. */
 export const explorerEnabled = (config: GatewayConfig): boolean =>
-  config.YUEJUAN_EXPLORER ? config.YUEJUAN_EXPLORER === 'true' : config.NODE_ENV !== 'production';
+  config.YUEJUAN_EXPLORER ? config.YUEJUAN_EXPLORER === 'true' : !production(config);
+
+/** Whether only operations of the persisted manifest are accepted. */
+export const persistedOnly = (config: GatewayConfig): boolean =>
+  config.YUEJUAN_PERSISTED_ONLY ? config.YUEJUAN_PERSISTED_ONLY === 'true' : production(config);
+
+/**
+ * Whether operations written by hand (not in the manifest) run: always unless persisted-only,
+ * and then only where YUEJUAN_EXPLORER=true is set explicitly (an integrators' gateway).
+ */
+export const freeTextAllowed = (config: GatewayConfig): boolean => !persistedOnly(config) || config.YUEJUAN_EXPLORER === 'true';

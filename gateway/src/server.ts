@@ -1,5 +1,4 @@
 import http from 'node:http';
-import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { ApolloGateway } from '@apollo/gateway';
@@ -7,17 +6,29 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
-import { createFormatError, type Logger } from '@yuejuan/runtime';
+import type { Logger } from '@yuejuan/runtime';
 import { defaultSubgraphUrl, subgraphNames, type SubgraphName } from '@yuejuan/schema';
-import { explorerEnabled, subgraphUrlOverrides, type GatewayConfig } from './config.ts';
-import { createContextFactory, type GatewayContext } from './context.ts';
+import { explorerEnabled, freeTextAllowed, persistedOnly, subgraphUrlOverrides, type GatewayConfig } from './config.ts';
+import { clientAddress, createContextFactory, type GatewayContext } from './context.ts';
 import { SubgraphSource } from './data-source.ts';
+import { createGatewayFormatError } from './errors.ts';
+import { ensureBody, errorHandler, jsonBody, notFound, requireJson } from './http-guards.ts';
+import { operationLimits } from './limits.ts';
+import { loadManifest, persistedOperations } from './persisted.ts';
+import { createSupergraphSource } from './supergraph.ts';
 import { mountExplorer } from './explorer/index.ts';
+import { cors, mountFileRoutes } from './files.ts';
+import { attachSubscriptions } from './subscriptions/index.ts';
+import { subscriptionLimits } from './ws-policy.ts';
 
 export interface Gateway {
   /** Starts listening; resolves with the GraphQL URL. */
   start(): Promise<string>;
   stop(): Promise<void>;
+  /** Open WebSocket clients and upstream subscriptions (tests check none is left behind). */
+  subscriptionStats(): { clients: number; subscriptions: number; sockets: number };
+  /** Reads SUPERGRAPH_PATH again (as SIGHUP does); false when refused and the old schema stays. */
+  reloadSupergraph(): Promise<boolean>;
 }
 
 /**
@@ -27,9 +38,12 @@ export interface Gateway {
 export function createGateway(config: GatewayConfig, logger: Logger): Gateway {
   const overrides = subgraphUrlOverrides(config);
   const urlOf = (name: string, fallback?: string) => overrides[name] ?? fallback ?? defaultSubgraphUrl(name as SubgraphName);
+  const supergraph = createSupergraphSource(config.SUPERGRAPH_PATH, { pollMs: config.SUPERGRAPH_POLL_MS, logger });
+  const supergraphSdl = supergraph.current();
+  const manifest = loadManifest(config.PERSISTED_OPERATIONS_PATH);
   const gateway = new ApolloGateway({
-    supergraphSdl: readFileSync(config.SUPERGRAPH_PATH, 'utf8'),
-    buildService: ({ name, url }) => new SubgraphSource({ name, url: urlOf(name, url), secret: config.YUEJUAN_INTERNAL_SECRET, timeoutMs: config.SUBGRAPH_TIMEOUT_MS }),
+    supergraphSdl: supergraph.hook,
+    buildService: ({ name, url }) => new SubgraphSource({ name, url: urlOf(name, url), secret: config.YUEJUAN_INTERNAL_SECRET, timeoutMs: config.SUBGRAPH_TIMEOUT_MS, logger }),
     logger,
   });
   const app = express();
@@ -38,16 +52,19 @@ export function createGateway(config: GatewayConfig, logger: Logger): Gateway {
   const production = config.NODE_ENV === 'production';
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
-    formatError: createFormatError(logger, production),
+    formatError: createGatewayFormatError(logger, production),
     includeStacktraceInErrorResponses: false,
     introspection: !production || explorerEnabled(config),
     csrfPrevention: true,
     allowBatchedHttpRequests: false,
+    // Apollo's automatic persisted queries would let anyone register operations: only the manifest counts.
+    persistedQueries: false,
+    ...operationLimits(config),
     plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginLandingPageDisabled()],
   });
   const context = createContextFactory({ identityBaseUrl: urlOf('identity'), secret: config.YUEJUAN_INTERNAL_SECRET, timeoutMs: config.SUBGRAPH_TIMEOUT_MS });
 
-  app.get('/health', (_req, res) => { res.json({ status: 'ok', service: 'gateway' }); });
+  app.get('/health', (_req, res) => { res.json({ status: 'ok', service: 'gateway', subscriptions: subscriptions?.stats() ?? null }); });
   app.get('/ready', async (_req, res) => {
     const checks = await Promise.all(
       subgraphNames.map(async (name) => {
@@ -59,14 +76,45 @@ export function createGateway(config: GatewayConfig, logger: Logger): Gateway {
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'degraded', subgraphs: Object.fromEntries(checks) });
   });
   if (explorerEnabled(config)) mountExplorer(app);
+  const clientOf = (req: import('express').Request) => ({
+    ip: clientAddress(req.socket.remoteAddress, req.header('x-forwarded-for'), config.YUEJUAN_TRUST_PROXY === 'true'),
+    userAgent: req.header('user-agent'),
+  });
+  app.use(cors(subscriptionLimits(config).checkOrigin));
+  mountFileRoutes(app, {
+    baseUrlOf: (name) => urlOf(name),
+    secret: config.YUEJUAN_INTERNAL_SECRET,
+    authenticate: (req) => context(req.header('authorization'), req.header('x-request-id') ?? undefined, clientOf(req)),
+    timeoutMs: config.SUBGRAPH_TIMEOUT_MS,
+  });
 
+  let subscriptions: ReturnType<typeof attachSubscriptions> | undefined;
   let started = false;
   return {
     async start() {
       await apollo.start();
-      app.use('/graphql', express.json({ limit: '64kb' }), expressMiddleware(apollo, {
-        context: ({ req }) => context(req.header('authorization'), req.header('x-request-id') ?? undefined),
+      subscriptions = attachSubscriptions({
+        httpServer,
+        supergraphSdl,
+        subgraphUrls: Object.fromEntries(subgraphNames.map((n) => [n, urlOf(n)])),
+        sources: Object.fromEntries(subgraphNames.map((n) => [n, new SubgraphSource({ name: n, url: urlOf(n), secret: config.YUEJUAN_INTERNAL_SECRET, timeoutMs: config.SUBGRAPH_TIMEOUT_MS })])),
+        secret: config.YUEJUAN_INTERNAL_SECRET,
+        logger,
+        authenticate: (authorization) => context(authorization),
+        runOperation: async (request, contextValue) => {
+          const response = await apollo.executeOperation(request, { contextValue });
+          return (response.body.kind === 'single' ? response.body.singleResult : { errors: [] }) as never;
+        },
+        limits: subscriptionLimits(config),
+      });
+      app.use('/graphql', requireJson, jsonBody(), persistedOperations({ manifest, freeText: freeTextAllowed(config), maxTokens: config.GRAPHQL_MAX_TOKENS }), ensureBody, expressMiddleware(apollo, {
+        context: ({ req }) => context(req.header('authorization'), req.header('x-request-id') ?? undefined, {
+          ip: clientAddress(req.socket.remoteAddress, req.header('x-forwarded-for'), config.YUEJUAN_TRUST_PROXY === 'true'),
+          userAgent: req.header('user-agent'),
+        }),
       }));
+      app.use(notFound, errorHandler(logger));
+      supergraph.watch();
       await new Promise<void>((resolve, reject) => {
         httpServer.once('error', reject);
         httpServer.listen(config.PORT, config.HOST, () => resolve());
@@ -74,12 +122,17 @@ export function createGateway(config: GatewayConfig, logger: Logger): Gateway {
       started = true;
       const { port } = httpServer.address() as AddressInfo;
       const url = `http://${config.HOST}:${port}/graphql`;
-      logger.info({ url, explorer: explorerEnabled(config) }, 'gateway ready');
+      logger.info({ url, explorer: explorerEnabled(config), persistedOnly: persistedOnly(config), persistedOperations: manifest.size }, 'gateway ready');
+      if (!freeTextAllowed(config) && manifest.size === 0) logger.warn({ path: config.PERSISTED_OPERATIONS_PATH }, 'persisted-only with an empty manifest: every operation will be refused');
       return url;
     },
+    reloadSupergraph: () => supergraph.reload(),
+    subscriptionStats: () => subscriptions?.stats() ?? { clients: 0, subscriptions: 0, sockets: 0 },
     async stop() {
       if (!started) return;
       started = false;
+      supergraph.unwatch();
+      await subscriptions?.close();
       await apollo.stop();
       if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
     },

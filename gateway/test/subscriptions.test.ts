@@ -95,12 +95,13 @@ describe('federated subscriptions through the gateway over WebSocket', () => {
 
   it('shares one upstream subscription among subscribers asking the same as the same person', async () => {
     const token = await lawyerToken(stack, people.zhangSanId);
+    const baseline = { subscriptions: stack.gateway.subscriptionStats().subscriptions, listeners: stack.bus.cases.stats().listeners };
     const [a, b] = [connect(stack.url, token), connect(stack.url, await lawyerToken(stack, people.zhangSanId))];
     const got: unknown[][] = [[], []];
     const offs = [a, b].map((c, i) => c.subscribe({ query: changed }, { next: (e) => void got[i]!.push(e), error: () => undefined, complete: () => undefined }));
-    await until(() => stack.gateway.subscriptionStats().clients >= 2 && stack.bus.cases.stats().listeners === 1);
+    await until(() => stack.gateway.subscriptionStats().subscriptions === baseline.subscriptions + 1 && stack.bus.cases.stats().listeners === baseline.listeners + 1);
     await new Promise((r) => setTimeout(r, 200));
-    expect(stack.gateway.subscriptionStats().subscriptions).toBe(1);
+    expect(stack.gateway.subscriptionStats().subscriptions).toBe(baseline.subscriptions + 1); // two subscribers, one upstream
     await stack.bus.cases.publish('cases.bindingApplication.changed', { applicationId, lawyerId: people.zhangSanId, procuratorateId: 'SH-310000', caseId: 'x', status: 'APPROVED' });
     await until(() => got[0]!.length === 1 && got[1]!.length === 1);
     await new Promise((r) => setTimeout(r, 300));
@@ -108,9 +109,9 @@ describe('federated subscriptions through the gateway over WebSocket', () => {
     expect(got[0]).toEqual(got[1]);
     offs[0]!();
     await new Promise((r) => setTimeout(r, 200));
-    expect(stack.gateway.subscriptionStats().subscriptions).toBe(1); // the other subscriber still listens
+    expect(stack.gateway.subscriptionStats().subscriptions).toBe(baseline.subscriptions + 1); // the other subscriber still listens
     offs[1]!();
-    await until(() => stack.gateway.subscriptionStats().subscriptions === 0);
+    await until(() => stack.gateway.subscriptionStats().subscriptions === baseline.subscriptions);
   });
 
   it('closes the sockets of a session revoked at logout within the recheck period', async () => {

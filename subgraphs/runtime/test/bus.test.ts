@@ -53,6 +53,24 @@ describe('event bus on the capped collection', () => {
     expect(two.stats()).toEqual({ listeners: 0, cursors: 0 });
   });
 
+  it('gives a listener that comes later only what happens after it subscribed', async () => {
+    const early: DomainEvent[] = [];
+    const off = one.subscribe(['t.late'], (e) => void early.push(e));
+    await new Promise((r) => setTimeout(r, 300));
+    await one.publish('t.late', { n: 1 });
+    await until(() => early.length === 1);
+    off(); // the process's cursor closes with its last listener
+    await new Promise((r) => setTimeout(r, 500));
+    const late: DomainEvent[] = [];
+    const offLate = one.subscribe(['t.late'], (e) => void late.push(e));
+    await new Promise((r) => setTimeout(r, 500));
+    await one.publish('t.late', { n: 2 });
+    await until(() => late.length >= 1);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(late.map((e) => e.payload.n)).toEqual([2]);
+    offLate();
+  });
+
   it('a durable consumer resumes after its checkpoint: nothing lost, nothing twice', async () => {
     const seen: string[] = [];
     const handler = (e: DomainEvent) => void seen.push(e.payload.n as string);

@@ -59,8 +59,9 @@ export function createEventBus(options: EventBusOptions): EventBus {
 
   function startLive() {
     live = tailEvents({
-      // A second back: an event committed just before the first listener still reaches it.
-      db, collection, since: new Date(Date.now() - 1000), windowMs, logger, onCursor,
+      // A listener hears what happens after it subscribes; the quarter second back only
+      // absorbs clock differences between the publishing and the subscribing machines.
+      db, collection, since: new Date(Date.now() - 250), windowMs, logger, onCursor, ready: ensureCollection(),
       onEvent: async (event) => {
         for (const [handler, topics] of [...listeners]) {
           if (!topics.has(event.topic)) continue;
@@ -80,10 +81,7 @@ export function createEventBus(options: EventBusOptions): EventBus {
 
     subscribe(topics, handler) {
       listeners.set(handler, new Set(topics));
-      if (!live) {
-        startLive();
-        void ensureCollection().catch((err) => logger.error({ err }, 'events collection unavailable'));
-      }
+      if (!live) startLive();
       return () => {
         if (!listeners.delete(handler) || listeners.size > 0 || !live) return;
         const stopping = live;

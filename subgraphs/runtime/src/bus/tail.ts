@@ -17,6 +17,8 @@ export interface TailOptions {
   logger: Logger;
   onEvent: (event: DomainEvent) => void | Promise<void>;
   onCursor?: (open: boolean) => void;
+  /** Resolves once the capped collection exists (a tailable cursor needs it). */
+  ready?: Promise<void>;
 }
 
 const isZero = (id: unknown) => id === 0 || (Long.isLong(id) && id.isZero()) || id === undefined || id === null;
@@ -59,6 +61,7 @@ export function tailEvents(options: TailOptions): { stop(): Promise<void> } {
   };
 
   const loop = (async () => {
+    await options.ready?.catch((err) => logger.error({ err }, 'events collection unavailable'));
     // A resume point that is no longer in the window (overwritten) cannot be skipped to.
     if (skipping && !(await db.collection(collection).findOne({ _id: skipping as never }, { projection: { _id: 1 } }).catch(() => null))) skipping = undefined;
     while (!stopped) {

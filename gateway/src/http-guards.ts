@@ -1,0 +1,68 @@
+// The HTTP edge in front of Apollo: only JSON is posted (a browser cannot send it cross-site
+// without a preflight, so no form or text/plain request reaches an operation), bodies over
+// the limit are refused with 413 from their Content-Length before a byte is parsed, and every
+// refusal or failure is a GraphQL-style JSON answer, never Express's HTML page with a stack.
+import express, { type ErrorRequestHandler, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import type { Logger } from '@yuejuan/runtime';
+
+/** Largest request body accepted at /graphql (issue 8: 64 KB). */
+export const maxBodyBytes = 64 * 1024;
+
+/** One error in the shape GraphQL clients read. */
+export const sendError = (res: Response, status: number, code: string, message: string) => {
+  if (res.headersSent) return;
+  res.status(status).json({ errors: [{ message, extensions: { code } }] });
+};
+
+/** POSTs to /graphql must be JSON; anything else is refused before it is read (415). */
+export const requireJson: RequestHandler = (req, res, next) => {
+  if (req.method !== 'POST' || req.is('application/json')) return next();
+  sendError(res, 415, 'UNSUPPORTED_MEDIA_TYPE', '请以 application/json 提交 GraphQL 请求。');
+};
+
+/** express.json at the body limit, strict (objects and arrays only). */
+export const jsonBody = (): RequestHandler => express.json({ limit: maxBodyBytes, strict: true });
+
+/**
+ * Apollo's Express integration answers 500 when `req.body` was never set (a GET, or a POST
+ * whose body was empty): give it an empty body so Apollo's own checks (CSRF preflight for
+ * GET, "missing query") answer with their 400s.
+ */
+export const ensureBody: RequestHandler = (req, _res, next) => {
+  if (req.body === undefined) req.body = {};
+  next();
+};
+
+/** body-parser's error types and the answers they get. */
+const bodyErrors: Record<string, [number, string, string]> = {
+  'entity.too.large': [413, 'PAYLOAD_TOO_LARGE', '请求内容过大，已拒绝。'],
+  'entity.parse.failed': [400, 'BAD_REQUEST', '请求体不是有效的 JSON。'],
+  'entity.verify.failed': [400, 'BAD_REQUEST', '请求体无效。'],
+  'request.aborted': [400, 'BAD_REQUEST', '请求未完整到达。'],
+  'request.size.invalid': [400, 'BAD_REQUEST', '请求长度与内容不符。'],
+  'encoding.unsupported': [415, 'UNSUPPORTED_MEDIA_TYPE', '不支持的内容编码。'],
+  'charset.unsupported': [415, 'UNSUPPORTED_MEDIA_TYPE', '不支持的字符集。'],
+  'stream.encoding.set': [500, 'INTERNAL_SERVER_ERROR', '系统繁忙，请稍后再试。'],
+};
+
+/** Unknown routes: a JSON 404. */
+export const notFound: RequestHandler = (_req, res) => sendError(res, 404, 'NOT_FOUND', '未找到请求的地址。');
+
+/**
+ * The last handler: body-parser refusals become their 4xx in JSON; anything unexpected is
+ * logged with its stack and answered with a plain 500 that says nothing of it.
+ */
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const type = (err as { type?: string } | null)?.type;
+    const known = type ? bodyErrors[type] : undefined;
+    if (known && known[0] < 500) {
+      logger.info({ type, path: req.path, length: req.header('content-length') }, 'request refused at the edge');
+      // Closing the connection stops a client that keeps sending an oversized body.
+      if (known[0] === 413) res.set('connection', 'close');
+      return sendError(res, ...known);
+    }
+    logger.error({ err, path: req.path }, 'unexpected error in the HTTP pipeline');
+    sendError(res, 500, 'INTERNAL_SERVER_ERROR', '系统繁忙，请稍后再试。');
+  };
+}

@@ -1,0 +1,80 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parse, print } from 'graphql';
+import { apiSchema, buildManifest, extractDocuments, extractOperations, findSourceFiles } from '../scripts/extract-operations.ts';
+import { documentHash, loadManifest } from '../src/persisted.ts';
+
+const fixtureClients = fileURLToPath(new URL('./fixtures/clients', import.meta.url));
+const schema = apiSchema();
+
+describe('extracting the clients\' operations into the persisted manifest', () => {
+  const outDir = mkdtempSync(join(tmpdir(), 'yuejuan-manifest-'));
+  afterAll(() => rmSync(outDir, { recursive: true, force: true }));
+
+  it('finds sources under clients/*/src only, skipping generated and installed code', () => {
+    const files = findSourceFiles(fixtureClients).map((f) => f.slice(fixtureClients.length + 1));
+    expect(files).toEqual([
+      'console/src/queue.ts',
+      'portal/src/lib/graphql/procuratorate.graphql',
+      'portal/src/lib/graphql/viewer.ts',
+      'portal/src/routes/cases/+page.svelte',
+    ]);
+  });
+
+  it('takes gql/graphql tagged templates and /* GraphQL */ literals, not other strings', () => {
+    const svelte = readFileSync(join(fixtureClients, 'portal/src/routes/cases/+page.svelte'), 'utf8');
+    expect(extractDocuments(svelte, 'page.svelte').map((d) => d.text.trim())).toEqual([
+      'mutation Logout { logout }',
+      'query ConsentText { currentConsentText { version items } }',
+    ]);
+  });
+
+  it('writes one document per named operation with the fragments it uses, keyed by sha256', () => {
+    const out = join(outDir, 'persisted-operations.json');
+    const result = extractOperations({ clientsDir: fixtureClients, out });
+    expect(result.operations.map((o) => `${o.type} ${o.name}`)).toEqual([
+      'query ConsentText', 'mutation Logout', 'query Procuratorate', 'query Procuratorates', 'query ReviewQueue', 'query Viewer',
+    ]);
+    const manifest = loadManifest(out);
+    expect(manifest.size).toBe(6);
+    for (const [hash, document] of manifest) expect(documentHash(document)).toBe(hash);
+    // The console's queue uses the portal's fragment: the document carries it, printed canonically.
+    const queue = result.operations.find((o) => o.name === 'ReviewQueue')!;
+    expect(queue.document).toContain('fragment ProcuratorateName on Procuratorate');
+    expect(queue.document).toBe(print(parse(queue.document)));
+    expect(manifest.get(queue.hash)).toBe(queue.document);
+    // A second run over unchanged sources is byte-identical (reviewable diffs, --check works).
+    expect(extractOperations({ clientsDir: fixtureClients, out, check: true }).upToDate).toBe(true);
+  });
+
+  it('writes an empty manifest when there are no clients yet', () => {
+    const out = join(outDir, 'empty.json');
+    expect(extractOperations({ clientsDir: join(outDir, 'no-clients'), out }).operations).toEqual([]);
+    expect(loadManifest(out).size).toBe(0);
+  });
+
+  it('fails the build, naming the file, on operations the gateway could never run', () => {
+    const build = (text: string) => () => buildManifest([{ file: 'clients/portal/src/bad.graphql', text }], schema);
+    expect(build('query { viewer { nextStep } }')).toThrow(/bad\.graphql: an anonymous query/);
+    expect(build('query Broken { viewer { ')).toThrow(/bad\.graphql: Syntax Error/);
+    expect(build('query Gone { viewer { noSuchField } }')).toThrow(/operation Gone does not match the schema/);
+    expect(build('query Lonely { viewer { ...Missing } }')).toThrow(/uses fragment Missing, defined nowhere/);
+    // Operations assembled at run time cannot be persisted: the build says why.
+    const dynamic = () => buildManifest([{ file: 'clients/console/src/login.ts', text: 'const q = /* GraphQL */ `mutation Login { r: ${field}(u: 1) { token } }`;' }], schema);
+    expect(dynamic).toThrow(/login\.ts: Syntax Error.*persisted operations must be static text/);
+    expect(() => buildManifest([
+      { file: 'a.graphql', text: 'query Same { viewer { nextStep } }' },
+      { file: 'b.graphql', text: 'query Same { currentConsentText { version } }' },
+    ])).toThrow(/b\.graphql: operation Same also defined differently in a\.graphql/);
+  });
+
+  it('refuses a manifest whose keys are not the hashes of their documents', () => {
+    const out = join(outDir, 'tampered.json');
+    const document = 'query Viewer {\n  viewer {\n    nextStep\n  }\n}';
+    writeFileSync(out, JSON.stringify({ [documentHash(document)]: document.replace('nextStep', 'lawyer { name }') }));
+    expect(() => loadManifest(out)).toThrow(/is not the sha256 of its document/);
+  });
+});
