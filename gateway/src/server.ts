@@ -14,7 +14,7 @@ import { SubgraphSource } from './data-source.ts';
 import { createGatewayFormatError } from './errors.ts';
 import { ensureBody, errorHandler, jsonBody, notFound, requireJson } from './http-guards.ts';
 import { operationLimits } from './limits.ts';
-import { loadManifest, persistedOperations } from './persisted.ts';
+import { loadManifest, persistedOperations, resolvePersisted } from './persisted.ts';
 import { createSupergraphSource } from './supergraph.ts';
 import { mountExplorer } from './explorer/index.ts';
 import { cors, mountFileRoutes } from './files.ts';
@@ -100,13 +100,19 @@ export function createGateway(config: GatewayConfig, logger: Logger): Gateway {
         sources: Object.fromEntries(subgraphNames.map((n) => [n, new SubgraphSource({ name: n, url: urlOf(n), secret: config.YUEJUAN_INTERNAL_SECRET, timeoutMs: config.SUBGRAPH_TIMEOUT_MS })])),
         secret: config.YUEJUAN_INTERNAL_SECRET,
         logger,
-        authenticate: (authorization) => context(authorization),
+        authenticate: (authorization, request) => context(authorization, undefined, {
+          ip: clientAddress(request.socket.remoteAddress, request.headers['x-forwarded-for'] as string | undefined, config.YUEJUAN_TRUST_PROXY === 'true'),
+          userAgent: request.headers['user-agent'],
+        }),
+        persisted: (body) => resolvePersisted(body, { manifest, freeText: freeTextAllowed(config), maxTokens: config.GRAPHQL_MAX_TOKENS }),
+        operationLimits: { maxTokens: config.GRAPHQL_MAX_TOKENS, validationRules: operationLimits(config).validationRules },
         runOperation: async (request, contextValue) => {
           const response = await apollo.executeOperation(request, { contextValue });
           return (response.body.kind === 'single' ? response.body.singleResult : { errors: [] }) as never;
         },
         limits: subscriptionLimits(config),
       });
+      supergraph.onUpdate((sdl) => subscriptions?.updateSupergraph(sdl));
       app.use('/graphql', requireJson, jsonBody(), persistedOperations({ manifest, freeText: freeTextAllowed(config), maxTokens: config.GRAPHQL_MAX_TOKENS }), ensureBody, expressMiddleware(apollo, {
         context: ({ req }) => context(req.header('authorization'), req.header('x-request-id') ?? undefined, {
           ip: clientAddress(req.socket.remoteAddress, req.header('x-forwarded-for'), config.YUEJUAN_TRUST_PROXY === 'true'),

@@ -126,6 +126,13 @@ describe('federated subscriptions through the gateway over WebSocket', () => {
     expect(Date.now() - started).toBeLessThan(5000);
   });
 
+  it('applies the persisted-operations policy to operations sent over the socket', async () => {
+    const strict = await stack.startGateway({ YUEJUAN_PERSISTED_ONLY: 'true' });
+    const client = connect(strict.url, await lawyerToken(stack, people.zhangSanId));
+    const refused = await new Promise<unknown>((resolve) => client.subscribe({ query: changed }, { next: resolve, error: resolve, complete: () => undefined }));
+    expect(JSON.stringify(refused)).toMatch(/PERSISTED_QUERY_REQUIRED/);
+  });
+
   it('leaves no upstream subscription, listener or cursor behind when clients leave', async () => {
     await Promise.all(clients.splice(0).map((c) => c.dispose()));
     await until(() => stack.gateway.subscriptionStats().subscriptions === 0 && second.gateway.subscriptionStats().subscriptions === 0 && stack.gateway.subscriptionStats().clients === 0);

@@ -19,7 +19,11 @@ export interface SubscriptionServerOptions {
   secret: string;
   logger: Logger;
   /** Authenticates a connection from its `connection_init` payload (same rules as HTTP). */
-  authenticate: (authorization: string | undefined) => Promise<GatewayContext>;
+  authenticate: (authorization: string | undefined, request: import('node:http').IncomingMessage) => Promise<GatewayContext>;
+  /** The HTTP pipeline's persisted-operations policy, applied to each operation sent over the socket. */
+  persisted: (payload: Record<string, unknown>) => { code: string; message: string } | null;
+  /** The HTTP pipeline's operation limits (parser tokens, graphql-armor rules). */
+  operationLimits: { maxTokens: number; validationRules: readonly import('graphql').ValidationRule[] };
   /** Runs a query or mutation sent over the socket through the HTTP pipeline's executor. */
   runOperation: (request: { query: string; variables?: Record<string, unknown>; operationName?: string }, context: GatewayContext) => Promise<ExecutionResult>;
   limits: SubscriptionLimits;
@@ -47,7 +51,7 @@ const authorizationOf = (params: Record<string, unknown> | undefined) => {
  */
 export function attachSubscriptions(options: SubscriptionServerOptions) {
   const { logger, limits } = options;
-  const planner = createSubscriptionPlanner(options.supergraphSdl);
+  let planner = createSubscriptionPlanner(options.supergraphSdl, options.operationLimits);
   const upstream = createUpstreamPool({ urls: options.subgraphUrls, secret: options.secret, logger });
   const sharing = createSharing();
   const states = new WeakMap<object, ConnectionState>();
@@ -63,7 +67,7 @@ export function attachSubscriptions(options: SubscriptionServerOptions) {
     maxPayload: limits.maxPayloadBytes,
     verifyClient: ({ origin }: { origin?: string }) => limits.checkOrigin(origin),
   });
-  const server = useServer<Record<string, unknown> | undefined, { socket: import('ws').WebSocket }>(
+  const server = useServer<Record<string, unknown> | undefined, { socket: import('ws').WebSocket; request: import('node:http').IncomingMessage }>(
     {
       schema: planner.apiSchemaJs,
       connectionInitWaitTimeout: limits.connectionInitTimeoutMs,
@@ -71,14 +75,14 @@ export function attachSubscriptions(options: SubscriptionServerOptions) {
         const state = stateOf(ctx.extra);
         state.authorization = authorizationOf(ctx.connectionParams);
         try {
-          state.context = await options.authenticate(state.authorization);
+          state.context = await options.authenticate(state.authorization, ctx.extra.request);
         } catch {
           return false; // 4403 Forbidden: a token was given and is not valid
         }
         if (state.authorization) {
           // A revoked session loses its subscriptions within one recheck period.
           state.recheck = setInterval(() => {
-            options.authenticate(state.authorization).catch(() => ctx.extra.socket.close(4401, 'Session ended'));
+            options.authenticate(state.authorization, ctx.extra.request).catch(() => ctx.extra.socket.close(4401, 'Session ended'));
           }, limits.sessionRecheckMs);
           state.recheck.unref();
         }
@@ -90,6 +94,11 @@ export function attachSubscriptions(options: SubscriptionServerOptions) {
         if (state.subscriptions >= limits.maxSubscriptionsPerSocket) {
           return [new GraphQLError('订阅数量已达上限。', { extensions: { code: 'RATE_LIMITED' } })];
         }
+        // The same persisted-operations policy as HTTP: in production only manifest operations.
+        const body = { ...payload } as Record<string, unknown>;
+        const refusal = options.persisted(body);
+        if (refusal) return [new GraphQLError(refusal.message, { extensions: { code: refusal.code } })];
+        payload = { ...payload, query: body.query as string };
         const planned = planner.plan(payload.query, payload.operationName);
         if (planned.kind === 'invalid') return planned.errors.map((e) => new GraphQLError(e.message, { extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }));
         const document = planned.kind === 'subscription' ? planned.plan.document : planned.document;
@@ -115,6 +124,10 @@ export function attachSubscriptions(options: SubscriptionServerOptions) {
 
   return {
     stats: () => ({ clients: wss.clients.size, ...upstream.stats(), ...sharing.stats() }),
+    /** A reloaded supergraph: new subscriptions are planned against it. */
+    updateSupergraph(sdl: string) {
+      planner = createSubscriptionPlanner(sdl, options.operationLimits);
+    },
     async close() {
       await server.dispose();
       await upstream.close();

@@ -1,4 +1,4 @@
-import { parse, validate, type DocumentNode, type GraphQLError, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
+import { parse, specifiedRules, validate, type DocumentNode, type GraphQLError, type GraphQLSchema, type OperationDefinitionNode, type ValidationRule } from 'graphql';
 import { Supergraph, operationFromDocument } from '@apollo/federation-internals';
 import { QueryPlanner, type FetchNode, type PlanNode } from '@apollo/query-planner';
 import { buildOperationContext, type ServiceMap } from '@apollo/gateway';
@@ -24,7 +24,7 @@ export type Planned =
  * owning subgraph and the `rest` of the plan. Plans are cached by document and operation name,
  * as thousands of subscribers usually send the same few operations.
  */
-export function createSubscriptionPlanner(supergraphSdl: string) {
+export function createSubscriptionPlanner(supergraphSdl: string, limits: { maxTokens: number; validationRules: readonly ValidationRule[] } = { maxTokens: 5000, validationRules: [] }) {
   const supergraph = Supergraph.build(supergraphSdl);
   const apiSchema = supergraph.apiSchema();
   const apiSchemaJs: GraphQLSchema = apiSchema.toGraphQLJSSchema();
@@ -35,11 +35,11 @@ export function createSubscriptionPlanner(supergraphSdl: string) {
   function planUncached(source: string, operationName: string | undefined): Planned {
     let document: DocumentNode;
     try {
-      document = parse(source, { maxTokens: 5000 });
+      document = parse(source, { maxTokens: limits.maxTokens });
     } catch (err) {
       return { kind: 'invalid', errors: [err as GraphQLError] };
     }
-    const errors = validate(apiSchemaJs, document);
+    const errors = validate(apiSchemaJs, document, [...specifiedRules, ...limits.validationRules]);
     if (errors.length) return { kind: 'invalid', errors };
     const operationContext = buildOperationContext({ schema: apiSchemaJs, operationDocument: document, operationName });
     if (operationContext.operation.operation !== 'subscription') return { kind: 'operation', document, operation: operationContext.operation };
