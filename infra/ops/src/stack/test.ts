@@ -36,7 +36,7 @@ try {
   code = await run(turbo, ['run', 'typecheck', '--output-logs=errors-only'], env);
   if (code === 0) {
     say('运行测试 (vitest)…');
-    code = await run(turbo, ['run', 'test', '--concurrency=2', '--continue', ...process.argv.slice(2)], env);
+    code = await run(turbo, ['run', 'test', '--concurrency=1', '--continue', ...process.argv.slice(2)], env);
   }
   let passed = 0, failed = 0, skipped = 0;
   for (const file of await readdir(results).catch(() => [] as string[])) {
