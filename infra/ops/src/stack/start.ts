@@ -1,6 +1,7 @@
 // npm start: database (embedded FerretDB unless MONGODB_URI is set), demo data on first start,
 // the four subgraphs and the gateway as separate processes; prints the URLs, stops everything
 // cleanly on Ctrl-C, and stops everything if one service dies.
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { startDatabase, repoRoot } from '@yuejuan/database';
 import { subgraphNames } from '@yuejuan/schema';
@@ -17,7 +18,17 @@ if (!Number.isInteger(base) || base < 1024 || base > 65000) {
   console.error(`YUEJUAN_PORT_BASE 无效：${process.env.YUEJUAN_PORT_BASE}（应为 1024–65000 的整数）`);
   process.exit(1);
 }
+const clientBase = Number(process.env.YUEJUAN_CLIENT_PORT_BASE ?? 3000);
 const say = (line: string) => console.log(`[yuejuan] ${line}`);
+const apps = ['portal', 'verifier', 'console'] as const;
+
+// Production builds of the three clients (turbo caches them: only a change rebuilds).
+say('构建客户端 (portal, verifier, console)…');
+const build = spawnSync(join(root, 'node_modules', '.bin', 'turbo'), ['run', 'build', ...apps.map((a) => `--filter=@yuejuan/${a}`), '--output-logs=errors-only'], { cwd: root, stdio: 'inherit', env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1', DO_NOT_TRACK: '1' } });
+if (build.status !== 0) {
+  console.error('[yuejuan] 客户端构建失败。');
+  process.exit(1);
+}
 
 say(process.env.MONGODB_URI ? '使用 MONGODB_URI 指定的数据库…' : '启动内置数据库 FerretDB (SQLite)…');
 const db = await startDatabase({ dataDir: join(dataDir, 'ferretdb'), log: (l) => say(l) }).catch((err: Error) => {
@@ -59,8 +70,19 @@ try {
       running.push(await startProcess(root, logDir, { name, entry: `subgraphs/${name}/src/index.ts`, healthUrl: `http://127.0.0.1:${port}/ready`, env: { ...env, PORT: String(port) } }));
     }),
   );
-  const gatewayEnv = { ...env, PORT: String(base), IDENTITY_URL: urls.identity, CASES_URL: urls.cases, READING_URL: urls.reading, NOTIFICATIONS_URL: urls.notifications };
+  // The clients pass the browser's address on in X-Forwarded-For (the verifier shows it).
+  const gatewayEnv = { ...env, PORT: String(base), YUEJUAN_TRUST_PROXY: 'true', IDENTITY_URL: urls.identity, CASES_URL: urls.cases, READING_URL: urls.reading, NOTIFICATIONS_URL: urls.notifications };
   running.push(await startProcess(root, logDir, { name: 'gateway', entry: 'gateway/src/index.ts', healthUrl: `http://127.0.0.1:${base}/ready`, env: gatewayEnv }));
+  // The clients serve their production builds and talk to the gateway from their server side.
+  await Promise.all(
+    apps.map(async (app, i) => {
+      const port = clientBase + i;
+      running.push(await startProcess(root, logDir, {
+        name: app, entry: `clients/${app}/build/index.js`, healthUrl: `http://127.0.0.1:${port}/`,
+        env: { ...env, PORT: String(port), HOST: '127.0.0.1', ORIGIN: `http://127.0.0.1:${port}`, GATEWAY_URL: `http://127.0.0.1:${base}`, BODY_SIZE_LIMIT: 'Infinity' },
+      }));
+    }),
+  );
   for (const p of running) {
     p.child.once('exit', (code, signal) => {
       if (stopping) return;
@@ -71,7 +93,10 @@ try {
   const seconds = ((Date.now() - began) / 1000).toFixed(1);
   console.log(`
 阅卷 Yuejuan 已启动（${seconds} 秒）
-  GraphQL 网关 / 接口浏览器   http://127.0.0.1:${base}/graphql
+  律师门户 portal             http://127.0.0.1:${clientBase}
+  核验 verifier               http://127.0.0.1:${clientBase + 1}
+  检察人员 console            http://127.0.0.1:${clientBase + 2}
+  GraphQL 网关 / 接口浏览器   http://127.0.0.1:${base}/graphql   (ws://127.0.0.1:${base}/graphql)
   健康检查                    http://127.0.0.1:${base}/ready
 ${subgraphNames.map((n) => `  子图 ${n.padEnd(14)}        ${urls[n]}`).join('\n')}
   数据库                      ${db.embedded ? `${db.uri} (FerretDB, 数据目录 .data/ferretdb)` : 'MONGODB_URI'}
