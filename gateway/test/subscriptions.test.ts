@@ -64,6 +64,22 @@ describe('federated subscriptions through the gateway over WebSocket', () => {
     expect(events).toEqual([{ data: { bindingApplicationChanged: { id: applicationId, status: expect.any(String), case: { caseName: expect.stringMatching(/^测试案件/) }, lawyer: { name: '张三', licenceNumber: '13101200510123456' } } } }]);
   });
 
+  it('shows each change with the record as it is then (no stale cache across events)', async () => {
+    const client = connect(stack.url, await lawyerToken(stack, people.zhangSanId));
+    const statuses: string[] = [];
+    const off = client.subscribe<{ bindingApplicationChanged: { status: string } }>({ query: changed }, { next: (e) => void statuses.push(e.data!.bindingApplicationChanged.status), error: () => undefined, complete: () => undefined });
+    await until(() => stack.gateway.subscriptionStats().subscriptions > 0 && stack.bus.cases.stats().listeners > 0);
+    await new Promise((r) => setTimeout(r, 300));
+    const { BindingApplication } = stack.services.cases.models;
+    for (const status of ['MATERIALS_REQUESTED', 'SUBMITTED', 'APPROVED']) {
+      await BindingApplication.updateOne({ _id: applicationId }, { $set: { status } }).exec();
+      await stack.bus.cases.publish('cases.bindingApplication.changed', { applicationId, lawyerId: people.zhangSanId, procuratorateId: 'SH-310000', caseId: 'x', status });
+      await until(() => statuses.at(-1) === status);
+    }
+    off();
+    expect(statuses).toEqual(['MATERIALS_REQUESTED', 'SUBMITTED', 'APPROVED']);
+  });
+
   it("keeps each lawyer to their own applications' changes", async () => {
     const client = connect(second.url, await lawyerToken(stack, people.liSiId));
     const events: unknown[] = [];

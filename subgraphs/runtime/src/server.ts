@@ -16,6 +16,7 @@ import { AppError, createFormatError } from './errors.ts';
 import type { Logger } from './logger.ts';
 import { buildServiceSchema, type ResolverMap } from './schema.ts';
 import { busStats } from './bus/index.ts';
+import { subscribeFreshPerEvent } from './subscribe.ts';
 
 /** What every resolver receives. `L` is the subgraph's per-request loaders. */
 export interface ServiceContext<L = unknown> {
@@ -111,6 +112,7 @@ export function createSubgraphService<L>(options: SubgraphServiceOptions<L>): Su
   const wsServer = useServer<Record<string, unknown> | undefined>(
     {
       schema,
+      subscribe: (args) => subscribeFreshPerEvent(args, (base) => ({ ...(base as object), loaders: options.createLoaders() })),
       onConnect: async (ctx) => {
         try {
           await verifyInternalToken(options.internalSecret, name, tokenOf(ctx.connectionParams));

@@ -59,9 +59,9 @@ export function createEventBus(options: EventBusOptions): EventBus {
 
   function startLive() {
     live = tailEvents({
-      // A listener hears what happens after it subscribes; the quarter second back only
-      // absorbs clock differences between the publishing and the subscribing machines.
-      db, collection, since: new Date(Date.now() - 250), windowMs, logger, onCursor, ready: ensureCollection(),
+      // A listener hears what happens after it subscribes, nothing older (publishers' clocks
+      // are assumed NTP-synchronised; a reopened cursor still looks back `windowMs`).
+      db, collection, since: new Date(), windowMs, logger, onCursor, ready: ensureCollection(),
       onEvent: async (event) => {
         for (const [handler, topics] of [...listeners]) {
           if (!topics.has(event.topic)) continue;
