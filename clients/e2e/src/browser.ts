@@ -1,0 +1,53 @@
+// Debian's chromium driven by playwright-core (never a downloaded browser), the three browser
+// contexts of the journey, and screenshots saved where a person can look at them.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { repoRoot } from '@yuejuan/database';
+
+/** The flags every run uses: no network beyond loopback, no first-run work; a fake camera for getUserMedia. */
+export const chromiumArgs = [
+  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
+];
+
+/** Launches /usr/bin/chromium headless. */
+export const launchChromium = (): Promise<Browser> => chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: chromiumArgs });
+
+/** The verifier as a phone, the portal and the console as desktops. */
+export async function journeyContexts(browser: Browser, urls: { portal: string; verifier: string; console: string }) {
+  const verifier = await browser.newContext({ baseURL: urls.verifier, viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, locale: 'zh-CN', permissions: ['camera'] });
+  const portal = await browser.newContext({ baseURL: urls.portal, viewport: { width: 1280, height: 860 }, locale: 'zh-CN', acceptDownloads: true });
+  const console = await browser.newContext({ baseURL: urls.console, viewport: { width: 1280, height: 860 }, locale: 'zh-CN' });
+  return { verifier, portal, console };
+}
+
+/** A folder under clients/e2e/artifacts/ for this run's screenshots and downloads (printed once). */
+export function artifactsDir(name: string): string {
+  const dir = join(repoRoot(), 'clients', 'e2e', 'artifacts', `${name}-${new Date().toISOString().replace(/[:.]/g, '-')}`);
+  mkdirSync(dir, { recursive: true });
+  console.log(`[e2e] 截图与下载文件保存在 ${dir}`);
+  return dir;
+}
+
+/** Numbered full-page screenshots: `shot(page, '登录')` → 01-登录.png. */
+export function screenshots(dir: string) {
+  let n = 0;
+  return async (page: Page, name: string) => {
+    n += 1;
+    await page.screenshot({ path: join(dir, `${String(n).padStart(2, '0')}-${name}.png`), fullPage: true });
+  };
+}
+
+/** Collects console errors and failed requests of a context, to print when a test fails. */
+export function watchProblems(context: BrowserContext, label: string, sink: string[]) {
+  context.on('page', (page) => {
+    page.on('pageerror', (err) => sink.push(`[${label}] pageerror ${err.message}`));
+    page.on('console', (msg) => { if (msg.type() === 'error') sink.push(`[${label}] console ${msg.text()}`); });
+    page.on('websocket', (ws) => {
+      ws.on('socketerror', (err) => sink.push(`[${label}] websocket error ${err}`));
+      ws.on('framereceived', (f) => { const t = String(f.payload); if (/"type":"(error|complete)"|errors/.test(t)) sink.push(`[${label}] websocket ${t.slice(0, 300)}`); });
+      ws.on('close', () => sink.push(`[${label}] websocket closed ${ws.url()}`));
+    });
+  });
+}

@@ -1,0 +1,254 @@
+// The manual in one run, with three browsers: the verifier (a phone), the portal and the
+// console. Flows 1 to 6: activation, first scan login through 授权信息 and 完善信息, binding
+// with an attachment, approval seen live, online reading with the notice, volumes, publishing,
+// passwords from the SMS inbox, download through receipt, step-up and password, then the zip
+// unpacked and a volume opened with the document password.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { testMongoUri } from '@yuejuan/runtime/testing';
+import { artifactsDir, journeyContexts, launchChromium, screenshots, watchProblems } from '../src/browser.ts';
+import { makePdf, openPdf, unzip } from '../src/files.ts';
+import { codeIn, passwordIn, waitForSms } from '../src/sms.ts';
+import { demo, startClientStack, type ClientStack } from '../src/stack.ts';
+import { hasAttribute, hasCount, hasText, visible } from '../src/wait.ts';
+import { activateVerifier, loginConsole, scanWithVerifier } from './steps.ts';
+
+let stack: ClientStack;
+let browser: Browser;
+let contexts: Record<'verifier' | 'portal' | 'console', BrowserContext>;
+let verifier: Page;
+let portal: Page;
+let staff: Page;
+let dir: string;
+let shot: ReturnType<typeof screenshots>;
+const problems: string[] = [];
+const seen = new Set<string>();
+
+beforeAll(async () => {
+  stack = await startClientStack({ label: 'journey', mongoUri: testMongoUri() });
+  browser = await launchChromium();
+  contexts = await journeyContexts(browser, stack.urls);
+  for (const [label, c] of Object.entries(contexts)) watchProblems(c, label, problems);
+  for (const c of Object.values(contexts)) c.setDefaultTimeout(15_000);
+  [verifier, portal, staff] = await Promise.all([contexts.verifier.newPage(), contexts.portal.newPage(), contexts.console.newPage()]);
+  dir = artifactsDir('journey');
+  shot = screenshots(dir);
+});
+
+// One journey: once a step fails, the later ones cannot mean anything.
+let broken = false;
+beforeEach((ctx) => { if (broken) ctx.skip(); });
+afterEach(async (ctx) => {
+  if (ctx.task.result?.state !== 'fail') return;
+  broken = true;
+  for (const [name, page] of [['核验', verifier], ['门户', portal], ['工作台', staff]] as const) await shot(page, `失败-${name}`).catch(() => undefined);
+});
+
+afterAll(async () => {
+  if (problems.length) console.log(`[e2e] 浏览器报告的问题：\n${problems.join('\n')}`);
+  await browser?.close();
+  await stack?.stop();
+});
+
+describe('the lawyer online-reading journey', () => {
+  it('activates the verifier: personal info, face with the camera, phone binding', async () => {
+    await activateVerifier(verifier, stack, demo.lawyer, seen, shot);
+    await visible(verifier.getByRole('link', { name: '扫一扫', exact: true }));
+    await shot(verifier, '核验-首页');
+  });
+
+  it('logs in by scanning: live QR status, 授权信息, 完善信息, 个人中心', async () => {
+    await portal.goto('/');
+    await shot(portal, '门户-首页');
+    await portal.getByRole('link', { name: '登录', exact: true }).first().click();
+    await portal.getByRole('link', { name: '律师认证登录', exact: true }).click();
+    await portal.locator('#login-qr[data-status="PENDING"]').waitFor();
+    await shot(portal, '门户-律师身份核验扫码');
+
+    await scanWithVerifier(verifier, portal.locator('#login-qr img.qr'));
+    await hasText(verifier.locator('#confirm'), '12309中国检察网');
+    await shot(verifier, '核验-确认登录');
+    // The portal follows the ticket live: scanned, before anyone reloads it.
+    await portal.locator('#login-qr[data-status="SCANNED"]').waitFor();
+    await shot(portal, '门户-已扫码');
+    await verifier.getByRole('button', { name: '确认登录', exact: true }).click();
+    await hasText(verifier.locator('#outcome'), '登录成功');
+
+    await portal.waitForURL('**/consent');
+    await visible(portal.getByRole('heading', { name: '授权信息' }));
+    await hasText(portal.locator('dl.facts'), demo.lawyer.licenceNumber);
+    await shot(portal, '门户-授权信息');
+    await portal.getByRole('button', { name: '同意', exact: true }).click();
+    await portal.waitForURL('**/profile');
+    await shot(portal, '门户-完善信息');
+    await portal.getByLabel(/^手机号码/).fill(demo.lawyer.phone);
+    await portal.getByLabel('电子邮箱（选填）').fill('chen@example.cn');
+    await portal.getByRole('button', { name: '提交', exact: true }).click();
+    await portal.waitForURL('**/center');
+    await visible(portal.getByRole('heading', { name: '个人中心' }));
+    await hasText(portal.locator('dl.facts'), '已核验');
+    await shot(portal, '门户-个人中心');
+  });
+
+  it('applies to bind a case with an attachment; the approval shows live', async () => {
+    await portal.getByRole('link', { name: '案件绑定申请', exact: true }).first().click();
+    await portal.getByRole('button', { name: '申请绑定', exact: true }).click();
+    await portal.waitForURL('**/cases/bindings/new');
+    await portal.getByLabel('受理检察院').selectOption(demo.procuratorate.id);
+    await portal.getByLabel('部门受案号').fill(demo.case.departmentCaseNumber);
+    await portal.getByRole('button', { name: '查询案件', exact: true }).click();
+    await visible(portal.getByText(`案件：${demo.case.caseName}`));
+    await portal.getByLabel('犯罪嫌疑人/被告人姓名').fill(demo.case.suspect);
+    await portal.getByLabel('委托人', { exact: true }).fill(demo.case.suspect);
+    for (const [kind, fileName] of [['POWER_OF_ATTORNEY', '授权委托书.pdf'], ['LAW_FIRM_LETTER', '律师事务所函.pdf'], ['LICENCE', '律师执业证.pdf']]) {
+      await portal.getByLabel('材料类型').selectOption(kind!);
+      await portal.getByLabel('选择文件').setInputFiles({ name: fileName!, mimeType: 'application/pdf', buffer: await makePdf(kind!, 1) });
+      await portal.locator(`[data-upload="${fileName}"][data-done="true"]`).waitFor();
+    }
+    await shot(portal, '门户-案件绑定信息填写');
+    await portal.getByRole('button', { name: '确定', exact: true }).click();
+    await visible(portal.getByRole('dialog', { name: '保存成功' }));
+    await shot(portal, '门户-保存成功');
+    await portal.getByRole('dialog').getByRole('button', { name: '确定', exact: true }).click();
+    await portal.waitForURL('**/cases/bindings');
+    const row = portal.locator('tr[data-status]').first();
+    await hasAttribute(row, 'data-status', 'SUBMITTED');
+
+    await loginConsole(staff, stack, demo.prosecutor, seen, shot);
+    await staff.getByRole('link', { name: '案件绑定申请审核', exact: true }).click();
+    await hasText(staff.locator('article').first(), demo.lawyer.name);
+    await hasText(staff.locator('article').first(), '授权委托书.pdf');
+    await shot(staff, '工作台-案件绑定申请审核');
+    await staff.getByRole('button', { name: '通过', exact: true }).first().click();
+    await visible(staff.getByText(/已通过：/));
+
+    // No reload: the subscription moves the row.
+    await hasAttribute(row, 'data-status', 'APPROVED', 15_000);
+    await shot(portal, '门户-绑定已通过');
+    const sms = await waitForSms(stack, demo.lawyer.phone, 'BINDING_APPROVED', seen);
+    expect(sms.text).toContain('案件绑定申请已审核通过');
+  });
+
+  it('applies for online reading through the notice; the prosecutor approves', async () => {
+    await portal.getByRole('link', { name: '已绑定案件', exact: true }).click();
+    await portal.getByRole('button', { name: '申请在线阅卷', exact: true }).first().click();
+    const dialog = portal.getByRole('dialog', { name: '申请在线阅卷须知' });
+    expect(await dialog.getByRole('button', { name: '确定', exact: true }).isDisabled()).toBe(true);
+    await dialog.getByLabel('我已阅读以上条款').check();
+    await shot(portal, '门户-申请在线阅卷须知');
+    await dialog.getByRole('button', { name: '确定', exact: true }).click();
+    await visible(portal.getByRole('dialog', { name: '提交成功' }));
+    await shot(portal, '门户-提交成功');
+    await portal.getByRole('dialog', { name: '提交成功' }).getByRole('button', { name: '确定', exact: true }).click();
+
+    await staff.getByRole('link', { name: '在线阅卷申请审核', exact: true }).click();
+    await hasText(staff.locator('article').first(), demo.case.caseName);
+    await shot(staff, '工作台-在线阅卷申请审核');
+    await staff.getByRole('button', { name: '通过', exact: true }).first().click();
+    await visible(staff.getByText(/已通过：/));
+    await visible(portal.locator(`tr[data-reading-status="APPROVED"]`), 15_000);
+  });
+
+  it('uploads volumes and publishes the package; the passwords arrive by SMS', async () => {
+    await staff.getByRole('link', { name: '案件与卷宗', exact: true }).click();
+    await staff.getByRole('link', { name: demo.case.departmentCaseNumber, exact: true }).click();
+    await staff.getByLabel('选择卷宗文件（可多选）').setInputFiles([
+      { name: '诉讼文书.pdf', mimeType: 'application/pdf', buffer: await makePdf('Volume 1', 3) },
+      { name: '证据材料.pdf', mimeType: 'application/pdf', buffer: await makePdf('Volume 2', 2) },
+    ]);
+    await staff.locator('[data-upload="诉讼文书.pdf"][data-done="true"]').waitFor();
+    await staff.locator('[data-upload="证据材料.pdf"][data-done="true"]').waitFor();
+    await hasCount(staff.locator('li[data-volume]'), 2);
+    await shot(staff, '工作台-卷宗上传');
+
+    await staff.getByRole('link', { name: '卷宗制作与下载审计', exact: true }).click();
+    await staff.getByRole('button', { name: '制作并发布卷宗', exact: true }).first().click();
+    await staff.locator('article[data-package-status="READY"]').waitFor({ timeout: 60_000 });
+    await shot(staff, '工作台-卷宗已发布');
+
+    const ready = await waitForSms(stack, demo.lawyer.phone, 'PACKAGE_READY', seen, 30_000);
+    const documentSms = await waitForSms(stack, demo.lawyer.phone, 'DOCUMENT_PASSWORD', seen, 30_000);
+    journeyState.downloadPassword = passwordIn(ready.text, '卷宗下载密码');
+    journeyState.documentPassword = passwordIn(documentSms.text, '文档打开密码');
+    await verifier.goto('/dev/sms');
+    await visible(verifier.locator('li.sms[data-kind="PACKAGE_READY"]').first());
+    await shot(verifier, '开发短信收件箱');
+  });
+
+  it('downloads through receipt, identity scan and password; the volume opens with the document password', async () => {
+    await portal.getByRole('link', { name: '辩护与代理网上预约', exact: true }).click();
+    await portal.getByRole('link', { name: '卷宗下载', exact: true }).first().click();
+    await visible(portal.getByRole('heading', { name: '确认回执' }));
+    await shot(portal, '门户-确认回执');
+    await portal.getByRole('button', { name: '确定', exact: true }).click();
+    await portal.locator('#verify .step-up[data-status="PENDING"]').waitFor();
+    await shot(portal, '门户-律师身份核验');
+    await scanWithVerifier(verifier, portal.locator('#verify img.qr'));
+    await hasText(verifier.locator('#confirm[data-kind="STEP_UP"]'), '卷宗下载');
+    await verifier.getByRole('button', { name: '确认核验', exact: true }).click();
+    await hasText(verifier.locator('#outcome'), '身份核验通过');
+
+    await portal.getByLabel('请输入短信中的卷宗下载密码').waitFor();
+    await portal.getByLabel('请输入短信中的卷宗下载密码').fill('Wrong-pass-1');
+    await portal.getByRole('button', { name: '确定', exact: true }).click();
+    await hasText(portal.getByRole('alert'), '下载密码错误');
+    await shot(portal, '门户-下载密码错误');
+
+    await portal.getByLabel('请输入短信中的卷宗下载密码').fill(journeyState.downloadPassword);
+    const [download] = await Promise.all([portal.waitForEvent('download'), portal.getByRole('button', { name: '确定', exact: true }).click()]);
+    await portal.locator('#download-done').waitFor();
+    await shot(portal, '门户-卷宗已下载');
+    const saved = join(dir, download.suggestedFilename());
+    await download.saveAs(saved);
+    const sha = (await portal.locator('#download-sha256').innerText()).trim();
+    const { createHash } = await import('node:crypto');
+    const { readFileSync } = await import('node:fs');
+    const zip = readFileSync(saved);
+    expect(createHash('sha256').update(zip).digest('hex')).toBe(sha);
+
+    const entries = await unzip(zip);
+    const volumes = [...entries.keys()].filter((n) => n.endsWith('.pdf'));
+    expect(volumes.length).toBe(2);
+    const pages: number[] = [];
+    for (const name of volumes.sort()) {
+      const volume = entries.get(name)!;
+      writeFileSync(join(dir, name.replace(/[\\/]/g, '_')), volume);
+      await expect(openPdf(volume)).rejects.toThrow();
+      pages.push(await openPdf(volume, journeyState.documentPassword));
+    }
+    // Both volumes open with the document password (their order is the upload's arrival order).
+    expect(pages.sort()).toEqual([2, 3]);
+
+    await staff.reload();
+    await hasText(staff.locator('article[data-package-status="READY"] table[aria-label="下载记录"]'), demo.lawyer.name);
+    await shot(staff, '工作台-下载审计');
+  });
+
+  it('locks the download after too many wrong passwords, and says so', async () => {
+    await portal.getByRole('link', { name: '辩护与代理网上预约', exact: true }).click();
+    await portal.getByRole('link', { name: '卷宗下载', exact: true }).first().click();
+    await portal.getByRole('button', { name: '确定', exact: true }).click();
+    // The first download spent the step-up: the identity QR comes again.
+    await portal.locator('#verify .step-up[data-status="PENDING"]').waitFor();
+    await scanWithVerifier(verifier, portal.locator('#verify img.qr'));
+    await verifier.getByRole('button', { name: '确认核验', exact: true }).click();
+    const box = portal.getByLabel('请输入短信中的卷宗下载密码');
+    for (let left = 4; left >= 1; left--) {
+      await box.fill(`Wrong-pass-${left}`);
+      await portal.getByRole('button', { name: '确定', exact: true }).click();
+      await hasText(portal.locator('#password-error'), `还可尝试 ${left} 次`);
+    }
+    await box.fill('Wrong-pass-0');
+    await portal.getByRole('button', { name: '确定', exact: true }).click();
+    await hasText(portal.locator('#password-error'), '下载密码错误次数过多');
+    await shot(portal, '门户-下载已锁定');
+    // Locked: even the right password is refused now.
+    await box.fill(journeyState.downloadPassword);
+    await portal.getByRole('button', { name: '确定', exact: true }).click();
+    await hasText(portal.locator('#password-error'), '下载密码错误次数过多');
+  });
+});
+
+const journeyState = { downloadPassword: '', documentPassword: '' };

@@ -1,0 +1,107 @@
+// The other ways through the portal: an expired login QR replaced by itself, and an SMS-code
+// login (not identity-verified) forced through the identity QR before 案件绑定申请.
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { testMongoUri } from '@yuejuan/runtime/testing';
+import { artifactsDir, journeyContexts, launchChromium, screenshots, watchProblems } from '../src/browser.ts';
+import { codeIn, waitForSms } from '../src/sms.ts';
+import { demo, startClientStack, type ClientStack } from '../src/stack.ts';
+import { hasAttribute, hasText, visible } from '../src/wait.ts';
+import { activateVerifier, scanWithVerifier } from './steps.ts';
+
+const ticketSeconds = 8;
+let stack: ClientStack;
+let browser: Browser;
+let contexts: Record<'verifier' | 'portal' | 'console', BrowserContext>;
+let verifier: Page;
+let portal: Page;
+let shot: ReturnType<typeof screenshots>;
+const problems: string[] = [];
+const seen = new Set<string>();
+
+beforeAll(async () => {
+  stack = await startClientStack({ label: 'more', mongoUri: testMongoUri(), env: { LOGIN_TICKET_TTL_SECONDS: String(ticketSeconds), SMS_RESEND_SECONDS: '1' } });
+  browser = await launchChromium();
+  contexts = await journeyContexts(browser, stack.urls);
+  for (const [label, c] of Object.entries(contexts)) { watchProblems(c, label, problems); c.setDefaultTimeout(15_000); }
+  [verifier, portal] = await Promise.all([contexts.verifier.newPage(), contexts.portal.newPage()]);
+  shot = screenshots(artifactsDir('more'));
+});
+
+afterEach(async (ctx) => {
+  if (ctx.task.result?.state === 'fail') for (const [name, page] of [['核验', verifier], ['门户', portal]] as const) await shot(page, `失败-${name}`).catch(() => undefined);
+});
+
+afterAll(async () => {
+  if (problems.length) console.log(`[e2e] 浏览器报告的问题：\n${problems.join('\n')}`);
+  await browser?.close();
+  await stack?.stop();
+});
+
+describe('portal logins', () => {
+  it('replaces an expired login QR by itself', async () => {
+    await portal.goto('/login/scan');
+    const qr = portal.locator('#login-qr');
+    await hasAttribute(qr, 'data-status', 'PENDING');
+    const first = await qr.getAttribute('data-ticket');
+    await shot(portal, '二维码-初始');
+    await expect.poll(() => qr.getAttribute('data-ticket'), { timeout: (ticketSeconds + 10) * 1000, interval: 500 }).not.toBe(first);
+    await hasAttribute(qr, 'data-status', 'PENDING');
+    expect(Number(await qr.getAttribute('data-refreshed'))).toBeGreaterThanOrEqual(2);
+    await shot(portal, '二维码-已自动刷新');
+  });
+
+  it('sends an SMS-code session through the identity QR before 案件绑定申请', async () => {
+    const lawyer = demo.smsLawyer;
+    await activateVerifier(verifier, stack, lawyer, seen);
+    // A portal account first (scan login, 授权信息, 完善信息), so the phone can log in by SMS.
+    await portal.goto('/login/scan');
+    await hasAttribute(portal.locator('#login-qr'), 'data-status', 'PENDING');
+    await scanWithVerifier(verifier, portal.locator('#login-qr img.qr'));
+    await verifier.getByRole('button', { name: '确认登录', exact: true }).click();
+    await portal.waitForURL('**/consent');
+    await portal.getByRole('button', { name: '同意', exact: true }).click();
+    await portal.waitForURL('**/profile');
+    await portal.getByLabel(/^手机号码/).fill(lawyer.phone);
+    await portal.getByRole('button', { name: '提交', exact: true }).click();
+    await portal.waitForURL('**/center');
+    await portal.getByRole('button', { name: '退出', exact: true }).click();
+    await portal.waitForURL((url) => url.pathname === '/');
+
+    await portal.goto('/login');
+    await portal.getByLabel('手机号码', { exact: true }).fill(lawyer.phone);
+    await portal.getByRole('button', { name: '获取验证码', exact: true }).click();
+    const sms = await waitForSms(stack, lawyer.phone, 'LOGIN_CODE', seen);
+    await portal.getByLabel('短信验证码').fill(codeIn(sms.text));
+    await shot(portal, '验证码登录');
+    await portal.getByRole('button', { name: '登录', exact: true }).click();
+    await portal.waitForURL('**/center');
+    await hasText(portal.locator('dl.facts'), '未核验');
+    await shot(portal, '个人中心-未核验');
+
+    await portal.getByRole('link', { name: '案件绑定申请', exact: true }).first().click();
+    await portal.getByRole('button', { name: '申请绑定', exact: true }).click();
+    const dialog = portal.getByRole('dialog', { name: '律师身份核验' });
+    await visible(dialog.locator('.step-up[data-status="PENDING"] img.qr'));
+    await shot(portal, '身份核验二维码弹框');
+    expect(new URL(portal.url()).pathname).toBe('/cases/bindings');
+    await scanWithVerifier(verifier, dialog.locator('img.qr'));
+    await hasText(verifier.locator('#confirm'), '案件绑定申请');
+    await verifier.getByRole('button', { name: '确认核验', exact: true }).click();
+    await portal.waitForURL('**/cases/bindings/new');
+    await visible(portal.getByRole('heading', { name: '案件绑定信息填写' }));
+    await shot(portal, '核验后-案件绑定信息填写');
+  });
+
+  it('fits a phone-width screen: no page scrolls sideways', async () => {
+    await portal.setViewportSize({ width: 360, height: 780 });
+    for (const [path, name] of [['/center', '个人中心'], ['/cases/bindings', '案件绑定申请'], ['/cases/bindings/new', '案件绑定信息填写'], ['/appointments', '辩护与代理网上预约'], ['/notifications', '消息通知']] as const) {
+      await portal.goto(path);
+      await visible(portal.getByRole('heading', { name, exact: true }));
+      await portal.waitForLoadState('networkidle');
+      await visible(portal.getByRole('link', { name: '退出' }).or(portal.getByRole('button', { name: '退出' })));
+      await shot(portal, `手机宽度-${name}`);
+      expect(await portal.evaluate(() => document.documentElement.scrollWidth), path).toBeLessThanOrEqual(360);
+    }
+  });
+});

@@ -1,0 +1,42 @@
+// Step-up verification (身份核验二维码弹框) wherever a non-verified session needs it: a page
+// calls `requestStepUp(purpose)` or wraps its mutation in `guarded`, the root layout shows the
+// dialog, and the promise settles when the verifier confirms or the lawyer cancels.
+import { ApiError, toApiError } from '@yuejuan/client-shared';
+
+interface Pending {
+  purpose: string;
+  resolve: () => void;
+  reject: (err: ApiError) => void;
+}
+
+/** The step-up the dialog is showing, if any. */
+export const stepUp: { pending: Pending | null } = $state({ pending: null });
+
+/** Shows the identity QR for `purpose`; resolves once the verifier confirmed it. */
+export function requestStepUp(purpose: string): Promise<void> {
+  stepUp.pending?.reject(new ApiError('STEP_UP_CANCELLED', '已取消身份核验。'));
+  return new Promise((resolve, reject) => {
+    stepUp.pending = { purpose, resolve, reject };
+  });
+}
+
+/** Called by the dialog. */
+export function settleStepUp(confirmed: boolean): void {
+  const pending = stepUp.pending;
+  stepUp.pending = null;
+  if (!pending) return;
+  if (confirmed) pending.resolve();
+  else pending.reject(new ApiError('STEP_UP_CANCELLED', '已取消身份核验。'));
+}
+
+/** Runs `run`; on STEP_UP_REQUIRED shows the identity QR for the purpose the API named and runs it again. */
+export async function guarded<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (e) {
+    const err = toApiError(e);
+    if (err.code !== 'STEP_UP_REQUIRED') throw err;
+    await requestStepUp(typeof err.details.purpose === 'string' ? err.details.purpose : 'BIND_CASE');
+    return run();
+  }
+}

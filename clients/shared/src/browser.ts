@@ -1,0 +1,56 @@
+// The one Api instance of a browser app, its token store and the WebSocket URL the app's
+// server wrote into the page (<meta name="yuejuan-ws">, filled by hooks.server.ts).
+import { createApi, type Api } from './client.ts';
+import { createTokenStore, type TokenStore } from './token.ts';
+
+/** What an app gets: the lazily made Api, its token, and logout. */
+export interface BrowserApp {
+  api(): Api;
+  token: TokenStore;
+  /** Keeps a new session's token and reconnects the socket with it. */
+  login(token: string, expiresAt?: string | null): void;
+  /** Forgets the token (the caller also calls the logout mutation when it can). */
+  forget(): void;
+}
+
+/** The gateway WebSocket URL from the page, or the same host's port 4000 when the page has none. */
+export function pageWsUrl(doc: Document | null = typeof document === 'undefined' ? null : document): string {
+  const content = doc?.querySelector<HTMLMetaElement>('meta[name="yuejuan-ws"]')?.content;
+  if (content && !content.includes('%')) return content;
+  const host = typeof location === 'undefined' ? '127.0.0.1' : location.hostname;
+  return `ws://${host}:4000/graphql`;
+}
+
+/**
+ * The app's API over its own origin's `/graphql` (forwarded to the gateway by the app's
+ * server) and the gateway's socket; the token in sessionStorage under `storageKey`.
+ */
+export function createBrowserApp(storageKey: string, onLoggedOut?: () => void): BrowserApp {
+  const storage = typeof sessionStorage === 'undefined' ? null : sessionStorage;
+  const token = createTokenStore(storage, storageKey);
+  let instance: Api | null = null;
+  const forget = () => {
+    token.clear();
+    instance?.reconnect();
+  };
+  const api = () =>
+    (instance ??= createApi({
+      httpUrl: '/graphql',
+      wsUrl: pageWsUrl(),
+      getToken: () => token.get(),
+      onUnauthenticated: () => {
+        if (!token.get()) return;
+        forget();
+        onLoggedOut?.();
+      },
+    }));
+  return {
+    api,
+    token,
+    login(value, expiresAt) {
+      token.set(value, expiresAt ?? null);
+      instance?.reconnect();
+    },
+    forget,
+  };
+}

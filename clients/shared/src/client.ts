@@ -1,0 +1,102 @@
+import { Client, fetchExchange, subscriptionExchange, type AnyVariables, type DocumentInput } from '@urql/core';
+import { createClient as createWsClient, type Client as WsClient } from 'graphql-ws';
+import { toApiError, type ApiError } from './errors.ts';
+
+/** Where the clients reach the gateway, and how they find the session token. */
+export interface ApiOptions {
+  /** GraphQL over HTTP: the app's own `/graphql` (its server forwards it to the gateway). */
+  httpUrl: string;
+  /** GraphQL over WebSocket (graphql-ws), e.g. ws://127.0.0.1:4000/graphql. */
+  wsUrl: string;
+  /** The current bearer token, or null when logged out. */
+  getToken: () => string | null;
+  /** Called when the API says the session is gone (expired, revoked, logged out elsewhere). */
+  onUnauthenticated?: () => void;
+  /** For Node tests: the WebSocket implementation (browsers have their own). */
+  webSocketImpl?: unknown;
+  fetch?: typeof fetch;
+}
+
+/** The few calls pages make: one-shot queries and mutations, and live subscriptions. */
+export interface Api {
+  readonly client: Client;
+  query<T = any, V extends AnyVariables = AnyVariables>(document: DocumentInput<T, V>, variables?: V): Promise<T>;
+  mutate<T = any, V extends AnyVariables = AnyVariables>(document: DocumentInput<T, V>, variables?: V): Promise<T>;
+  /** Calls `onData` with each event; `onError` once if it fails. Returns the unsubscribe. */
+  subscribe<T = any, V extends AnyVariables = AnyVariables>(document: DocumentInput<T, V>, variables: V, onData: (data: T) => void, onError?: (err: ApiError) => void): () => void;
+  /** Closes the socket so the next subscription authenticates with the current token (after login/logout). */
+  reconnect(): void;
+}
+
+/**
+ * The urql client of the three apps: HTTP POST (never GET: the gateway's CSRF rules) with the
+ * bearer token for queries and mutations, graphql-ws for subscriptions with the token in
+ * `connection_init`, no cache (every read is fresh: statuses change under the page's feet).
+ */
+export function createApi(options: ApiOptions): Api {
+  let ws: WsClient | null = null;
+  const socket = () =>
+    (ws ??= createWsClient({
+      url: options.wsUrl,
+      lazy: true,
+      retryAttempts: 5,
+      connectionParams: () => {
+        const token = options.getToken();
+        return token ? { authorization: `Bearer ${token}` } : {};
+      },
+      ...(options.webSocketImpl ? { webSocketImpl: options.webSocketImpl } : {}),
+    }));
+
+  const client = new Client({
+    url: options.httpUrl,
+    preferGetMethod: false,
+    requestPolicy: 'network-only',
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+    fetchOptions: (): RequestInit => {
+      const token = options.getToken();
+      const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
+      return { headers };
+    },
+    exchanges: [
+      fetchExchange,
+      subscriptionExchange({
+        forwardSubscription: (request) => ({
+          subscribe: (sink) => ({ unsubscribe: socket().subscribe({ ...request, query: request.query ?? '' }, sink) }),
+        }),
+      }),
+    ],
+  });
+
+  const settle = <T>(result: { data?: T; error?: unknown }): T => {
+    if (result.error) {
+      const err = toApiError(result.error);
+      if (err.code === 'UNAUTHENTICATED') options.onUnauthenticated?.();
+      throw err;
+    }
+    return result.data as T;
+  };
+
+  return {
+    client,
+    query: async (document, variables) => settle(await client.query(document, variables ?? ({} as never)).toPromise()),
+    mutate: async (document, variables) => settle(await client.mutation(document, variables ?? ({} as never)).toPromise()),
+    subscribe(document, variables, onData, onError) {
+      let failed = false;
+      const sub = client.subscription(document, variables).subscribe((result) => {
+        if (failed) return;
+        if (result.error) {
+          failed = true;
+          onError?.(toApiError(result.error));
+          return;
+        }
+        if (result.data) onData(result.data);
+      });
+      return () => sub.unsubscribe();
+    },
+    reconnect() {
+      const old = ws;
+      ws = null;
+      void old?.dispose();
+    },
+  };
+}

@@ -1,0 +1,62 @@
+// Server side of each app: forwards `/graphql`, `/uploads/*` and `/downloads/*` to the gateway,
+// so the browser talks only to its own origin over HTTP (the gateway sends no CORS headers).
+// Streams both ways; never reads, logs or keeps a body or a token.
+
+/** Paths of the app that belong to the gateway. */
+export const gatewayPaths = ['/graphql', '/uploads/', '/downloads/'];
+
+/** Whether a request path is forwarded to the gateway. */
+export const isGatewayPath = (pathname: string): boolean => gatewayPaths.some((p) => (p.endsWith('/') ? pathname.startsWith(p) : pathname === p));
+
+const forwardedRequestHeaders = ['authorization', 'content-type', 'content-length', 'accept', 'range', 'if-range', 'user-agent', 'x-request-id', 'x-file-name', 'apollo-require-preflight'];
+const forwardedResponseHeaders = ['content-type', 'content-length', 'content-disposition', 'content-range', 'accept-ranges', 'etag', 'cache-control', 'retry-after', 'x-content-type-options'];
+
+/**
+ * Forwards one request to `gatewayOrigin` (e.g. http://127.0.0.1:4000) and answers with the
+ * gateway's response. The browser's address goes in X-Forwarded-For (the gateway uses it with
+ * YUEJUAN_TRUST_PROXY=true, so the verifier shows the lawyer's IP, not this server's).
+ */
+export async function proxyToGateway(request: Request, clientAddress: string, gatewayOrigin: string, doFetch: typeof fetch = fetch): Promise<Response> {
+  const source = new URL(request.url);
+  const target = new URL(source.pathname + source.search, gatewayOrigin);
+  const headers = new Headers();
+  for (const name of forwardedRequestHeaders) {
+    const value = request.headers.get(name);
+    if (value !== null) headers.set(name, value);
+  }
+  const prior = request.headers.get('x-forwarded-for');
+  headers.set('x-forwarded-for', prior ? `${prior}, ${clientAddress}` : clientAddress);
+  const hasBody = request.method !== 'GET' && request.method !== 'HEAD';
+  let upstream: Response;
+  try {
+    upstream = await doFetch(target, {
+      method: request.method,
+      headers,
+      body: hasBody ? request.body : undefined,
+      redirect: 'manual',
+      ...(hasBody ? { duplex: 'half' } : {}),
+    } as RequestInit);
+  } catch {
+    return Response.json({ errors: [{ message: '服务暂不可用，请稍后再试。', extensions: { code: 'SERVICE_UNAVAILABLE' } }] }, { status: 502 });
+  }
+  const out = new Headers();
+  for (const name of forwardedResponseHeaders) {
+    const value = upstream.headers.get(name);
+    if (value !== null) out.set(name, value);
+  }
+  // fetch has already decoded a compressed body: its length and encoding no longer apply.
+  if (upstream.headers.get('content-encoding')) out.delete('content-length');
+  return new Response(upstream.body, { status: upstream.status, headers: out });
+}
+
+/** The gateway's WebSocket URL for the browser: GATEWAY_WS_URL, else GATEWAY_URL with ws(s). */
+export function gatewayWsUrl(env: Record<string, string | undefined>): string {
+  if (env.GATEWAY_WS_URL) return env.GATEWAY_WS_URL;
+  const http = new URL(env.GATEWAY_URL ?? 'http://127.0.0.1:4000');
+  http.protocol = http.protocol === 'https:' ? 'wss:' : 'ws:';
+  http.pathname = '/graphql';
+  return http.toString();
+}
+
+/** The gateway's origin for forwarding: GATEWAY_URL (default http://127.0.0.1:4000). */
+export const gatewayOrigin = (env: Record<string, string | undefined>): string => new URL(env.GATEWAY_URL ?? 'http://127.0.0.1:4000').origin;

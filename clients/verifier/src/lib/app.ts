@@ -1,0 +1,12 @@
+// The verifier's API (it has no session of its own: every scan is signed by the device key)
+// and its device credential in IndexedDB.
+import { createBrowserApp, createDeviceStore, type StoredDevice } from '@yuejuan/client-shared';
+
+export const app = createBrowserApp('yuejuan.verifier.session');
+export const api = () => app.api();
+export const devices = () => createDeviceStore(indexedDB);
+
+/** The device as the signing helpers take it. */
+export const signer = (d: StoredDevice) => ({ deviceId: d.deviceId, privateKey: d.keys.privateKey });
+
+export { deviceName } from './app-name.ts';
