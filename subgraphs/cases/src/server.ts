@@ -28,10 +28,7 @@ export function createServer({ config, connection, logger, bus }: CasesDeps) {
     createLoaders: () => createLoaders(services.models),
     connection,
     logger,
-    host: config.HOST,
-    port: config.PORT,
-    production: config.NODE_ENV === 'production',
-    internalSecret: config.YUEJUAN_INTERNAL_SECRET,
+    config,
     routes: (app) => mountCasesRoutes(app, services, config.YUEJUAN_INTERNAL_SECRET, logger),
   });
   return { ...service, services };

@@ -57,10 +57,7 @@ export function createServer({ config, connection, logger, bus, sms, face, now }
     createLoaders: () => createLoaders(services.models),
     connection,
     logger,
-    host: config.HOST,
-    port: config.PORT,
-    production: config.NODE_ENV === 'production',
-    internalSecret: secret,
+    config,
     routes: (app) => {
       // The client's IP and user agent (x-client-ip, x-client-user-agent, set by the gateway)
       // reach the resolvers through the request's async context.

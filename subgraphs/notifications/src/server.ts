@@ -33,10 +33,7 @@ export function createServer({ config, connection, logger, bus, provider }: Noti
     createLoaders: () => ({}),
     connection,
     logger,
-    host: config.HOST,
-    port: config.PORT,
-    production: config.NODE_ENV === 'production',
-    internalSecret: config.YUEJUAN_INTERNAL_SECRET,
+    config,
     routes: (app) => mountRoutes(app, { config, services, logger }),
   });
   return {

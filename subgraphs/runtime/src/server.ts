@@ -37,10 +37,8 @@ export interface SubgraphServiceOptions<L> {
   createLoaders: () => L;
   connection: Connection;
   logger: Logger;
-  host: string;
-  port: number;
-  production: boolean;
-  internalSecret: string;
+  /** Where to listen, whether in production, and the gateway-token key: the base settings every subgraph reads. */
+  config: { HOST: string; PORT: number; NODE_ENV: string; YUEJUAN_INTERNAL_SECRET: string };
   /** Extra HTTP routes (uploads, downloads, internal endpoints), mounted before /graphql. */
   routes?: (app: Express) => void;
 }
@@ -62,15 +60,17 @@ export interface SubgraphService {
  */
 export function createSubgraphService<L>(options: SubgraphServiceOptions<L>): SubgraphService {
   const { name, logger, connection } = options;
+  const production = options.config.NODE_ENV === 'production';
+  const internalSecret = options.config.YUEJUAN_INTERNAL_SECRET;
   const { schema, notImplemented } = buildServiceSchema(options.sdl, options.resolvers, options.pending);
   const app = express();
   app.disable('x-powered-by');
   const httpServer = http.createServer(app);
   const apollo = new ApolloServer<ServiceContext<L>>({
     schema,
-    formatError: createFormatError(logger, options.production),
+    formatError: createFormatError(logger, production),
     includeStacktraceInErrorResponses: false,
-    introspection: !options.production,
+    introspection: !production,
     plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginInlineTraceDisabled()],
   });
 
@@ -88,7 +88,7 @@ export function createSubgraphService<L>(options: SubgraphServiceOptions<L>): Su
   const identities = new WeakMap<Request, Identity>();
   app.use('/graphql', async (req, res, next) => {
     try {
-      identities.set(req, await verifyInternalToken(options.internalSecret, name, req.header(internalTokenHeader)));
+      identities.set(req, await verifyInternalToken(internalSecret, name, req.header(internalTokenHeader)));
       next();
     } catch (err) {
       const e = err as AppError;
@@ -115,7 +115,7 @@ export function createSubgraphService<L>(options: SubgraphServiceOptions<L>): Su
       subscribe: (args) => subscribeFreshPerEvent(args, (base) => ({ ...(base as object), loaders: options.createLoaders() })),
       onConnect: async (ctx) => {
         try {
-          await verifyInternalToken(options.internalSecret, name, tokenOf(ctx.connectionParams));
+          await verifyInternalToken(internalSecret, name, tokenOf(ctx.connectionParams));
           return true;
         } catch {
           logger.warn('websocket without a valid gateway token refused');
@@ -124,7 +124,7 @@ export function createSubgraphService<L>(options: SubgraphServiceOptions<L>): Su
       },
       onSubscribe: async (ctx, id, payload) => {
         try {
-          byConnection(ctx).set(id, await verifyInternalToken(options.internalSecret, name, tokenOf(payload.extensions)));
+          byConnection(ctx).set(id, await verifyInternalToken(internalSecret, name, tokenOf(payload.extensions)));
         } catch (err) {
           return [new GraphQLError((err as Error).message, { extensions: { code: 'UNAUTHENTICATED' } })];
         }
@@ -151,11 +151,11 @@ export function createSubgraphService<L>(options: SubgraphServiceOptions<L>): Su
       }));
       await new Promise<void>((resolve, reject) => {
         httpServer.once('error', reject);
-        httpServer.listen(options.port, options.host, () => resolve());
+        httpServer.listen(options.config.PORT, options.config.HOST, () => resolve());
       });
       started = true;
       const { port } = httpServer.address() as AddressInfo;
-      const url = `http://${options.host}:${port}/graphql`;
+      const url = `http://${options.config.HOST}:${port}/graphql`;
       logger.info({ url }, `${name} subgraph ready`);
       return url;
     },
