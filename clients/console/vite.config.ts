@@ -1,8 +1,9 @@
 import { sveltekit } from '@sveltejs/kit/vite';
 import { defineConfig } from 'vite';
+import { persistedOperations } from '@yuejuan/client-shared/vite';
 
 export default defineConfig({
-  plugins: [sveltekit()],
+  plugins: [sveltekit(), persistedOperations()],
   server: { port: 3002, strictPort: true },
   build: { reportCompressedSize: false },
 });

@@ -10,7 +10,7 @@
 // printed by graphql-js `print`, so clients send sha256(print(document)). Every operation is
 // validated against the committed supergraph's API schema: a client query broken by a schema
 // change fails the build, not production.
-import { readdirSync, readFileSync, writeFileSync, existsSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, renameSync, writeFileSync, existsSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Kind, parse, print, validate, type DefinitionNode, type FragmentDefinitionNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
@@ -24,8 +24,10 @@ const repoRoot = resolve(here, '../..');
 const codeFile = /\.(?:[cm]?[jt]sx?|svelte|vue)$/;
 const graphqlFile = /\.(?:graphql|gql)$/;
 const skipped = new Set(['node_modules', '.svelte-kit', 'build', 'dist', '.turbo']);
+// Test harnesses live beside the clients but ship to nobody: their operations are not persisted.
+const notClients = new Set(['e2e']);
 
-/** Source files under every `<clientsDir>/<client>/src`. */
+/** Source files under every `<clientsDir>/<client>/src` (test harnesses such as e2e excluded). */
 export function findSourceFiles(clientsDir: string): string[] {
   if (!existsSync(clientsDir)) return [];
   const files: string[] = [];
@@ -39,7 +41,7 @@ export function findSourceFiles(clientsDir: string): string[] {
   };
   for (const client of readdirSync(clientsDir, { withFileTypes: true })) {
     const src = join(clientsDir, client.name, 'src');
-    if (client.isDirectory() && existsSync(src) && statSync(src).isDirectory()) walk(src);
+    if (client.isDirectory() && !notClients.has(client.name) && existsSync(src) && statSync(src).isDirectory()) walk(src);
   }
   return files.sort();
 }
@@ -47,7 +49,8 @@ export function findSourceFiles(clientsDir: string): string[] {
 // A template literal body (interpolations may hold nested braces but not backticks) or a quoted string.
 const template = '`((?:[^`\\\\$]|\\\\.|\\$(?!\\{)|\\$\\{[^}`]*\\})*)`';
 const quoted = `'((?:[^'\\\\\\n]|\\\\.)*)'|"((?:[^"\\\\\\n]|\\\\.)*)"`;
-const tagged = new RegExp(`\\b(?:gql|graphql)\\s*(?:<[^>]*>)?\\s*${template}`, 'g');
+// The tag must start an expression: not the end of a path or URL such as `…/graphql` + backtick.
+const tagged = new RegExp(`(?<![\\w$./:-])(?:gql|graphql)\\s*(?:<[^>]*>)?\\s*${template}`, 'g');
 const marked = new RegExp(`/\\*\\s*GraphQL\\s*\\*/\\s*(?:${template}|${quoted})`, 'g');
 
 /** A GraphQL text found in a file; `interpolated` when `${…}` parts were dropped from it. */
@@ -122,13 +125,21 @@ export function buildManifest(sources: { file: string; text: string }[], schema?
 /** The schema clients may query: the supergraph's API schema. */
 export const apiSchema = (supergraphSdl = readSupergraph()): GraphQLSchema => Supergraph.build(supergraphSdl).apiSchema().toGraphQLJSSchema();
 
-/** Extracts from `clientsDir` and writes `out`; with `check`, only reports whether `out` is current. */
+/**
+ * Extracts from `clientsDir` and writes `out` when it changed; with `check`, only reports whether
+ * `out` is current. The write is a rename: the three apps' builds run it in parallel, and a
+ * gateway starting meanwhile must never read half a manifest.
+ */
 export function extractOperations(options: { clientsDir: string; out: string; check?: boolean }) {
   const files = findSourceFiles(options.clientsDir);
   const { manifest, operations } = buildManifest(files.map((file) => ({ file: relative(repoRoot, file), text: readFileSync(file, 'utf8') })), apiSchema());
   const json = `${JSON.stringify(manifest, null, 2)}\n`;
   const current = existsSync(options.out) ? readFileSync(options.out, 'utf8') : '';
-  if (!options.check) writeFileSync(options.out, json);
+  if (!options.check && current !== json) {
+    const temporary = `${options.out}.${process.pid}.tmp`;
+    writeFileSync(temporary, json);
+    renameSync(temporary, options.out);
+  }
   return { operations, files: files.length, upToDate: current === json };
 }
 

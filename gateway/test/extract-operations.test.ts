@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parse, print } from 'graphql';
 import { apiSchema, buildManifest, extractDocuments, extractOperations, findSourceFiles } from '../scripts/extract-operations.ts';
 import { documentHash, loadManifest } from '../src/persisted.ts';
+import { defaultManifestPath } from '../src/config.ts';
 
 const fixtureClients = fileURLToPath(new URL('./fixtures/clients', import.meta.url));
 const schema = apiSchema();
@@ -69,6 +70,20 @@ describe('extracting the clients\' operations into the persisted manifest', () =
       { file: 'a.graphql', text: 'query Same { viewer { nextStep } }' },
       { file: 'b.graphql', text: 'query Same { currentConsentText { version } }' },
     ])).toThrow(/b\.graphql: operation Same also defined differently in a\.graphql/);
+  });
+
+  it('the committed manifest is a fresh extraction of the real clients (regenerate: npm run extract-operations -w @yuejuan/gateway)', () => {
+    const clients = fileURLToPath(new URL('../../clients', import.meta.url));
+    const result = extractOperations({ clientsDir: clients, out: defaultManifestPath, check: true });
+    expect(result.upToDate, 'gateway/persisted-operations.json is stale: run npm run extract-operations -w @yuejuan/gateway').toBe(true);
+    // All three apps and what they share contribute; the browser tests' harness does not.
+    expect(new Set(result.operations.map((o) => o.file.split('/')[1]))).toEqual(new Set(['console', 'portal', 'shared', 'verifier']));
+    expect(loadManifest(defaultManifestPath).size).toBe(result.operations.length);
+  });
+
+  it('does not mistake a URL ending in /graphql followed by a template for a graphql tag', () => {
+    const code = 'const url = `ws://${host}:4000/graphql`;\nconst x = `a;b`;\nconst q = graphql`query Ok { viewer { nextStep } }`;';
+    expect(extractDocuments(code, 'browser.ts').map((d) => d.text)).toEqual(['query Ok { viewer { nextStep } }']);
   });
 
   it('refuses a manifest whose keys are not the hashes of their documents', () => {

@@ -27,6 +27,10 @@ export interface StackOptions {
   mongoUri?: string;
   /** Collects the gateway's log lines. */
   gatewayLogLines?: string[];
+  /** Settings of one subgraph on top of the test ones (small limits, short lifetimes, …). */
+  subgraphEnv?: Partial<Record<SubgraphKey, Record<string, string>>>;
+  /** The identity subgraph's clock and SMS channel (default: the real clock, notifications' SMS route). */
+  identityDeps?: Pick<Parameters<typeof createIdentity>[0], 'now' | 'sms'>;
 }
 
 /** A free loopback port (the tiny race with another process is acceptable in tests). */
@@ -71,8 +75,10 @@ export async function startStack(label: string, options: StackOptions = {}) {
     IDENTITY_INTERNAL_URL: `http://127.0.0.1:${ports.identity}`, CASES_INTERNAL_URL: `http://127.0.0.1:${ports.cases}`,
     READING_INTERNAL_URL: `http://127.0.0.1:${ports.reading}`, NOTIFICATIONS_INTERNAL_URL: `http://127.0.0.1:${ports.notifications}`,
   };
-  const envOf = (name: keyof typeof ports, extra: Record<string, string> = {}) => ({ ...env, ...internal, PORT: String(ports[name]), ...extra });
-  const identity = createIdentity({ config: loadIdentityConfig(envOf('identity', { YUEJUAN_ID_HASH_KEY: secrets.idHash })), connection: db.identity, logger: testLogger('identity'), bus: bus.identity });
+  const envOf = (name: keyof typeof ports, extra: Record<string, string> = {}) => ({ ...env, ...internal, PORT: String(ports[name]), ...extra, ...options.subgraphEnv?.[name] });
+  const identity = createIdentity({
+    config: loadIdentityConfig(envOf('identity', { YUEJUAN_ID_HASH_KEY: secrets.idHash })), connection: db.identity, logger: testLogger('identity'), bus: bus.identity, ...options.identityDeps,
+  });
   const cases = createCases({ config: loadCasesConfig(envOf('cases')), connection: db.cases, logger: testLogger('cases'), bus: bus.cases });
   const reading = createReading({ config: loadReadingConfig(envOf('reading')), connection: db.reading, logger: testLogger('reading'), bus: bus.reading });
   const notifications = createNotifications({ config: loadNotificationsConfig(envOf('notifications')), connection: db.notifications, logger: testLogger('notifications'), bus: bus.notifications });

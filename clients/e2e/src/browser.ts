@@ -11,12 +11,16 @@ export const chromiumArgs = [
   '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
 ];
 
-/** Launches /usr/bin/chromium headless. */
-export const launchChromium = (): Promise<Browser> => chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: chromiumArgs });
+/**
+ * Launches /usr/bin/chromium headless; with `cameraFile`, its fake camera plays that Y4M file
+ * (camera.ts writes it; Chromium reads it again each time a page opens the camera).
+ */
+export const launchChromium = (cameraFile?: string): Promise<Browser> =>
+  chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: [...chromiumArgs, ...(cameraFile ? [`--use-file-for-fake-video-capture=${cameraFile}`] : [])] });
 
-/** The verifier as a phone, the portal and the console as desktops. */
-export async function journeyContexts(browser: Browser, urls: { portal: string; verifier: string; console: string }) {
-  const verifier = await browser.newContext({ baseURL: urls.verifier, viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, locale: 'zh-CN', permissions: ['camera'] });
+/** The verifier as a phone (in `verifierBrowser` when it has its own camera), the portal and the console as desktops. */
+export async function journeyContexts(browser: Browser, urls: { portal: string; verifier: string; console: string }, verifierBrowser: Browser = browser) {
+  const verifier = await verifierBrowser.newContext({ baseURL: urls.verifier, viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, locale: 'zh-CN', permissions: ['camera'] });
   const portal = await browser.newContext({ baseURL: urls.portal, viewport: { width: 1280, height: 860 }, locale: 'zh-CN', acceptDownloads: true });
   const console = await browser.newContext({ baseURL: urls.console, viewport: { width: 1280, height: 860 }, locale: 'zh-CN' });
   return { verifier, portal, console };
@@ -50,4 +54,22 @@ export function watchProblems(context: BrowserContext, label: string, sink: stri
       ws.on('close', () => sink.push(`[${label}] websocket closed ${ws.url()}`));
     });
   });
+}
+
+/** A GraphQL operation a page sent: how it named the operation (hash, text or both). */
+export interface SentOperation { app: string; transport: 'http' | 'ws'; operationName?: string; hash?: string; query?: string }
+
+/** Records the GraphQL operations the pages of a context send, over HTTP and graphql-ws. */
+export function watchOperations(context: BrowserContext, app: string, sink: SentOperation[]) {
+  const record = (transport: 'http' | 'ws', body: { operationName?: string; query?: string; extensions?: { persistedQuery?: { sha256Hash?: string } } } | null) => {
+    if (!body) return;
+    sink.push({ app, transport, operationName: body.operationName, hash: body.extensions?.persistedQuery?.sha256Hash, query: body.query || undefined });
+  };
+  context.on('request', (request) => {
+    if (request.method() === 'POST' && new URL(request.url()).pathname === '/graphql') record('http', request.postDataJSON());
+  });
+  context.on('page', (page) => page.on('websocket', (ws) => ws.on('framesent', (frame) => {
+    const message = JSON.parse(String(frame.payload)) as { type?: string; payload?: Parameters<typeof record>[1] };
+    if (message.type === 'subscribe') record('ws', message.payload ?? null);
+  })));
 }

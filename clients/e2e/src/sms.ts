@@ -8,7 +8,8 @@ export interface DevSms { id: string; phone: string; kind: string; text: string;
 export async function waitForSms(stack: ClientStack, phone: string, kind: string, seen: Set<string> = new Set(), timeoutMs = 20_000): Promise<DevSms> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const data = await stack.graphql<{ devSmsInbox: DevSms[] }>(/* GraphQL */ `query E2eInbox($phone: String) { devSmsInbox(phone: $phone, first: 50) { id phone kind text sentAt } }`, { phone });
+    // The inbox page's own operation (shared SmsInbox.svelte): a persisted-only gateway knows it.
+    const data = await stack.graphql<{ devSmsInbox: DevSms[] }>(/* GraphQL */ `query DevSmsInbox($phone: String) { devSmsInbox(phone: $phone, first: 50) { id phone kind text sentAt } }`, { phone });
     const found = data.devSmsInbox.find((m) => m.kind === kind && !seen.has(m.id));
     if (found) { seen.add(found.id); return found; }
     if (Date.now() > deadline) throw new Error(`no ${kind} SMS to ${phone} within ${timeoutMs} ms (inbox: ${data.devSmsInbox.map((m) => m.kind).join(', ') || 'empty'})`);

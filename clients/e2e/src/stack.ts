@@ -26,7 +26,10 @@ export const demo = {
 export interface ClientStack {
   urls: { gateway: string; graphql: string; portal: string; verifier: string; console: string };
   logDir: string;
-  /** GraphQL over HTTP straight to the gateway (for reading the development SMS inbox). */
+  /**
+   * GraphQL over HTTP straight to the gateway (for reading the development SMS inbox). A
+   * persisted-only gateway runs only the clients' own operations: send one of those texts.
+   */
   graphql<T = any>(query: string, variables?: Record<string, unknown>, token?: string): Promise<T>;
   stop(): Promise<void>;
 }
@@ -37,6 +40,8 @@ export interface ClientStackOptions {
   mongoUri: string;
   /** Extra settings for every service (e.g. LOGIN_TICKET_TTL_SECONDS). */
   env?: Record<string, string>;
+  /** Extra settings for the gateway only (e.g. YUEJUAN_PERSISTED_ONLY=true). */
+  gatewayEnv?: Record<string, string>;
 }
 
 /** A port nobody listens on now. */
@@ -103,7 +108,7 @@ export async function startClientStack(options: ClientStackOptions): Promise<Cli
     }));
     const urls = Object.fromEntries(subgraphNames.map((n) => [`${n.toUpperCase()}_URL`, `${local(n)}/graphql`]));
     // The apps forward the browser's address in X-Forwarded-For: trusting it shows the verifier the lawyer's IP.
-    running.push(await startProcess(root, logDir, { name: 'gateway', entry: 'gateway/src/index.ts', healthUrl: `${local('gateway')}/ready`, env: { ...env, ...urls, PORT: String(ports.gateway), YUEJUAN_TRUST_PROXY: 'true' } }));
+    running.push(await startProcess(root, logDir, { name: 'gateway', entry: 'gateway/src/index.ts', healthUrl: `${local('gateway')}/ready`, env: { ...env, ...urls, PORT: String(ports.gateway), YUEJUAN_TRUST_PROXY: 'true', ...options.gatewayEnv } }));
     await Promise.all(['portal', 'verifier', 'console'].map(async (app) => {
       running.push(await startProcess(root, logDir, {
         name: app,

@@ -3,20 +3,24 @@
 // with an attachment, approval seen live, online reading with the notice, volumes, publishing,
 // passwords from the SMS inbox, download through receipt, step-up and password, then the zip
 // unpacked and a volume opened with the document password.
-import { writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { testMongoUri } from '@yuejuan/runtime/testing';
-import { artifactsDir, journeyContexts, launchChromium, screenshots, watchProblems } from '../src/browser.ts';
+import { artifactsDir, journeyContexts, launchChromium, screenshots, watchOperations, watchProblems, type SentOperation } from '../src/browser.ts';
+import { showNothing } from '../src/camera.ts';
 import { makePdf, openPdf, unzip } from '../src/files.ts';
 import { codeIn, passwordIn, waitForSms } from '../src/sms.ts';
 import { demo, startClientStack, type ClientStack } from '../src/stack.ts';
 import { hasAttribute, hasCount, hasText, visible } from '../src/wait.ts';
-import { activateVerifier, loginConsole, scanWithVerifier } from './steps.ts';
+import { activateVerifier, loginConsole, scanWithCamera, scanWithVerifier } from './steps.ts';
 
 let stack: ClientStack;
 let browser: Browser;
+let phoneBrowser: Browser;
+let cameraFile: string;
 let contexts: Record<'verifier' | 'portal' | 'console', BrowserContext>;
 let verifier: Page;
 let portal: Page;
@@ -24,16 +28,25 @@ let staff: Page;
 let dir: string;
 let shot: ReturnType<typeof screenshots>;
 const problems: string[] = [];
+const sent: SentOperation[] = [];
 const seen = new Set<string>();
 
 beforeAll(async () => {
-  stack = await startClientStack({ label: 'journey', mongoUri: testMongoUri() });
-  browser = await launchChromium();
-  contexts = await journeyContexts(browser, stack.urls);
-  for (const [label, c] of Object.entries(contexts)) watchProblems(c, label, problems);
+  // The gateway as in production: only persisted operations (the manifest, by hash), so every
+  // page of the journey proves its operations are in gateway/persisted-operations.json.
+  stack = await startClientStack({ label: 'journey', mongoUri: testMongoUri(), gatewayEnv: { YUEJUAN_PERSISTED_ONLY: 'true' } });
+  dir = artifactsDir('journey');
+  // The verifier's own browser: its fake camera plays a file the test writes (camera.ts).
+  cameraFile = join(dir, 'camera.y4m');
+  showNothing(cameraFile);
+  [browser, phoneBrowser] = await Promise.all([launchChromium(), launchChromium(cameraFile)]);
+  contexts = await journeyContexts(browser, stack.urls, phoneBrowser);
+  for (const [label, c] of Object.entries(contexts)) {
+    watchProblems(c, label, problems);
+    watchOperations(c, label, sent);
+  }
   for (const c of Object.values(contexts)) c.setDefaultTimeout(15_000);
   [verifier, portal, staff] = await Promise.all([contexts.verifier.newPage(), contexts.portal.newPage(), contexts.console.newPage()]);
-  dir = artifactsDir('journey');
   shot = screenshots(dir);
 });
 
@@ -49,6 +62,7 @@ afterEach(async (ctx) => {
 afterAll(async () => {
   if (problems.length) console.log(`[e2e] 浏览器报告的问题：\n${problems.join('\n')}`);
   await browser?.close();
+  await phoneBrowser?.close();
   await stack?.stop();
 });
 
@@ -67,7 +81,10 @@ describe('the lawyer online-reading journey', () => {
     await portal.locator('#login-qr[data-status="PENDING"]').waitFor();
     await shot(portal, '门户-律师身份核验扫码');
 
-    await scanWithVerifier(verifier, portal.locator('#login-qr img.qr'));
+    // 扫一扫 with the camera: the phone's camera sees the QR the portal shows.
+    const payload = await portal.locator('#login-qr').getAttribute('data-qr-payload');
+    expect(payload).toBeTruthy();
+    await scanWithCamera(verifier, cameraFile, payload!);
     await hasText(verifier.locator('#confirm'), '12309中国检察网');
     await shot(verifier, '核验-确认登录');
     // The portal follows the ticket live: scanned, before anyone reloads it.
@@ -115,6 +132,8 @@ describe('the lawyer online-reading journey', () => {
     await portal.waitForURL('**/cases/bindings');
     const row = portal.locator('tr[data-status]').first();
     await hasAttribute(row, 'data-status', 'SUBMITTED');
+    // A marker on this very page: still there after the status changes means nothing reloaded it.
+    await portal.evaluate(() => { (window as unknown as { journeyMarker: string }).journeyMarker = 'binding'; });
 
     await loginConsole(staff, stack, demo.prosecutor, seen, shot);
     await staff.getByRole('link', { name: '案件绑定申请审核', exact: true }).click();
@@ -126,6 +145,7 @@ describe('the lawyer online-reading journey', () => {
 
     // No reload: the subscription moves the row.
     await hasAttribute(row, 'data-status', 'APPROVED', 15_000);
+    expect(await portal.evaluate(() => (window as unknown as { journeyMarker?: string }).journeyMarker)).toBe('binding');
     await shot(portal, '门户-绑定已通过');
     const sms = await waitForSms(stack, demo.lawyer.phone, 'BINDING_APPROVED', seen);
     expect(sms.text).toContain('案件绑定申请已审核通过');
@@ -142,6 +162,8 @@ describe('the lawyer online-reading journey', () => {
     await visible(portal.getByRole('dialog', { name: '提交成功' }));
     await shot(portal, '门户-提交成功');
     await portal.getByRole('dialog', { name: '提交成功' }).getByRole('button', { name: '确定', exact: true }).click();
+    await visible(portal.locator('tr[data-reading-status="SUBMITTED"]'));
+    await portal.evaluate(() => { (window as unknown as { journeyMarker: string }).journeyMarker = 'reading'; });
 
     await staff.getByRole('link', { name: '在线阅卷申请审核', exact: true }).click();
     await hasText(staff.locator('article').first(), demo.case.caseName);
@@ -149,6 +171,8 @@ describe('the lawyer online-reading journey', () => {
     await staff.getByRole('button', { name: '通过', exact: true }).first().click();
     await visible(staff.getByText(/已通过：/));
     await visible(portal.locator(`tr[data-reading-status="APPROVED"]`), 15_000);
+    // Live through the subscription: the page that showed 已提交 is the one showing 已通过.
+    expect(await portal.evaluate(() => (window as unknown as { journeyMarker?: string }).journeyMarker)).toBe('reading');
   });
 
   it('uploads volumes and publishes the package; the passwords arrive by SMS', async () => {
@@ -197,16 +221,22 @@ describe('the lawyer online-reading journey', () => {
     await shot(portal, '门户-下载密码错误');
 
     await portal.getByLabel('请输入短信中的卷宗下载密码').fill(journeyState.downloadPassword);
+    // The browser's own download manager fetches the URL (a navigation, not the page's memory).
     const [download] = await Promise.all([portal.waitForEvent('download'), portal.getByRole('button', { name: '确定', exact: true }).click()]);
     await portal.locator('#download-done').waitFor();
     await shot(portal, '门户-卷宗已下载');
+    expect(new URL(download.url()).pathname).toMatch(/^\/downloads\/[^/]+$/);
     const saved = join(dir, download.suggestedFilename());
     await download.saveAs(saved);
+    expect(await download.failure()).toBeNull();
+    const fileName = (await portal.locator('#download-file-name').innerText()).trim();
     const sha = (await portal.locator('#download-sha256').innerText()).trim();
-    const { createHash } = await import('node:crypto');
-    const { readFileSync } = await import('node:fs');
+    expect(download.suggestedFilename()).toBe(fileName);
     const zip = readFileSync(saved);
     expect(createHash('sha256').update(zip).digest('hex')).toBe(sha);
+    await hasText(portal.locator('#download-size'), `${statSync(saved).size} 字节`);
+    await hasText(portal.locator('#download-done'), 'certutil -hashfile');
+    await hasText(portal.locator('#download-done'), '卷宗文档打开密码');
 
     const entries = await unzip(zip);
     const volumes = [...entries.keys()].filter((n) => n.endsWith('.pdf'));
@@ -224,6 +254,14 @@ describe('the lawyer online-reading journey', () => {
     await staff.reload();
     await hasText(staff.locator('article[data-package-status="READY"] table[aria-label="下载记录"]'), demo.lawyer.name);
     await shot(staff, '工作台-下载审计');
+  });
+
+  it('named every operation by its persisted hash, over HTTP and the socket, in all three apps', () => {
+    const apps = new Set(sent.map((o) => o.app));
+    expect(apps).toEqual(new Set(['verifier', 'portal', 'console']));
+    expect(sent.filter((o) => o.transport === 'ws').length).toBeGreaterThan(3);
+    const byText = sent.filter((o) => !o.hash || o.query);
+    expect(byText.map((o) => `${o.app} ${o.transport} ${o.operationName}`)).toEqual([]);
   });
 
   it('locks the download after too many wrong passwords, and says so', async () => {

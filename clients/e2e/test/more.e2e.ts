@@ -39,6 +39,23 @@ afterAll(async () => {
 });
 
 describe('portal logins', () => {
+  it('【注册】 keeps lawyers apart: a lawyer is led to the scan login, the public told where to go', async () => {
+    await portal.goto('/');
+    await portal.getByRole('link', { name: '注册', exact: true }).first().click();
+    await visible(portal.getByRole('heading', { name: '注册', exact: true }));
+    await portal.getByLabel(/我是执业律师/).check();
+    await hasText(portal.locator('#register-lawyer'), '无需填写注册表');
+    await shot(portal, '注册-律师');
+    await portal.getByLabel(/社会公众/).check();
+    await hasText(portal.locator('#register-public'), '暂不办理');
+    expect(await portal.locator('#register-lawyer').count()).toBe(0);
+    await shot(portal, '注册-社会公众');
+    await portal.getByLabel(/我是执业律师/).check();
+    await portal.locator('#register-lawyer').getByRole('link', { name: '律师认证登录', exact: true }).click();
+    await portal.waitForURL('**/login/scan');
+    await hasAttribute(portal.locator('#login-qr'), 'data-status', 'PENDING');
+  });
+
   it('replaces an expired login QR by itself', async () => {
     await portal.goto('/login/scan');
     const qr = portal.locator('#login-qr');

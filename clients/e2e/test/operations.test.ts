@@ -18,6 +18,10 @@ describe('client operations', () => {
     expect(new Set(operations.map((o) => o.file.split('/')[0]))).toEqual(new Set(['portal', 'verifier', 'console', 'shared']));
   });
 
+  it('are static text, as persisted operations must be', () => {
+    expect(operations.filter((o) => o.source.includes('${')).map((o) => o.file)).toEqual([]);
+  });
+
   it.each(operations.map((o) => [o.file, o.source.trim().split(/[\s({]/)[1] ?? '', o.source] as const))('%s: %s is valid against the supergraph', (_file, _name, source) => {
     expect(validate(schema, parse(source)).map((e) => e.message)).toEqual([]);
   });

@@ -2,6 +2,7 @@
 // logging in to the console.
 import type { Locator, Page } from 'playwright-core';
 import { expect } from 'vitest';
+import { showNothing, showQr } from '../src/camera.ts';
 import { codeIn, waitForSms } from '../src/sms.ts';
 import type { ClientStack } from '../src/stack.ts';
 
@@ -41,6 +42,22 @@ export async function scanWithVerifier(page: Page, qr: Locator) {
   await page.locator('#confirm').waitFor();
 }
 
+/**
+ * 扫一扫 with the camera: the verifier's fake camera (camera.ts) is shown the QR of `payload`
+ * (what the portal's QR encodes), jsQR reads it from the video frames; afterwards the camera
+ * sees nothing again, so a later visit to 扫一扫 reads no stale code.
+ */
+export async function scanWithCamera(page: Page, cameraFile: string, payload: string) {
+  showQr(cameraFile, payload);
+  try {
+    await page.goto('/scan');
+    await page.locator('video').waitFor();
+    await page.locator('#confirm').waitFor();
+  } finally {
+    showNothing(cameraFile);
+  }
+}
+
 /** 检察人员登录 with the SMS code from the inbox. */
 export async function loginConsole(page: Page, stack: ClientStack, account: { username: string; password: string; phone: string }, seen: Set<string>, shot?: Shot, role: '检察人员' | '管理员' = '检察人员') {
   await page.goto('/login');
@@ -52,5 +69,5 @@ export async function loginConsole(page: Page, stack: ClientStack, account: { us
   await page.getByLabel('短信验证码').fill(codeIn(sms.text));
   await shot?.(page, '工作台-登录');
   await page.getByRole('button', { name: '登录', exact: true }).click();
-  await expect.poll(() => new URL(page.url()).pathname).not.toBe('/login');
+  await expect.poll(() => new URL(page.url()).pathname, { timeout: 15_000 }).not.toBe('/login');
 }

@@ -2,6 +2,7 @@
 // server wrote into the page (<meta name="yuejuan-ws">, filled by hooks.server.ts).
 import { createApi, type Api } from './client.ts';
 import { createTokenStore, type TokenStore } from './token.ts';
+import { builtPersistedOperations } from './persisted.ts';
 
 /** What an app gets: the lazily made Api, its token, and logout. */
 export interface BrowserApp {
@@ -38,6 +39,7 @@ export function createBrowserApp(storageKey: string, onLoggedOut?: () => void): 
       httpUrl: '/graphql',
       wsUrl: pageWsUrl(),
       getToken: () => token.get(),
+      persisted: builtPersistedOperations(),
       onUnauthenticated: () => {
         if (!token.get()) return;
         forget();

@@ -1,6 +1,7 @@
 import { Client, fetchExchange, subscriptionExchange, type AnyVariables, type DocumentInput } from '@urql/core';
 import { createClient as createWsClient, type Client as WsClient } from 'graphql-ws';
 import { toApiError, type ApiError } from './errors.ts';
+import { operationNameOf, persistedExchange } from './persisted.ts';
 
 /** Where the clients reach the gateway, and how they find the session token. */
 export interface ApiOptions {
@@ -15,6 +16,8 @@ export interface ApiOptions {
   /** For Node tests: the WebSocket implementation (browsers have their own). */
   webSocketImpl?: unknown;
   fetch?: typeof fetch;
+  /** Operation name → sha256 of the persisted manifest: those operations are sent by hash. */
+  persisted?: Readonly<Record<string, string>> | null;
 }
 
 /** The few calls pages make: one-shot queries and mutations, and live subscriptions. */
@@ -47,6 +50,17 @@ export function createApi(options: ApiOptions): Api {
       ...(options.webSocketImpl ? { webSocketImpl: options.webSocketImpl } : {}),
     }));
 
+  // Operations whose hash the gateway did not know: from then on they go as text.
+  const unknownHashes = new Set<string>();
+  /** After PERSISTED_QUERY_NOT_FOUND (refused before running): whether sending the text is worth one retry. */
+  const retryAsText = (error: unknown, document: DocumentInput<any, any>): boolean => {
+    if (!options.persisted || !error || toApiError(error).code !== 'PERSISTED_QUERY_NOT_FOUND') return false;
+    const name = operationNameOf(document as Parameters<typeof operationNameOf>[0]);
+    if (!name || unknownHashes.has(name) || !options.persisted[name]) return false;
+    unknownHashes.add(name);
+    return true;
+  };
+
   const client = new Client({
     url: options.httpUrl,
     preferGetMethod: false,
@@ -58,6 +72,7 @@ export function createApi(options: ApiOptions): Api {
       return { headers };
     },
     exchanges: [
+      ...(options.persisted ? [persistedExchange(options.persisted, unknownHashes)] : []),
       fetchExchange,
       subscriptionExchange({
         forwardSubscription: (request) => ({
@@ -78,20 +93,34 @@ export function createApi(options: ApiOptions): Api {
 
   return {
     client,
-    query: async (document, variables) => settle(await client.query(document, variables ?? ({} as never)).toPromise()),
-    mutate: async (document, variables) => settle(await client.mutation(document, variables ?? ({} as never)).toPromise()),
+    async query(document, variables) {
+      const once = () => client.query(document, variables ?? ({} as never)).toPromise();
+      let result = await once();
+      if (retryAsText(result.error, document)) result = await once();
+      return settle(result);
+    },
+    async mutate(document, variables) {
+      const once = () => client.mutation(document, variables ?? ({} as never)).toPromise();
+      let result = await once();
+      if (retryAsText(result.error, document)) result = await once();
+      return settle(result);
+    },
     subscribe(document, variables, onData, onError) {
       let failed = false;
-      const sub = client.subscription(document, variables).subscribe((result) => {
+      let closed = false;
+      let sub: { unsubscribe(): void };
+      const open = () => client.subscription(document, variables).subscribe((result) => {
         if (failed) return;
         if (result.error) {
+          if (retryAsText(result.error, document)) { queueMicrotask(() => { if (!closed) { sub.unsubscribe(); sub = open(); } }); return; }
           failed = true;
           onError?.(toApiError(result.error));
           return;
         }
         if (result.data) onData(result.data);
       });
-      return () => sub.unsubscribe();
+      sub = open();
+      return () => { closed = true; sub.unsubscribe(); };
     },
     reconnect() {
       const old = ws;

@@ -1,5 +1,5 @@
 // File transfers beside GraphQL: uploads with progress (XMLHttpRequest: fetch has no upload
-// progress) and resumable ranged downloads with the SHA-256 checked in the browser.
+// progress) and downloads handed to the browser's own download manager (saved to disk, resumable).
 import { ApiError, messageFor, networkError } from './errors.ts';
 
 /** What an upload route answers (attachment or volume), at least its id. */
@@ -33,68 +33,46 @@ export function uploadFile(url: string, file: Blob, token: string | null, onProg
   });
 }
 
-/** A finished download: the bytes and what the page tells the lawyer about them. */
-export interface Downloaded {
-  blob: Blob;
-  sizeBytes: number;
-  sha256: string;
-}
+/** The cookie the app's server turns into the download request's Authorization header. */
+export const downloadCookieName = 'yj_download';
 
-const hex = (buf: ArrayBuffer) => [...new Uint8Array(buf)].map((b) => b.toString(16).padStart(2, '0')).join('');
+const statusCodes: Record<number, string> = { 401: 'UNAUTHENTICATED', 403: 'FORBIDDEN', 404: 'NOT_FOUND', 410: 'GONE', 416: 'BAD_REQUEST', 429: 'RATE_LIMITED' };
 
 /**
- * Downloads `url` in ranged chunks with the bearer token, resuming after a dropped connection
- * from the last byte received (up to `retries` times), then checks the SHA-256 against
- * `expectedSha256`. `onProgress(received, total)` after each chunk.
+ * Asks the download route whether `url` can be fetched now (HEAD with the bearer token: no
+ * bytes, no audit record), so an expired or foreign link is explained on the page instead of
+ * failing silently in the browser's download list.
  */
-export async function downloadResumable(
-  url: string,
-  options: { token: string | null; sizeBytes: number; expectedSha256?: string; chunkBytes?: number; retries?: number; onProgress?: (received: number, total: number) => void; fetch?: typeof fetch },
-): Promise<Downloaded> {
-  const doFetch = options.fetch ?? fetch;
-  const chunk = options.chunkBytes ?? 4 * 1024 * 1024;
-  const parts: Uint8Array[] = [];
-  let received = 0;
-  let retries = options.retries ?? 5;
-  while (received < options.sizeBytes) {
-    const end = Math.min(received + chunk, options.sizeBytes) - 1;
-    try {
-      const res = await doFetch(url, { headers: { ...(options.token ? { authorization: `Bearer ${options.token}` } : {}), range: `bytes=${received}-${end}` } });
-      if (res.status !== 206 && res.status !== 200) {
-        const body = (await res.json().catch(() => null)) as any;
-        const entry = body?.errors?.[0] ?? body;
-        const code: string = entry?.extensions?.code ?? entry?.code ?? (res.status === 410 ? 'GONE' : 'INTERNAL_SERVER_ERROR');
-        throw new ApiError(code, messageFor(code, entry?.message));
-      }
-      const bytes = new Uint8Array(await res.arrayBuffer());
-      // A 200 is the whole file from byte 0 (a server that ignored Range): start over with it.
-      if (res.status === 200) { parts.length = 0; received = 0; }
-      parts.push(bytes);
-      received += bytes.length;
-      options.onProgress?.(received, options.sizeBytes);
-      if (bytes.length === 0) throw networkError();
-    } catch (err) {
-      if (err instanceof ApiError && err.code !== 'NETWORK_ERROR') throw err;
-      if (retries-- <= 0) throw networkError();
-      await new Promise((r) => setTimeout(r, 500));
-    }
+export async function checkDownload(url: string, token: string | null, doFetch: typeof fetch = fetch): Promise<void> {
+  let res: Response;
+  try {
+    res = await doFetch(url, { method: 'HEAD', headers: token ? { authorization: `Bearer ${token}` } : {} });
+  } catch {
+    throw networkError();
   }
-  const blob = new Blob(parts as BlobPart[], { type: 'application/zip' });
-  const sha256 = hex(await crypto.subtle.digest('SHA-256', await blob.arrayBuffer()));
-  if (options.expectedSha256 && sha256 !== options.expectedSha256.toLowerCase()) {
-    throw new ApiError('CHECKSUM_MISMATCH', '下载的文件校验失败（SHA-256 不一致），请重新下载。');
-  }
-  return { blob, sizeBytes: received, sha256 };
+  if (res.ok) return;
+  const code = statusCodes[res.status] ?? 'INTERNAL_SERVER_ERROR';
+  throw new ApiError(code, messageFor(code, code === 'GONE' ? '下载链接已过期，请重新输入下载密码。' : undefined));
 }
 
-/** Hands a downloaded blob to the browser's save dialog under `fileName`. */
-export function saveBlob(blob: Blob, fileName: string): void {
-  const url = URL.createObjectURL(blob);
-  const a = document.createElement('a');
-  a.href = url;
+/**
+ * Hands `url` to the browser's own download manager: it saves to disk as bytes arrive (never
+ * the whole file in page memory) and resumes an interrupted download with Range/If-Range.
+ * A navigation cannot carry the Authorization header, so the session token goes in a cookie
+ * scoped to exactly this download path (SameSite=Strict, gone when the link expires); the
+ * app's server (server/proxy.ts) turns it back into the header and never forwards the cookie.
+ */
+export function startBrowserDownload(url: string, fileName: string, token: string | null, expiresAt: string, doc: Document = document): void {
+  const path = new URL(url, doc.location.href).pathname;
+  if (token) {
+    const secure = doc.location.protocol === 'https:' ? '; Secure' : '';
+    doc.cookie = `${downloadCookieName}=${encodeURIComponent(token)}; Path=${path}; Expires=${new Date(expiresAt).toUTCString()}; SameSite=Strict${secure}`;
+  }
+  const a = doc.createElement('a');
+  a.href = path;
   a.download = fileName;
-  document.body.append(a);
+  a.hidden = true;
+  doc.body.append(a);
   a.click();
   a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }

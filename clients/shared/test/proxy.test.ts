@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gatewayOrigin, gatewayWsUrl, isGatewayPath, proxyToGateway } from '../src/server/proxy.ts';
+import { downloadToken, gatewayOrigin, gatewayWsUrl, isGatewayPath, proxyToGateway } from '../src/server/proxy.ts';
 
 let upstream: http.Server;
 let origin: string;
@@ -26,6 +26,24 @@ beforeAll(async () => {
 afterAll(() => new Promise<void>((r) => upstream.close(() => r())));
 
 describe('proxyToGateway', () => {
+  it('turns the download cookie of a browser-managed package download into the Authorization header, and forwards no cookie', async () => {
+    const request = new Request('http://127.0.0.1:3000/downloads/grant-abc', { headers: { cookie: 'other=1; yj_download=tok%2Be%3D; x=2', range: 'bytes=4-', 'if-range': '"abc"' } });
+    await proxyToGateway(request, '203.0.113.7', origin);
+    expect(last.url).toBe('/downloads/grant-abc');
+    expect(last.headers).toMatchObject({ authorization: 'Bearer tok+e=', range: 'bytes=4-', 'if-range': '"abc"' });
+    expect(last.headers?.cookie).toBeUndefined();
+  });
+
+  it('uses the download cookie only for GET/HEAD of a package download, and never over an explicit header', () => {
+    const cookie = { cookie: 'yj_download=tok' };
+    expect(downloadToken(new Request('http://a/downloads/g1', { headers: cookie }), '/downloads/g1')).toBe('tok');
+    expect(downloadToken(new Request('http://a/downloads/g1', { method: 'HEAD', headers: cookie }), '/downloads/g1')).toBe('tok');
+    expect(downloadToken(new Request('http://a/downloads/attachments/a1', { headers: cookie }), '/downloads/attachments/a1')).toBeNull();
+    expect(downloadToken(new Request('http://a/graphql', { headers: cookie }), '/graphql')).toBeNull();
+    expect(downloadToken(new Request('http://a/downloads/g1', { method: 'POST', body: 'x', headers: cookie }), '/downloads/g1')).toBeNull();
+    expect(downloadToken(new Request('http://a/downloads/g1', { headers: { cookie: 'yj_download=%E0%A4%A' } }), '/downloads/g1')).toBeNull();
+  });
+
   it('forwards path, query, body and the headers the gateway needs, adding X-Forwarded-For', async () => {
     const request = new Request('http://127.0.0.1:3000/uploads/attachments?kind=LICENCE&fileName=a.pdf', {
       method: 'POST', body: '%PDF-1.4', headers: { authorization: 'Bearer t', 'content-type': 'application/pdf', cookie: 'secret=1', 'user-agent': 'UA' },

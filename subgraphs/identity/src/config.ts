@@ -44,6 +44,10 @@ export const identityConfigShape = {
   SMS_CODE_MAX_ATTEMPTS: count(20, 5),
   PASSWORD_MAX_FAILURES: count(50, 5),
   PASSWORD_LOCK_SECONDS: seconds(1, 86400, 900),
+  /** argon2id cost of stored passwords (OWASP minimum: 19456 KiB, 2 passes, 1 lane); hashes of other costs are redone at the next login. */
+  PASSWORD_HASH_MEMORY_KIB: z.coerce.number().int().min(1024).max(4 * 1024 * 1024).default(19456),
+  PASSWORD_HASH_TIME_COST: z.coerce.number().int().min(1).max(20).default(2),
+  PASSWORD_HASH_PARALLELISM: z.coerce.number().int().min(1).max(16).default(1),
 
   /** Per-IP limits count requests in fixed windows of this length. */
   RATE_WINDOW_SECONDS: seconds(1, 3600, 60),

@@ -19,7 +19,8 @@ describe('identity configuration', () => {
     const config = loadIdentityConfig(base);
     expect(config).toMatchObject({
       SUPPORT_HOTLINE: '400-052-9602', LOGIN_TICKET_TTL_SECONDS: 120, SMS_RESEND_SECONDS: 60, SMS_DAILY_LIMIT: 10, SMS_CODE_MAX_ATTEMPTS: 5,
-      SMS_CODE_TTL_SECONDS: 300, PASSWORD_MAX_FAILURES: 5, PASSWORD_LOCK_SECONDS: 900, FACE_PROVIDER: 'demo', NOTIFICATIONS_INTERNAL_URL: 'http://127.0.0.1:4004',
+      SMS_CODE_TTL_SECONDS: 300, PASSWORD_MAX_FAILURES: 5, PASSWORD_LOCK_SECONDS: 900,
+      PASSWORD_HASH_MEMORY_KIB: 19456, PASSWORD_HASH_TIME_COST: 2, PASSWORD_HASH_PARALLELISM: 1, FACE_PROVIDER: 'demo', NOTIFICATIONS_INTERNAL_URL: 'http://127.0.0.1:4004',
     });
     expect(faceProviderFor(config).kind).toBe('demo');
   });
@@ -42,6 +43,8 @@ describe('identity configuration', () => {
   it('validates the hotline and the limits, naming the variable', () => {
     expect(problems({ SUPPORT_HOTLINE: 'call us' })).toMatch(/^SUPPORT_HOTLINE: /);
     expect(problems({ SMS_DAILY_LIMIT: '0' })).toMatch(/^SMS_DAILY_LIMIT: /);
+    expect(problems({ PASSWORD_HASH_MEMORY_KIB: '64' })).toMatch(/^PASSWORD_HASH_MEMORY_KIB: /);
+    expect(problems({ PASSWORD_HASH_TIME_COST: '0' })).toMatch(/^PASSWORD_HASH_TIME_COST: /);
     expect(problems({ LOGIN_TICKET_TTL_SECONDS: '3600' })).toMatch(/^LOGIN_TICKET_TTL_SECONDS: /);
     expect(problems({ NOTIFICATIONS_INTERNAL_URL: 'not a url' })).toMatch(/^NOTIFICATIONS_INTERNAL_URL: /);
     expect(problems({ SUPPORT_HOTLINE: '95000-123' })).toBe('');

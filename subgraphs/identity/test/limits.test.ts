@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { anonymous } from '@yuejuan/runtime/testing';
-import { hashPassword } from '../src/services/password.ts';
 import { codes, startIdentity, type Harness } from './harness.ts';
 import { liSi, seedPeople, zhangSan, type People } from './fixtures.ts';
 import { activate, personalInfo, scanLogin, ticketOps, type Verifier } from './verifier.ts';
@@ -24,7 +23,7 @@ describe('SMS code and password limits (configured small), each tripping and res
     });
     people = await seedPeople(h);
     zhang = await activate(h, zhangSan, '13300000001');
-    await h.models.Lawyer.updateOne({ _id: people.zhangSanId }, { $set: { registeredAt: new Date(), passwordHash: await hashPassword('Right2025pass') } }).exec();
+    await h.models.Lawyer.updateOne({ _id: people.zhangSanId }, { $set: { registeredAt: new Date(), passwordHash: await h.services.passwords.hash('Right2025pass') } }).exec();
     h.clock.advance(toChinaMidnight(h.clock.now()) + 60); // a fresh China day: the activation code is yesterday's
   });
   afterAll(async () => { await h?.stop(); });
@@ -137,7 +136,7 @@ describe('per-IP rate limits (configured small), each tripping and resetting', (
     for (let i = 0; i < 3; i++) expect((await create('192.0.2.1')).errors).toBeUndefined();
     const refused = await create('192.0.2.1');
     expect(codes(refused)).toEqual(['RATE_LIMITED']);
-    expect(detail(refused)).toMatchObject({ limit: 'TICKET', retryAfterSeconds: expect.any(Number) });
+    expect(detail(refused)).toMatchObject({ rateLimit: 'TICKET', retryAfterSeconds: expect.any(Number) });
     expect((await create('192.0.2.2')).errors).toBeUndefined();
     h.clock.advance(60);
     expect((await create('192.0.2.1')).errors).toBeUndefined();

@@ -74,7 +74,7 @@ describe('phone + SMS code and phone + password logins', () => {
     }
     expect((await h.call(scan.identity, setPassword, { p: 'Zhang2025pass' })).data).toEqual({ setPassword: true });
     const lawyer = await h.models.Lawyer.findById(people.zhangSanId).lean().exec();
-    expect(lawyer?.passwordHash).toMatch(/^scrypt\$/);
+    expect(lawyer?.passwordHash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
     expect(JSON.stringify(lawyer)).not.toContain('Zhang2025pass');
     expect(await h.services.sessions.resolve(sms.token, h.clock.now())).toBeNull();
     expect(await h.services.sessions.resolve(scan.token, h.clock.now())).toMatchObject({ lawyerId: people.zhangSanId });

@@ -24,7 +24,7 @@ describe('prosecutor and administrator logins (username + password + SMS code)',
 
   it('logs a prosecutor in with the imported initial password and an SMS code to their phone', async () => {
     const stored = await h.models.Prosecutor.findById(people.wangId).lean().exec();
-    expect(stored?.passwordHash).toMatch(/^scrypt\$/);
+    expect(stored?.passwordHash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
     const sent = await h.call(anonymous, requestProsecutorCode, { u: 'Wang.SH', p: 'Wang2025init' });
     expect(sent.data.requestProsecutorSmsCode).toEqual({ phoneMasked: '139****1111' });
     expect(h.sms.sent.at(-1)).toMatchObject({ phone: wangProsecutor.phone, kind: 'PROSECUTOR_LOGIN_CODE' });

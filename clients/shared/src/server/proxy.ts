@@ -11,6 +11,30 @@ export const isGatewayPath = (pathname: string): boolean => gatewayPaths.some((p
 const forwardedRequestHeaders = ['authorization', 'content-type', 'content-length', 'accept', 'range', 'if-range', 'user-agent', 'x-request-id', 'x-file-name', 'apollo-require-preflight'];
 const forwardedResponseHeaders = ['content-type', 'content-length', 'content-disposition', 'content-range', 'accept-ranges', 'etag', 'cache-control', 'retry-after', 'x-content-type-options'];
 
+/** The cookie the portal sets for one browser-managed download (transfer.ts startBrowserDownload). */
+const downloadCookie = 'yj_download';
+
+/**
+ * The session token of a package download started as a browser navigation: only for GET/HEAD
+ * of `/downloads/<grant>` (not attachments, not other paths), read from the cookie the page
+ * scoped to that path. Cookies are otherwise never forwarded.
+ */
+export function downloadToken(request: Request, pathname: string): string | null {
+  if (request.method !== 'GET' && request.method !== 'HEAD') return null;
+  if (!/^\/downloads\/[^/]+$/.test(pathname) || pathname.startsWith('/downloads/attachments')) return null;
+  for (const part of (request.headers.get('cookie') ?? '').split(';')) {
+    const [name, ...value] = part.trim().split('=');
+    if (name !== downloadCookie) continue;
+    try {
+      const token = decodeURIComponent(value.join('='));
+      return /^[\x21-\x7e]{1,2048}$/.test(token) ? token : null;
+    } catch {
+      return null;
+    }
+  }
+  return null;
+}
+
 /**
  * Forwards one request to `gatewayOrigin` (e.g. http://127.0.0.1:4000) and answers with the
  * gateway's response. The browser's address goes in X-Forwarded-For (the gateway uses it with
@@ -23,6 +47,10 @@ export async function proxyToGateway(request: Request, clientAddress: string, ga
   for (const name of forwardedRequestHeaders) {
     const value = request.headers.get(name);
     if (value !== null) headers.set(name, value);
+  }
+  if (!headers.has('authorization')) {
+    const token = downloadToken(request, source.pathname);
+    if (token) headers.set('authorization', `Bearer ${token}`);
   }
   const prior = request.headers.get('x-forwarded-for');
   headers.set('x-forwarded-for', prior ? `${prior}, ${clientAddress}` : clientAddress);

@@ -6,7 +6,8 @@ import { AppError } from '@yuejuan/runtime';
 const retry = (seconds: number) => ({ retryAfterSeconds: Math.max(1, Math.ceil(seconds)) });
 
 export const refuse = {
-  tooManyFromIp: (limit: string, seconds: number) => new AppError('RATE_LIMITED', '操作过于频繁，请稍后再试。', { limit, ...retry(seconds) }),
+  // `rateLimit`, not `limit`: the gateway reads an error's `limit` as its own operation-limit refusal (QUERY_TOO_COMPLEX).
+  tooManyFromIp: (rateLimit: string, seconds: number) => new AppError('RATE_LIMITED', '操作过于频繁，请稍后再试。', { rateLimit, ...retry(seconds) }),
   smsTooFrequent: (seconds: number) => new AppError('SMS_TOO_FREQUENT', `验证码发送过于频繁，请 ${Math.ceil(seconds)} 秒后再试。`, retry(seconds)),
   smsDailyLimit: (limit: number) => new AppError('SMS_DAILY_LIMIT', `该手机号今日获取验证码已达 ${limit} 次，请明天再试。`),
   codeInvalid: (remainingAttempts?: number) =>

@@ -11,6 +11,7 @@ import type { FaceProvider } from './face-provider.ts';
 import { createProfileService } from './lawyer.service.ts';
 import { createLockout } from './lockout.ts';
 import { createLoginService } from './login.service.ts';
+import { createPasswordHasher } from './password.ts';
 import { defaultPolicy, type IdentityPolicy } from './policy.ts';
 import { createRegistryService } from './registry.service.ts';
 import { createSessionService, type SessionSettings } from './session.service.ts';
@@ -53,13 +54,15 @@ export function createIdentityServices(connection: Connection, settings: Identit
   const devices = createDeviceService(models, collections, policy);
   const smsCodes = createSmsCodeService(collections.smsCodes as never, collections.slots, settings.idHashKey, policy.sms, sms);
   const lockout = createLockout(collections.slots, policy.password);
-  const shared = { models, collections, policy, sessions, audit, now };
+  const passwords = createPasswordHasher(policy.password.hashing);
+  const shared = { models, collections, policy, sessions, audit, now, passwords };
   return {
     models,
     collections,
     policy,
     now,
-    registry: createRegistryService(models, settings.idHashKey),
+    passwords,
+    registry: createRegistryService(models, settings.idHashKey, passwords),
     sessions,
     audit,
     devices,
@@ -101,6 +104,7 @@ export * from './validation.ts';
 export { hashIdNumber, type RegistryLawyerInput, type ProsecutorInput, type AdministratorInput } from './registry.service.ts';
 export { tokenDigest, type NewSession } from './session.service.ts';
 export { nextStep } from './lawyer.service.ts';
+export { createPasswordHasher, defaultPasswordHashing, type PasswordHasher, type PasswordHashing } from './password.ts';
 export { policyFromConfig, defaultPolicy, type IdentityPolicy } from './policy.ts';
 export type { SmsSender, SmsRequest } from './sms-sender.ts';
 export type { FaceProvider, FaceCheck, FaceResult } from './face-provider.ts';

@@ -4,7 +4,7 @@ import type { AuditService } from './audit.service.ts';
 import type { ClientInfo } from './client.ts';
 import { refuse } from './errors.ts';
 import type { Lockout } from './lockout.ts';
-import { checkPassword, hashPassword, verifyPassword } from './password.ts';
+import { checkPassword, type PasswordHasher } from './password.ts';
 import type { IdentityPolicy } from './policy.ts';
 import type { SessionService } from './session.service.ts';
 import { limitRate } from './slots.ts';
@@ -19,6 +19,7 @@ interface Deps {
   sessions: SessionService;
   lockout: Lockout;
   audit: AuditService;
+  passwords: PasswordHasher;
   now: () => Date;
 }
 
@@ -80,11 +81,14 @@ export function createLoginService(d: Deps) {
       check('phone', phoneProblem(phone));
       const attempt = await d.lockout.begin(`phone:${phone}`, now);
       const lawyer = await lawyerByPhone(phone);
-      if (!(await verifyPassword(String(password ?? ''), lawyer?.passwordHash))) {
+      const checked = await d.passwords.verify(String(password ?? ''), lawyer?.passwordHash);
+      if (!checked.ok) {
         await d.audit.record({ kind: 'LOGIN_FAILED', actorId: lawyer?._id, actorRole: lawyer ? 'LAWYER' : null, ip: client.ip, detail: 'phone + password: wrong password' });
         return attempt.failed();
       }
       await attempt.succeeded();
+      // An older hash (scrypt, or other argon2id costs) is replaced while the password is at hand.
+      if (checked.rehash) await d.models.Lawyer.updateOne({ _id: lawyer!._id, passwordHash: lawyer!.passwordHash }, { $set: { passwordHash: await d.passwords.hash(String(password)) } }).exec();
       return open(lawyer!, 'PASSWORD', client, now);
     },
 
@@ -94,7 +98,7 @@ export function createLoginService(d: Deps) {
       if (!lawyer.verified) throw refuse.scanSessionRequired();
       checkPassword(newPassword);
       const now = d.now();
-      await d.models.Lawyer.updateOne({ _id: lawyer.lawyerId }, { $set: { passwordHash: await hashPassword(newPassword) } }).exec();
+      await d.models.Lawyer.updateOne({ _id: lawyer.lawyerId }, { $set: { passwordHash: await d.passwords.hash(newPassword) } }).exec();
       await d.sessions.revokeOthers(lawyer.lawyerId, lawyer.sessionId, now);
       await d.audit.record({ kind: 'PASSWORD_CHANGED', actorId: lawyer.lawyerId, actorRole: 'LAWYER', ip: client.ip, detail: 'set from an identity-verified session' });
     },

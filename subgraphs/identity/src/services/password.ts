@@ -1,18 +1,25 @@
-import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { hash as argon2Hash, verify as argon2Verify, type Algorithm } from '@node-rs/argon2';
+import { randomBytes } from 'node:crypto';
 import { AppError } from '@yuejuan/runtime';
+import { isLegacyScrypt, verifyLegacyScrypt } from './password-legacy.ts';
 
-// Passwords are hashed with scrypt from node:crypto, not argon2id: the `argon2` package's
-// prebuilt binary for linux-x64 crashes (SIGSEGV) on this platform's Node 20, and it installs
-// only by compiling from source, which a clean machine or CI cannot be relied on for. The stored
-// form names its algorithm and parameters, so a later switch can verify old hashes and rehash.
+// Passwords are hashed with argon2id through @node-rs/argon2 (a Rust binding whose prebuilt
+// binaries ship inside registry packages): the `argon2` package's linux-x64 binary crashes on
+// this platform's Node 20. Hashes stored before the switch (`scrypt$…`) still verify and are
+// replaced by an argon2id hash at the next successful login.
 
-const params = { N: 2 ** 15, r: 8, p: 1, keylen: 32 };
-const maxmem = 64 * 1024 * 1024;
-
-function derive(password: string, salt: Buffer, p: typeof params): Promise<Buffer> {
-  const options: ScryptOptions = { N: p.N, r: p.r, p: p.p, maxmem };
-  return new Promise((resolve, reject) => scrypt(password.normalize('NFKC'), salt, p.keylen, options, (err, key) => (err ? reject(err) : resolve(key))));
+/** argon2id cost parameters (configuration; OWASP's minimum is m=19456 KiB, t=2, p=1). */
+export interface PasswordHashing {
+  memoryKiB: number;
+  timeCost: number;
+  parallelism: number;
 }
+
+export const defaultPasswordHashing: PasswordHashing = { memoryKiB: 19_456, timeCost: 2, parallelism: 1 };
+
+// `Algorithm` is a const enum in the binding's types, which isolated modules cannot read.
+const argon2id = 2 as Algorithm;
+const maxLength = 256;
 
 /** Why a new password is refused, or null: 8 to 64 characters with letters and digits. */
 export function passwordProblem(password: string): string | null {
@@ -28,21 +35,46 @@ export function checkPassword(password: string, field = 'newPassword'): void {
   if (problem) throw new AppError('BAD_USER_INPUT', problem, { field });
 }
 
-/** `scrypt$N$r$p$salt$hash` (base64url): the only stored form of a password. */
-export async function hashPassword(password: string): Promise<string> {
-  const salt = randomBytes(16);
-  const key = await derive(password, salt, params);
-  return ['scrypt', params.N, params.r, params.p, salt.toString('base64url'), key.toString('base64url')].join('$');
+/** The outcome of a password check: `rehash` asks the caller to store a fresh hash (old algorithm or parameters). */
+export interface PasswordCheck {
+  ok: boolean;
+  rehash: boolean;
 }
 
-// Compared against when an account has no password, so a missing account costs the same time.
-const decoy = hashPassword(randomBytes(12).toString('hex'));
+/** Hashes and checks passwords; the only place that knows how they are stored. */
+export interface PasswordHasher {
+  /** `$argon2id$v=19$m=…,t=…,p=…$salt$hash` (PHC string): the stored form of a new password. */
+  hash(password: string): Promise<string>;
+  /** Whether `password` matches `stored`; a missing hash is checked against a decoy (same cost) and fails. */
+  verify(password: string, stored: string | null | undefined): Promise<PasswordCheck>;
+}
 
-/** Whether `password` matches `stored` (constant time; a missing hash is checked against a decoy and fails). */
-export async function verifyPassword(password: string, stored: string | null | undefined): Promise<boolean> {
-  const [algorithm, N, r, p, salt, hash] = (stored ?? (await decoy)).split('$');
-  if (algorithm !== 'scrypt' || !salt || !hash || typeof password !== 'string' || password.length > 256) return false;
-  const expected = Buffer.from(hash, 'base64url');
-  const key = await derive(password, Buffer.from(salt, 'base64url'), { N: Number(N), r: Number(r), p: Number(p), keylen: expected.length });
-  return timingSafeEqual(key, expected) && !!stored;
+/** A hasher with the configured argon2id parameters. */
+export function createPasswordHasher(params: PasswordHashing = defaultPasswordHashing): PasswordHasher {
+  const options = { algorithm: argon2id, memoryCost: params.memoryKiB, timeCost: params.timeCost, parallelism: params.parallelism };
+  const current = `$argon2id$v=19$m=${params.memoryKiB},t=${params.timeCost},p=${params.parallelism}$`;
+  const hash = (password: string) => argon2Hash(password.normalize('NFKC'), options);
+  let decoy: Promise<string> | undefined;
+
+  return {
+    hash,
+    async verify(password, stored) {
+      const usable = typeof password === 'string' && password.length <= maxLength;
+      if (stored && isLegacyScrypt(stored)) {
+        const ok = usable && (await verifyLegacyScrypt(password, stored));
+        return { ok, rehash: ok };
+      }
+      // Compared against when an account has no password, so a missing account costs the same time.
+      decoy ??= hash(randomBytes(12).toString('hex'));
+      const target = stored?.startsWith('$argon2id$') ? stored : await decoy;
+      let matches = false;
+      try {
+        matches = usable && (await argon2Verify(target, password.normalize('NFKC')));
+      } catch {
+        matches = false; // a malformed stored hash never matches
+      }
+      const ok = matches && target === stored;
+      return { ok, rehash: ok && !stored!.startsWith(current) };
+    },
+  };
 }

@@ -1,4 +1,5 @@
 import type { IdentityConfig } from '../config.ts';
+import { defaultPasswordHashing, type PasswordHashing } from './password.ts';
 
 /** Lifetimes and abuse limits of the identity flows (all configuration; see config.ts). */
 export interface IdentityPolicy {
@@ -11,7 +12,7 @@ export interface IdentityPolicy {
   signatureWindowSeconds: number;
   sessionMaxLifetimeSeconds: number;
   sms: { codeTtlSeconds: number; resendSeconds: number; dailyLimit: number; maxAttempts: number };
-  password: { maxFailures: number; lockSeconds: number };
+  password: { maxFailures: number; lockSeconds: number; hashing: PasswordHashing };
   rate: { windowSeconds: number; ticketsPerIp: number; challengesPerIp: number; loginsPerIp: number };
 }
 
@@ -26,7 +27,7 @@ export const defaultPolicy: IdentityPolicy = {
   signatureWindowSeconds: 60,
   sessionMaxLifetimeSeconds: 43200,
   sms: { codeTtlSeconds: 300, resendSeconds: 60, dailyLimit: 10, maxAttempts: 5 },
-  password: { maxFailures: 5, lockSeconds: 900 },
+  password: { maxFailures: 5, lockSeconds: 900, hashing: defaultPasswordHashing },
   rate: { windowSeconds: 60, ticketsPerIp: 20, challengesPerIp: 20, loginsPerIp: 30 },
 };
 
@@ -42,7 +43,11 @@ export function policyFromConfig(c: IdentityConfig): IdentityPolicy {
     signatureWindowSeconds: c.SIGNATURE_WINDOW_SECONDS,
     sessionMaxLifetimeSeconds: c.SESSION_MAX_LIFETIME_SECONDS,
     sms: { codeTtlSeconds: c.SMS_CODE_TTL_SECONDS, resendSeconds: c.SMS_RESEND_SECONDS, dailyLimit: c.SMS_DAILY_LIMIT, maxAttempts: c.SMS_CODE_MAX_ATTEMPTS },
-    password: { maxFailures: c.PASSWORD_MAX_FAILURES, lockSeconds: c.PASSWORD_LOCK_SECONDS },
+    password: {
+      maxFailures: c.PASSWORD_MAX_FAILURES,
+      lockSeconds: c.PASSWORD_LOCK_SECONDS,
+      hashing: { memoryKiB: c.PASSWORD_HASH_MEMORY_KIB, timeCost: c.PASSWORD_HASH_TIME_COST, parallelism: c.PASSWORD_HASH_PARALLELISM },
+    },
     rate: { windowSeconds: c.RATE_WINDOW_SECONDS, ticketsPerIp: c.RATE_TICKETS_PER_IP, challengesPerIp: c.RATE_CHALLENGES_PER_IP, loginsPerIp: c.RATE_LOGINS_PER_IP },
   };
 }

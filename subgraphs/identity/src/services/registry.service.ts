@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import type { Model } from 'mongoose';
 import { AppError, isDuplicateKey } from '@yuejuan/runtime';
 import type { IdentityModels } from '../models/index.ts';
-import { checkPassword, hashPassword } from './password.ts';
+import { checkPassword, createPasswordHasher, type PasswordHasher } from './password.ts';
 import { check, idNumberProblem, licenceNumberProblem, maskIdNumber, phoneProblem } from './validation.ts';
 
 /** One lawyer of the justice ministry's register, as imported. */
@@ -47,7 +47,7 @@ const required = (field: string, value: unknown): string => {
  * Imports the register and prosecutor accounts, idempotently: a row is keyed by its licence
  * number (lawyers) or username (prosecutors); importing it again updates it in place.
  */
-export function createRegistryService(models: IdentityModels, idHashKey: string) {
+export function createRegistryService(models: IdentityModels, idHashKey: string, passwords: PasswordHasher = createPasswordHasher()) {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- one upsert for both models
   async function upsert(model: Model<any>, key: Record<string, string>, fields: Record<string, unknown>): Promise<'created' | 'updated'> {
     const existing = await model.findOne(key).select('_id').lean().exec();
@@ -69,7 +69,7 @@ export function createRegistryService(models: IdentityModels, idHashKey: string)
   async function initialPassword(model: Model<any>, key: Record<string, string>, password: string | undefined): Promise<void> {
     if (!password) return;
     const account = await model.findOne(key).select('_id passwordHash').lean<{ _id: string; passwordHash?: string }>().exec();
-    if (account && !account.passwordHash) await model.updateOne({ _id: account._id }, { $set: { passwordHash: await hashPassword(password) } }).exec();
+    if (account && !account.passwordHash) await model.updateOne({ _id: account._id }, { $set: { passwordHash: await passwords.hash(password) } }).exec();
   }
 
   return {

@@ -4,7 +4,7 @@ import type { AuditService } from './audit.service.ts';
 import type { ClientInfo } from './client.ts';
 import { refuse } from './errors.ts';
 import type { Lockout } from './lockout.ts';
-import { checkPassword, hashPassword, verifyPassword } from './password.ts';
+import { checkPassword, type PasswordHasher } from './password.ts';
 import type { IdentityPolicy } from './policy.ts';
 import type { SessionService } from './session.service.ts';
 import { limitRate } from './slots.ts';
@@ -22,6 +22,7 @@ interface Deps {
   sessions: SessionService;
   lockout: Lockout;
   audit: AuditService;
+  passwords: PasswordHasher;
   now: () => Date;
 }
 
@@ -44,16 +45,19 @@ export function createStaffLoginService(d: Deps) {
     const key = `${role}:${String(username ?? '').trim().toLowerCase().slice(0, 32)}`;
     const attempt = await d.lockout.begin(key, now);
     const account = await find(role, username);
-    if (!(await verifyPassword(String(password ?? ''), account?.passwordHash))) {
+    const checked = await d.passwords.verify(String(password ?? ''), account?.passwordHash);
+    if (!checked.ok) {
       await d.audit.record({ kind: 'LOGIN_FAILED', actorId: account?._id, actorRole: account ? role : null, ip: client.ip, detail: `${role.toLowerCase()} login: wrong username or password` });
       return attempt.failed();
     }
     await attempt.succeeded();
+    // An older hash (scrypt, or other argon2id costs) is replaced while the password is at hand.
+    if (checked.rehash) await model(role).updateOne({ _id: account!._id, passwordHash: account!.passwordHash }, { $set: { passwordHash: await d.passwords.hash(String(password)) } }).exec();
     return account!;
   }
 
   async function setHash(role: StaffRole, id: string, password: string) {
-    await model(role).updateOne({ _id: id }, { $set: { passwordHash: await hashPassword(password) } }).exec();
+    await model(role).updateOne({ _id: id }, { $set: { passwordHash: await d.passwords.hash(password) } }).exec();
   }
 
   return {
