@@ -53,6 +53,32 @@ describe('event bus on the capped collection', () => {
     expect(two.stats()).toEqual({ listeners: 0, cursors: 0 });
   });
 
+  it('follows the stream on one cursor, and an idle listener does not read the events collection', async () => {
+    // A separate client whose commands we count: the listener must neither reopen its cursor
+    // per event (FerretDB closes a tailable cursor whose first batch is short) nor poll the
+    // whole collection while nothing is published (on SQLite every read of it is a full scan).
+    const watched = await MongoClient.connect(testMongoUri(), { monitorCommands: true });
+    const commands: string[] = [];
+    watched.on('commandStarted', (e) => { if (e.command[e.commandName] === 'events' || e.commandName === 'getMore') commands.push(e.commandName); });
+    const bus = createEventBus({ client: watched, dbName, logger: testLogger('bus') });
+    const got: DomainEvent[] = [];
+    const off = bus.subscribe(['t.cursor'], (e) => void got.push(e));
+    await one.publish('t.cursor', { n: 0 });
+    await until(() => got.length === 1);
+    for (let n = 1; n <= 5; n++) {
+      await one.publish('t.cursor', { n });
+      await until(() => got.length === n + 1);
+    }
+    expect(got.map((e) => e.payload.n)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(commands.filter((c) => c === 'find')).toHaveLength(2); // the anchor, then the one tailable cursor
+    const before = commands.length;
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(commands.length).toBe(before);
+    off();
+    await bus.close();
+    await watched.close();
+  });
+
   it('gives a listener that comes later only what happens after it subscribed', async () => {
     const early: DomainEvent[] = [];
     const off = one.subscribe(['t.late'], (e) => void early.push(e));

@@ -17,6 +17,7 @@ export async function openFleet(options: { url: string; n: number; query: string
   const received = new Map<string, number[]>();
   const clients: Client[] = [];
   const disposers: (() => void)[] = [];
+  const errors = new Map<string, number>();
   for (let i = 0; i < options.n; i++) {
     const client = createClient({ url: options.url, webSocketImpl: WebSocket, lazy: false, retryAttempts: 0, onNonLazyError: () => undefined, connectionParams: options.authorization ? { authorization: options.authorization } : {} });
     clients.push(client);
@@ -29,7 +30,7 @@ export async function openFleet(options: { url: string; n: number; query: string
         if (!list) received.set(id, (list = []));
         list.push(at);
       },
-      error: () => undefined,
+      error: (err) => { errors.set(String((err as Error)?.message ?? (err as CloseEvent)?.reason ?? err), (errors.get(String((err as Error)?.message ?? (err as CloseEvent)?.reason ?? err)) ?? 0) + 1); },
       complete: () => undefined,
     }));
     if (i % 200 === 199) await new Promise((r) => setTimeout(r, 20)); // let the server breathe while connecting
@@ -42,7 +43,7 @@ export async function openFleet(options: { url: string; n: number; query: string
     const end = Date.now() + 3000;
     while (Date.now() < end && (received.get('warm')?.length ?? 0) < options.n) await new Promise((r) => setTimeout(r, 50));
     if ((received.get('warm')?.length ?? 0) >= options.n) break;
-    if (Date.now() > deadline) throw new Error(`only ${received.get('warm')?.length ?? 0} of ${options.n} subscribers got the warm-up event`);
+    if (Date.now() > deadline) throw new Error(`only ${received.get('warm')?.length ?? 0} of ${options.n} subscribers got the warm-up event; errors: ${JSON.stringify([...errors])}`);
   }
   received.clear();
   return {

@@ -18,6 +18,14 @@ const sizes = arg('sizes', '1000,5000').split(',').map(Number);
 const eventCount = Number(arg('events', '20'));
 const spacingMs = Number(arg('spacing', '250'));
 const root = repoRoot();
+/** Resident memory of `pid` after a full collection in that process (see gc-on-signal.mjs). */
+async function settledRss(pid: number): Promise<number> {
+  process.kill(pid, 'SIGUSR2');
+  await sleep(300);
+  process.kill(pid, 'SIGUSR2'); // twice: the first may leave work for finalisers
+  await sleep(700);
+  return rssBytes(pid);
+}
 const freePort = () => new Promise<number>((resolve) => { const s = createServer().listen(0, '127.0.0.1', () => { const p = (s.address() as { port: number }).port; s.close(() => resolve(p)); }); });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const logger = createLogger('bench', 'warn');
@@ -25,7 +33,9 @@ const logger = createLogger('bench', 'warn');
 const scratch = await mkdtemp(join(tmpdir(), 'yuejuan-bench-subs-'));
 const db = await startDatabase({ dataDir: join(scratch, 'db'), env: {} });
 const secrets = { internal: 'b'.repeat(48), idHash: 'h'.repeat(48) };
-const env = { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'warn', MONGODB_URI: db.uri, YUEJUAN_INTERNAL_SECRET: secrets.internal, YUEJUAN_ID_HASH_KEY: secrets.idHash, APOLLO_TELEMETRY_DISABLED: 'true', YUEJUAN_PERSISTED_ONLY: 'false' };
+// The measured servers collect garbage on SIGUSR2 (bench-only preload), so memory is compared without garbage.
+const gcPreload = join(root, 'infra/bench/src/subscriptions/gc-on-signal.mjs');
+const env = { ...process.env, NODE_OPTIONS: `--expose-gc --import=${gcPreload}`, NODE_ENV: 'production', LOG_LEVEL: 'warn', MONGODB_URI: db.uri, YUEJUAN_INTERNAL_SECRET: secrets.internal, YUEJUAN_ID_HASH_KEY: secrets.idHash, APOLLO_TELEMETRY_DISABLED: 'true', YUEJUAN_PERSISTED_ONLY: 'false' };
 const running: RunningProcess[] = [];
 const results: Record<string, unknown>[] = [];
 
@@ -74,12 +84,9 @@ try {
 
   for (const n of sizes) {
     for (const s of scenarios) {
-      global.gc?.();
-      await sleep(500);
-      const before = rssBytes(s.pid);
+      const before = await settledRss(s.pid);
       const fleet = await openFleet({ url: s.url, n, query, authorization: s.authorization, idOf: (d) => d.bindingApplicationChanged.id, warm: async () => void (await s.publish('warm')) });
-      await sleep(500);
-      const subscribed = rssBytes(s.pid);
+      const subscribed = await settledRss(s.pid);
       const sent = new Map<string, number>();
       const started = Date.now();
       for (const id of ids.slice(1)) {

@@ -2,6 +2,7 @@ import type { Db, MongoClient } from 'mongodb';
 import { newId } from '../ids.ts';
 import type { Logger } from '../logger.ts';
 import { tailEvents } from './tail.ts';
+import { createWaker } from './wake.ts';
 import type { Checkpoint, DomainEvent, DurableConsumerOptions, EventBus, EventHandler } from './types.ts';
 
 export interface EventBusOptions {
@@ -48,6 +49,7 @@ export function createEventBus(options: EventBusOptions): EventBus {
   let live: { stop(): Promise<void> } | null = null;
   let ready: Promise<void> | null = null;
   const durables = new Set<{ stop(): Promise<void> }>();
+  const waker = createWaker(db, collection, logger);
 
   const ensureCollection = () =>
     (ready ??= db.createCollection(collection, { capped: true, size: options.sizeBytes ?? 64 * 1024 * 1024 }).then(
@@ -61,7 +63,7 @@ export function createEventBus(options: EventBusOptions): EventBus {
     live = tailEvents({
       // A listener hears what happens after it subscribes, nothing older (publishers' clocks
       // are assumed NTP-synchronised; a reopened cursor still looks back `windowMs`).
-      db, collection, since: new Date(), windowMs, logger, onCursor, ready: ensureCollection(),
+      db, collection, since: new Date(), windowMs, logger, onCursor, waker, ready: ensureCollection(),
       onEvent: async (event) => {
         for (const [handler, topics] of [...listeners]) {
           if (!topics.has(event.topic)) continue;
@@ -76,6 +78,7 @@ export function createEventBus(options: EventBusOptions): EventBus {
       await ensureCollection();
       const event = { id: newId(), topic, at: new Date(), payload };
       await db.collection(collection).insertOne({ _id: event.id as never, topic, at: event.at, payload });
+      await waker.touch(event.id, event.at);
       return event as DomainEvent<typeof payload>;
     },
 
@@ -129,7 +132,7 @@ export function createEventBus(options: EventBusOptions): EventBus {
         }
         if (stopped) return;
         tail = tailEvents({
-          db, collection, since, windowMs, logger, onCursor, after: saved?.lastId,
+          db, collection, since, windowMs, logger, onCursor, waker, after: saved?.lastId,
           onEvent: async (event) => {
             if (topics.has(event.topic)) await consumer.handler(event);
             await checkpoints.updateOne({ _id: consumer.name }, { $set: { lastId: event.id, lastAt: event.at } }, { upsert: true });
@@ -148,6 +151,7 @@ export function createEventBus(options: EventBusOptions): EventBus {
 
     async close() {
       buses.delete(bus);
+      waker.stop();
       listeners.clear();
       const stopping = live;
       live = null;

@@ -1,6 +1,7 @@
 import { Long, type Db, type Document } from 'mongodb';
 import type { Logger } from '../logger.ts';
 import type { DomainEvent } from './types.ts';
+import type { Waker } from './wake.ts';
 
 export interface TailOptions {
   db: Db;
@@ -19,27 +20,36 @@ export interface TailOptions {
   onCursor?: (open: boolean) => void;
   /** Resolves once the capped collection exists (a tailable cursor needs it). */
   ready?: Promise<void>;
+  /** Says when there is something to read (see wake.ts). */
+  waker: Waker;
 }
 
 const isZero = (id: unknown) => id === 0 || (Long.isLong(id) && id.isZero()) || id === undefined || id === null;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const BATCH = 500;
 
 /**
- * Follows the capped events collection with a tailable, awaitData cursor, driven by raw
- * find/getMore commands (the driver's cursor gives up early on FerretDB's int32 cursor ids).
+ * Follows the capped events collection with a tailable cursor, driven by raw find/getMore
+ * commands (the driver's cursor gives up early on FerretDB's int32 cursor ids), asking for more
+ * when the waker says something was published. Not awaitData: FerretDB 1.24 serves an awaitData
+ * getMore by re-running the query every 10 ms (a full read of the collection on SQLite each
+ * time), and when its maxTimeMS ends between finding documents and returning them it answers an
+ * empty batch with the cursor already past them (handler/msg_getmore.go, awaitData): lost events.
  * When the cursor dies (database restart, network cut, empty collection) it reopens from the
  * last event seen minus `windowMs` and skips ids already delivered: nothing lost, nothing twice.
  */
 export function tailEvents(options: TailOptions): { stop(): Promise<void> } {
-  const { db, collection, logger } = options;
+  const { db, collection, logger, waker } = options;
   let stopped = false;
   let lastAt = options.since;
   let cursorId: unknown = null;
   const seen = new Map<string, number>(); // id → at (ms), pruned to the window
   let backoff = 100;
   let skipping = options.after;
+  let interrupt = () => {};
+  const stopping = new Promise<void>((r) => { interrupt = r; });
 
-  const deliver = async (docs: Document[]) => {
+  const deliver = async (docs: Document[], since: Date) => {
     for (const doc of docs) {
       const id = String(doc._id);
       if (skipping) {
@@ -49,6 +59,7 @@ export function tailEvents(options: TailOptions): { stop(): Promise<void> } {
       }
       if (seen.has(id)) continue;
       const at = doc.at instanceof Date ? doc.at : new Date(doc.at);
+      if (at < since) continue; // the anchor that keeps the cursor open, not an event to hear
       // Marked seen only once handled: a handler that throws gets the event again on reopen.
       await options.onEvent({ id, topic: doc.topic, at, payload: doc.payload ?? {} });
       seen.set(id, at.getTime());
@@ -67,21 +78,32 @@ export function tailEvents(options: TailOptions): { stop(): Promise<void> } {
     while (!stopped) {
       try {
         const since = new Date(Math.max(options.since.getTime(), lastAt.getTime() - options.windowMs));
-        const first = await db.command({ find: collection, filter: { at: { $gte: since } }, tailable: true, awaitData: true, batchSize: 500 });
+        // FerretDB closes a tailable cursor whose first batch is not full, which would turn
+        // tailing into reopening: ask for one document, and make sure one matches (the newest
+        // event, whatever its age, is the anchor; until the first publish there is none).
+        const opened = waker.version;
+        const anchor = await newestEventId(db, collection);
+        const filter = anchor === undefined ? { at: { $gte: since } } : { $or: [{ _id: anchor }, { at: { $gte: since } }] };
+        const first = await db.command({ find: collection, filter, tailable: true, batchSize: 1 });
         cursorId = first.cursor.id;
         options.onCursor?.(true);
         try {
-          await deliver(first.cursor.firstBatch);
+          await deliver(first.cursor.firstBatch, since);
           backoff = 100;
           while (!stopped && !isZero(cursorId)) {
-            const more = await db.command({ getMore: Long.fromValue(cursorId as number), collection, maxTimeMS: 1000, batchSize: 500 });
+            const seenVersion = waker.version;
+            const more = await db.command({ getMore: Long.fromValue(cursorId as number), collection, batchSize: BATCH });
             cursorId = more.cursor.id;
-            await deliver(more.cursor.nextBatch);
+            await deliver(more.cursor.nextBatch, since);
+            // A full batch may have more behind it; otherwise wait for the next publish (the
+            // timeout only covers a head write lost to an outage: the next publish also wakes).
+            if (more.cursor.nextBatch.length < BATCH && !stopped) await Promise.race([waker.wait(seenVersion, 30_000), stopping]);
           }
         } finally {
           options.onCursor?.(false);
         }
-        if (!stopped) await sleep(100); // an empty collection's cursor dies at once on MongoDB
+        // An empty collection's cursor dies at once: wait for the first publish.
+        if (!stopped) await (anchor === undefined ? Promise.race([waker.wait(opened, 1000), stopping]) : sleep(10));
       } catch (err) {
         if (stopped) break;
         logger.warn({ err: (err as Error).message, retryInMs: backoff }, 'event cursor lost; reconnecting');
@@ -94,8 +116,15 @@ export function tailEvents(options: TailOptions): { stop(): Promise<void> } {
   return {
     async stop() {
       stopped = true;
+      interrupt();
       if (!isZero(cursorId)) await db.command({ killCursors: collection, cursors: [Long.fromValue(cursorId as number)] }).catch(() => undefined);
       await loop;
     },
   };
+}
+
+/** The newest event's id in insertion order (undefined while the collection is empty). */
+async function newestEventId(db: Db, collection: string): Promise<unknown> {
+  const [doc] = await db.collection(collection).find({}, { projection: { _id: 1 }, sort: { $natural: -1 }, limit: 1 }).toArray();
+  return doc?._id;
 }
