@@ -44,7 +44,8 @@ export function createGatewayFormatError(logger: Logger, production: boolean) {
     const serviceName = formatted.extensions?.serviceName;
     if (typeof serviceName === 'string') extensions.serviceName = serviceName;
     // armor's refusals arrive wrapped by Apollo as GRAPHQL_VALIDATION_FAILED with our `limit`.
-    if (typeof extensions.limit === 'string') extensions.code = limitCode;
+    // Only a validation refusal is ours: a subgraph's own error keeps its code whatever it carries.
+    if (typeof extensions.limit === 'string' && extensions.code === 'GRAPHQL_VALIDATION_FAILED') extensions.code = limitCode;
     let message = production ? result.message.replace(suggestion, '') : result.message;
     if (leaksInternals(message) || leaksInternals(JSON.stringify(extensions))) {
       logger.warn({ message, extensions }, 'error message with internal details hidden');
