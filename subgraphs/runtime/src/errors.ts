@@ -13,6 +13,7 @@ export type ErrorCode =
   | 'RATE_LIMITED'
   | 'NOT_IMPLEMENTED'
   | 'STEP_UP_REQUIRED'
+  | 'SERVICE_UNAVAILABLE'
   | 'INTERNAL_SERVER_ERROR'
   | (string & {});
 
@@ -26,8 +27,12 @@ const defaultMessages: Record<string, string> = {
   RATE_LIMITED: '操作过于频繁，请稍后再试。',
   NOT_IMPLEMENTED: '该功能尚未开放。',
   STEP_UP_REQUIRED: '请先使用中国律师身份核验扫码完成身份核验。',
+  SERVICE_UNAVAILABLE: '服务暂不可用，请稍后再试。',
   INTERNAL_SERVER_ERROR: '系统繁忙，请稍后再试。',
 };
+
+/** Driver errors that mean the database cannot be reached right now (nothing was decided). */
+const unreachable = new Set(['MongoServerSelectionError', 'MongoNetworkError', 'MongoNetworkTimeoutError', 'MongoNotConnectedError', 'MongoTopologyClosedError', 'MongoPoolClearedError']);
 
 /**
  * The one error class services throw: a stable code, a Chinese message for the UI and
@@ -63,6 +68,10 @@ export function createFormatError(logger: Logger, production: boolean) {
     if (original instanceof AppError) return { ...formatted, extensions };
     if (original instanceof mongoose.Error.ValidationError || original instanceof mongoose.Error.CastError) {
       return { message: defaultMessages.BAD_USER_INPUT!, path: formatted.path, locations: formatted.locations, extensions: { code: 'BAD_USER_INPUT' } };
+    }
+    if (original instanceof Error && unreachable.has(original.name)) {
+      logger.warn({ err: original.message, path: formatted.path }, 'database unreachable');
+      return { message: defaultMessages.SERVICE_UNAVAILABLE!, path: formatted.path, locations: formatted.locations, extensions: { code: 'SERVICE_UNAVAILABLE' } };
     }
     const code = extensions.code as string | undefined;
     // Errors graphql-js and Apollo raise themselves (parse, validation, variables) carry a code already.

@@ -15,8 +15,10 @@ export async function connectMongo(uri: string, dbName: string, options: MongoOp
     bufferCommands: false,
     autoIndex: false,
     autoCreate: false,
-    serverSelectionTimeoutMS: 5000,
-    connectTimeoutMS: 5000,
+    // A request may wait for the server once or twice in a row: 3 s each keeps the answer to a
+    // client under the gateway's 5 s promise while the database is away.
+    serverSelectionTimeoutMS: 3000,
+    connectTimeoutMS: 3000,
     socketTimeoutMS: 30000,
     heartbeatFrequencyMS: 2000,
     maxPoolSize: 20,
