@@ -66,14 +66,18 @@ describe('event bus on the capped collection', () => {
     await one.publish('t.cursor', { n: 0 });
     await until(() => got.length === 1);
     for (let n = 1; n <= 5; n++) {
+      await new Promise((r) => setTimeout(r, 150)); // longer than the 100 ms reopen-polling this replaced
       await one.publish('t.cursor', { n });
-      await until(() => got.length === n + 1);
     }
+    await until(() => got.length === 6);
     expect(got.map((e) => e.payload.n)).toEqual([0, 1, 2, 3, 4, 5]);
-    expect(commands.filter((c) => c === 'find')).toHaveLength(2); // the anchor, then the one tailable cursor
-    const before = commands.length;
+    // The anchor lookup and the cursor, plus at most one reopen if a publish was slow (> 1 s);
+    // reopening per event would be 12 or more.
+    expect(commands.filter((c) => c === 'find').length).toBeLessThanOrEqual(4);
+    await new Promise((r) => setTimeout(r, 1500)); // the one reopen once publishing pauses
+    const settled = commands.length;
     await new Promise((r) => setTimeout(r, 1000));
-    expect(commands.length).toBe(before);
+    expect(commands.length).toBe(settled);
     off();
     await bus.close();
     await watched.close();

@@ -27,6 +27,10 @@ export interface TailOptions {
 const isZero = (id: unknown) => id === 0 || (Long.isLong(id) && id.isZero()) || id === undefined || id === null;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const BATCH = 500;
+/** Quiet time after publishing before the cursor is reopened to catch out-of-order commits. */
+const SETTLE_MS = 1000;
+/** Longest a cursor stays open while events keep flowing. */
+const REOPEN_MS = 5000;
 
 /**
  * Follows the capped events collection with a tailable cursor, driven by raw find/getMore
@@ -90,15 +94,26 @@ export function tailEvents(options: TailOptions): { stop(): Promise<void> } {
         try {
           await deliver(first.cursor.firstBatch, since);
           backoff = 100;
+          const openedAt = Date.now();
+          let dirty = false; // something was published since this cursor opened
           while (!stopped && !isZero(cursorId)) {
             const seenVersion = waker.version;
             const more = await db.command({ getMore: Long.fromValue(cursorId as number), collection, batchSize: BATCH });
             cursorId = more.cursor.id;
             await deliver(more.cursor.nextBatch, since);
-            // A full batch may have more behind it; otherwise wait for the next publish (the
-            // timeout only covers a head write lost to an outage: the next publish also wakes).
-            if (more.cursor.nextBatch.length < BATCH && !stopped) await Promise.race([waker.wait(seenVersion, 30_000), stopping]);
+            if (more.cursor.nextBatch.length === BATCH) continue; // more may be waiting behind a full batch
+            // FerretDB numbers a capped collection's documents before they commit, so two
+            // concurrent publishes can commit out of order and the cursor, already past the
+            // later number, never returns the earlier one. So once publishing has paused (or at
+            // the latest after REOPEN_MS), the cursor is reopened with the look-back window and
+            // the dedupe catches such an event. Idle, nothing is read; a lost head write (only
+            // in an outage) delays an event until the next publish or at most 30 s.
+            const woke = await Promise.race([waker.wait(seenVersion, dirty ? SETTLE_MS : 30_000).then(() => waker.version > seenVersion), stopping.then(() => false)]);
+            if (woke) dirty = true;
+            if (dirty && (!woke || Date.now() - openedAt > REOPEN_MS)) break;
           }
+          if (!isZero(cursorId)) await db.command({ killCursors: collection, cursors: [Long.fromValue(cursorId as number)] }).catch(() => undefined);
+          cursorId = null;
         } finally {
           options.onCursor?.(false);
         }
