@@ -27,6 +27,8 @@ export const readingConfigShape = {
   BUILD_STALE_SECONDS: int(5, 60),
   /** TrueType font with CJK glyphs for the watermark (default: Noto Sans SC from the npm package). */
   WATERMARK_FONT_PATH: z.string().min(1).optional(),
+  /** The qpdf executable that stamps and encrypts volumes (Debian's qpdf ≥ 11; checked at start-up). */
+  QPDF_PATH: z.string().min(1).default('qpdf'),
 };
 export type ReadingConfig = ReturnType<typeof loadReadingConfig>;
 

@@ -6,6 +6,7 @@ import { createLoaders } from './context.ts';
 import { createResolvers, pending } from './resolvers/index.ts';
 import { mountReadingRoutes } from './routes.ts';
 import { createReadingServices } from './services/index.ts';
+import { createPdfTools } from './services/pdf.ts';
 import { createBlobStore } from '@yuejuan/runtime/storage';
 
 export interface ReadingDeps {
@@ -16,7 +17,7 @@ export interface ReadingDeps {
   bus: EventBus;
 }
 
-/** The reading subgraph: no side effects until start() (which also resumes unfinished package builds). */
+/** The reading subgraph: no side effects until start() (which checks for qpdf and resumes unfinished package builds). */
 export function createServer({ config, connection, logger, bus }: ReadingDeps) {
   const services = createReadingServices(connection, {
     bus, logger,
@@ -28,7 +29,7 @@ export function createServer({ config, connection, logger, bus }: ReadingDeps) {
     lockMinutes: config.DOWNLOAD_LOCK_MINUTES,
     grantTtlSeconds: config.DOWNLOAD_GRANT_TTL_SECONDS,
     buildStaleSeconds: config.BUILD_STALE_SECONDS,
-    fontPath: config.WATERMARK_FONT_PATH,
+    pdf: createPdfTools(config.QPDF_PATH, config.WATERMARK_FONT_PATH),
   });
   const service = createSubgraphService({
     name: 'reading',
@@ -45,6 +46,9 @@ export function createServer({ config, connection, logger, bus }: ReadingDeps) {
     ...service,
     services,
     async start() {
+      // Without qpdf no volume can be uploaded or packaged: refuse to start, saying why.
+      const qpdf = await services.pdf.assertAvailable();
+      logger.info({ qpdf }, 'qpdf found');
       const url = await service.start();
       services.runner.start();
       return url;

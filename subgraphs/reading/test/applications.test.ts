@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DomainEvent } from '@yuejuan/runtime';
 import { anonymous, prosecutorIdentity } from '@yuejuan/runtime/testing';
 import { codes, startReading, type Harness } from './harness.ts';
-import { accepted, bind, freshLawyer, guangdong, seedCase, seedProcuratorates, shanghai, wangSh, withStepUp, zhaoGd } from './fixtures.ts';
+import { accepted, bind, freshLawyer, guangdong, readyPackage, seedCase, seedProcuratorates, shanghai, wangSh, withStepUp, zhaoGd } from './fixtures.ts';
 
 const submit = /* GraphQL */ `
   mutation S($input: ReadingApplicationInput!) {
@@ -121,6 +121,41 @@ describe('online reading applications', () => {
     const stored = await h.models.ReadingApplication.findById(id).lean().exec();
     expect(['APPROVED', 'REJECTED']).toContain(stored!.status);
     expect(await h.models.Appointment.countDocuments({ sourceId: id }).exec()).toBe(stored!.status === 'APPROVED' ? 1 : 0);
+  });
+
+  it('accepts a new application once the reading is over (package expired, application rejected), never a second live one', async () => {
+    const lawyer = freshLawyer();
+    const ready = await readyPackage(h, lawyer, [['第1卷', 1]], '钱某诈骗案');
+    const again = () => h.call(lawyer, submit, { input: { caseId: ready.caseId, ...accepted } });
+    // Approved with a downloadable package: the reading is still on.
+    expect(codes(await again())).toEqual(['CONFLICT']);
+
+    // The package expired (its 30 days are over): a new application is accepted, but only one.
+    await h.models.Package.updateOne({ _id: ready.pkg.id }, { $set: { expiresAt: new Date(Date.now() - 1000) } }).exec();
+    const racing = await Promise.all([again(), again(), again()]);
+    const winners = racing.filter((r) => !r.errors);
+    expect(winners).toHaveLength(1);
+    expect(racing.filter((r) => r.errors).map((r) => codes(r)[0])).toEqual(['CONFLICT', 'CONFLICT']);
+    const second = winners[0]!.data.submitReadingApplication.id;
+    expect(await h.models.ReadingApplication.find({ lawyerId: lawyer.lawyerId, caseId: ready.caseId }).sort({ _id: 1 }).select('status').lean().exec())
+      .toMatchObject([{ _id: ready.applicationId, status: 'FILE_READY' }, { _id: second, status: 'SUBMITTED' }]);
+    expect(codes(await again())).toEqual(['CONFLICT']); // pending
+
+    // Rejected: apply again; approved but nothing published yet: refused.
+    await h.call(wangSh, reject, { id: second, reason: '材料不全' });
+    const third = (await again()).data.submitReadingApplication.id;
+    expect((await h.call(wangSh, approve, { id: third })).errors).toBeUndefined();
+    expect(codes(await again())).toEqual(['CONFLICT']);
+  });
+
+  it('accepts a new application after the package was revoked (the appointment is closed)', async () => {
+    const lawyer = freshLawyer();
+    const ready = await readyPackage(h, lawyer, [['第1卷', 1]], '孙某案');
+    const revoked = await h.call(wangSh, /* GraphQL */ `mutation V($id: ID!) { revokePackage(id: $id, reason: "卷宗有误") { status } }`, { id: ready.pkg.id });
+    expect(revoked.data.revokePackage.status).toBe('REVOKED');
+    const again = await h.call(lawyer, submit, { input: { caseId: ready.caseId, ...accepted } });
+    expect(again.errors).toBeUndefined();
+    expect(await h.models.ReadingApplication.findById(again.data.submitReadingApplication.id).lean().exec()).toMatchObject({ status: 'SUBMITTED', caseId: ready.caseId });
   });
 
   it('refuses anonymous callers and requests without a gateway token', async () => {

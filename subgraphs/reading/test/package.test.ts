@@ -44,6 +44,24 @@ describe('case-file preparation and the package build', () => {
     expect(await h.models.Volume.countDocuments({ caseId }).exec()).toBe(1);
   });
 
+  it('stops an upload streamed past the size limit (no Content-Length) and stores nothing', async () => {
+    const { caseId } = await approvedAppointment(h, freshLawyer());
+    await h.restart({ VOLUME_MAX_BYTES: '4096' });
+    try {
+      const big = await makePdf('x'.repeat(40), 60); // well over 4 KB
+      expect(big.length).toBeGreaterThan(4096);
+      const before = await readdir(join(h.blobDir, 'reading', 'volumes')).catch(() => []);
+      const chunked = new ReadableStream({ start(c) { for (let at = 0; at < big.length; at += 1000) c.enqueue(big.subarray(at, at + 1000)); c.close(); } });
+      const res = await h.route(wangSh, `/uploads/volumes?caseId=${caseId}&title=${encodeURIComponent('大卷')}`, { method: 'POST', headers: { 'content-type': 'application/pdf' }, body: chunked });
+      expect(res.status).toBe(413);
+      expect(await res.json()).toMatchObject({ code: 'PAYLOAD_TOO_LARGE', maxBytes: 4096 });
+      expect(await readdir(join(h.blobDir, 'reading', 'volumes')).catch(() => [])).toEqual(before);
+      expect(await h.models.Volume.countDocuments({ caseId }).exec()).toBe(0);
+    } finally {
+      await h.restart();
+    }
+  });
+
   it('orders and names volumes, and deletes one not in a package', async () => {
     const { caseId } = await approvedAppointment(h, freshLawyer());
     const a = (await uploadVolume(h, wangSh, caseId, 'A', await makePdf('a', 1))).body.id;

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { startDatabase, repoRoot } from '@yuejuan/database';
 import { subgraphNames } from '@yuejuan/schema';
 import { seedDemo } from '../index.ts';
+import { ensureSystemPackages, qpdf } from './system-packages.ts';
 import { loadDevSecrets } from './secrets.ts';
 import { startProcess, tail, type RunningProcess } from './processes.ts';
 
@@ -21,6 +22,12 @@ if (!Number.isInteger(base) || base < 1024 || base > 65000) {
 const clientBase = Number(process.env.YUEJUAN_CLIENT_PORT_BASE ?? 3000);
 const say = (line: string) => console.log(`[yuejuan] ${line}`);
 const apps = ['portal', 'verifier', 'console'] as const;
+
+// The reading subgraph stamps and encrypts case files with Debian's qpdf: install it when missing.
+await ensureSystemPackages([qpdf], say).catch((err: Error) => {
+  console.error(`[yuejuan] ${err.message}`);
+  process.exit(1);
+});
 
 // Production builds of the three clients (turbo caches them: only a change rebuilds).
 say('构建客户端 (portal, verifier, console)…');

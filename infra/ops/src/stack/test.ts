@@ -6,7 +6,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot, startDatabase } from '@yuejuan/database';
-import { ensureChromium } from './chromium.ts';
+import { ensureChromium } from './system-packages.ts';
 
 const root = repoRoot();
 const say = (line: string) => console.log(`[yuejuan] ${line}`);

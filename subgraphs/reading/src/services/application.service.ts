@@ -1,8 +1,9 @@
 import type { Collection } from 'mongodb';
 import { AppError, claimOnce, decodeCursor, newId, pageSize, requireRole, requireStepUp, toConnection, type Identity, type PageArgs, type StepUpClaim } from '@yuejuan/runtime';
-import type { ReadingApplicationDoc, ReadingModels } from '../models/index.ts';
+import type { AppointmentDoc, PackageDoc, ReadingApplicationDoc, ReadingModels } from '../models/index.ts';
 import { assertCanRead, assertReviewer } from './access.ts';
 import type { ReadingEvents } from './events.ts';
+import { effectiveStatus } from './package.service.ts';
 import type { Peers } from './peers.ts';
 import { readingTerms } from './terms.ts';
 
@@ -13,7 +14,10 @@ export interface ReadingInput {
 }
 
 export interface ApplicationStores {
-  /** `${lawyerId}:${caseId}` while an application is pending or approved: a second one is refused. */
+  /**
+   * `${lawyerId}:${caseId}:after:${previousApplicationId|none}`: the one application that may
+   * follow the lawyer's previous one for the case (a concurrent second submission loses the insert).
+   */
   active: Collection<{ _id: string; applicationId: string; at: Date }>;
   /** `${applicationId}:<change>`: each change of an application happens once. */
   changes: Collection<{ _id: string; by: string; at: Date }>;
@@ -34,6 +38,22 @@ export function createApplicationService(models: ReadingModels, peers: Peers, ev
     const items = await models.ReadingApplication.find(paged).sort({ _id: -1 }).limit(first + 1).lean<ReadingApplicationDoc[]>().exec();
     return toConnection(items, first, total);
   }
+  /**
+   * Whether an application still holds its case for the lawyer: pending, or approved with an
+   * appointment that is open and whose package (if published) has neither expired nor been
+   * revoked. A rejected application, or an approved one whose reading is over, does not: the
+   * lawyer may apply again.
+   */
+  async function holdsCase(app: ReadingApplicationDoc): Promise<boolean> {
+    if (app.status === 'SUBMITTED') return true;
+    if (app.status === 'REJECTED' || !app.appointmentId) return false;
+    const appointment = await models.Appointment.findById(app.appointmentId).lean<AppointmentDoc>().exec();
+    if (!appointment || appointment.status === 'CLOSED') return false;
+    if (!appointment.packageId) return true; // approved, the case file is still being prepared
+    const pkg = await models.Package.findById(appointment.packageId).lean<PackageDoc>().exec();
+    return !pkg || !['EXPIRED', 'REVOKED'].includes(effectiveStatus(pkg));
+  }
+
   /** Applies one change once (the claim decides), then announces it. */
   async function change(app: ReadingApplicationDoc, key: string, by: string, set: Record<string, unknown>, reason?: string) {
     if (!(await claimOnce(stores().changes, `${app._id}:${key}`, { by, at: new Date() }))) throw new AppError('CONFLICT', '申请状态已变化，请刷新后重试。');
@@ -48,7 +68,9 @@ export function createApplicationService(models: ReadingModels, peers: Peers, ev
     /**
      * 【申请在线阅卷】: only a case bound to the lawyer, at a pilot procuratorate, not excluded;
      * the accepted notice and undertaking must be the current versions; non-verified sessions
-     * need a READING_APPLICATION step-up.
+     * need a READING_APPLICATION step-up. Refused while the lawyer's latest application for the
+     * case still holds it (see holdsCase); after a rejection, expiry, revocation or a closed
+     * appointment a new one is accepted.
      */
     async submit(identity: Identity, input: ReadingInput): Promise<ReadingApplicationDoc> {
       const lawyer = requireRole(identity, 'LAWYER');
@@ -59,11 +81,12 @@ export function createApplicationService(models: ReadingModels, peers: Peers, ev
       if (!check.bound) throw new AppError('CASE_NOT_BOUND', '只能对已绑定案件申请在线阅卷。');
       if (!check.onlineReadingEnabled) throw new AppError('ONLINE_READING_UNAVAILABLE', '该案件的受理检察院暂未开通在线阅卷。');
       if (check.readingExclusion) throw new AppError('READING_EXCLUDED', `该案件不适用网上阅卷：${check.readingExclusion.reason}`, { category: check.readingExclusion.category, reason: check.readingExclusion.reason });
-      const key = `${lawyer.lawyerId}:${input.caseId}`;
-      if (await stores().active.findOne({ _id: key })) throw new AppError('CONFLICT', '该案件已有阅卷申请。');
+      const latest = await models.ReadingApplication.findOne({ lawyerId: lawyer.lawyerId, caseId: input.caseId }).sort({ _id: -1 }).lean<ReadingApplicationDoc>().exec();
+      if (latest && (await holdsCase(latest))) throw new AppError('CONFLICT', '该案件已有待审核或尚在有效期内的阅卷申请。', { applicationId: latest._id, status: latest.status });
       await requireStepUp(identity, 'READING_APPLICATION', stores().stepUps);
       const id = newId();
-      if (!(await claimOnce(stores().active, key, { applicationId: id, at: new Date() }))) throw new AppError('CONFLICT', '该案件已有阅卷申请。');
+      const key = `${lawyer.lawyerId}:${input.caseId}:after:${latest?._id ?? 'none'}`;
+      if (!(await claimOnce(stores().active, key, { applicationId: id, at: new Date() }))) throw new AppError('CONFLICT', '该案件已有待审核或尚在有效期内的阅卷申请。');
       const now = new Date();
       await models.ReadingApplication.create({
         _id: id, lawyerId: lawyer.lawyerId, caseId: input.caseId, procuratorateId: check.procuratorateId!, caseName: check.caseName!,
@@ -94,9 +117,7 @@ export function createApplicationService(models: ReadingModels, peers: Peers, ev
       const why = typeof reason === 'string' ? reason.trim() : '';
       if (!why || why.length > 500) throw new AppError('BAD_USER_INPUT', '请填写驳回理由（最多500字）。', { field: 'reason' });
       if (app.status !== 'SUBMITTED') throw new AppError('CONFLICT', '申请状态已变化，请刷新后重试。', { status: app.status });
-      const updated = await change(app, 'decision', p.prosecutorId, { status: 'REJECTED', decidedAt: new Date(), decisionReason: why }, why);
-      await stores().active.deleteOne({ _id: `${app.lawyerId}:${app.caseId}` });
-      return updated;
+      return change(app, 'decision', p.prosecutorId, { status: 'REJECTED', decidedAt: new Date(), decisionReason: why }, why);
     },
 
     /** System transitions as the package moves (APPROVED → FILE_READY → DOWNLOADED), each once. */

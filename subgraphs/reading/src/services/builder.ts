@@ -1,7 +1,11 @@
-import archiver from 'archiver';
+import { createReadStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import archiver, { type Archiver } from 'archiver';
 import type { PackageDoc } from '../models/index.ts';
 import type { BlobStore, StoredBlob } from '@yuejuan/runtime/storage';
-import { loadFont, readAll, stampAndEncrypt } from './pdf.ts';
+import { spool, type PdfTools } from './pdf.ts';
 import { volumeBucket } from './volume.service.ts';
 
 export const packageBucket = 'packages';
@@ -12,7 +16,6 @@ export interface BuildInput {
   blobIds: Map<string, string>;
   lawyer: { id: string; name?: string; licenceNumber?: string };
   documentPassword: string;
-  fontPath?: string;
   /** Called after each volume with the share done (0..1). */
   onProgress(progress: number): Promise<void>;
   /** Checked between volumes: a stopping process leaves the job for a later one. */
@@ -28,29 +31,40 @@ export function watermarkText(lawyer: BuildInput['lawyer'], packageId: string, d
 /** Entry name of a volume in the zip: its position and title. */
 export const entryName = (v: { position?: number | null; title?: string | null }) => `${String(v.position ?? 0).padStart(2, '0')}-${(v.title ?? '卷').replace(/[\\/:*?"<>|]/g, '_')}.pdf`;
 
+/** Appends one file to the zip and waits until the archive has taken it whole (bounded memory). */
+function appendFile(archive: Archiver, path: string, name: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const onError = (err: Error) => reject(err);
+    archive.once('error', onError);
+    archive.once('entry', () => { archive.off('error', onError); resolve(); });
+    archive.append(createReadStream(path), { name, date: new Date() });
+  });
+}
+
 /**
- * Builds the package zip: each volume read from storage, stamped and encrypted, appended to a
- * store-only zip (PDFs do not deflate) that streams into storage as it is made. Only one volume
- * is in memory at a time; the zip appears in storage only once complete (see BlobStore.put).
+ * Builds the package zip: each volume copied out of storage to a private temp folder, stamped
+ * and encrypted there by qpdf into a second file, which streams into a store-only zip (PDFs do
+ * not deflate) that streams into storage as it is made. No volume is ever held in memory, and
+ * at most two files of one volume are on disk; the zip appears in storage only once complete
+ * (see BlobStore.put).
  */
-export async function buildPackageZip(blobs: BlobStore, input: BuildInput): Promise<StoredBlob> {
-  const font = await loadFont(input.fontPath);
-  const watermark = watermarkText(input.lawyer, input.pkg._id, new Date());
+export async function buildPackageZip(blobs: BlobStore, pdf: PdfTools, input: BuildInput): Promise<StoredBlob> {
+  const dir = await mkdtemp(join(tmpdir(), 'yuejuan-build-'));
   const archive = archiver('zip', { store: true, forceZip64: false });
   const stored = blobs.put(packageBucket, archive, { contentType: 'application/zip' });
   stored.catch(() => undefined); // awaited below; a failure before that must not be unhandled
   try {
+    const watermark = join(dir, 'watermark.pdf');
+    await pdf.writeWatermark(watermark, watermarkText(input.lawyer, input.pkg._id, new Date()));
     const volumes = [...input.pkg.volumes].sort((a, b) => (a.position ?? 0) - (b.position ?? 0));
     for (const [i, v] of volumes.entries()) {
       if (input.aborted()) throw new Error('build stopped');
-      const bytes = await readAll(blobs.open(volumeBucket, input.blobIds.get(v.volumeId!)!), v.sizeBytes ?? 0);
-      const encrypted = await stampAndEncrypt(bytes, watermark, font, input.documentPassword);
-      await new Promise<void>((resolve, reject) => {
-        const onError = (err: Error) => reject(err);
-        archive.once('error', onError);
-        archive.once('entry', () => { archive.off('error', onError); resolve(); });
-        archive.append(Buffer.from(encrypted.buffer, encrypted.byteOffset, encrypted.byteLength), { name: entryName(v), date: new Date() });
-      });
+      const [source, output] = [join(dir, `${i}-in.pdf`), join(dir, `${i}-out.pdf`)];
+      await spool(blobs.open(volumeBucket, input.blobIds.get(v.volumeId!)!), source);
+      await pdf.stampAndEncrypt(source, watermark, output, input.documentPassword);
+      await rm(source);
+      await appendFile(archive, output, entryName(v));
+      await rm(output);
       await input.onProgress((i + 1) / volumes.length);
     }
     await archive.finalize();
@@ -61,5 +75,7 @@ export async function buildPackageZip(blobs: BlobStore, input: BuildInput): Prom
     const partial = await stored.catch(() => null);
     if (partial) await blobs.delete(packageBucket, partial.id);
     throw err;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
   }
 }

@@ -7,6 +7,7 @@ import { createDownloadService } from './download.service.ts';
 import { readingEvents } from './events.ts';
 import { createBuildRunner } from './jobs.ts';
 import { createPackageService } from './package.service.ts';
+import type { PdfTools } from './pdf.ts';
 import { createPeers, type PeerUrls } from './peers.ts';
 import { createVolumeService } from './volume.service.ts';
 
@@ -21,7 +22,8 @@ export interface ReadingServiceOptions {
   lockMinutes: number;
   grantTtlSeconds: number;
   buildStaleSeconds: number;
-  fontPath?: string;
+  /** qpdf and the watermark font (see pdf.ts). */
+  pdf: PdfTools;
   buildPollMs?: number;
 }
 
@@ -48,7 +50,7 @@ export function createReadingServices(connection: Connection, o: ReadingServiceO
   }
 
   const runner = createBuildRunner(models, blobs, peers, events, () => col('build_claims') as never, o.logger, {
-    staleSeconds: o.buildStaleSeconds, ttlDays: o.packageTtlDays, fontPath: o.fontPath, pollMs: o.buildPollMs, onReady,
+    staleSeconds: o.buildStaleSeconds, ttlDays: o.packageTtlDays, pdf: o.pdf, pollMs: o.buildPollMs, onReady,
   });
   const packages = createPackageService(models, blobs, events, () => ({ publishes: col('package_publishes') as never, changes: col('package_changes') as never, stepUps: stepUps() }), runner.kick);
   return {
@@ -56,10 +58,11 @@ export function createReadingServices(connection: Connection, o: ReadingServiceO
     blobs,
     peers,
     applications,
-    volumes: createVolumeService(models, peers, blobs, o.volumeMaxBytes),
+    volumes: createVolumeService(models, peers, blobs, o.pdf, o.volumeMaxBytes),
     packages,
     downloads: createDownloadService(models, packages, () => ({ attempts: col('password_attempts') as never, stepUps: stepUps() }), { maxAttempts: o.maxAttempts, lockMinutes: o.lockMinutes, grantTtlSeconds: o.grantTtlSeconds }),
     runner,
+    pdf: o.pdf,
     onDownloaded,
   };
 }

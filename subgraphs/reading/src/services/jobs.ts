@@ -4,13 +4,15 @@ import type { BuildJobDoc, PackageDoc, ReadingModels } from '../models/index.ts'
 import type { BlobStore } from '@yuejuan/runtime/storage';
 import { buildPackageZip, packageBucket } from './builder.ts';
 import type { ReadingEvents } from './events.ts';
+import type { PdfTools } from './pdf.ts';
 import type { Peers } from './peers.ts';
 import { generatePassword, hashPassword } from './secrets.ts';
 
 export interface RunnerOptions {
   staleSeconds: number;
   ttlDays: number;
-  fontPath?: string;
+  /** qpdf and the watermark font. */
+  pdf: PdfTools;
   pollMs?: number;
   /** After a build is READY (status changes of applications and appointments). */
   onReady(pkg: PackageDoc): Promise<void>;
@@ -55,8 +57,8 @@ export function createBuildRunner(models: ReadingModels, blobs: () => BlobStore,
       if (blobIds.size !== pkg.volumes.length) throw new Error('a volume of the package was deleted');
       const contact = await peers.lawyerContact(pkg.lawyerId);
       const documentPassword = generatePassword(12);
-      const stored = await buildPackageZip(blobs(), {
-        pkg, blobIds, documentPassword, fontPath: options.fontPath,
+      const stored = await buildPackageZip(blobs(), options.pdf, {
+        pkg, blobIds, documentPassword,
         lawyer: { id: pkg.lawyerId, name: contact?.name, licenceNumber: contact?.licenceNumber },
         onProgress: (share) => setProgress(pkg, Math.min(0.99, share * 0.99)),
         aborted: () => stopping,

@@ -1,9 +1,14 @@
-import type { Readable } from 'node:stream';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { AppError, requireRole, type Identity } from '@yuejuan/runtime';
 import type { ReadingModels, VolumeDoc } from '../models/index.ts';
-import { BlobTooLargeError, contentProblem, peekHead, sniffLength, type BlobStore } from '@yuejuan/runtime/storage';
+import { BlobTooLargeError, contentProblem, HashingCounter, peekHead, sniffLength, type BlobStore } from '@yuejuan/runtime/storage';
 import { assertReviewer } from './access.ts';
-import { countPages } from './pdf.ts';
+import type { PdfTools } from './pdf.ts';
 import type { Peers } from './peers.ts';
 
 export const volumeBucket = 'volumes';
@@ -21,12 +26,13 @@ const titleOf = (value: unknown) => {
 };
 
 /** The volumes (卷) of a case file, uploaded and arranged by the case's prosecutors. */
-export function createVolumeService(models: ReadingModels, peers: Peers, blobs: () => BlobStore, maxBytes: number) {
+export function createVolumeService(models: ReadingModels, peers: Peers, blobs: () => BlobStore, pdf: PdfTools, maxBytes: number) {
   return {
     /**
-     * Streams one PDF volume into storage (checked by content type, magic bytes and size, never
-     * buffered whole while receiving), then reads its page count; a file that is not a readable,
-     * unencrypted PDF is removed again. Appended after the case's last volume.
+     * Streams one PDF volume (checked by content type, magic bytes and size, never buffered
+     * whole) to a private temp file, where qpdf reads its page count (refusing a damaged or
+     * encrypted PDF before anything is stored), then streams it into storage. Appended after
+     * the case's last volume.
      */
     async upload(identity: Identity, caseId: string, rawTitle: string, contentType: string | undefined, contentLength: number | undefined, body: AsyncIterable<Uint8Array> | Readable): Promise<VolumeDoc> {
       const prosecutor = requireRole(identity, 'PROSECUTOR');
@@ -38,21 +44,24 @@ export function createVolumeService(models: ReadingModels, peers: Peers, blobs: 
       const { head, body: whole } = await peekHead(body, sniffLength);
       const problem = contentProblem(contentType, `${title}.pdf`, head, ['application/pdf']);
       if (problem) throw new AppError('UNSUPPORTED_MEDIA_TYPE', problem);
-      let stored;
+      const dir = await mkdtemp(join(tmpdir(), 'yuejuan-volume-'));
+      const file = join(dir, 'volume.pdf');
       try {
-        stored = await blobs().put(volumeBucket, whole, { maxBytes, contentType: 'application/pdf' });
-      } catch (err) {
-        if (err instanceof BlobTooLargeError) throw new AppError('PAYLOAD_TOO_LARGE', '卷宗文件过大。', { maxBytes });
-        throw err;
-      }
-      try {
-        const pageCount = await countPages(blobs().open(volumeBucket, stored.id), stored.sizeBytes);
-        const last = await models.Volume.findOne({ caseId }).sort({ position: -1 }).select('position').lean<{ position: number }>().exec();
-        const doc = await models.Volume.create({ caseId, procuratorateId: check.procuratorateId!, title, position: (last?.position ?? 0) + 1, sizeBytes: stored.sizeBytes, pageCount, sha256: stored.sha256, blobId: stored.id, uploadedBy: prosecutor.prosecutorId });
-        return doc.toObject() as VolumeDoc;
-      } catch (err) {
-        await blobs().delete(volumeBucket, stored.id);
-        throw err;
+        await pipeline(Readable.from(whole), new HashingCounter(maxBytes), createWriteStream(file, { flags: 'wx', mode: 0o600 })).catch((err) => {
+          throw err instanceof BlobTooLargeError ? new AppError('PAYLOAD_TOO_LARGE', '卷宗文件过大。', { maxBytes }) : err;
+        });
+        const pageCount = await pdf.countPages(file);
+        const stored = await blobs().put(volumeBucket, createReadStream(file), { maxBytes, contentType: 'application/pdf' });
+        try {
+          const last = await models.Volume.findOne({ caseId }).sort({ position: -1 }).select('position').lean<{ position: number }>().exec();
+          const doc = await models.Volume.create({ caseId, procuratorateId: check.procuratorateId!, title, position: (last?.position ?? 0) + 1, sizeBytes: stored.sizeBytes, pageCount, sha256: stored.sha256, blobId: stored.id, uploadedBy: prosecutor.prosecutorId });
+          return doc.toObject() as VolumeDoc;
+        } catch (err) {
+          await blobs().delete(volumeBucket, stored.id);
+          throw err;
+        }
+      } finally {
+        await rm(dir, { recursive: true, force: true });
       }
     },
 

@@ -1,0 +1,193 @@
+// The package benchmark (issue 5): build a package from --total-mb of volumes, then serve
+// --concurrency simultaneous downloads of its zip through the reading subgraph's real HTTP
+// download route, against reading the same bytes straight from storage (the limit). Reports
+// build MB/s, download MB/s, and the peak resident memory of the reading process and of its
+// qpdf and watermark children (sampled from /proc). Writes infra/bench/results/package-download-*.json.
+//
+//   flock /tmp/yuejuan-bench.lock npx tsx subgraphs/reading/bench/package.ts [--total-mb=1024]
+//     [--volumes=5] [--concurrency=20] [--rounds=3] [--store=fs|gridfs] [--final]
+import { createHash } from 'node:crypto';
+import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import http from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { MongoClient } from 'mongodb';
+import { internalTokenHeader, mintInternalToken, type Identity } from '@yuejuan/runtime';
+import { callSubgraph, lawyerIdentity, prosecutorIdentity } from '@yuejuan/runtime/testing';
+import { createBlobStore } from '@yuejuan/runtime/storage';
+import { repoRoot } from '@yuejuan/database';
+import { parseArgs } from '../../../infra/bench/src/lib/args.ts';
+import { describeMachine } from '../../../infra/bench/src/lib/machine.ts';
+import { freePort, removeOnExit, startProcess } from '../../../infra/bench/src/lib/processes.ts';
+import { writeResult } from '../../../infra/bench/src/lib/results.ts';
+import { readingTerms } from '../src/services/terms.ts';
+import { writeBigPdf } from './big-pdf.ts';
+import { Sampler } from './sampler.ts';
+import { startStack } from './stack.ts';
+
+const args = parseArgs();
+const totalMb = args.number('total-mb', 1024);
+const volumeCount = Math.max(1, Math.round(args.number('volumes', Math.max(1, Math.round(totalMb / 200)))));
+const concurrency = Math.max(1, Math.round(args.number('concurrency', 20)));
+const rounds = Math.max(1, Math.round(args.number('rounds', 3)));
+const store = args.string('store', 'fs', ['fs', 'gridfs'] as const);
+const final = args.flag('final');
+args.done();
+
+const root = repoRoot();
+const startedAt = new Date().toISOString();
+const machineAtStart = describeMachine(root);
+const scratch = mkdtempSync(join(tmpdir(), 'yuejuan-bench-package-'));
+removeOnExit(scratch);
+const logDir = join(root, 'infra', 'bench', 'results', 'logs', `package-${startedAt.replace(/[:.]/g, '-')}`);
+const say = (line: string) => console.log(`[bench:package] ${line}`);
+const mb = (bytes: number) => bytes / 1024 / 1024;
+const round = (n: number, d = 1) => Math.round(n * 10 ** d) / 10 ** d;
+
+say(`${volumeCount} volumes, ${totalMb} MB in all; ${concurrency} concurrent downloads, ${rounds} rounds; ${store} store`);
+const volumes: { path: string; sizeBytes: number; pages: number }[] = [];
+for (let i = 0; i < volumeCount; i++) {
+  const path = join(scratch, `volume-${i + 1}.pdf`);
+  volumes.push({ path, ...(await writeBigPdf(path, { bytes: (totalMb * 1024 * 1024) / volumeCount, label: `Volume ${i + 1}` })) });
+}
+const volumeBytes = volumes.reduce((s, v) => s + v.sizeBytes, 0);
+
+say(`volumes written; starting the database, cases and the reading process…`);
+const stack = await startStack({ root, logDir, scratch, store });
+say(`stack up`);
+const lawyer = lawyerIdentity('bench-lawyer', true) as Extract<Identity, { role: 'LAWYER' }>;
+const prosecutor = prosecutorIdentity('bench-prosecutor', 'SH-310000');
+const call = async (identity: Identity, query: string, variables: Record<string, unknown> = {}) => {
+  const res = await callSubgraph(`${stack.readingUrl}/graphql`, { query, variables }, { secret: stack.secret, audience: 'reading', identity });
+  const body = res.body as { data?: any; errors?: unknown[] }; // eslint-disable-line @typescript-eslint/no-explicit-any
+  if (body.errors) throw new Error(JSON.stringify(body.errors));
+  return body.data;
+};
+/** A request to a reading route, signed for `identity` as the gateway signs it. */
+const request = async (identity: Identity, method: string, path: string, body?: Readable, headers: Record<string, string> = {}) => {
+  const token = await mintInternalToken(stack.secret, 'reading', identity);
+  return new Promise<http.IncomingMessage>((resolve, reject) => {
+    const req = http.request(`${stack.readingUrl}${path}`, { method, headers: { ...headers, [internalTokenHeader]: token } }, resolve);
+    req.on('error', reject);
+    if (body) body.pipe(req); else req.end();
+  });
+};
+/** Reads a stream to its end, counting (and optionally hashing) its bytes. */
+const drain = async (stream: Readable, hash?: ReturnType<typeof createHash>) => {
+  let bytes = 0;
+  for await (const chunk of stream) { bytes += (chunk as Buffer).length; hash?.update(chunk as Buffer); }
+  return bytes;
+};
+const timed = async <T>(f: () => Promise<T>) => { const t = performance.now(); const value = await f(); return { value, seconds: (performance.now() - t) / 1000 }; };
+
+try {
+  // Flows 3 and 4 in short: a pilot procuratorate, a case bound to the lawyer, an approved application.
+  await stack.cases.cases.importProcuratorate({ id: 'SH-310000', name: '上海市人民检察院', province: '上海市', onlineReadingEnabled: true });
+  await stack.cases.cases.importCase('SH-310000', { departmentCaseNumber: '沪检刑诉〔2025〕1号', caseName: '基准测试案', suspects: ['李某'], stage: 'PROSECUTION_REVIEW', readingExclusion: null });
+  const caseId = (await stack.cases.models.Case.findOne({ departmentCaseNumber: '沪检刑诉〔2025〕1号' }).lean().exec())!._id;
+  await stack.cases.models.BindingApplication.create({ lawyerId: lawyer.lawyerId, caseId, procuratorateId: 'SH-310000', status: 'APPROVED', lawyerRole: 'DEFENCE_COUNSEL', suspectName: '李某', clientName: '李某', clientRelation: 'SELF' } as never);
+  const applied = await call(lawyer, /* GraphQL */ `mutation S($input: ReadingApplicationInput!) { submitReadingApplication(input: $input) { id } }`, { input: { caseId, noticeVersion: readingTerms.notice.version, undertakingVersion: readingTerms.undertaking.version } });
+  const approved = await call(prosecutor, /* GraphQL */ `mutation A($id: ID!) { approveReadingApplication(id: $id) { appointment { id } } }`, { id: applied.submitReadingApplication.id });
+  const appointmentId = approved.approveReadingApplication.appointment.id as string;
+
+  // Upload: each volume streamed from disk into the reading route.
+  const sampler = new Sampler(stack.reading.pid);
+  sampler.phase('upload');
+  const upload = await timed(async () => {
+    for (const [i, v] of volumes.entries()) {
+      const res = await request(prosecutor, 'POST', `/uploads/volumes?caseId=${caseId}&title=${encodeURIComponent(`第${i + 1}卷`)}`, createReadStream(v.path), { 'content-type': 'application/pdf', 'content-length': String(v.sizeBytes) });
+      const chunks: Buffer[] = [];
+      for await (const c of res) chunks.push(c as Buffer);
+      if (res.statusCode !== 201) throw new Error(`upload of volume ${i + 1} answered ${res.statusCode} ${Buffer.concat(chunks).toString()}`);
+    }
+  });
+  say(`upload: ${round(mb(volumeBytes) / upload.seconds)} MB/s`);
+
+  // Build: publish, then wait for READY.
+  sampler.phase('build');
+  const pkgQuery = /* GraphQL */ `query Q($id: ID!) { appointment(id: $id) { package { id status sizeBytes sha256 } } }`;
+  const build = await timed(async () => {
+    await call(prosecutor, /* GraphQL */ `mutation P($id: ID!) { publishPackage(appointmentId: $id) { id } }`, { id: appointmentId });
+    for (const deadline = Date.now() + 3_600_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 200))) {
+      const p = (await call(lawyer, pkgQuery, { id: appointmentId })).appointment.package;
+      if (p?.status === 'READY') return p as { id: string; sizeBytes: number; sha256: string };
+      if (p?.status === 'FAILED') throw new Error(`build failed; see the reading log in ${logDir}`);
+    }
+    throw new Error('build did not finish within an hour');
+  });
+  const pkg = build.value;
+  say(`build: ${round(mb(volumeBytes) / build.seconds)} MB/s (${round(build.seconds)} s), zip ${round(mb(pkg.sizeBytes))} MB`);
+
+  // Download grant: receipt, a DOWNLOAD step-up, the password from the SMS.
+  // The SMS leaves just after READY.
+  for (const deadline = Date.now() + 30_000; !stack.sms.some((m) => m.kind === 'PACKAGE_READY') && Date.now() < deadline;) await new Promise((r) => setTimeout(r, 100));
+  const password = stack.sms.find((m) => m.kind === 'PACKAGE_READY')!.variables.password!;
+  await call(lawyer, /* GraphQL */ `mutation R($id: ID!) { acknowledgeReceipt(appointmentId: $id) { id } }`, { id: appointmentId });
+  const stepped = { ...lawyer, stepUps: [{ id: 'bench-step-up', purpose: 'DOWNLOAD', confirmedAt: new Date().toISOString() }] } as Identity;
+  const grant = (await call(stepped, /* GraphQL */ `mutation U($id: ID!, $p: String!) { unlockDownload(appointmentId: $id, password: $p) { url } }`, { id: appointmentId, p: password })).unlockDownload.url as string;
+
+  // One checked download first: every byte arrives and the SHA-256 matches.
+  sampler.phase('download');
+  const hash = createHash('sha256');
+  const checked = await drain(await request(lawyer, 'GET', grant), hash);
+  if (checked !== pkg.sizeBytes || hash.digest('hex') !== pkg.sha256) throw new Error('the downloaded zip does not match its size and SHA-256');
+
+  // Three ways to move the zip `concurrency` times at once, in a rotating order each round:
+  // direct = read straight from storage in this process (the limit); route = the reading
+  // subgraph's download route; bare = a bare HTTP server sending the same blob (the transport's ceiling).
+  const mongo = new MongoClient(stack.db.uri);
+  const blobs = createBlobStore({ BLOB_STORE: store, BLOB_DIR: stack.blobDir }, 'reading', mongo.db('bench_reading'));
+  const blobId = (await mongo.db('bench_reading').collection('packages').findOne({ _id: pkg.id as never }))!.blobId as string;
+  const barePort = await freePort();
+  const bareServer = await startProcess({
+    name: 'bare-http', command: 'node', cwd: root, logDir, args: ['--import', 'tsx', 'subgraphs/reading/bench/bare-server.ts'],
+    env: { ...process.env, BLOB_STORE: store, BLOB_DIR: stack.blobDir, MONGODB_URI: stack.db.uri, READING_DB: 'bench_reading', BLOB_ID: blobId, PORT: String(barePort) },
+    healthUrl: `http://127.0.0.1:${barePort}/ready`,
+  });
+  const ways = {
+    direct: () => drain(blobs.open('packages', blobId)),
+    route: async () => {
+      const res = await request(lawyer, 'GET', grant);
+      if (res.statusCode !== 200) throw new Error(`download answered ${res.statusCode}`);
+      return drain(res);
+    },
+    bare: () => new Promise<number>((resolve, reject) => { http.get(`http://127.0.0.1:${barePort}/`, (res) => void drain(res).then(resolve, reject)).on('error', reject); }),
+  };
+  const runs: Record<keyof typeof ways, number[]> = { direct: [], route: [], bare: [] };
+  const order = Object.keys(ways) as (keyof typeof ways)[];
+  for (let r = 0; r < rounds; r++) {
+    for (const way of [...order.slice(r % 3), ...order.slice(0, r % 3)]) {
+      const run = await timed(() => Promise.all(Array.from({ length: concurrency }, ways[way])));
+      if (run.value.some((b) => b !== pkg.sizeBytes)) throw new Error(`a ${way} download was short`);
+      runs[way].push(mb(pkg.sizeBytes * concurrency) / run.seconds);
+    }
+  }
+  await bareServer.stop();
+  await mongo.close();
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  const [directMBs, servedMBs, bareMBs] = [median(runs.direct), median(runs.route), median(runs.bare)];
+  say(`download: ${round(servedMBs)} MB/s through the route, ${round(directMBs)} MB/s straight from storage (${round((servedMBs / directMBs) * 100)} %), ${round(bareMBs)} MB/s from a bare HTTP server (${round((servedMBs / bareMBs) * 100)} %)`);
+
+  const memory = sampler.stop();
+  const peakMb = Math.max(memory.reading.lifetimePeakMb, ...Object.values(memory.children).map((c) => c.peakMb));
+  const figures = {
+    volumes: { count: volumeCount, totalMb: round(mb(volumeBytes)), pages: volumes.reduce((s, v) => s + v.pages, 0) },
+    uploadMBs: round(mb(volumeBytes) / upload.seconds),
+    build: { seconds: round(build.seconds), MBs: round(mb(volumeBytes) / build.seconds), zipMb: round(mb(pkg.sizeBytes)) },
+    download: { concurrency, rounds, servedMBs: round(servedMBs), directMBs: round(directMBs), ratio: round(servedMBs / directMBs, 3), bareHttpMBs: round(bareMBs), ratioToBareHttp: round(servedMBs / bareMBs, 3), roundsMBs: Object.fromEntries(Object.entries(runs).map(([k, v]) => [k, v.map((x) => round(x))])) },
+    memory,
+    targets: { downloadAtLeast80PercentOfLimit: servedMBs / directMBs >= 0.8, peakMemoryUnder200Mb: peakMb < 200 },
+  };
+  const file = writeResult({
+    benchmark: 'package-download', variant: `${store}-sqlite`, startedAt, provisional: !final, machineAtStart, figures,
+    configuration: { totalMb, volumeCount, concurrency, rounds, store, backend: 'sqlite', database: stack.db.description, pageImageBytes: 1024 * 1024, volumeFiles: await Promise.all(volumes.map(async (v) => (await stat(v.path)).size)), qpdf: 'Debian qpdf (--stream-data=preserve, overlay, AES-256 R6)', downloadPath: 'harness → reading /downloads/{grant} over loopback HTTP (no gateway)' },
+    notes: [`peak resident memory of any process: ${round(peakMb)} MB`, ...(final ? [] : ['provisional: development run'])],
+  });
+  say(`memory: ${JSON.stringify(memory)}`);
+  say(`wrote ${file}`);
+} finally {
+  await stack.stop();
+  rmSync(scratch, { recursive: true, force: true });
+}

@@ -1,0 +1,75 @@
+// The package benchmark's stack: a fresh database server, the cases subgraph in the harness
+// process (only asked about bindings), stand-ins for identity's contacts and notifications'
+// SMS (recording the passwords a lawyer would receive), and the reading subgraph as its own
+// process (as npm start runs it), so that its resident memory is its own.
+import http from 'node:http';
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { connectMongo, createEventBus, createLogger, ensureIndexes, internalTokenHeader, verifyInternalToken } from '@yuejuan/runtime';
+import { createServer as createCases } from '@yuejuan/cases';
+import { loadCasesConfig } from '@yuejuan/cases/config';
+import { startBenchDatabase } from '../../../infra/bench/src/stack/database.ts';
+import { freePort, startProcess } from '../../../infra/bench/src/lib/processes.ts';
+
+export interface Sms { to: { recipientId: string }; kind: string; variables: Record<string, string> }
+
+/** Contacts (name and licence number of any lawyer) and an SMS outbox, as internal routes. */
+async function startPeers(secret: string) {
+  const sms: Sms[] = [];
+  const server = http.createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const body = JSON.parse(Buffer.concat(chunks).toString() || '{}');
+    const audience = req.url === '/internal/sms' ? 'notifications' : 'identity';
+    const identity = await verifyInternalToken(secret, audience, req.headers[internalTokenHeader] as string).catch(() => null);
+    if (!identity || identity.role !== 'SERVICE') { res.writeHead(401).end('{}'); return; }
+    res.setHeader('content-type', 'application/json');
+    if (req.url === '/internal/sms') { sms.push(body); res.writeHead(202).end(JSON.stringify({ messageId: `m${sms.length}` })); return; }
+    if (req.url === '/internal/contacts') {
+      res.end(JSON.stringify({ contacts: (body.ids as string[]).map((id) => ({ id, role: 'LAWYER', name: '张律师', phone: null, licenceNumber: '13101201910012345' })) }));
+      return;
+    }
+    res.writeHead(404).end('{}');
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, sms, stop: () => new Promise<void>((r) => server.close(() => r())) };
+}
+
+export interface StackOptions { root: string; logDir: string; scratch: string; store: 'fs' | 'gridfs' }
+
+/** Starts everything; `stop()` stops it all again. */
+export async function startStack(o: StackOptions) {
+  const secret = randomBytes(32).toString('hex');
+  const db = await startBenchDatabase('sqlite', o.logDir);
+  const blobDir = join(o.scratch, 'blobs');
+  const logger = createLogger('bench-cases', 'warn');
+  const casesConnection = await connectMongo(db.uri, 'bench_cases');
+  const casesBus = createEventBus({ client: casesConnection.getClient(), dbName: 'bench_events', logger });
+  const base = { NODE_ENV: 'production', LOG_LEVEL: 'warn', MONGODB_URI: db.uri, YUEJUAN_INTERNAL_SECRET: secret, BLOB_DIR: blobDir, BLOB_STORE: o.store };
+  const cases = createCases({ config: loadCasesConfig({ ...base, PORT: '0', CASES_DB: 'bench_cases', EVENTS_DB: 'bench_events' }), connection: casesConnection, bus: casesBus, logger });
+  await ensureIndexes(casesConnection);
+  const casesUrl = (await cases.start()).replace(/\/graphql$/, '');
+  const peers = await startPeers(secret);
+  const port = await freePort();
+  const readingUrl = `http://127.0.0.1:${port}`;
+  const reading = await startProcess({
+    name: 'reading', command: 'node', cwd: o.root, logDir: o.logDir,
+    args: ['--import', 'tsx', 'subgraphs/reading/src/index.ts'],
+    env: { ...process.env, ...base, PORT: String(port), READING_DB: 'bench_reading', EVENTS_DB: 'bench_events', CASES_INTERNAL_URL: casesUrl, IDENTITY_INTERNAL_URL: peers.url, NOTIFICATIONS_INTERNAL_URL: peers.url, APOLLO_TELEMETRY_DISABLED: 'true' },
+    healthUrl: `${readingUrl}/ready`,
+  });
+  return {
+    db, secret, blobDir, readingUrl, reading, sms: peers.sms,
+    cases: cases.services,
+    async stop() {
+      await reading.stop();
+      await peers.stop();
+      await cases.stop();
+      await casesBus.close();
+      await casesConnection.close();
+      await db.stop();
+    },
+  };
+}
+export type Stack = Awaited<ReturnType<typeof startStack>>;
