@@ -65,7 +65,8 @@ describe('domain events become SMS and in-app notifications', () => {
     identity.setDown(true);
     const event = await h.db.bus.publish('cases.bindingApplication.changed', bindingChanged('MATERIALS_REQUESTED', { reason: '请补充律师事务所函' }));
     try {
-      await until(async () => (await h.models.SmsMessage.findOne({ dedupeKey: `event:${event.id}` }).lean().exec())?.lastError?.startsWith('CONTACTS_UNAVAILABLE'));
+      // Still queued (its queue item is the message until settled), with the reason it waits.
+      await until(async () => (await h.models.SmsQueue.findOne({ dedupeKey: `event:${event.id}` }).lean().exec())?.lastError?.startsWith('CONTACTS_UNAVAILABLE'));
     } finally {
       identity.setDown(false);
     }

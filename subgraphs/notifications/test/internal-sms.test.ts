@@ -21,6 +21,12 @@ describe('POST /internal/sms', () => {
   });
   afterAll(async () => { await h?.stop(); await identity?.close(); });
 
+  /** Messages matching `filter`, settled or still queued (a queued message is its queue item). */
+  const messages = async (filter: { dedupeKey?: unknown; phone?: string }) => {
+    const queued = { ...(filter.dedupeKey ? { dedupeKey: filter.dedupeKey } : {}), ...(filter.phone ? { 'payload.phone': filter.phone } : {}) };
+    return (await h.models.SmsMessage.countDocuments(filter as Record<string, unknown>).exec()) + (await h.models.SmsQueue.countDocuments(queued).exec());
+  };
+
   it('queues an SMS (202 with its id) that the development sink receives with the template text', async () => {
     const res = await h.sms(loginCode('13700000001', 'identity:login:1'));
     expect(res).toEqual({ status: 202, body: { messageId: expect.any(String) } });
@@ -35,14 +41,14 @@ describe('POST /internal/sms', () => {
     const slots = await h.models.RateSlot.countDocuments({}).exec();
     const again = await Promise.all([h.sms(loginCode('13700000002', 'identity:login:2', '111111')), h.sms(loginCode('13700000002', 'identity:login:2', '222222'))]);
     expect(again.map((r) => r.body.messageId)).toEqual([first.body.messageId, first.body.messageId]);
-    expect(await h.models.SmsMessage.countDocuments({ dedupeKey: 'sms:identity:login:2' }).exec()).toBe(1);
+    expect(await messages({ dedupeKey: 'sms:identity:login:2' })).toBe(1);
     expect(await h.models.RateSlot.countDocuments({}).exec()).toBe(slots);
   });
 
   it('finds the phone of a recipient through identity’s contacts', async () => {
     const res = await h.sms({ to: { recipientId: liSiId, role: 'LAWYER' }, kind: 'DOCUMENT_PASSWORD', variables: { password: 'Qw3rty!9' }, dedupeKey: 'reading:pkg-1:doc' }, 'reading');
     expect(res.status).toBe(202);
-    expect(await h.models.SmsMessage.findById(res.body.messageId).lean().exec()).toMatchObject({ phone: liSiPhone, recipientId: liSiId, recipientRole: 'LAWYER' });
+    expect(await h.services.outbox.get(res.body.messageId)).toMatchObject({ phone: liSiPhone, recipientId: liSiId, recipientRole: 'LAWYER' });
     expect(identity.calls).toContainEqual({ path: '/internal/contacts', body: { ids: [liSiId] } });
   });
 
@@ -65,7 +71,7 @@ describe('POST /internal/sms', () => {
       expect(res.body).toEqual({ code: 'BAD_USER_INPUT', message: expect.any(String) });
       expect(res.body.message).not.toContain('abc-secret-x');
     }
-    expect(await h.models.SmsMessage.countDocuments({ dedupeKey: { $in: ['k1', 'k2', 'k3', 'k4', 'k5', 'k6', 'k7', 'k8', 'k9'].map((k) => `sms:${k}`) } }).exec()).toBe(0);
+    expect(await messages({ dedupeKey: { $in: ['k1', 'k2', 'k3', 'k4', 'k5', 'k6', 'k7', 'k8', 'k9'].map((k) => `sms:${k}`) } })).toBe(0);
   });
 
   it('answers a malformed body with 400 without echoing it; a caller without a token learns nothing', async () => {
@@ -98,7 +104,7 @@ describe('POST /internal/sms', () => {
     expect(asUser.status).toBe(403);
     const otherAudience = await callInternal({ baseUrl: h.baseUrl, audience: 'identity', service: 'reading', secret: h.secrets.internal }, '/internal/sms', loginCode('13700000004', 'x3'));
     expect(otherAudience.status).toBe(401);
-    expect(await h.models.SmsMessage.countDocuments({ dedupeKey: { $in: ['sms:x1', 'sms:x2', 'sms:x3'] } }).exec()).toBe(0);
+    expect(await messages({ dedupeKey: { $in: ['sms:x1', 'sms:x2', 'sms:x3'] } })).toBe(0);
   });
 
   it('trips the per-phone rate limit: 429 RATE_LIMITED with retryAfterSeconds; other phones unaffected', async () => {
@@ -110,7 +116,7 @@ describe('POST /internal/sms', () => {
     expect(refused.body).toEqual({ code: 'RATE_LIMITED', message: expect.stringContaining('秒后再试'), retryAfterSeconds: expect.any(Number) });
     expect(refused.body.retryAfterSeconds).toBeGreaterThanOrEqual(1);
     expect(refused.body.retryAfterSeconds).toBeLessThanOrEqual(60);
-    expect(await h.models.SmsMessage.countDocuments({ dedupeKey: 'sms:rl-3' }).exec()).toBe(0);
+    expect(await messages({ dedupeKey: 'sms:rl-3' })).toBe(0);
     expect((await h.sms(loginCode('13700000006', 'rl-4'))).status).toBe(202);
     // Only codes are limited: a package password to the same phone still goes out.
     const password = await h.sms({ to: { phone: '13700000005' }, kind: 'DOCUMENT_PASSWORD', variables: { password: 'Qw3rty!9', caseName: '李某诈骗案' }, dedupeKey: 'rl-5' }, 'reading');
@@ -122,7 +128,7 @@ describe('POST /internal/sms', () => {
     const answers = await Promise.all(Array.from({ length: 10 }, (_, i) => h.sms(loginCode('13700000007', `burst-${i}`))));
     expect(answers.filter((a) => a.status === 202)).toHaveLength(2);
     expect(answers.filter((a) => a.status === 429)).toHaveLength(8);
-    expect(await h.models.SmsMessage.countDocuments({ phone: '13700000007' }).exec()).toBe(2);
+    expect(await messages({ phone: '13700000007' })).toBe(2);
   });
 
   it('counts fixed windows, shortest first, and says when the fullest reopens', async () => {

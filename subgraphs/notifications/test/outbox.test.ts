@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { adminIdentity, testLogger } from '@yuejuan/runtime/testing';
+import { nativeCollection, type SmsQueueDoc } from '../src/models/index.ts';
 import { ProviderError } from '../src/providers/index.ts';
 import { createSender, type SenderOptions } from '../src/workers/sender.ts';
 import { startFakeAliyun, type FakeAliyun } from './fakes/aliyun.ts';
@@ -31,15 +32,18 @@ describe('the SMS outbox: exactly-once effect, leases, retries', () => {
     expect(res.status).toBe(202);
     return res.body.messageId as string;
   };
-  const message = (id: string) => h.models.SmsMessage.findById(id).lean().exec();
-  const queueItem = (id: string) => h.models.SmsQueue.findById(id).lean().exec();
+  /** The message as administrators see it: settled, or still its queue item. */
+  const message = (id: string) => h.services.outbox.get(id);
+  const queueItem = (id: string) => h.models.SmsQueue.findById(id).lean<SmsQueueDoc>().exec();
 
   it('a sender killed between claim and send: the message is sent once, by the next sender, after the lease', async () => {
     const id = await queue('killed-1');
     const dead = sender({ senderId: 'dead' });
     const claimed = await dead.claim((await queueItem(id))!); // …and the process dies here
     expect(claimed).toMatchObject({ attempt: 1 });
-    expect(await message(id)).toMatchObject({ status: 'SENDING', attempts: 1 });
+    expect(await h.models.SmsLease.findById(`${id}:attempt:1`).lean().exec()).toMatchObject({ sender: 'dead' });
+    expect(await message(id)).toMatchObject({ status: 'QUEUED', attempts: 0 }); // a claim writes nothing else
+    expect(await h.models.SmsMessage.findById(id).lean().exec()).toBeNull(); // settled messages only
 
     const live = sender({ senderId: 'live' });
     expect(await live.tick()).toBe(0); // the lease still holds
@@ -63,6 +67,50 @@ describe('the SMS outbox: exactly-once effect, leases, retries', () => {
     // a loaded test machine from producing one.)
     await until(async () => { await Promise.all(senders.map((s) => s.tick())); return (await h.models.SmsMessage.countDocuments({ _id: { $in: ids }, status: 'SENT' }).exec()) === ids.length; });
     expect(ids.map((id) => aliyun.byOutId.get(id))).toEqual(ids.map(() => 1));
+  });
+
+  it('many messages in flight at once in two sender processes: every message reaches the provider exactly once', async () => {
+    const ids = await Promise.all(Array.from({ length: 60 }, (_, i) => queue(`inflight-${i}`, 'LOGIN_CODE', { code })));
+    let inFlight = 0;
+    let mostInFlight = 0;
+    const slow: SenderOptions['provider'] = {
+      name: 'aliyun',
+      send: async (sms, signal) => {
+        mostInFlight = Math.max(mostInFlight, ++inFlight);
+        try {
+          await new Promise((r) => setTimeout(r, 30)); // a provider answering slowly keeps sends overlapping
+          return await h.services.provider.send(sms, signal);
+        } finally { inFlight--; }
+      },
+    };
+    const senders = [sender({ provider: slow, concurrency: 8, leaseMs: 10_000 }), sender({ provider: slow, concurrency: 8, leaseMs: 10_000 })];
+    for (const s of senders) s.start();
+    try {
+      await until(async () => (await h.models.SmsMessage.countDocuments({ _id: { $in: ids }, status: 'SENT' }).exec()) === ids.length, 20_000);
+    } finally {
+      await Promise.all(senders.map((s) => s.stop()));
+    }
+    expect(ids.map((id) => aliyun.byOutId.get(id))).toEqual(ids.map(() => 1));
+    expect(aliyun.attempts.filter((a) => ids.includes(a.outId))).toHaveLength(ids.length); // no second call, not even a refused one
+    expect(mostInFlight).toBeGreaterThan(1);
+    expect(await h.models.SmsQueue.countDocuments({ _id: { $in: ids } }).exec()).toBe(0);
+    const won = await h.models.SmsLease.find({ _id: { $in: ids.map((id) => `${id}:attempt:1`) } }).lean().exec();
+    expect(won).toHaveLength(ids.length); // each sent on its first claim
+  });
+
+  it('a queue item left behind by a sender that died after recording SENT: discarded by the next sender, not sent again', async () => {
+    const id = await queue('left-behind-1');
+    const dead = sender({ senderId: 'dead-after-send', leaseMs: 400, providerTimeoutMs: 100 });
+    expect(await dead.claim((await queueItem(id))!)).toMatchObject({ attempt: 1 });
+    // It sent, recorded the outcome, and died before deleting its queue item.
+    const pending = (await message(id))!;
+    await nativeCollection(h.models.SmsMessage).insertOne({ ...pending, _id: id as never, status: 'SENT', attempts: 1, sentAt: new Date() });
+    const calls = aliyun.attempts.length;
+
+    const live = sender({ senderId: 'after', leaseMs: 400, providerTimeoutMs: 100 });
+    await until(async () => { await live.tick(); return (await queueItem(id)) === null; }, 5000);
+    expect(aliyun.attempts.length).toBe(calls);
+    expect(await message(id)).toMatchObject({ status: 'SENT', attempts: 1 });
   });
 
   it('a provider failing twice: retried with exponential backoff, then sent', async () => {
@@ -116,8 +164,11 @@ describe('the SMS outbox: exactly-once effect, leases, retries', () => {
     const codeId = await queue('secret-code', 'LOGIN_CODE', { code, expiresInMinutes: '5' });
     // As reading sends it: an ISO expiry (shown as Beijing time) and the case's name.
     const packageId = await queue('secret-password', 'PACKAGE_READY', { password, expiresAt: '2025-07-01T10:00:00.000Z', caseName: '张某某盗窃案' });
-    expect((await message(codeId))!.secrets).toEqual({ code }); // needed until sent
-    expect((await message(packageId))!.secrets).toEqual({ password });
+    // Needed until sent, so kept in the queue item only, never in the stored message.
+    expect((await queueItem(codeId))!.payload).toMatchObject({ secrets: { code } });
+    expect((await queueItem(packageId))!.payload).toMatchObject({ secrets: { password } });
+    expect(JSON.stringify(await message(codeId))).not.toContain(code);
+    expect(JSON.stringify(await message(packageId))).not.toContain(password);
 
     await sender().tick();
 
@@ -127,6 +178,7 @@ describe('the SMS outbox: exactly-once effect, leases, retries', () => {
       const stored = await message(id);
       expect(stored).toMatchObject({ status: 'SENT' });
       expect(stored).not.toHaveProperty('secrets');
+      expect(await queueItem(id)).toBeNull();
       expect(JSON.stringify(stored)).not.toContain(code);
       expect(JSON.stringify(stored)).not.toContain(password);
     }

@@ -8,8 +8,11 @@ export type SmsStatus = (typeof smsStatuses)[number];
 export const finalStatuses: ReadonlySet<string> = new Set(['SENT', 'DELIVERED', 'FAILED']);
 
 /**
- * One SMS of the outbox: what administrators list. `secrets` holds the sensitive variables
- * (codes, passwords) only until the message is sent or given up, then it is removed.
+ * One settled SMS of the outbox (SENT, DELIVERED or FAILED): inserted, whole, when the sender
+ * settles it; until then the message is its queue item (`sms_queue`). Administrators list
+ * both. Sensitive variables (codes, passwords) never reach this collection: they live in the
+ * queue item only. (`secrets` and the QUEUED/SENDING states here only concern messages queued
+ * before this layout; the sender updates those in place.)
  */
 const smsMessageSchema = new Schema(
   {
@@ -58,23 +61,58 @@ export interface SmsMessageDoc {
   failedAt: Date | null;
 }
 
+/** What the sender needs to send a message, copied into its queue item at intake. */
+export interface SmsPayload {
+  kind: MessageKind;
+  phone: string | null;
+  recipientId: string | null;
+  recipientRole: 'LAWYER' | 'PROSECUTOR' | null;
+  variables: Record<string, string>;
+  /** The sensitive variables: they live only here, and go with the queue item. */
+  secrets?: Record<string, string>;
+}
+
 /**
- * Work items of the sender: one per message not yet final, deleted when it is. Kept apart
- * from the messages so the sender's scan stays as small as the backlog (FerretDB's SQLite
- * backend scans any filter but `_id`).
+ * The messages not yet settled, one queue item each, deleted when settled: what the sender
+ * scans. An item carries the whole message, so the hot path never reads or updates the (ever
+ * growing) settled collection: on FerretDB 1.24's SQLite backend every lookup, update and
+ * delete, even by `_id`, scans its table (the `_id` index is on `->"_id"`, the queries use
+ * `->'$._id'`), whereas an insert costs the same at any size. Settling is one insert into
+ * `sms_messages` and the deletion of the item (a scan of the backlog only).
  */
 const smsQueueSchema = new Schema(
   {
     _id: { type: String, required: true },
-    /** When the next attempt may start (a claimed item is due again when its lease ends). */
+    dedupeKey: { type: String, required: true },
+    source: { type: String, required: true, enum: ['EVENT', 'INTERNAL'] },
+    /** Always QUEUED: a claim writes nothing but its lease (one write less per message). */
+    status: { type: String, required: true, enum: ['QUEUED'], default: 'QUEUED' },
+    /** When the next attempt may start. Senders skip items whose lease they saw held. */
     dueAt: { type: Date, required: true },
-    /** Attempts claimed so far; the next claim inserts lease `${_id}:attempt:${attempts + 1}`. */
+    /** Attempts known to be over (set on a retry); the next claim inserts lease `${_id}:attempt:${attempts + 1}`. */
     attempts: { type: Number, default: 0 },
+    lastError: { type: String, default: null },
+    provider: { type: String, default: null },
+    /** What the sender sends (absent only on items queued before this layout: it then reads the message). */
+    payload: { type: Object },
   },
-  { versionKey: false },
+  { timestamps: { createdAt: true, updatedAt: false }, versionKey: false, minimize: false },
 );
 smsQueueSchema.index({ dueAt: 1 });
-export interface SmsQueueDoc { _id: string; dueAt: Date; attempts: number }
+export interface SmsQueueDoc {
+  _id: string; dedupeKey: string; source: 'EVENT' | 'INTERNAL'; status: 'QUEUED'; dueAt: Date; attempts: number;
+  lastError: string | null; provider: string | null; payload?: SmsPayload; createdAt: Date;
+}
+
+/** A queue item as administrators see it: a QUEUED message, without its secrets. */
+export function pendingMessage(item: SmsQueueDoc): SmsMessageDoc {
+  const p = item.payload;
+  return {
+    _id: item._id, dedupeKey: item.dedupeKey, kind: p?.kind ?? 'LOGIN_CODE', phone: p?.phone ?? null, recipientId: p?.recipientId ?? null, recipientRole: p?.recipientRole ?? null,
+    variables: p?.variables ?? {}, source: item.source, status: 'QUEUED', attempts: item.attempts, lastError: item.lastError ?? null, provider: item.provider ?? null,
+    providerMessageId: null, createdAt: item.createdAt, sentAt: null, deliveredAt: null, failedAt: null,
+  };
+}
 
 export const smsMessageModel = (c: Connection) => c.model('SmsMessage', smsMessageSchema, 'sms_messages');
 export const smsQueueModel = (c: Connection) => c.model('SmsQueueItem', smsQueueSchema, 'sms_queue');

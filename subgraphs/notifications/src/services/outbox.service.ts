@@ -1,5 +1,5 @@
 import { AppError, claimOnce, decodeCursor, isDuplicateKey, newId, pageSize, requireRole, toConnection, type Identity, type Logger, type PageArgs } from '@yuejuan/runtime';
-import { nativeCollection, smsStatuses, type MessageKind, type NotificationsModels, type SmsKeyDoc, type SmsMessageDoc, type SmsStatus } from '../models/index.ts';
+import { finalStatuses, nativeCollection, pendingMessage, smsStatuses, type MessageKind, type NotificationsModels, type SmsKeyDoc, type SmsMessageDoc, type SmsPayload, type SmsQueueDoc, type SmsStatus } from '../models/index.ts';
 import { sensitiveVariables } from '../templates.ts';
 import type { Recipient } from './notification.service.ts';
 
@@ -28,10 +28,10 @@ const parseTime = (value: string | null | undefined, field: string): Date | unde
 };
 
 /**
- * The SMS outbox: writes each message once per dedupe key and hands it to the sender's queue.
- * The key is claimed first (insert under `_id`), then the message and its queue item are
- * inserted under the claimed message id; each step is idempotent, so a replay of a half-done
- * intake (crash between the inserts) finishes it instead of making a second message.
+ * The SMS outbox: writes each message once per dedupe key into the sender's queue. The key is
+ * claimed first (insert under `_id`), then the queue item (the message until it is settled)
+ * is inserted under the claimed message id; each step is idempotent, so a replay of a
+ * half-done intake (crash between the inserts) finishes it instead of making a second message.
  */
 export function createOutbox(models: NotificationsModels, logger: Logger, onQueued: () => void) {
   const keys = nativeCollection(models.SmsKey);
@@ -50,29 +50,40 @@ export function createOutbox(models: NotificationsModels, logger: Logger, onQueu
       const candidate = newId();
       const won = await claimOnce(keys, sms.dedupeKey, { messageId: candidate, at: new Date() });
       const messageId = won ? candidate : (await existing(sms.dedupeKey))!;
+      if (!won) {
+        // A replay: a settled message is never queued again. (A replay racing the settlement
+        // may re-insert the item: the sender then finds the lease history and the settled
+        // message, and discards it.)
+        const settled = await models.SmsMessage.findById(messageId).select('status').lean<{ status: SmsStatus }>().exec();
+        if (settled && finalStatuses.has(settled.status)) return { messageId, created: false };
+      }
       const variables: Record<string, string> = {};
       const secrets: Record<string, string> = {};
       for (const [name, value] of Object.entries(sms.values)) (sensitiveVariables.has(name) ? secrets : variables)[name] = value;
+      const payload: SmsPayload = {
+        kind: sms.kind, phone: sms.phone ?? null, recipientId: sms.recipient?.id ?? null, recipientRole: sms.recipient?.role ?? null,
+        variables, ...(Object.keys(secrets).length ? { secrets } : {}),
+      };
+      // The message is its queue item until settled; re-inserting it (a replay of a half-done
+      // intake) is a no-op.
       let created = true;
       try {
-        await models.SmsMessage.create({
-          _id: messageId, dedupeKey: sms.dedupeKey, kind: sms.kind, phone: sms.phone ?? null,
-          recipientId: sms.recipient?.id ?? null, recipientRole: sms.recipient?.role ?? null,
-          variables, ...(Object.keys(secrets).length ? { secrets } : {}), source: sms.source,
-        });
+        await models.SmsQueue.create({ _id: messageId, dedupeKey: sms.dedupeKey, source: sms.source, dueAt: new Date(), attempts: 0, payload });
       } catch (err) {
         if (!isDuplicateKey(err)) throw err;
         created = false;
       }
-      // A message still waiting needs its queue item (re-inserting one is a no-op); a final
-      // message must not be queued again.
-      const status = created ? 'QUEUED' : (await models.SmsMessage.findById(messageId).select('status').lean<{ status: SmsStatus }>().exec())?.status;
-      if (status === 'QUEUED' || status === 'SENDING') {
-        await models.SmsQueue.create({ _id: messageId, dueAt: new Date(), attempts: 0 }).catch((err: unknown) => { if (!isDuplicateKey(err)) throw err; });
-      }
       if (created) logger.info({ messageId, kind: sms.kind, source: sms.source }, 'sms queued');
       onQueued();
       return { messageId, created };
+    },
+
+    /** One message as administrators see it (settled, or still queued), without secrets. */
+    async get(messageId: string): Promise<SmsMessageDoc | null> {
+      const settled = await models.SmsMessage.findById(messageId).select('-secrets').lean<SmsMessageDoc>().exec();
+      if (settled) return settled;
+      const item = await models.SmsQueue.findById(messageId).lean<SmsQueueDoc>().exec();
+      return item ? pendingMessage(item) : null;
     },
 
     /** Administrators: messages by phone, kind, status and time, newest first. */
@@ -80,21 +91,26 @@ export function createOutbox(models: NotificationsModels, logger: Logger, onQueu
       requireRole(identity, 'ADMINISTRATOR');
       const first = pageSize(args.first);
       const query: Record<string, unknown> = {};
+      const queued: Record<string, unknown> = {};
       if (filter?.phone) {
         if (!mobilePattern.test(filter.phone)) throw new AppError('BAD_USER_INPUT', '手机号码格式不正确。', { field: 'phone' });
         query.phone = filter.phone;
+        queued['payload.phone'] = filter.phone;
       }
-      if (filter?.kind) query.kind = filter.kind;
+      if (filter?.kind) query.kind = queued['payload.kind'] = filter.kind;
       if (filter?.status) {
         if (!smsStatuses.includes(filter.status)) throw new AppError('BAD_USER_INPUT', undefined, { field: 'status' });
-        query.status = filter.status;
+        query.status = queued.status = filter.status;
       }
       const from = parseTime(filter?.from, 'from');
       const to = parseTime(filter?.to, 'to');
-      if (from || to) query.createdAt = { ...(from ? { $gte: from } : {}), ...(to ? { $lte: to } : {}) };
-      const total = await models.SmsMessage.countDocuments(query).exec();
-      if (args.after) query._id = { $lt: decodeCursor(args.after) };
-      const items = await models.SmsMessage.find(query).select('-secrets').sort({ _id: -1 }).limit(first + 1).lean<SmsMessageDoc[]>().exec();
+      if (from || to) query.createdAt = queued.createdAt = { ...(from ? { $gte: from } : {}), ...(to ? { $lte: to } : {}) };
+      // Settled messages and queued ones (their queue items), merged newest first.
+      const total = (await models.SmsMessage.countDocuments(query).exec()) + (await models.SmsQueue.countDocuments(queued).exec());
+      if (args.after) query._id = queued._id = { $lt: decodeCursor(args.after) };
+      const settled = await models.SmsMessage.find(query).select('-secrets').sort({ _id: -1 }).limit(first + 1).lean<SmsMessageDoc[]>().exec();
+      const waiting = await models.SmsQueue.find(queued).sort({ _id: -1 }).limit(first + 1).lean<SmsQueueDoc[]>().exec();
+      const items = [...settled, ...waiting.map(pendingMessage)].sort((x, y) => (x._id < y._id ? 1 : x._id > y._id ? -1 : 0)).slice(0, first + 1);
       return toConnection(items, first, total);
     },
   };

@@ -2,6 +2,7 @@ import type { EventBus, Logger } from '@yuejuan/runtime';
 import type { NotificationsConfig } from '../config.ts';
 import { consumedTopics } from '../services/events.service.ts';
 import type { NotificationsServices } from '../services/index.ts';
+import { leaseRetentionMs } from './claims.ts';
 import { createLoop } from './loop.ts';
 
 /** How often passed rate-limit windows and leases expired for an hour are swept. */
@@ -19,7 +20,7 @@ export function createWorkers({ services, bus, config, logger }: { services: Not
   const sweep = createLoop('sweep', async () => {
     const now = new Date();
     await services.limiter.sweep(now);
-    await models.SmsLease.deleteMany({ expiresAt: { $lt: new Date(now.getTime() - 3_600_000) } }).exec();
+    await models.SmsLease.deleteMany({ expiresAt: { $lt: new Date(now.getTime() - leaseRetentionMs) } }).exec();
     return 0;
   }, sweepMs, logger);
   const pull = services.provider.pullReceipts?.bind(services.provider);
