@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { testMongoUri, uniqueDatabaseName } from '@yuejuan/runtime/testing';
 
 /** Runs a service's entry point as its own process and collects how it ends. */
 function runEntry(entry: string, env: NodeJS.ProcessEnv): Promise<{ code: number | null; stderr: string }> {
@@ -39,5 +40,22 @@ describe('a bad configuration stops startup with a message naming the variable',
     const { code, stderr } = await runEntry(entryOf('@yuejuan/identity'), { MONGODB_URI: 'mongodb://127.0.0.1:1/', YUEJUAN_INTERNAL_SECRET: 's'.repeat(40) });
     expect(code).toBe(78);
     expect(stderr).toMatch(/YUEJUAN_ID_HASH_KEY: .*not set/);
+  });
+});
+
+describe('a running subgraph stops cleanly', () => {
+  it('exits with code 0 on SIGTERM (its own shutdown, not the forced exit with code 1)', async () => {
+    const port = 4000 + Math.floor(Math.random() * 900) + 5000;
+    const child = spawn(process.execPath, ['--import', 'tsx', entryOf('@yuejuan/cases')], {
+      env: { PATH: process.env.PATH, APOLLO_TELEMETRY_DISABLED: 'true', MONGODB_URI: testMongoUri(), PORT: String(port), YUEJUAN_INTERNAL_SECRET: 's'.repeat(40), CASES_DB: uniqueDatabaseName('stop'), LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    for (let i = 0; i < 200; i++) {
+      if (await fetch(`http://127.0.0.1:${port}/ready`).then((r) => r.ok, () => false)) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
   });
 });

@@ -72,6 +72,9 @@ export function createSubgraphService<L>(options: SubgraphServiceOptions<L>): Su
     includeStacktraceInErrorResponses: false,
     introspection: !production,
     plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginInlineTraceDisabled()],
+    // runSubgraph handles SIGINT/SIGTERM; Apollo's own handler stopped the server under it and
+    // left our shutdown waiting until the forced exit (10 s, exit code 1).
+    stopOnTerminationSignals: false,
   });
 
   app.get('/health', (_req, res) => { res.json({ status: 'ok', service: name, events: busStats() }); });
