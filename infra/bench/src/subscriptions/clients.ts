@@ -30,7 +30,7 @@ export async function openFleet(options: { url: string; n: number; query: string
         if (!list) received.set(id, (list = []));
         list.push(at);
       },
-      error: (err) => { errors.set(String((err as Error)?.message ?? (err as CloseEvent)?.reason ?? err), (errors.get(String((err as Error)?.message ?? (err as CloseEvent)?.reason ?? err)) ?? 0) + 1); },
+      error: (err) => { const key = err instanceof Error ? err.message : String((err as { reason?: unknown })?.reason ?? err); errors.set(key, (errors.get(key) ?? 0) + 1); },
       complete: () => undefined,
     }));
     if (i % 200 === 199) await new Promise((r) => setTimeout(r, 20)); // let the server breathe while connecting
