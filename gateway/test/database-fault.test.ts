@@ -52,7 +52,7 @@ describe('the database going down and coming back', () => {
 
     await database.stop();
     // The first request may meet a pooled connection that just broke, the next ones wait for
-    // the driver's server selection (3 s): each must end with a clear error, none may hang.
+    // the driver's server selection (1.5 s): each must end with a clear error, none may hang.
     for (const attempt of [1, 2]) {
       const started = performance.now();
       const down = await ask();
@@ -62,7 +62,7 @@ describe('the database going down and coming back', () => {
       expect(down.json?.data ?? null).toBeNull();
       expect(down.json?.errors?.[0]?.extensions).toMatchObject({ serviceName: 'cases', code: 'SERVICE_UNAVAILABLE' });
       expect(internalsIn(down.text, internalUrls)).toEqual([]);
-      // The driver's 3 s server selection, plus room for a loaded CI machine: well short of the
+      // The driver's 1.5 s server selection, plus room for a loaded CI machine: well short of the
       // 10 s a buffering connection would wait, and of the gateway's 10 s subgraph timeout.
       expect(errorMs).toBeLessThan(8000);
     }
