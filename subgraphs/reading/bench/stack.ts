@@ -2,39 +2,15 @@
 // process (only asked about bindings), stand-ins for identity's contacts and notifications'
 // SMS (recording the passwords a lawyer would receive), and the reading subgraph as its own
 // process (as npm start runs it), so that its resident memory is its own.
-import http from 'node:http';
 import { randomBytes } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { connectMongo, createEventBus, createLogger, ensureIndexes, internalTokenHeader, verifyInternalToken } from '@yuejuan/runtime';
+import { connectMongo, createEventBus, createLogger, ensureIndexes } from '@yuejuan/runtime';
 import { createServer as createCases } from '@yuejuan/cases';
 import { loadCasesConfig } from '@yuejuan/cases/config';
+import { startPeers } from '../test/peers.ts';
+export type { Sms } from '../test/peers.ts';
 import { startBenchDatabase } from '../../../infra/bench/src/stack/database.ts';
 import { freePort, startProcess } from '../../../infra/bench/src/lib/processes.ts';
-
-export interface Sms { to: { recipientId: string }; kind: string; variables: Record<string, string> }
-
-/** Contacts (name and licence number of any lawyer) and an SMS outbox, as internal routes. */
-async function startPeers(secret: string) {
-  const sms: Sms[] = [];
-  const server = http.createServer(async (req, res) => {
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    const body = JSON.parse(Buffer.concat(chunks).toString() || '{}');
-    const audience = req.url === '/internal/sms' ? 'notifications' : 'identity';
-    const identity = await verifyInternalToken(secret, audience, req.headers[internalTokenHeader] as string).catch(() => null);
-    if (!identity || identity.role !== 'SERVICE') { res.writeHead(401).end('{}'); return; }
-    res.setHeader('content-type', 'application/json');
-    if (req.url === '/internal/sms') { sms.push(body); res.writeHead(202).end(JSON.stringify({ messageId: `m${sms.length}` })); return; }
-    if (req.url === '/internal/contacts') {
-      res.end(JSON.stringify({ contacts: (body.ids as string[]).map((id) => ({ id, role: 'LAWYER', name: '张律师', phone: null, licenceNumber: '13101201910012345' })) }));
-      return;
-    }
-    res.writeHead(404).end('{}');
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, sms, stop: () => new Promise<void>((r) => server.close(() => r())) };
-}
 
 export interface StackOptions { root: string; logDir: string; scratch: string; store: 'fs' | 'gridfs' }
 
