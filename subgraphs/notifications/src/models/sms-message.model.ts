@@ -40,15 +40,9 @@ const smsMessageSchema = new Schema(
 smsMessageSchema.index({ phone: 1, _id: -1 });
 smsMessageSchema.index({ status: 1, _id: -1 });
 
-export interface SmsMessageDoc {
+export interface SmsMessageDoc extends SmsPayload {
   _id: string;
   dedupeKey: string;
-  kind: MessageKind;
-  phone: string | null;
-  recipientId: string | null;
-  recipientRole: 'LAWYER' | 'PROSECUTOR' | null;
-  variables: Record<string, string>;
-  secrets?: Record<string, string>;
   source: 'EVENT' | 'INTERNAL';
   status: SmsStatus;
   attempts: number;
