@@ -18,17 +18,19 @@ export interface Waker {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * One poller per process reads a single small document every `intervalMs` while someone waits.
+ * One poller per process reads a single small document while someone waits: every `intervalMs`
+ * while events flow, every `quietIntervalMs` after a quiet spell.
  * Why: FerretDB answers a tailable awaitData getMore by re-running the cursor's query every
  * 10 ms, and on its SQLite backend every run reads the whole capped collection, so an idle
  * cursor over 10,000 events cost a full CPU core. Reading one document is cheap; the cursor is
  * asked for more only when this says there is more. On MongoDB the same loop costs a point
  * read per interval.
  */
-export function createWaker(db: Db, collection: string, logger: Logger, intervalMs = 10): Waker {
+export function createWaker(db: Db, collection: string, logger: Logger, intervalMs = 10, quietIntervalMs = 100): Waker {
   const heads: Collection<{ _id: string; id: string; at: Date }> = db.collection(HEADS);
   let version = 0;
   let lastHead: string | undefined;
+  let changedAt = 0;
   let waiters: (() => void)[] = [];
   let polling = false;
   let stopped = false;
@@ -42,13 +44,18 @@ export function createWaker(db: Db, collection: string, logger: Logger, interval
         failures = 0;
         if (head && head.id !== lastHead) {
           lastHead = head.id; // the first read wakes too: one spare getMore, never a missed event
+          changedAt = Date.now();
           wakeAll();
         }
       } catch (err) {
         // The cursor's own reconnect reports database outages; here a failure only slows waking.
         if (++failures === 1) logger.debug({ err: (err as Error).message }, 'event head unreadable');
       }
-      await sleep(failures ? Math.min(intervalMs * 2 ** failures, 1000) : intervalMs);
+      // Every 10 ms while events flow, every 100 ms once nothing was published for 2 s: an
+      // idle process then makes 10 point reads a second instead of 100 (the first event after
+      // a quiet spell arrives up to 100 ms later).
+      const quiet = Date.now() - changedAt > 2000;
+      await sleep(failures ? Math.min(intervalMs * 2 ** failures, 1000) : quiet ? quietIntervalMs : intervalMs);
     }
     polling = false;
   };
