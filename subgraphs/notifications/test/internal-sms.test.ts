@@ -21,10 +21,16 @@ describe('POST /internal/sms', () => {
   });
   afterAll(async () => { await h?.stop(); await identity?.close(); });
 
-  /** Messages matching `filter`, settled or still queued (a queued message is its queue item). */
+  /**
+   * Messages matching `filter`, settled or still queued (a queued message is its queue item).
+   * The queue is read first and ids are joined: a message is settled before its queue item is
+   * deleted, so one that moves between the two reads is seen at least once, and counted once.
+   */
   const messages = async (filter: { dedupeKey?: unknown; phone?: string }) => {
     const queued = { ...(filter.dedupeKey ? { dedupeKey: filter.dedupeKey } : {}), ...(filter.phone ? { 'payload.phone': filter.phone } : {}) };
-    return (await h.models.SmsMessage.countDocuments(filter as Record<string, unknown>).exec()) + (await h.models.SmsQueue.countDocuments(queued).exec());
+    const ids = new Set((await h.models.SmsQueue.find(queued, { _id: 1 }).lean().exec()).map((d) => String(d._id)));
+    for (const d of await h.models.SmsMessage.find(filter as Record<string, unknown>, { _id: 1 }).lean().exec()) ids.add(String(d._id));
+    return ids.size;
   };
 
   it('queues an SMS (202 with its id) that the development sink receives with the template text', async () => {

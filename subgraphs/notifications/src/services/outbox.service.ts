@@ -80,10 +80,11 @@ export function createOutbox(models: NotificationsModels, logger: Logger, onQueu
 
     /** One message as administrators see it (settled, or still queued), without secrets. */
     async get(messageId: string): Promise<SmsMessageDoc | null> {
-      const settled = await models.SmsMessage.findById(messageId).select('-secrets').lean<SmsMessageDoc>().exec();
-      if (settled) return settled;
+      // Queue first: a message is settled before its queue item goes, so one that moves
+      // between the two reads is still found.
       const item = await models.SmsQueue.findById(messageId).lean<SmsQueueDoc>().exec();
-      return item ? pendingMessage(item) : null;
+      const settled = await models.SmsMessage.findById(messageId).select('-secrets').lean<SmsMessageDoc>().exec();
+      return settled ?? (item ? pendingMessage(item) : null);
     },
 
     /** Administrators: messages by phone, kind, status and time, newest first. */
@@ -108,9 +109,11 @@ export function createOutbox(models: NotificationsModels, logger: Logger, onQueu
       // Settled messages and queued ones (their queue items), merged newest first.
       const total = (await models.SmsMessage.countDocuments(query).exec()) + (await models.SmsQueue.countDocuments(queued).exec());
       if (args.after) query._id = queued._id = { $lt: decodeCursor(args.after) };
-      const settled = await models.SmsMessage.find(query).select('-secrets').sort({ _id: -1 }).limit(first + 1).lean<SmsMessageDoc[]>().exec();
+      // Queue first, as in get(); a message seen in both places is shown as settled.
       const waiting = await models.SmsQueue.find(queued).sort({ _id: -1 }).limit(first + 1).lean<SmsQueueDoc[]>().exec();
-      const items = [...settled, ...waiting.map(pendingMessage)].sort((x, y) => (x._id < y._id ? 1 : x._id > y._id ? -1 : 0)).slice(0, first + 1);
+      const settled = await models.SmsMessage.find(query).select('-secrets').sort({ _id: -1 }).limit(first + 1).lean<SmsMessageDoc[]>().exec();
+      const settledIds = new Set(settled.map((m) => m._id));
+      const items = [...settled, ...waiting.filter((w) => !settledIds.has(w._id)).map(pendingMessage)].sort((x, y) => (x._id < y._id ? 1 : x._id > y._id ? -1 : 0)).slice(0, first + 1);
       return toConnection(items, first, total);
     },
   };
