@@ -11,7 +11,8 @@ import { limitRate } from './slots.ts';
 import type { CodeSent, SmsCodeService } from './sms-code.service.ts';
 import { check, phoneProblem } from './validation.ts';
 
-interface Deps {
+/** What the login services (lawyers' and staff's) work with. */
+export interface LoginDeps {
   models: IdentityModels;
   collections: IdentityCollections;
   policy: IdentityPolicy;
@@ -29,7 +30,7 @@ export interface Opened { token: string; session: SessionDoc; lawyerId: string }
  * A lawyer's other logins: phone + SMS code and phone + password, for registered lawyers.
  * These sessions are not identity-verified. Answers do not tell whether a phone is registered.
  */
-export function createLoginService(d: Deps) {
+export function createLoginService(d: LoginDeps) {
   const limitIp = (client: ClientInfo, now: Date) => limitRate(d.collections.slots, 'LOGIN', client.ip, d.policy.rate.loginsPerIp, d.policy.rate.windowSeconds, now);
 
   /** The registered lawyer whose bound phone this is, if any. */

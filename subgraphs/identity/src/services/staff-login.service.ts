@@ -1,30 +1,16 @@
 import { AppError, requireRole, type Identity } from '@yuejuan/runtime';
-import type { AdministratorDoc, IdentityCollections, IdentityModels, ProsecutorDoc, SessionDoc } from '../models/index.ts';
-import type { AuditService } from './audit.service.ts';
+import type { AdministratorDoc, ProsecutorDoc, SessionDoc } from '../models/index.ts';
 import type { ClientInfo } from './client.ts';
 import { refuse } from './errors.ts';
-import type { Lockout } from './lockout.ts';
-import { checkPassword, type PasswordHasher } from './password.ts';
-import type { IdentityPolicy } from './policy.ts';
-import type { SessionService } from './session.service.ts';
+import type { LoginDeps } from './login.service.ts';
+import { checkPassword } from './password.ts';
 import { limitRate } from './slots.ts';
-import type { CodeSent, SmsCodeService } from './sms-code.service.ts';
+import type { CodeSent } from './sms-code.service.ts';
 
 /** Prosecutors and administrators: accounts with a username, a password and a phone for codes. */
 export type StaffRole = 'PROSECUTOR' | 'ADMINISTRATOR';
 type Account = (ProsecutorDoc | AdministratorDoc) & { phone?: string | null; passwordHash?: string | null };
 
-interface Deps {
-  models: IdentityModels;
-  collections: IdentityCollections;
-  policy: IdentityPolicy;
-  smsCodes: SmsCodeService;
-  sessions: SessionService;
-  lockout: Lockout;
-  audit: AuditService;
-  passwords: PasswordHasher;
-  now: () => Date;
-}
 
 const purposeOf = { PROSECUTOR: 'PROSECUTOR_LOGIN', ADMINISTRATOR: 'ADMINISTRATOR_LOGIN' } as const;
 
@@ -34,7 +20,7 @@ const purposeOf = { PROSECUTOR: 'PROSECUTOR_LOGIN', ADMINISTRATOR: 'ADMINISTRATO
  * answers do not tell which exist). Passwords are set by import, by an administrator (for a
  * prosecutor) or by the account itself.
  */
-export function createStaffLoginService(d: Deps) {
+export function createStaffLoginService(d: LoginDeps) {
   const model = (role: StaffRole) => (role === 'PROSECUTOR' ? d.models.Prosecutor : d.models.Administrator) as unknown as typeof d.models.Administrator;
   const find = async (role: StaffRole, username: string) =>
     (typeof username === 'string' && username.length <= 32 ? model(role).findOne({ username: username.trim().toLowerCase() }).lean<Account>().exec() : null);
