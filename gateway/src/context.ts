@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { isIP } from 'node:net';
 import { GraphQLError } from 'graphql';
 import { mintInternalToken, internalTokenHeader, type Identity } from '@yuejuan/runtime';
+import { postJson } from './http-client.ts';
 
 /** Who is at the other end of the connection, forwarded to subgraphs as x-client-* headers. */
 export interface ClientInfo {
@@ -24,23 +25,19 @@ const unauthenticated = () =>
  * anonymous; a token that is unknown, expired or revoked is refused with 401.
  */
 export function createContextFactory(options: { identityBaseUrl: string; secret: string; timeoutMs: number }) {
-  const resolveUrl = new URL('/internal/sessions/resolve', options.identityBaseUrl).toString();
+  const resolveUrl = new URL('/internal/sessions/resolve', options.identityBaseUrl);
   return async (authorization: string | undefined, clientRequestId?: string, client?: ClientInfo): Promise<GatewayContext> => {
     // A caller's request id is kept for tracing only when it is short and plain (no log injection).
     const requestId = clientRequestId && /^[A-Za-z0-9-]{8,64}$/.test(clientRequestId) ? clientRequestId : randomUUID();
     if (!authorization) return { identity: { role: 'ANONYMOUS' }, requestId, client };
     const match = /^Bearer ([A-Za-z0-9_-]{20,200})$/.exec(authorization);
     if (!match) throw unauthenticated();
-    const res = await fetch(resolveUrl, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', [internalTokenHeader]: await mintInternalToken(options.secret, 'identity', { role: 'ANONYMOUS' }) },
-      body: JSON.stringify({ token: match[1] }),
-      signal: AbortSignal.timeout(options.timeoutMs),
-    }).catch(() => null);
-    if (!res?.ok) {
+    const token = await mintInternalToken(options.secret, 'identity', { role: 'ANONYMOUS' });
+    const res = await postJson(resolveUrl, JSON.stringify({ token: match[1] }), { [internalTokenHeader]: token }, { timeoutMs: options.timeoutMs, repeatable: true }).catch(() => null);
+    if (res?.status !== 200 || !res.body || typeof res.body !== 'object') {
       throw new GraphQLError('身份服务暂不可用，请稍后再试。', { extensions: { code: 'SERVICE_UNAVAILABLE', serviceName: 'identity', http: { status: 503 } } });
     }
-    const { identity } = (await res.json()) as { identity: Identity | null };
+    const { identity } = res.body as { identity: Identity | null };
     if (!identity) throw unauthenticated();
     return { identity, requestId, client };
   };

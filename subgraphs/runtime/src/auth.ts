@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
 import { AppError } from './errors.ts';
+import { signHs256, TokenError, verifyHs256 } from './jwt.ts';
 
 /** Purposes of step-up verification (身份核验). */
 export type StepUpPurpose = 'BIND_CASE' | 'APPOINTMENT' | 'READING_APPLICATION' | 'DOWNLOAD';
@@ -35,22 +35,14 @@ export const hasSession = (identity: Identity): identity is SessionIdentity => i
 export const internalTokenHeader = 'x-internal-token';
 const issuer = 'yuejuan-gateway';
 
-const key = (secret: string) => new TextEncoder().encode(secret);
-
 /**
  * Mints the token the gateway sends to one subgraph for one request: HS256, audience = the
  * subgraph, a few seconds of life, a unique id. The identity travels inside, signed, so a
  * subgraph never trusts a plain header.
  */
 export async function mintInternalToken(secret: string, audience: string, identity: Identity, ttlSeconds = 30): Promise<string> {
-  return new SignJWT({ idn: identity })
-    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-    .setIssuer(issuer)
-    .setAudience(audience)
-    .setIssuedAt()
-    .setExpirationTime(`${ttlSeconds}s`)
-    .setJti(randomUUID())
-    .sign(key(secret));
+  const now = Math.floor(Date.now() / 1000);
+  return signHs256(secret, { idn: identity, iss: issuer, aud: audience, iat: now, exp: now + ttlSeconds, jti: randomUUID() });
 }
 
 /**
@@ -60,12 +52,12 @@ export async function mintInternalToken(secret: string, audience: string, identi
 export async function verifyInternalToken(secret: string, audience: string, token: string | undefined): Promise<Identity> {
   if (!token) throw new AppError('UNAUTHENTICATED', '请求未经网关签发，已拒绝。', { reason: 'missing internal token' });
   try {
-    const { payload } = await jwtVerify(token, key(secret), { algorithms: ['HS256'], issuer, audience, maxTokenAge: '5m' });
-    const identity = payload.idn as Identity | undefined;
-    if (!identity || typeof identity !== 'object' || typeof identity.role !== 'string') throw new Error('no identity claim');
+    const claims = verifyHs256(secret, token, { issuer, audience, maxAgeSeconds: 300 });
+    const identity = claims.idn as Identity | undefined;
+    if (!identity || typeof identity !== 'object' || typeof identity.role !== 'string') throw new TokenError('invalid');
     return identity;
   } catch (err) {
-    const reason = err instanceof joseErrors.JWTExpired ? 'expired internal token' : 'invalid internal token';
+    const reason = err instanceof TokenError && err.kind === 'expired' ? 'expired internal token' : 'invalid internal token';
     throw new AppError('UNAUTHENTICATED', '请求未经网关签发，已拒绝。', { reason });
   }
 }

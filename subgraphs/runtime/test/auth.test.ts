@@ -4,6 +4,8 @@ import { mintInternalToken, verifyInternalToken, requireRole, AppError } from '.
 import { lawyerIdentity, anonymous } from '../src/testing/index.ts';
 
 const secret = 'x'.repeat(40);
+const now = () => Math.floor(Date.now() / 1000);
+const adminLike = { role: 'ADMINISTRATOR', sessionId: 's', administratorId: 'a' };
 
 describe('internal tokens between gateway and subgraphs', () => {
   it('round-trips an identity for the right audience', async () => {
@@ -21,6 +23,32 @@ describe('internal tokens between gateway and subgraphs', () => {
     const err = await verifyInternalToken(secret, 'cases', await make()).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AppError);
     expect((err as AppError).extensions).toMatchObject({ code: 'UNAUTHENTICATED', reason });
+  });
+
+  it('accepts a token another HS256 implementation (jose) signed with our claims', async () => {
+    const token = await new SignJWT({ idn: lawyerIdentity('l2') }).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).setIssuer('yuejuan-gateway').setAudience('cases').setIssuedAt().setExpirationTime('30s').setJti('j1').sign(new TextEncoder().encode(secret));
+    await expect(verifyInternalToken(secret, 'cases', token)).resolves.toEqual(lawyerIdentity('l2'));
+  });
+
+  it.each([
+    ['a changed payload', async () => {
+      const [h, , s] = (await mintInternalToken(secret, 'cases', anonymous)).split('.');
+      return [h, Buffer.from(JSON.stringify({ idn: adminLike, iss: 'yuejuan-gateway', aud: 'cases', iat: now(), exp: now() + 30, jti: 'x' })).toString('base64url'), s].join('.');
+    }],
+    ['another algorithm (HS512)', async () => new SignJWT({ idn: anonymous }).setProtectedHeader({ alg: 'HS512' }).setIssuer('yuejuan-gateway').setAudience('cases').setIssuedAt().setExpirationTime('30s').sign(new TextEncoder().encode(secret))],
+    ['another issuer', async () => new SignJWT({ idn: anonymous }).setProtectedHeader({ alg: 'HS256' }).setIssuer('someone-else').setAudience('cases').setIssuedAt().setExpirationTime('30s').sign(new TextEncoder().encode(secret))],
+    ['an issue time in the future', async () => new SignJWT({ idn: anonymous }).setProtectedHeader({ alg: 'HS256' }).setIssuer('yuejuan-gateway').setAudience('cases').setIssuedAt(now() + 600).setExpirationTime(now() + 630).sign(new TextEncoder().encode(secret))],
+    ['no identity claim', async () => new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setIssuer('yuejuan-gateway').setAudience('cases').setIssuedAt().setExpirationTime('30s').sign(new TextEncoder().encode(secret))],
+    ['garbage', async () => 'not.a.token'],
+  ])('refuses %s as an invalid token', async (_, make) => {
+    const err = await verifyInternalToken(secret, 'cases', await make()).catch((e: unknown) => e);
+    expect((err as AppError).extensions).toMatchObject({ code: 'UNAUTHENTICATED', reason: 'invalid internal token' });
+  });
+
+  it('refuses a token issued more than five minutes ago even if its expiry is later', async () => {
+    const token = await new SignJWT({ idn: anonymous }).setProtectedHeader({ alg: 'HS256' }).setIssuer('yuejuan-gateway').setAudience('cases').setIssuedAt(now() - 301).setExpirationTime(now() + 3600).sign(new TextEncoder().encode(secret));
+    const err = await verifyInternalToken(secret, 'cases', token).catch((e: unknown) => e);
+    expect((err as AppError).extensions).toMatchObject({ code: 'UNAUTHENTICATED', reason: 'expired internal token' });
   });
 
   it('requireRole separates anonymous (UNAUTHENTICATED) from wrong role (FORBIDDEN)', () => {
