@@ -137,9 +137,17 @@ function ferretArgs(dataDir: string, port: number): string[] {
   ];
 }
 
-/** Our flags must be the whole configuration: drop FERRETDB_* variables (e.g. setup users). */
-function childEnv(): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('FERRETDB_')));
+/**
+ * Our flags must be the whole configuration: drop FERRETDB_* variables (e.g. setup users).
+ *
+ * GOGC=400 (unless set): FerretDB 1.24 decodes every document it scans into fresh Go objects,
+ * so at Go's default (100) a third of its CPU under load went to the garbage collector and
+ * allocation assists (CPU profile of the portal's queries). At 400 the same queries cost it
+ * about 30 % less CPU for about 50 MB more memory.
+ */
+export function childEnv(): NodeJS.ProcessEnv {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('FERRETDB_')));
+  return { GOGC: '400', ...env };
 }
 
 /**

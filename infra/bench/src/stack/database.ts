@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MongoClient } from 'mongodb';
-import { ensureFerretDB, FERRETDB_VERSION, repoRoot, startDatabase } from '@yuejuan/database';
+import { ensureFerretDB, FERRETDB_VERSION, ferretEnv, repoRoot, startDatabase } from '@yuejuan/database';
 import { freePort, removeOnExit, sleep, startProcess, type Running } from '../lib/processes.ts';
 import { childPids, pidsByCommandLine } from '../lib/procstat.ts';
 import { startPostgres, type PostgresCluster } from './postgres.ts';
@@ -58,7 +58,7 @@ export async function startBenchDatabase(backend: Backend, logDir: string): Prom
     const startFerret = async () => {
       const p = await startProcess({
         name: 'ferretdb-postgresql', command: bin, cwd: dir, logDir,
-        env: Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('FERRETDB_'))),
+        env: ferretEnv(),
         args: ['--handler=postgresql', `--postgresql-url=${pg!.url}`, `--state-dir=${dir}`, `--listen-addr=127.0.0.1:${port}`, '--debug-addr=-', '--telemetry=disable', '--log-level=warn', '--log-format=json'],
       });
       await waitForHello(uri, p);
