@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { countCommands } from '@yuejuan/runtime';
 import { anonymous } from '@yuejuan/runtime/testing';
 import { codes, startCases, type GraphQLResult, type Harness } from './harness.ts';
 import { admin, anhui, liSi, seedApplications, seedCases, seedProcuratorates, shanghai, wangSh, zhangSan, zhangSanId } from './fixtures.ts';
@@ -22,6 +23,9 @@ const boundCases = /* GraphQL */ `
       ... on Lawyer { boundCases(first: $first, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { node { id caseName } } } }
     }
   }
+`;
+const selecting = (selection: string) => /* GraphQL */ `
+  query Selection($representations: [_Any!]!) { _entities(representations: $representations) { ... on Lawyer { ${selection} } } }
 `;
 type Page = { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges: { node: { id: string; status: string; lawyer: { id: string }; case: { procuratorate: { id: string } } } }[] };
 const me = [{ __typename: 'Lawyer', id: zhangSanId }];
@@ -107,5 +111,42 @@ describe("a lawyer's binding applications and bound cases", () => {
     expect(first.data._entities[0].boundCases.pageInfo.hasNextPage).toBe(true);
     expect([...first.data._entities[0].boundCases.edges, ...second.data._entities[0].boundCases.edges].map((e: { node: { id: string } }) => e.node.id)).toEqual(approved);
     expect(codes(await h.call(liSi, boundCases, { representations: me }))).toEqual(['FORBIDDEN']);
+  });
+
+  // FerretDB on SQLite scans the collection for every query that is not an `_id` lookup: a
+  // connection runs only the queries of the fields the client selected.
+  describe('database commands per selection', () => {
+    async function commandsFor(selection: string) {
+      const { result, commands } = await countCommands(h.db, () => h.call(zhangSan, selecting(selection), { representations: me }));
+      expect(result.errors).toBeUndefined();
+      return { lawyer: result.data._entities[0], commands };
+    }
+
+    it('answers boundCases { totalCount } with one count: no find, no case loaded', async () => {
+      const { lawyer, commands } = await commandsFor('boundCases { totalCount }');
+      expect(lawyer.boundCases).toEqual({ totalCount: 5 });
+      expect(commands).toEqual(['aggregate']); // countDocuments is an aggregate
+    });
+
+    it('loads the bound cases with one find of bindings and one of cases, shared by edges and pageInfo, counting nothing', async () => {
+      const { lawyer, commands } = await commandsFor('boundCases(first: 2) { edges { node { id } } pageInfo { hasNextPage } }');
+      expect(lawyer.boundCases.edges).toHaveLength(2);
+      expect(lawyer.boundCases.pageInfo).toEqual({ hasNextPage: true });
+      expect(commands).toEqual(['find', 'find']);
+    });
+
+    it('answers boundCases { pageInfo } without loading cases', async () => {
+      const { lawyer, commands } = await commandsFor('boundCases(first: 2) { pageInfo { endCursor } }');
+      expect(lawyer.boundCases.pageInfo.endCursor).toEqual(expect.any(String));
+      expect(commands).toEqual(['find']);
+    });
+
+    it("runs the personal centre's selection with two counts and one find", async () => {
+      const { lawyer, commands } = await commandsFor('bindingApplications(first: 20) { totalCount edges { node { status } } } boundCases { totalCount }');
+      expect(lawyer.bindingApplications.totalCount).toBe(25);
+      expect(lawyer.bindingApplications.edges).toHaveLength(20);
+      expect(lawyer.boundCases.totalCount).toBe(5);
+      expect(commands.sort()).toEqual(['aggregate', 'aggregate', 'find']);
+    });
   });
 });

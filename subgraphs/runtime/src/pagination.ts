@@ -5,10 +5,54 @@ export interface PageArgs {
   after?: string | null;
 }
 
-export interface Connection<T> {
-  edges: { cursor: string; node: T }[];
-  pageInfo: { hasNextPage: boolean; endCursor: string | null };
-  totalCount: number;
+/** One item of a page with the cursor after which the next page starts. */
+export interface Edge<N> {
+  cursor: string;
+  node: N;
+}
+
+/** Relay's page information. */
+export interface PageInfo {
+  hasNextPage: boolean;
+  endCursor: string | null;
+}
+
+/**
+ * A page whose parts are fetched only when resolved. graphql-js's default field resolver calls
+ * a function-valued property, so `edges` and `pageInfo` resolve without per-type resolvers; both
+ * share one fetch (memoised), and a selection of neither fetches nothing.
+ */
+export interface LazyPage<N> {
+  edges: () => Promise<Edge<N>[]>;
+  pageInfo: () => Promise<PageInfo>;
+}
+
+/** A lazy page plus `totalCount`, counted only when selected. */
+export interface LazyConnection<N> extends LazyPage<N> {
+  totalCount: () => Promise<number>;
+}
+
+/** Where the items of a page come from. */
+export interface PageSource<T extends { _id: unknown }> {
+  /** The page size, validated by `pageSize`. */
+  first: number;
+  /** The items after the cursor, newest `_id` first, limited to `first + 1` (the extra one says whether a next page exists). */
+  fetch: () => Promise<T[]>;
+}
+
+/** A page source mapping the page's items to other nodes (e.g. bindings to their cases): called only when `edges` is selected. */
+export interface MappedPageSource<T extends { _id: unknown }, N> extends PageSource<T> {
+  map: (page: T[]) => Promise<N[]>;
+}
+
+/** A page source with the count of all items (with the same filter, without the cursor). */
+export interface CountedPageSource<T extends { _id: unknown }> extends PageSource<T> {
+  count: () => Promise<number>;
+}
+
+/** A counted page source mapping its items to other nodes. */
+export interface CountedMappedPageSource<T extends { _id: unknown }, N> extends MappedPageSource<T, N> {
+  count: () => Promise<number>;
 }
 
 /** Largest page a client may ask for. */
@@ -34,11 +78,49 @@ export function decodeCursor(cursor: string): string {
 }
 
 /**
- * Turns items fetched with one extra (limit first+1, newest `_id` first) into a Relay
- * connection; `totalCount` is counted by the caller with the same filter.
+ * Runs `fn` on the first call only and answers every call with that one promise (a rejection
+ * too): the memo behind the lazy fields of a connection, and of extras such as `unreadCount`.
  */
-export function toConnection<T extends { _id: unknown }>(items: T[], first: number, totalCount: number): Connection<T> {
-  const page = items.slice(0, first);
-  const edges = page.map((node) => ({ cursor: encodeCursor(String(node._id)), node }));
-  return { edges, pageInfo: { hasNextPage: items.length > first, endCursor: edges.at(-1)?.cursor ?? null }, totalCount };
+export function lazy<V>(fn: () => Promise<V>): () => Promise<V> {
+  let value: Promise<V> | undefined;
+  return () => (value ??= fn());
+}
+
+/**
+ * A Relay page whose items are fetched only when `edges` or `pageInfo` is resolved, once for
+ * both. Cursors are the items' `_id`s (before `map`); `map` runs on the page (at most `first`
+ * items) only when `edges` is resolved. Validate `first` and decode the cursor before calling,
+ * so that bad arguments fail on the connection field itself.
+ */
+export function lazyPage<T extends { _id: unknown }>(source: PageSource<T>): LazyPage<T>;
+export function lazyPage<T extends { _id: unknown }, N>(source: MappedPageSource<T, N>): LazyPage<N>;
+export function lazyPage<T extends { _id: unknown }, N>(source: PageSource<T> & { map?: (page: T[]) => Promise<N[]> }): LazyPage<T | N> {
+  const { first } = source;
+  const items = lazy(source.fetch);
+  const page = lazy(async () => (await items()).slice(0, first));
+  const { map } = source;
+  const edges = lazy(async (): Promise<Edge<T | N>[]> => {
+    const ts = await page();
+    const nodes: (T | N)[] = map ? await map(ts) : ts;
+    if (nodes.length !== ts.length) throw new Error(`map answered ${nodes.length} nodes for ${ts.length} items`);
+    return ts.map((t, i) => ({ cursor: encodeCursor(String(t._id)), node: nodes[i]! }));
+  });
+  const pageInfo = lazy(async (): Promise<PageInfo> => {
+    const all = await items();
+    const last = all.length > 0 ? all[Math.min(first, all.length) - 1] : undefined;
+    return { hasNextPage: all.length > first, endCursor: last ? encodeCursor(String(last._id)) : null };
+  });
+  return { edges, pageInfo };
+}
+
+/**
+ * A lazy page (see `lazyPage`) plus `totalCount`, which runs `count` only when selected: a
+ * client asking for `{ totalCount }` costs one count, one asking for `{ edges }` one fetch.
+ */
+export function lazyConnection<T extends { _id: unknown }>(source: CountedPageSource<T>): LazyConnection<T>;
+export function lazyConnection<T extends { _id: unknown }, N>(source: CountedMappedPageSource<T, N>): LazyConnection<N>;
+export function lazyConnection<T extends { _id: unknown }, N>(source: CountedPageSource<T> & { map?: (page: T[]) => Promise<N[]> }): LazyConnection<T | N> {
+  const { map, count, ...rest } = source;
+  const page: LazyPage<T | N> = map ? lazyPage({ ...rest, map }) : lazyPage(rest);
+  return { ...page, totalCount: lazy(count) };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { graphql } from 'graphql';
-import { buildServiceSchema, decodeCursor, encodeCursor, toConnection, pageSize } from '../src/index.ts';
+import { buildServiceSchema } from '../src/index.ts';
 
 const sdl = /* GraphQL */ `
   extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])
@@ -31,21 +31,5 @@ describe('buildServiceSchema', () => {
 
   it('refuses a pending list naming a field the schema lacks', () => {
     expect(() => buildServiceSchema(sdl, {}, ['Thing.nope'])).toThrow(/Thing.nope/);
-  });
-});
-
-describe('pagination', () => {
-  it('encodes opaque cursors and refuses garbage', () => {
-    expect(decodeCursor(encodeCursor('abc123'))).toBe('abc123');
-    expect(() => decodeCursor('%%%')).toThrow(expect.objectContaining({ extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }) }));
-  });
-
-  it('pages with one extra item and bounds the page size', () => {
-    const conn = toConnection([{ _id: 'c' }, { _id: 'b' }, { _id: 'a' }], 2, 3);
-    expect(conn.pageInfo).toEqual({ hasNextPage: true, endCursor: encodeCursor('b') });
-    expect(conn.edges.map((e) => e.node._id)).toEqual(['c', 'b']);
-    expect(() => pageSize(0)).toThrow();
-    expect(() => pageSize(101)).toThrow();
-    expect(pageSize(undefined)).toBe(20);
   });
 });

@@ -1,4 +1,4 @@
-import { AppError, decodeCursor, pageSize, toConnection, type Identity, type PageArgs } from '@yuejuan/runtime';
+import { AppError, decodeCursor, lazyConnection, pageSize, type CountedPageSource, type Identity, type PageArgs } from '@yuejuan/runtime';
 import type { BindingApplicationDoc, CaseDoc, CasesModels, ProcuratorateDoc } from '../models/index.ts';
 import { assertProcuratorateStaff, assertSelfOrAdmin } from './access.ts';
 
@@ -9,13 +9,17 @@ export interface BindingFilter {
 
 /** Binding applications as the lawyer, the reviewing prosecutor and the administrator see them. */
 export function createBindingService(models: CasesModels) {
-  async function page(filter: Record<string, unknown>, args: PageArgs) {
+  /** Where a page of applications comes from: counted and fetched only when the client selects them. */
+  function source(filter: Record<string, unknown>, args: PageArgs): CountedPageSource<BindingApplicationDoc> {
     const first = pageSize(args.first);
-    const total = await models.BindingApplication.countDocuments(filter).exec();
     const paged = args.after ? { ...filter, _id: { $lt: decodeCursor(args.after) } } : filter;
-    const items = await models.BindingApplication.find(paged).sort({ _id: -1 }).limit(first + 1).lean<BindingApplicationDoc[]>().exec();
-    return toConnection(items, first, total);
+    return {
+      first,
+      count: () => models.BindingApplication.countDocuments(filter).exec(),
+      fetch: () => models.BindingApplication.find(paged).sort({ _id: -1 }).limit(first + 1).lean<BindingApplicationDoc[]>().exec(),
+    };
   }
+  const page = (filter: Record<string, unknown>, args: PageArgs) => lazyConnection(source(filter, args));
 
   return {
     /** 案件绑定申请: the lawyer's own applications, newest first. */
@@ -27,10 +31,13 @@ export function createBindingService(models: CasesModels) {
       return page(query, args);
     },
 
-    /** 已绑定案件: the lawyer's approved bindings (each resolves to its case). */
-    async boundBindings(identity: Identity, lawyerId: string, args: PageArgs) {
+    /**
+     * 已绑定案件: the lawyer's approved bindings as a connection of their cases (cursors are the
+     * bindings'); `loadCases` runs on the page's case ids only when the client selects `edges`.
+     */
+    async boundCases<N>(identity: Identity, lawyerId: string, args: PageArgs, loadCases: (caseIds: string[]) => Promise<N[]>) {
       assertSelfOrAdmin(identity, lawyerId);
-      return page({ lawyerId, status: 'APPROVED' }, args);
+      return lazyConnection({ ...source({ lawyerId, status: 'APPROVED' }, args), map: (bindings: BindingApplicationDoc[]) => loadCases(bindings.map((b) => b.caseId)) });
     },
 
     /** The review queue of a prosecutor's own procuratorate. */

@@ -1,4 +1,4 @@
-import { AppError, isDuplicateKey, pageSize, decodeCursor, toConnection, requireRole, type Identity, type PageArgs } from '@yuejuan/runtime';
+import { AppError, isDuplicateKey, pageSize, decodeCursor, lazyConnection, requireRole, type Identity, type PageArgs } from '@yuejuan/runtime';
 import type { CaseDoc, CasesModels, ProcuratorateDoc } from '../models/index.ts';
 import { caseStages, exclusionCategories } from '../models/index.ts';
 import { assertProcuratorateStaff } from './access.ts';
@@ -121,11 +121,12 @@ export function createCaseService(models: CasesModels) {
     async casesOf(identity: Identity, procuratorateId: string, page: PageArgs) {
       assertProcuratorateStaff(identity, procuratorateId);
       const first = pageSize(page.first);
-      const filter: Record<string, unknown> = { procuratorateId };
-      const total = await models.Case.countDocuments(filter).exec();
-      if (page.after) filter._id = { $lt: decodeCursor(page.after) };
-      const items = await models.Case.find(filter).sort({ _id: -1 }).limit(first + 1).lean<CaseDoc[]>().exec();
-      return toConnection(items, first, total);
+      const paged = page.after ? { procuratorateId, _id: { $lt: decodeCursor(page.after) } } : { procuratorateId };
+      return lazyConnection({
+        first,
+        count: () => models.Case.countDocuments({ procuratorateId }).exec(),
+        fetch: () => models.Case.find(paged).sort({ _id: -1 }).limit(first + 1).lean<CaseDoc[]>().exec(),
+      });
     },
 
     /** 部门受案号 lookup for a lawyer about to apply for binding: no party details. */

@@ -1,4 +1,4 @@
-import { AppError, decodeCursor, pageSize, toConnection } from '@yuejuan/runtime';
+import { AppError, decodeCursor, lazyPage, pageSize } from '@yuejuan/runtime';
 import type { AuditEventDoc, IdentityModels } from '../models/index.ts';
 import type { auditKinds } from '../models/audit-event.model.ts';
 
@@ -48,9 +48,8 @@ export function createAuditService(models: IdentityModels, now: () => Date) {
       const to = isoDate('to', filter?.to);
       if (from || to) query.at = { ...(from ? { $gte: from } : {}), ...(to ? { $lte: to } : {}) };
       if (after) query._id = { $lt: decodeCursor(after) };
-      const items = await models.AuditEvent.find(query).sort({ _id: -1 }).limit(size + 1).lean<AuditEventDoc[]>().exec();
-      const { edges, pageInfo } = toConnection(items, size, 0); // the contract has no totalCount here
-      return { edges, pageInfo };
+      // The contract has no totalCount here: the page is fetched when edges or pageInfo is selected.
+      return lazyPage({ first: size, fetch: () => models.AuditEvent.find(query).sort({ _id: -1 }).limit(size + 1).lean<AuditEventDoc[]>().exec() });
     },
   };
 }

@@ -1,4 +1,4 @@
-import { AppError, decodeCursor, isDuplicateKey, pageSize, toConnection, type EventBus, type Identity, type Logger, type PageArgs } from '@yuejuan/runtime';
+import { AppError, decodeCursor, isDuplicateKey, lazy, lazyPage, pageSize, type EventBus, type Identity, type Logger, type PageArgs } from '@yuejuan/runtime';
 import type { MessageKind, NotificationDoc, NotificationsModels } from '../models/index.ts';
 
 export type Recipient = { id: string; role: 'LAWYER' | 'PROSECUTOR' };
@@ -53,13 +53,12 @@ export function createNotificationService(models: NotificationsModels, bus: Even
       const first = pageSize(args.first);
       const filter: Record<string, unknown> = { recipientId };
       if (args.unreadOnly) filter.readAt = null;
-      const [unreadCount, total] = await Promise.all([
-        models.Notification.countDocuments({ recipientId, readAt: null }).exec(),
-        args.unreadOnly ? Promise.resolve(0) : models.Notification.countDocuments(filter).exec(),
-      ]);
       if (args.after) filter._id = { $lt: decodeCursor(args.after) };
-      const items = await models.Notification.find(filter).sort({ _id: -1 }).limit(first + 1).lean<NotificationDoc[]>().exec();
-      return { ...toConnection(items, first, args.unreadOnly ? unreadCount : total), unreadCount };
+      // Lazy: the unread count and the page run only when the client selects them.
+      return {
+        ...lazyPage({ first, fetch: () => models.Notification.find(filter).sort({ _id: -1 }).limit(first + 1).lean<NotificationDoc[]>().exec() }),
+        unreadCount: lazy(() => models.Notification.countDocuments({ recipientId, readAt: null }).exec()),
+      };
     },
 
     /** Marks one of the caller's notifications read (idempotent). */

@@ -1,4 +1,4 @@
-import { AppError, claimOnce, decodeCursor, isDuplicateKey, newId, pageSize, requireRole, toConnection, type Identity, type Logger, type PageArgs } from '@yuejuan/runtime';
+import { AppError, claimOnce, decodeCursor, isDuplicateKey, lazyPage, newId, pageSize, requireRole, type Identity, type Logger, type PageArgs } from '@yuejuan/runtime';
 import { finalStatuses, nativeCollection, pendingMessage, smsStatuses, type MessageKind, type NotificationsModels, type SmsKeyDoc, type SmsMessageDoc, type SmsPayload, type SmsQueueDoc, type SmsStatus } from '../models/index.ts';
 import { sensitiveVariables } from '../templates.ts';
 import type { Recipient } from './notification.service.ts';
@@ -106,15 +106,19 @@ export function createOutbox(models: NotificationsModels, logger: Logger, onQueu
       const from = parseTime(filter?.from, 'from');
       const to = parseTime(filter?.to, 'to');
       if (from || to) query.createdAt = queued.createdAt = { ...(from ? { $gte: from } : {}), ...(to ? { $lte: to } : {}) };
-      // Settled messages and queued ones (their queue items), merged newest first.
-      const total = (await models.SmsMessage.countDocuments(query).exec()) + (await models.SmsQueue.countDocuments(queued).exec());
       if (args.after) query._id = queued._id = { $lt: decodeCursor(args.after) };
-      // Queue first, as in get(); a message seen in both places is shown as settled.
-      const waiting = await models.SmsQueue.find(queued).sort({ _id: -1 }).limit(first + 1).lean<SmsQueueDoc[]>().exec();
-      const settled = await models.SmsMessage.find(query).select('-secrets').sort({ _id: -1 }).limit(first + 1).lean<SmsMessageDoc[]>().exec();
-      const settledIds = new Set(settled.map((m) => m._id));
-      const items = [...settled, ...waiting.filter((w) => !settledIds.has(w._id)).map(pendingMessage)].sort((x, y) => (x._id < y._id ? 1 : x._id > y._id ? -1 : 0)).slice(0, first + 1);
-      return toConnection(items, first, total);
+      // Settled messages and queued ones (their queue items), merged newest first; fetched only
+      // when the client selects edges or pageInfo (the contract has no totalCount).
+      return lazyPage({
+        first,
+        fetch: async () => {
+          // Queue first, as in get(); a message seen in both places is shown as settled.
+          const waiting = await models.SmsQueue.find(queued).sort({ _id: -1 }).limit(first + 1).lean<SmsQueueDoc[]>().exec();
+          const settled = await models.SmsMessage.find(query).select('-secrets').sort({ _id: -1 }).limit(first + 1).lean<SmsMessageDoc[]>().exec();
+          const settledIds = new Set(settled.map((m) => m._id));
+          return [...settled, ...waiting.filter((w) => !settledIds.has(w._id)).map(pendingMessage)].sort((x, y) => (x._id < y._id ? 1 : x._id > y._id ? -1 : 0)).slice(0, first + 1);
+        },
+      });
     },
   };
 }

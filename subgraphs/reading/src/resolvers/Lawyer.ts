@@ -1,4 +1,4 @@
-import { decodeCursor, pageSize, toConnection } from '@yuejuan/runtime';
+import { decodeCursor, lazyConnection, pageSize } from '@yuejuan/runtime';
 import type { Context } from '../context.ts';
 import type { AppointmentDoc } from '../models/index.ts';
 import { assertCanRead } from '../services/access.ts';
@@ -10,13 +10,15 @@ export const Lawyer = ({ applications, models }: ReadingServices) => ({
   __resolveReference: ({ id }: { id: string }) => ({ id }),
   readingApplications: ({ id }: { id: string }, args: PageArgs & { status?: string }, { identity }: Context) => applications.listForLawyer(identity, id, args.status, args),
   /** 我的预约: the lawyer's own appointments, newest first. */
-  appointments: async ({ id }: { id: string }, args: PageArgs, { identity }: Context) => {
+  appointments: ({ id }: { id: string }, args: PageArgs, { identity }: Context) => {
     assertCanRead(identity, { lawyerId: id, procuratorateId: '' });
     const first = pageSize(args.first);
-    const total = await models.Appointment.countDocuments({ lawyerId: id }).exec();
     const filter = args.after ? { lawyerId: id, _id: { $lt: decodeCursor(args.after) } } : { lawyerId: id };
-    const items = await models.Appointment.find(filter).sort({ _id: -1 }).limit(first + 1).lean<AppointmentDoc[]>().exec();
-    return toConnection(items, first, total);
+    return lazyConnection({
+      first,
+      count: () => models.Appointment.countDocuments({ lawyerId: id }).exec(),
+      fetch: () => models.Appointment.find(filter).sort({ _id: -1 }).limit(first + 1).lean<AppointmentDoc[]>().exec(),
+    });
   },
 });
 

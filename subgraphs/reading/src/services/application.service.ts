@@ -1,5 +1,5 @@
 import type { Collection } from 'mongodb';
-import { AppError, claimOnce, decodeCursor, newId, pageSize, requireRole, requireStepUp, toConnection, type Identity, type PageArgs, type StepUpClaim } from '@yuejuan/runtime';
+import { AppError, claimOnce, decodeCursor, lazyConnection, newId, pageSize, requireRole, requireStepUp, type Identity, type PageArgs, type StepUpClaim } from '@yuejuan/runtime';
 import type { AppointmentDoc, PackageDoc, ReadingApplicationDoc, ReadingModels } from '../models/index.ts';
 import { assertCanRead, assertReviewer } from './access.ts';
 import type { ReadingEvents } from './events.ts';
@@ -31,12 +31,15 @@ export function createApplicationService(models: ReadingModels, peers: Peers, ev
     if (!app) throw new AppError('NOT_FOUND', '阅卷申请不存在。');
     return app;
   }
-  async function page(filter: Record<string, unknown>, args: PageArgs) {
+  /** A lazy connection: the count and the page run only when the client selects them. */
+  function page(filter: Record<string, unknown>, args: PageArgs) {
     const first = pageSize(args.first);
-    const total = await models.ReadingApplication.countDocuments(filter).exec();
     const paged = args.after ? { ...filter, _id: { $lt: decodeCursor(args.after) } } : filter;
-    const items = await models.ReadingApplication.find(paged).sort({ _id: -1 }).limit(first + 1).lean<ReadingApplicationDoc[]>().exec();
-    return toConnection(items, first, total);
+    return lazyConnection({
+      first,
+      count: () => models.ReadingApplication.countDocuments(filter).exec(),
+      fetch: () => models.ReadingApplication.find(paged).sort({ _id: -1 }).limit(first + 1).lean<ReadingApplicationDoc[]>().exec(),
+    });
   }
   /**
    * Whether an application still holds its case for the lawyer: pending, or approved with an
