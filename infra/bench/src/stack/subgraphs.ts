@@ -39,7 +39,7 @@ export async function startSubgraphs(o: SubgraphOptions): Promise<Subgraphs> {
   };
   const start = (name: SubgraphName) => startProcess({
     name, command: 'node', cwd: o.root, logDir: o.logDir, ipc: true,
-    args: ['--import', 'tsx', '--import', countPreload, `subgraphs/${name}/src/index.ts`],
+    args: [...(process.env.BENCH_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}/${name}`] : []), '--import', 'tsx', '--import', countPreload, `subgraphs/${name}/src/index.ts`],
     env: { ...env, PORT: String(ports[name]) }, healthUrl: `${base(name)}/ready`,
   });
   const processes = {} as Record<SubgraphName, Running>;
