@@ -1,10 +1,12 @@
-// The HTTP ceiling of the package benchmark: the least a server must do to send a stored blob
-// over HTTP (the same BlobStore, the same Node.js http server, no token, grant, audit or Range
-// handling), so the download route's own cost shows apart from the transport's.
+// The Node.js HTTP ceiling of the package benchmark: the least a Node server must do to send a
+// stored blob over HTTP (the same BlobStore, the same http server, the same sendStream as the
+// route, the same Node flags; no token, grant, audit or Range handling), so the download
+// route's own cost shows apart from the transport's.
 // Env: BLOB_STORE, BLOB_DIR, MONGODB_URI, READING_DB, BLOB_ID, PORT.
 import http from 'node:http';
 import { MongoClient } from 'mongodb';
 import { createBlobStore } from '@yuejuan/runtime/storage';
+import { sendStream } from '../src/services/send-stream.ts';
 
 const env = process.env;
 const mongo = new MongoClient(env.MONGODB_URI!);
@@ -16,5 +18,5 @@ http.createServer((req, res) => {
   const stream = blobs.open('packages', env.BLOB_ID!);
   stream.on('error', () => res.destroy());
   res.on('close', () => stream.destroy());
-  stream.pipe(res);
+  sendStream(stream, res);
 }).listen(Number(env.PORT), '127.0.0.1');

@@ -8,11 +8,24 @@ import { connectMongo, createEventBus, createLogger, ensureIndexes } from '@yuej
 import { createServer as createCases } from '@yuejuan/cases';
 import { loadCasesConfig } from '@yuejuan/cases/config';
 import { startPeers } from '../test/peers.ts';
+import { bundleService } from '@yuejuan/runtime/bundle-service';
 export type { Sms } from '../test/peers.ts';
 import { startBenchDatabase } from '../../../infra/bench/src/stack/database.ts';
 import { freePort, startProcess } from '../../../infra/bench/src/lib/processes.ts';
 
-export interface StackOptions { root: string; logDir: string; scratch: string; store: 'fs' | 'gridfs' }
+export interface StackOptions {
+  root: string; logDir: string; scratch: string; store: 'fs' | 'gridfs';
+  /** How the reading process runs: `bundle` = `node <plain-JS bundle>` (bundle-service.ts), `tsx` = `node --import tsx src/index.ts`. */
+  launch: 'bundle' | 'tsx';
+  /** Extra Node.js flags of the reading process (e.g. V8 heap limits). */
+  nodeFlags: string[];
+}
+
+/** The reading process's command line (after `node`), as the launcher would run it. */
+export async function readingArgs(o: Pick<StackOptions, 'root' | 'launch' | 'nodeFlags'>): Promise<string[]> {
+  const entry = join(o.root, 'subgraphs/reading/src/index.ts');
+  return [...o.nodeFlags, ...(o.launch === 'bundle' ? [await bundleService(entry)] : ['--import', 'tsx', entry])];
+}
 
 /** Starts everything; `stop()` stops it all again. */
 export async function startStack(o: StackOptions) {
@@ -31,7 +44,7 @@ export async function startStack(o: StackOptions) {
   const readingUrl = `http://127.0.0.1:${port}`;
   const reading = await startProcess({
     name: 'reading', command: 'node', cwd: o.root, logDir: o.logDir,
-    args: ['--import', 'tsx', 'subgraphs/reading/src/index.ts'],
+    args: await readingArgs(o),
     env: { ...process.env, ...base, PORT: String(port), READING_DB: 'bench_reading', EVENTS_DB: 'bench_events', CASES_INTERNAL_URL: casesUrl, IDENTITY_INTERNAL_URL: peers.url, NOTIFICATIONS_INTERNAL_URL: peers.url, APOLLO_TELEMETRY_DISABLED: 'true' },
     healthUrl: `${readingUrl}/ready`,
   });

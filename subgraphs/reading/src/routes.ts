@@ -3,6 +3,7 @@ import { AppError, type Logger } from '@yuejuan/runtime';
 import type { ReadingServices } from './services/index.ts';
 import { packageBucket } from './services/builder.ts';
 import { clientIp, contentDisposition, parseRange, routeIdentity, sendRouteError } from '@yuejuan/runtime/storage';
+import { sendStream } from './services/send-stream.ts';
 
 /**
  * The reading HTTP routes beside /graphql, reached through the gateway, which proxies
@@ -50,17 +51,16 @@ export function mountReadingRoutes(app: Express, services: ReadingServices, secr
       res.setHeader('content-length', String(end - start + 1));
       if (req.method === 'HEAD') { res.end(); return; }
       const audit = await services.models.Download.create({ packageId: pkg._id, lawyerId: grant.lawyerId, sessionId: grant.sessionId, grantId: grant._id, ip: clientIp(req), startedAt: new Date(), rangeStart: start, rangeEnd: end });
-      let sent = 0;
       const stream = services.blobs().open(packageBucket, pkg.blobId!, { start, end });
-      stream.on('data', (chunk: Buffer) => { sent += chunk.length; });
+      const progress = sendStream(stream, res);
       stream.on('error', (err) => { logError(err); res.destroy(); });
       const finish = async () => {
+        const sent = progress.bytes;
         const completed = sent === end - start + 1 && end === size - 1 && res.writableFinished;
         await services.models.Download.updateOne({ _id: audit._id }, { $set: { bytesSent: sent, completed, finishedAt: new Date() } }).exec();
         if (completed) await services.onDownloaded(pkg);
       };
       res.on('close', () => { stream.destroy(); void finish().catch(logError); });
-      stream.pipe(res);
     } catch (err) {
       sendRouteError(res, err, logError);
     }

@@ -1,10 +1,10 @@
 import { createReadStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import archiver, { type Archiver } from 'archiver';
 import type { PackageDoc } from '../models/index.ts';
 import type { BlobStore, StoredBlob } from '@yuejuan/runtime/storage';
+import { makeBuildDir } from './build-dirs.ts';
 import { spool, type PdfTools } from './pdf.ts';
 import { volumeBucket } from './volume.service.ts';
 
@@ -49,7 +49,7 @@ function appendFile(archive: Archiver, path: string, name: string): Promise<void
  * (see BlobStore.put).
  */
 export async function buildPackageZip(blobs: BlobStore, pdf: PdfTools, input: BuildInput): Promise<StoredBlob> {
-  const dir = await mkdtemp(join(tmpdir(), 'yuejuan-build-'));
+  const dir = await makeBuildDir(); // removed below; a crashed process's is swept (build-dirs.ts)
   const archive = archiver('zip', { store: true, forceZip64: false });
   const stored = blobs.put(packageBucket, archive, { contentType: 'application/zip' });
   stored.catch(() => undefined); // awaited below; a failure before that must not be unhandled

@@ -3,6 +3,7 @@ import { claimOnce, type Logger } from '@yuejuan/runtime';
 import type { BuildJobDoc, PackageDoc, ReadingModels } from '../models/index.ts';
 import type { BlobStore } from '@yuejuan/runtime/storage';
 import { buildPackageZip, packageBucket } from './builder.ts';
+import { sweepBuildDirs } from './build-dirs.ts';
 import type { ReadingEvents } from './events.ts';
 import type { PdfTools } from './pdf.ts';
 import type { Peers } from './peers.ts';
@@ -31,9 +32,16 @@ export function createBuildRunner(models: ReadingModels, blobs: () => BlobStore,
   let again = false;
   let stopping = false;
 
+  /** Removes the temporary folders of builds whose process died (a crash cannot clean up after itself). */
+  async function sweep() {
+    const removed = await sweepBuildDirs().catch((err) => { logger.warn({ err }, 'sweeping stale build folders failed'); return []; });
+    if (removed.length > 0) logger.info({ removed }, 'removed build folders of dead processes');
+  }
+
   async function take(job: BuildJobDoc): Promise<boolean> {
     const attempt = (job.attempt ?? 0) + 1;
     if (!(await claimOnce(claims(), `${job._id}:${attempt}`, { at: new Date() }))) return false;
+    if (job.status === 'RUNNING') await sweep(); // taking over a dead process's build: its folder may be left
     await models.BuildJob.updateOne({ _id: job._id }, { $set: { status: 'RUNNING', attempt, heartbeatAt: new Date() } }).exec();
     return true;
   }
@@ -122,6 +130,7 @@ export function createBuildRunner(models: ReadingModels, blobs: () => BlobStore,
     kick,
     start() {
       stopping = false;
+      void sweep();
       kick();
       // Other processes' dead jobs only become takeable once stale, so polling faster gains nothing.
       timer = setInterval(kick, options.pollMs ?? options.staleSeconds * 1000);

@@ -1,11 +1,12 @@
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { newId } from '../ids.ts';
 import { HashingCounter } from './counting.ts';
-import { BlobNotFoundError, type BlobStore, type ByteRange, type PutOptions, type StoredBlob } from './types.ts';
+import { BlobFileStream } from './fs-read-stream.ts';
+import { type BlobStore, type ByteRange, type PutOptions, type StoredBlob } from './types.ts';
 
 const safe = /^[A-Za-z0-9_-]{1,80}$/;
 const checked = (part: string, what: string) => {
@@ -15,8 +16,9 @@ const checked = (part: string, what: string) => {
 
 /**
  * Blobs as files under `root/<bucket>/<id>`. A write goes to a temporary name, is fsynced and
- * then renamed, so a blob id never names a partial file, even across a crash. Reads are plain
- * file streams: the fastest limit there is, and Range is a file offset.
+ * then renamed, so a blob id never names a partial file, even across a crash. Reads are file
+ * streams (BlobFileStream: large chunks, buffers reusable by the consumer), and Range is a
+ * file offset.
  */
 export function createFsBlobStore(root: string): BlobStore {
   const dir = (bucket: string) => join(root, checked(bucket, 'bucket'));
@@ -42,14 +44,7 @@ export function createFsBlobStore(root: string): BlobStore {
     },
 
     open(bucket: string, id: string, range?: ByteRange): Readable {
-      const stream = createReadStream(path(bucket, id), range ? { start: range.start, end: range.end } : {});
-      // Report a missing file as the store's own error, whatever the caller listens for.
-      const out = new Readable({ read() { stream.resume(); } });
-      stream.on('data', (chunk) => { if (!out.push(chunk)) stream.pause(); });
-      stream.on('end', () => out.push(null));
-      stream.on('error', (err: NodeJS.ErrnoException) => out.destroy(err.code === 'ENOENT' ? new BlobNotFoundError(bucket, id) : err));
-      out.on('close', () => stream.destroy());
-      return out;
+      return new BlobFileStream(path(bucket, id), range ? { start: range.start, end: range.end } : {}, { bucket, id });
     },
 
     async size(bucket: string, id: string): Promise<number | null> {
