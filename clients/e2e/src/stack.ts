@@ -9,7 +9,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { repoRoot } from '@yuejuan/database';
 import { createIdentityServices } from '@yuejuan/identity/services';
-import { seedDemo, startProcess, type RunningProcess } from '@yuejuan/ops';
+import { seedDemo, startProcess, subgraphNodeFlags, type RunningProcess } from '@yuejuan/ops';
 import { connectMongo, ensureIndexes } from '@yuejuan/runtime';
 import { subgraphNames } from '@yuejuan/schema';
 
@@ -104,7 +104,7 @@ export async function startClientStack(options: ClientStackOptions): Promise<Cli
   };
   try {
     await Promise.all(subgraphNames.map(async (name) => {
-      running.push(await startProcess(root, logDir, { name, entry: `subgraphs/${name}/src/index.ts`, healthUrl: `${local(name)}/ready`, env: { ...env, PORT: String(ports[name]) } }));
+      running.push(await startProcess(root, logDir, { name, entry: `subgraphs/${name}/src/index.ts`, healthUrl: `${local(name)}/ready`, env: { ...env, PORT: String(ports[name]) }, nodeFlags: subgraphNodeFlags }));
     }));
     const urls = Object.fromEntries(subgraphNames.map((n) => [`${n.toUpperCase()}_URL`, `${local(n)}/graphql`]));
     // The apps forward the browser's address in X-Forwarded-For: trusting it shows the verifier the lawyer's IP.

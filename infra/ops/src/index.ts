@@ -7,4 +7,4 @@ export type { ImportResult, ReadResult, RowError, SourceRow } from './import/typ
 export { seedDemo, type SeedDemoOptions, type DemoSummary, type DemoCounts } from './demo/seed-demo.ts';
 export { demoDir, demoFiles } from './demo/demo-files.ts';
 export { loadImportConfig } from './config.ts';
-export { startProcess, tail, type RunningProcess } from './stack/processes.ts';
+export { startProcess, subgraphNodeFlags, tail, type RunningProcess } from './stack/processes.ts';

@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bundleService } from '@yuejuan/runtime/bundle-service';
 import { readSupergraph, type SubgraphName } from '@yuejuan/schema';
 import { freePort, startProcess, type Running } from '../lib/processes.ts';
 
@@ -63,6 +64,6 @@ export async function startGateway(target: GatewayTarget, o: GatewayOptions, nam
     IDENTITY_URL: o.urls.identity, CASES_URL: o.urls.cases, READING_URL: o.urls.reading, NOTIFICATIONS_URL: o.urls.notifications,
   };
   if (target === 'ours') env.PERSISTED_OPERATIONS_PATH = o.manifestPath;
-  const p = await startProcess({ name, command: 'node', args: [...(process.env.BENCH_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}/${target}`] : []), '--import', 'tsx', spec.entry], cwd: o.root, env, logDir: o.logDir, healthUrl: `http://127.0.0.1:${port}${spec.health}`, healthAnyStatus: spec.anyStatus });
+  const p = await startProcess({ name, command: 'node', args: [...(process.env.BENCH_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}/${target}`] : []), ...(target === 'ours' ? [await bundleService(join(o.root, spec.entry))] : ['--import', 'tsx', spec.entry])], cwd: o.root, env, logDir: o.logDir, healthUrl: `http://127.0.0.1:${port}${spec.health}`, healthAnyStatus: spec.anyStatus });
   return { target, url: `http://127.0.0.1:${port}/graphql`, process: p };
 }

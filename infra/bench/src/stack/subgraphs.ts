@@ -1,4 +1,7 @@
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { subgraphNodeFlags } from '@yuejuan/ops';
+import { bundleService } from '@yuejuan/runtime/bundle-service';
 import { subgraphNames, type SubgraphName } from '@yuejuan/schema';
 import { freePort, startProcess, type Running } from '../lib/processes.ts';
 import type { DatabaseNames } from './seed.ts';
@@ -37,9 +40,12 @@ export async function startSubgraphs(o: SubgraphOptions): Promise<Subgraphs> {
     IDENTITY_INTERNAL_URL: base('identity'), NOTIFICATIONS_INTERNAL_URL: base('notifications'),
     APOLLO_TELEMETRY_DISABLED: 'true',
   };
+  const bundles = Object.fromEntries(await Promise.all(subgraphNames.map(async (n) => [n, await bundleService(join(o.root, `subgraphs/${n}/src/index.ts`))] as const))) as Record<SubgraphName, string>;
   const start = (name: SubgraphName) => startProcess({
     name, command: 'node', cwd: o.root, logDir: o.logDir, ipc: true,
-    args: [...(process.env.BENCH_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}/${name}`] : []), '--import', 'tsx', '--import', countPreload, `subgraphs/${name}/src/index.ts`],
+    // As `npm start` runs them (its node flags, the plain-JS bundle), plus the request counter,
+    // a TypeScript preload (hence tsx).
+    args: [...(process.env.BENCH_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}/${name}`] : []), ...subgraphNodeFlags, '--import', 'tsx', '--import', countPreload, bundles[name]],
     env: { ...env, PORT: String(ports[name]) }, healthUrl: `${base(name)}/ready`,
   });
   const processes = {} as Record<SubgraphName, Running>;

@@ -8,7 +8,7 @@ import { subgraphNames } from '@yuejuan/schema';
 import { seedDemo } from '../index.ts';
 import { ensureSystemPackages, qpdf } from './system-packages.ts';
 import { loadDevSecrets } from './secrets.ts';
-import { startProcess, tail, type RunningProcess } from './processes.ts';
+import { startProcess, subgraphNodeFlags, tail, type RunningProcess } from './processes.ts';
 
 const began = Date.now();
 const root = repoRoot();
@@ -74,7 +74,7 @@ try {
     subgraphNames.map(async (name, i) => {
       const port = base + 1 + i;
       urls[name] = `http://127.0.0.1:${port}/graphql`;
-      running.push(await startProcess(root, logDir, { name, entry: `subgraphs/${name}/src/index.ts`, healthUrl: `http://127.0.0.1:${port}/ready`, env: { ...env, PORT: String(port) } }));
+      running.push(await startProcess(root, logDir, { name, entry: `subgraphs/${name}/src/index.ts`, healthUrl: `http://127.0.0.1:${port}/ready`, env: { ...env, PORT: String(port) }, nodeFlags: subgraphNodeFlags }));
     }),
   );
   // The clients pass the browser's address on in X-Forwarded-For (the verifier shows it).
