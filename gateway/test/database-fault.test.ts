@@ -1,20 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDatabase, type DatabaseHandle } from '@yuejuan/database';
+import { freePort, startDatabase, type DatabaseHandle } from '@yuejuan/database';
 import { startStack, type Stack } from './stack.ts';
 import { shanghai } from './fixtures.ts';
 import { internalsIn, post } from './http.ts';
 
-/** A port free right now on the loopback interface (the database takes it and keeps it). */
-const freePort = () => new Promise<number>((resolve, reject) => {
-  const probe = net.createServer().listen(0, '127.0.0.1', () => {
-    const { port } = probe.address() as net.AddressInfo;
-    probe.close(() => resolve(port));
-  }).on('error', reject);
-});
 
 const publicQuery = /* GraphQL */ `query Procuratorates { procuratorates { id name } }`;
 

@@ -1,4 +1,4 @@
-import { createServer as createNetServer } from 'node:net';
+import { freePort } from '@yuejuan/database';
 // Starts the real stack in-process for a test file: four subgraphs on ephemeral ports, each on
 // its own isolated database of the test run's server, and the gateway in front of them.
 import { connectMongo, createEventBus, ensureIndexes } from '@yuejuan/runtime';
@@ -32,14 +32,6 @@ export interface StackOptions {
   /** The identity subgraph's clock and SMS channel (default: the real clock, notifications' SMS route). */
   identityDeps?: Pick<Parameters<typeof createIdentity>[0], 'now' | 'sms'>;
 }
-
-/** A free loopback port (the tiny race with another process is acceptable in tests). */
-const freePort = () => new Promise<number>((resolve) => {
-  const server = createNetServer().listen(0, '127.0.0.1', () => {
-    const { port } = server.address() as { port: number };
-    server.close(() => resolve(port));
-  });
-});
 
 /** A database on `uri` shaped like openTestDatabase's (events bus, drop). */
 async function openDatabaseOn(uri: string, label: string): Promise<TestDatabase> {

@@ -5,13 +5,13 @@
 // demo data without them was seeded (a set password is never overwritten).
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { repoRoot } from '@yuejuan/database';
 import { createIdentityServices } from '@yuejuan/identity/services';
 import { seedDemo, startProcess, subgraphNodeFlags, type RunningProcess } from '@yuejuan/ops';
 import { connectMongo, ensureIndexes } from '@yuejuan/runtime';
 import { subgraphNames } from '@yuejuan/schema';
+import { freePort } from '@yuejuan/database';
 
 /** The demo accounts the browser tests log in with. */
 export const demo = {
@@ -44,17 +44,8 @@ export interface ClientStackOptions {
   gatewayEnv?: Record<string, string>;
 }
 
-/** A port nobody listens on now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
+/** A port nobody listens on now (below the kernel's range for outgoing connections). */
+export { freePort };
 
 async function setStaffPasswords(mongoUri: string, identityDb: string, idHashKey: string) {
   const connection = await connectMongo(mongoUri, identityDb);

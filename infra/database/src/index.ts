@@ -2,3 +2,4 @@ export { ensureFerretDB, FERRETDB_VERSION, type EnsureOptions } from './build.ts
 export { GoMissingError } from './errors.ts';
 export { childEnv as ferretEnv, startDatabase, type DatabaseHandle, type StartOptions } from './launcher.ts';
 export { repoRoot } from './paths.ts';
+export { freePort } from './ports.ts';

@@ -2,11 +2,10 @@
 // front of the owning subgraph, with 1,000 and 5,000 concurrent subscribers. Writes
 // infra/bench/results/subscriptions.json. Usage: npx tsx infra/bench/src/subscriptions/run.ts [--sizes 1000,5000] [--events 20]
 import { mkdtemp, mkdir, writeFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { cpus, totalmem, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execSync } from 'node:child_process';
-import { startDatabase, repoRoot } from '@yuejuan/database';
+import { freePort, startDatabase, repoRoot } from '@yuejuan/database';
 import { connectMongo, createEventBus, createLogger, ensureIndexes } from '@yuejuan/runtime';
 import { createIdentityServices } from '@yuejuan/identity/services';
 import { createCasesServices } from '@yuejuan/cases/services';
@@ -26,7 +25,6 @@ async function settledRss(pid: number): Promise<number> {
   await sleep(700);
   return rssBytes(pid);
 }
-const freePort = () => new Promise<number>((resolve) => { const s = createServer().listen(0, '127.0.0.1', () => { const p = (s.address() as { port: number }).port; s.close(() => resolve(p)); }); });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const logger = createLogger('bench', 'warn');
 
