@@ -6,11 +6,14 @@ type AnyModel = Model<any>;
 
 /**
  * A per-request loader of documents by `_id`: every lookup of one tick becomes one `$in`
- * query, so a list of N entities costs one read, not N. Missing ids resolve to null.
+ * query, so a list of N entities costs one read, not N. A batch of one asks `{_id: id}`:
+ * the only filter FerretDB's SQLite backend answers from its index (`$in` is a scan of the
+ * collection there), and most loads in a request are of one entity (the lawyer, the case).
+ * Missing ids resolve to null.
  */
 export function byIdLoader<T>(model: AnyModel): DataLoader<string, T | null> {
   return new DataLoader<string, T | null>(async (ids) => {
-    const docs = await model.find({ _id: { $in: ids } }).lean<T[]>().exec();
+    const docs = await model.find(ids.length === 1 ? { _id: ids[0] } : { _id: { $in: ids } }).lean<T[]>().exec();
     const byId = new Map(docs.map((d) => [String((d as { _id: unknown })._id), d]));
     return ids.map((id) => byId.get(id) ?? null);
   });
