@@ -64,7 +64,7 @@ try {
       const perDatabase = Object.fromEntries((Object.keys(sg.connections) as SubgraphName[]).map((n) => [n, commands.filter((c) => c.database === n).length]));
       const listItems = op === 'bound-cases' ? Math.min(50, l.sizes.approved) : Math.min(20, l.sizes.cases);
       // On SQLite FerretDB uses an index only for a filter that is exactly {_id: value}.
-      const notIdLookups = commands.filter((c) => !(c.filterKeys?.length === 1 && c.filterKeys[0] === '_id')).length;
+      const notIdLookups = commands.filter((c) => !c.idEquality).length;
       bySize[l.name] = { listItems, perDatabase, total: commands.length, notIdLookups, backgroundCommands, commands };
       console.log(`[db-commands] ${op}, ${l.name} (${listItems} list items): ${commands.length} commands ${JSON.stringify(perDatabase)}`);
     }
@@ -76,7 +76,7 @@ try {
     benchmark: 'db-commands', variant: backend, startedAt, provisional: !final, machineAtStart, figures,
     notes: [
       'Commands of one request after a warm-up request, on all four subgraph databases, including the session lookup of identity.',
-      'notIdLookups: commands whose filter is not exactly {_id: value} (a scan on FerretDB/SQLite); the notifications workers\' polling (sms_*, fanouts) is counted apart as backgroundCommands.',
+      'notIdLookups: commands whose filter is not exactly {_id: value} (a scan on FerretDB/SQLite, $in included); the notifications workers\' polling (sms_*, fanouts) is counted apart as backgroundCommands.',
     ],
     configuration: { backend, database: database.description, lawyers: sizes, operations: operationNames, gateway: 'ours as a process, NODE_ENV=production, persisted operations', subgraphs: 'in-process, NODE_ENV=development, command monitoring on' },
   });

@@ -59,7 +59,16 @@ export async function startInProcessSubgraphs(o: { mongoUri: string; db: Databas
   };
 }
 
-export interface CommandRecord { database: SubgraphName; command: string; collection?: string; filterKeys?: string[] }
+export interface CommandRecord {
+  database: SubgraphName;
+  command: string;
+  collection?: string;
+  filterKeys?: string[];
+  /** The filter is exactly `{_id: <one value>}`: the only lookup FerretDB's SQLite backend does by index (`$in` is a scan there). */
+  idEquality: boolean;
+}
+
+const isOperatorObject = (v: unknown) => typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date) && Object.keys(v).some((k) => k.startsWith('$'));
 
 /** Records the commands all four connections send while `fn` runs. */
 export async function recordCommands<T>(connections: Record<SubgraphName, Connection>, fn: () => Promise<T>): Promise<{ result: T; commands: CommandRecord[] }> {
@@ -69,7 +78,7 @@ export async function recordCommands<T>(connections: Record<SubgraphName, Connec
       if (e.databaseName !== conn.name) return;
       const collection = typeof e.command[e.commandName] === 'string' ? (e.command[e.commandName] as string) : undefined;
       const filter = (e.command.filter ?? e.command.query ?? (Array.isArray(e.command.pipeline) ? (e.command.pipeline[0] as { $match?: object } | undefined)?.$match : undefined)) as object | undefined;
-      commands.push({ database: name, command: e.commandName, collection, filterKeys: filter ? Object.keys(filter) : undefined });
+      commands.push({ database: name, command: e.commandName, collection, filterKeys: filter ? Object.keys(filter) : undefined, idEquality: Boolean(filter) && Object.keys(filter!).length === 1 && '_id' in filter! && !isOperatorObject(filter!._id) });
     };
     conn.getClient().on('commandStarted', listener);
     return () => conn.getClient().off('commandStarted', listener);
