@@ -18,6 +18,14 @@ import { basename, dirname, extname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build, type Plugin } from 'esbuild';
 
+/**
+ * Node flags of the subgraph processes: V8's young generation capped at 4 MB per semi-space
+ * (default up to 16): the subgraphs wait on the database far more than they allocate, and the
+ * reading subgraph's peak while building and serving 1 GB packages stays well under 200 MB
+ * (its benchmark, subgraphs/reading/bench/package.ts). The gateway keeps V8's default.
+ */
+export const subgraphNodeFlags = ['--max-semi-space-size=4'];
+
 /** Where the bundle of `entry` goes by default: `<package>/dist/<entry name>.mjs` (dist/ is git-ignored; node_modules resolve from there as from src/). */
 export function defaultBundlePath(entry: string): string {
   const abs = resolve(entry);

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bundleService } from '@yuejuan/runtime/bundle-service';
+export { subgraphNodeFlags } from '@yuejuan/runtime/bundle-service';
 
 export interface ProcessSpec {
   name: string;
@@ -20,14 +21,6 @@ export interface RunningProcess {
   logFile: string;
   stop(): Promise<void>;
 }
-
-/**
- * Node flags of the subgraph processes: V8's young generation capped at 4 MB per semi-space
- * (default up to 16): the subgraphs wait on the database far more than they allocate, and the
- * reading subgraph's peak while building and serving 1 GB packages stays well under 200 MB
- * (its benchmark, subgraphs/reading/bench/package.ts). The gateway keeps V8's default.
- */
-export const subgraphNodeFlags = ['--max-semi-space-size=4'];
 
 /** Last lines of a log file, to show why a process died. */
 export function tail(file: string, lines = 15): string {
