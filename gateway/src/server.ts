@@ -48,6 +48,8 @@ export function createGateway(config: GatewayConfig, logger: Logger): Gateway {
   });
   const app = express();
   app.disable('x-powered-by');
+  // No ETag on answers: a GraphQL POST is never revalidated, and hashing every body costs CPU.
+  app.disable('etag');
   const httpServer = http.createServer(app);
   const production = config.NODE_ENV === 'production';
   const apollo = new ApolloServer<GatewayContext>({

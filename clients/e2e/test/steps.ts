@@ -51,7 +51,8 @@ export async function scanWithCamera(page: Page, cameraFile: string, payload: st
   showQr(cameraFile, payload);
   try {
     await page.goto('/scan');
-    await page.locator('video').waitFor();
+    // No photo is given, so only the camera can bring the confirmation. (Waiting for the
+    // <video> first raced it: jsQR can read the first frames and leave the page before then.)
     await page.locator('#confirm').waitFor();
   } finally {
     showNothing(cameraFile);

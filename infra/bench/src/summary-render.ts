@@ -5,7 +5,7 @@ const cell = (x: unknown) => (x === null || x === undefined || (typeof x === 'nu
 const table = (head: string[], rows: unknown[][]) => [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`)];
 
 const gatewayLoad: Render = (r) => {
-  const f = r.figures as { byTarget: Record<string, Record<string, any>>; ratios: Record<string, Record<string, number | null>>; targetsMet: Record<string, Record<string, boolean | null>> };
+  const f = r.figures as { byTarget: Record<string, Record<string, any>>; ratios: Record<string, Record<string, any>>; targetsMet: Record<string, Record<string, boolean | null>> };
   const out: string[] = [];
   const c = r.configuration as { connections: number; secondsPerTurn: number; rounds: number };
   out.push(`${c.connections} connections, ${c.rounds} rounds × ${c.secondsPerTurn} s per target and operation, interleaved; medians over rounds.`, '');
@@ -14,7 +14,10 @@ const gatewayLoad: Render = (r) => {
     out.push(...table(['target', 'req/s', 'p50 ms', 'p99 ms', 'gateway CPU ms/req', 'subgraph CPU ms/req', 'database CPU ms/req', 'gateway max RSS MiB', 'subgraph req / client req', 'errors'],
       Object.entries(f.byTarget).map(([t, ops]) => { const x = ops[op]; return [t, x?.requestsPerSecond, x?.p50, x?.p99, x?.gatewayCpuMsPerRequest, x?.subgraphCpuMsPerRequest, x?.databaseCpuMsPerRequest, x?.gatewayMaxRssMiB, x?.subgraphRequestsPerRequest, x?.errors]; })));
     const ra = f.ratios[op]!;
-    out.push('', `Ratios: ours/hive ${cell(ra.oursVsHive)}, ours/stock ${cell(ra.oursVsStock)}, ours/hive-rust ${cell(ra.oursVsHiveRust)}, ours/direct ${cell(ra.oursVsDirect)}, ours p99/p50 ${cell(ra.oursP99OverP50)}.`);
+    const pr = ra.paired as Record<string, { median: number; perRound: number[] } | null> | undefined;
+    const pc = (k: string) => { const x = pr?.[k]; return x ? `${x.median} (rounds ${x.perRound.join(', ')})` : '–'; };
+    if (pr) out.push('', `Paired ratios (per round, median; the targets are judged on these): ours/hive ${pc('oursVsHive')}, ours/stock ${pc('oursVsStock')}, ours/hive-rust ${pc('oursVsHiveRust')}, ours/direct ${pc('oursVsDirect')}.`);
+    out.push('', `Ratios of the medians: ours/hive ${cell(ra.oursVsHive)}, ours/stock ${cell(ra.oursVsStock)}, ours/hive-rust ${cell(ra.oursVsHiveRust)}, ours/direct ${cell(ra.oursVsDirect)}, ours p99/p50 ${cell(ra.oursP99OverP50)}.`);
     if ('cpuHiveOverOurs' in ra) out.push(`Gateway CPU per request, peer over ours (> 1: ours is leaner): hive ${cell(ra.cpuHiveOverOurs)}, stock ${cell(ra.cpuStockOverOurs)}, hive-rust ${cell(ra.cpuHiveRustOverOurs)}.`);
     out.push(`Targets met: ${Object.entries(f.targetsMet[op] ?? {}).map(([k, v]) => `${k}: ${cell(v)}`).join('; ')}.`, '');
   }

@@ -9,6 +9,19 @@ export function createLoaders(models: CasesModels) {
     case: byIdLoader<CaseDoc>(models.Case),
     bindingApplication: byIdLoader<BindingApplicationDoc>(models.BindingApplication),
     attachment: byIdLoader<AttachmentDoc>(models.Attachment),
+    /**
+     * Lawyers' binding applications counted by status, one query per batch: every count of a
+     * request (the applications' and the bound cases' totals) reads this.
+     */
+    bindingCounts: new DataLoader<string, Map<string, number>>(async (lawyerIds) => {
+      const rows = await models.BindingApplication.aggregate<{ _id: { lawyerId: string; status: string }; n: number }>([
+        { $match: { lawyerId: lawyerIds.length === 1 ? lawyerIds[0] : { $in: [...lawyerIds] } } },
+        { $group: { _id: { lawyerId: '$lawyerId', status: '$status' }, n: { $sum: 1 } } },
+      ]).exec();
+      const byLawyer = new Map(lawyerIds.map((id) => [id, new Map<string, number>()]));
+      for (const { _id, n } of rows) byLawyer.get(_id.lawyerId)?.set(_id.status, n);
+      return lawyerIds.map((id) => byLawyer.get(id)!);
+    }),
     /** For a lawyer: which cases (of a batch) they are bound to (an approved binding), in one query. */
     boundCases: new DataLoader<{ lawyerId: string; caseId: string }, boolean, string>(
       async (keys) => {

@@ -141,12 +141,26 @@ describe("a lawyer's binding applications and bound cases", () => {
       expect(commands).toEqual(['find']);
     });
 
-    it("runs the personal centre's selection with two counts and one find", async () => {
+    it("runs the personal centre's selection with one count by status and one find", async () => {
       const { lawyer, commands } = await commandsFor('bindingApplications(first: 20) { totalCount edges { node { status } } } boundCases { totalCount }');
       expect(lawyer.bindingApplications.totalCount).toBe(25);
       expect(lawyer.bindingApplications.edges).toHaveLength(20);
       expect(lawyer.boundCases.totalCount).toBe(5);
-      expect(commands.sort()).toEqual(['aggregate', 'aggregate', 'find']);
+      expect(commands.sort()).toEqual(['aggregate', 'find']);
+    });
+
+    it('answers totals filtered by status from the same count, and counts a procuratorate filter on its own', async () => {
+      const { lawyer, commands } = await commandsFor(`
+        approved: bindingApplications(filter: { status: APPROVED }) { totalCount }
+        withdrawn: bindingApplications(filter: { status: WITHDRAWN }) { totalCount }
+        revoked: bindingApplications(filter: { status: REVOKED }) { totalCount }
+        all: bindingApplications { totalCount }
+        boundCases { totalCount }`);
+      expect(lawyer).toEqual({ approved: { totalCount: 5 }, withdrawn: { totalCount: 5 }, revoked: { totalCount: 0 }, all: { totalCount: 25 }, boundCases: { totalCount: 5 } });
+      expect(commands).toEqual(['aggregate']);
+      const byProcuratorate = await commandsFor(`bindingApplications(filter: { procuratorateId: "${anhui.id}" }) { totalCount }`);
+      expect(byProcuratorate.lawyer.bindingApplications.totalCount).toBe(5);
+      expect(byProcuratorate.commands).toEqual(['aggregate']);
     });
   });
 });

@@ -5,7 +5,6 @@ import { loadSubgraphSdl } from '@yuejuan/schema';
 import type { IdentityConfig } from './config.ts';
 import { createLoaders } from './context.ts';
 import { createResolvers, pending } from './resolvers/index.ts';
-import { clientInfoMiddleware } from './services/client.ts';
 import { createDemoFaceProvider, createHttpFaceProvider, type FaceProvider } from './services/face-provider.ts';
 import { createIdentityServices } from './services/index.ts';
 import { policyFromConfig } from './services/policy.ts';
@@ -54,15 +53,11 @@ export function createServer({ config, connection, logger, bus, sms, face, now }
     sdl: loadSubgraphSdl('identity'),
     resolvers: createResolvers(services),
     pending,
-    createLoaders: () => createLoaders(services.models),
+    createLoaders: (header) => createLoaders(services.models, header),
     connection,
     logger,
     config,
     routes: (app) => {
-      // The client's IP and user agent (x-client-ip, x-client-user-agent, set by the gateway)
-      // reach the resolvers through the request's async context.
-      app.use('/graphql', clientInfoMiddleware);
-
       // The gateway turns a caller's bearer token into an identity here, on every request, so a
       // revoked session is refused at once. Only the gateway (its signed token) may ask.
       app.post('/internal/sessions/resolve', express.json({ limit: '2kb' }), async (req, res) => {

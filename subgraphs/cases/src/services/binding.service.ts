@@ -2,6 +2,9 @@ import { AppError, decodeCursor, lazyConnection, pageSize, type CountedPageSourc
 import type { BindingApplicationDoc, CaseDoc, CasesModels, ProcuratorateDoc } from '../models/index.ts';
 import { assertProcuratorateStaff, assertSelfOrAdmin } from './access.ts';
 
+/** A lawyer's binding applications counted by status (absent: none). */
+export type StatusCounts = () => Promise<Map<string, number>>;
+
 export interface BindingFilter {
   status?: string | null;
   procuratorateId?: string | null;
@@ -10,34 +13,42 @@ export interface BindingFilter {
 /** Binding applications as the lawyer, the reviewing prosecutor and the administrator see them. */
 export function createBindingService(models: CasesModels) {
   /** Where a page of applications comes from: counted and fetched only when the client selects them. */
-  function source(filter: Record<string, unknown>, args: PageArgs): CountedPageSource<BindingApplicationDoc> {
+  function source(filter: Record<string, unknown>, args: PageArgs, count?: () => Promise<number>): CountedPageSource<BindingApplicationDoc> {
     const first = pageSize(args.first);
     const paged = args.after ? { ...filter, _id: { $lt: decodeCursor(args.after) } } : filter;
     return {
       first,
-      count: () => models.BindingApplication.countDocuments(filter).exec(),
+      count: count ?? (() => models.BindingApplication.countDocuments(filter).exec()),
       fetch: () => models.BindingApplication.find(paged).sort({ _id: -1 }).limit(first + 1).lean<BindingApplicationDoc[]>().exec(),
     };
   }
   const page = (filter: Record<string, unknown>, args: PageArgs) => lazyConnection(source(filter, args));
 
   return {
-    /** 案件绑定申请: the lawyer's own applications, newest first. */
-    async listForLawyer(identity: Identity, lawyerId: string, filter: BindingFilter | null | undefined, args: PageArgs) {
+    /**
+     * 案件绑定申请: the lawyer's own applications, newest first. `counts` answers the lawyer's
+     * applications by status (the request's `bindingCounts` loader), so this list's total and
+     * the bound cases' share one query; a procuratorate filter is counted on its own.
+     */
+    async listForLawyer(identity: Identity, lawyerId: string, filter: BindingFilter | null | undefined, args: PageArgs, counts: StatusCounts) {
       assertSelfOrAdmin(identity, lawyerId);
       const query: Record<string, unknown> = { lawyerId };
       if (filter?.status) query.status = filter.status;
       if (filter?.procuratorateId) query.procuratorateId = filter.procuratorateId;
-      return page(query, args);
+      const status = filter?.status;
+      const count = filter?.procuratorateId ? undefined
+        : async () => { const byStatus = await counts(); return status ? byStatus.get(status) ?? 0 : [...byStatus.values()].reduce((a, b) => a + b, 0); };
+      return lazyConnection(source(query, args, count));
     },
 
     /**
      * 已绑定案件: the lawyer's approved bindings as a connection of their cases (cursors are the
      * bindings'); `loadCases` runs on the page's case ids only when the client selects `edges`.
      */
-    async boundCases<N>(identity: Identity, lawyerId: string, args: PageArgs, loadCases: (caseIds: string[]) => Promise<N[]>) {
+    async boundCases<N>(identity: Identity, lawyerId: string, args: PageArgs, counts: StatusCounts, loadCases: (caseIds: string[]) => Promise<N[]>) {
       assertSelfOrAdmin(identity, lawyerId);
-      return lazyConnection({ ...source({ lawyerId, status: 'APPROVED' }, args), map: (bindings: BindingApplicationDoc[]) => loadCases(bindings.map((b) => b.caseId)) });
+      const count = async () => (await counts()).get('APPROVED') ?? 0;
+      return lazyConnection({ ...source({ lawyerId, status: 'APPROVED' }, args, count), map: (bindings: BindingApplicationDoc[]) => loadCases(bindings.map((b) => b.caseId)) });
     },
 
     /** The review queue of a prosecutor's own procuratorate. */

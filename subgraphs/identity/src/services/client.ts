@@ -1,6 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
-import type { NextFunction, Request, Response } from 'express';
-
 /** Who is on the other end of a request, as the gateway forwarded it. */
 export interface ClientInfo {
   /** The client's IP (`x-client-ip`), or `unknown`. */
@@ -9,27 +6,19 @@ export interface ClientInfo {
   userAgent: string;
 }
 
-const current = new AsyncLocalStorage<ClientInfo>();
-const unknownClient: ClientInfo = { ip: 'unknown', userAgent: '' };
+/** A request's client where there are no forwarded headers (e.g. a WebSocket). */
+export const unknownClient: ClientInfo = { ip: 'unknown', userAgent: '' };
 
-/** Reads the forwarded client headers; only plain values are kept (they end up in logs and on screens). */
+/**
+ * Reads the client headers the gateway forwards (x-client-ip, x-client-user-agent); only plain
+ * values are kept (they end up in logs and on screens). These headers are trusted only because
+ * nothing reaches /graphql without the gateway's signed token; the gateway sets them from the caller.
+ */
 export function readClient(header: (name: string) => string | undefined): ClientInfo {
   const ip = header('x-client-ip')?.trim() ?? '';
   const userAgent = (header('x-client-user-agent') ?? '').replace(/[^\x20-\x7e]/g, '').slice(0, 300);
   return { ip: /^[0-9A-Fa-f:.]{2,45}$/.test(ip) ? ip : 'unknown', userAgent };
 }
-
-/**
- * Express middleware in front of /graphql: the request's client info is available to its
- * resolvers (through the context). These headers are trusted only because nothing reaches
- * /graphql without the gateway's signed token; the gateway sets them from the caller.
- */
-export function clientInfoMiddleware(req: Request, _res: Response, next: NextFunction): void {
-  current.run(readClient((name) => req.header(name)), next);
-}
-
-/** The client of the request being handled (unknown outside one, e.g. a WebSocket). */
-export const currentClient = (): ClientInfo => current.getStore() ?? unknownClient;
 
 /** "Chrome 120 · Windows" from a user agent: what the verifier shows as the browser that asked. */
 export function browserSummary(userAgent: string): string {

@@ -25,8 +25,19 @@ export function createLoop(name: string, pass: () => Promise<number>, idleMs: nu
       const t = at.getTime();
       if (alarm && alarm.at <= t) return;
       if (alarm) clearTimeout(alarm.timer);
-      alarm = { at: t, timer: setTimeout(() => { alarm = null; kick(); }, Math.max(0, t - Date.now())) };
-      alarm.timer.unref();
+      // A timer can fire a millisecond before Date.now() reaches `at` (Node times it on another
+      // clock, about one time in twenty here): the pass would then find nothing due and the loop
+      // sleep its whole idle time. So it runs only once `at` has passed, re-armed until then.
+      const arm = (): NodeJS.Timeout => {
+        const timer = setTimeout(() => {
+          if (Date.now() < t) { alarm = { at: t, timer: arm() }; return; }
+          alarm = null;
+          kick();
+        }, Math.max(0, t - Date.now()));
+        timer.unref();
+        return timer;
+      };
+      alarm = { at: t, timer: arm() };
     },
     start() {
       if (!stopped) return;
