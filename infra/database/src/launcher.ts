@@ -114,7 +114,8 @@ async function launch(bin: string, dataDir: string, port: number, log: (l: strin
  *
  * --debug-addr=-: FerretDB skips its debug HTTP listener (metrics/pprof) when the
  *   address is "" or "-" (cmd/ferretdb/main.go); its default 127.0.0.1:8088 would make
- *   a second instance fail, so it is off.
+ *   a second instance fail, so it is off. For profiling, YUEJUAN_FERRETDB_DEBUG_ADDR
+ *   (a loopback host:port) turns it on: Go's pprof at http://<addr>/debug/pprof/.
  *
  * --sqlite-url ...?_pragma=synchronous(FULL): FerretDB's pool.parseURI keeps any
  *   query parameters, only adding busy_timeout/journal_mode(wal)/auto_vacuum defaults,
@@ -130,11 +131,19 @@ function ferretArgs(dataDir: string, port: number): string[] {
     `--sqlite-url=file:${dataDir}/?_pragma=synchronous(FULL)`,
     `--state-dir=${dataDir}`,
     `--listen-addr=127.0.0.1:${port}`,
-    '--debug-addr=-',
+    `--debug-addr=${debugAddr()}`,
     '--telemetry=disable',
     '--log-level=info',
     '--log-format=json',
   ];
+}
+
+/** FerretDB's debug listener: off, or on loopback for profiling (YUEJUAN_FERRETDB_DEBUG_ADDR). */
+export function debugAddr(env: NodeJS.ProcessEnv = process.env): string {
+  const addr = env['YUEJUAN_FERRETDB_DEBUG_ADDR']?.trim();
+  if (!addr) return '-';
+  if (!/^127\.0\.0\.1:\d{1,5}$/.test(addr)) throw new Error(`YUEJUAN_FERRETDB_DEBUG_ADDR must be 127.0.0.1:<port>, got ${JSON.stringify(addr)}`);
+  return addr;
 }
 
 /**

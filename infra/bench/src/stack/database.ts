@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MongoClient } from 'mongodb';
-import { ensureFerretDB, FERRETDB_VERSION, ferretEnv, repoRoot, startDatabase } from '@yuejuan/database';
+import { debugAddr, ensureFerretDB, FERRETDB_VERSION, ferretEnv, repoRoot, startDatabase } from '@yuejuan/database';
 import { freePort, removeOnExit, sleep, startProcess, type Running } from '../lib/processes.ts';
 import { childPids, pidsByCommandLine } from '../lib/procstat.ts';
 import { startPostgres, type PostgresCluster } from './postgres.ts';
@@ -59,7 +59,7 @@ export async function startBenchDatabase(backend: Backend, logDir: string): Prom
       const p = await startProcess({
         name: 'ferretdb-postgresql', command: bin, cwd: dir, logDir,
         env: ferretEnv(),
-        args: ['--handler=postgresql', `--postgresql-url=${pg!.url}`, `--state-dir=${dir}`, `--listen-addr=127.0.0.1:${port}`, '--debug-addr=-', '--telemetry=disable', '--log-level=warn', '--log-format=json'],
+        args: ['--handler=postgresql', `--postgresql-url=${pg!.url}`, `--state-dir=${dir}`, `--listen-addr=127.0.0.1:${port}`, `--debug-addr=${debugAddr()}`, '--telemetry=disable', '--log-level=warn', '--log-format=json'],
       });
       await waitForHello(uri, p);
       return p;

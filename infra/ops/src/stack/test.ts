@@ -4,11 +4,33 @@
 import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { repoRoot, startDatabase } from '@yuejuan/database';
 import { ensureChromium } from './system-packages.ts';
 
 const root = repoRoot();
+
+/** The parts of vitest's JSON report read here. */
+interface VitestReport {
+  numPassedTests: number;
+  numFailedTests: number;
+  numPendingTests: number;
+  numTodoTests: number;
+  testResults?: { name: string; status?: string; message?: string; assertionResults?: { fullName: string; status: string; failureMessages?: string[] }[] }[];
+}
+
+const firstLine = (text: string | undefined) => (text ?? '').split('\n')[0]!.slice(0, 300);
+
+/** One line per failed test: its file (from the repository root), its name, the first line of its error. */
+function failedTests(report: VitestReport): string[] {
+  return (report.testResults ?? []).flatMap((file) => {
+    const tests = (file.assertionResults ?? []).filter((t) => t.status === 'failed');
+    const where = relative(root, file.name);
+    // A file can fail without a failed test (an error while loading it, or in a hook).
+    if (!tests.length) return file.status === 'failed' ? [`  ✗ ${where}: ${firstLine(file.message)}`] : [];
+    return tests.map((t) => `  ✗ ${where} › ${t.fullName}: ${firstLine(t.failureMessages?.[0])}`);
+  });
+}
 const say = (line: string) => console.log(`[yuejuan] ${line}`);
 
 function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<number> {
@@ -39,13 +61,17 @@ try {
     code = await run(turbo, ['run', 'test', '--concurrency=1', '--continue', ...process.argv.slice(2)], env);
   }
   let passed = 0, failed = 0, skipped = 0;
-  for (const file of await readdir(results).catch(() => [] as string[])) {
-    const r = JSON.parse(await readFile(join(results, file), 'utf8')) as { numPassedTests: number; numFailedTests: number; numPendingTests: number; numTodoTests: number };
+  const failures: string[] = [];
+  for (const file of (await readdir(results).catch(() => [] as string[])).sort()) {
+    const r = JSON.parse(await readFile(join(results, file), 'utf8')) as VitestReport;
     passed += r.numPassedTests;
     failed += r.numFailedTests;
     skipped += r.numPendingTests + r.numTodoTests;
+    failures.push(...failedTests(r));
   }
   if (passed + failed === 0 && code === 0) code = 1; // a run that tested nothing is not green
+  // The failures again at the very end: a CI log is often read from its tail only.
+  if (failures.length) console.log(`\n失败的测试 (failed tests):\n${failures.join('\n')}`);
   console.log(`\nTests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
 } finally {
   await db.stop();
