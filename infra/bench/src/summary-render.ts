@@ -16,7 +16,7 @@ const gatewayLoad: Render = (r) => {
     const ra = f.ratios[op]!;
     const pr = ra.paired as Record<string, { median: number; perRound: number[] } | null> | undefined;
     const pc = (k: string) => { const x = pr?.[k]; return x ? `${x.median} (rounds ${x.perRound.join(', ')})` : '–'; };
-    if (pr) out.push('', `Paired ratios (per round, median; the targets are judged on these): ours/hive ${pc('oursVsHive')}, ours/stock ${pc('oursVsStock')}, ours/hive-rust ${pc('oursVsHiveRust')}, ours/direct ${pc('oursVsDirect')}.`);
+    if (pr) out.push('', `Paired ratios (per round, median; the targets are judged on these): ours/hive ${pc('oursVsHive')}, ours/stock ${pc('oursVsStock')}, ours/hive-rust ${pc('oursVsHiveRust')}, ours/direct ${pc('oursVsDirect')}${pr.directVsHive ? `; the ceiling of ours/hive (direct/hive: a gateway costing nothing) ${pc('directVsHive')}` : ''}.`);
     out.push('', `Ratios of the medians: ours/hive ${cell(ra.oursVsHive)}, ours/stock ${cell(ra.oursVsStock)}, ours/hive-rust ${cell(ra.oursVsHiveRust)}, ours/direct ${cell(ra.oursVsDirect)}, ours p99/p50 ${cell(ra.oursP99OverP50)}.`);
     if ('cpuHiveOverOurs' in ra) out.push(`Gateway CPU per request, peer over ours (> 1: ours is leaner): hive ${cell(ra.cpuHiveOverOurs)}, stock ${cell(ra.cpuStockOverOurs)}, hive-rust ${cell(ra.cpuHiveRustOverOurs)}.`);
     out.push(`Targets met: ${Object.entries(f.targetsMet[op] ?? {}).map(([k, v]) => `${k}: ${cell(v)}`).join('; ')}.`, '');

@@ -144,7 +144,10 @@ function aggregate(turns: Record<string, Record<string, TurnResult[]>>, checks: 
   const cpuRatio = (peer: string, op: string) => { const p = cpu(peer, op), o = cpu('ours', op); return p && o ? round(p / o, 2) : null; };
   const ratios = Object.fromEntries(ops.map((op) => [op, {
     oursVsHive: ratio('ours', 'hive', op), oursVsStock: ratio('ours', 'stock', op), oursVsHiveRust: ratio('ours', 'hive-rust', op), oursVsDirect: ratio('ours', 'direct', op),
-    paired: { oursVsHive: paired('ours', 'hive', op), oursVsStock: paired('ours', 'stock', op), oursVsHiveRust: paired('ours', 'hive-rust', op), oursVsDirect: paired('ours', 'direct', op) },
+    paired: { oursVsHive: paired('ours', 'hive', op), oursVsStock: paired('ours', 'stock', op), oursVsHiveRust: paired('ours', 'hive-rust', op), oursVsDirect: paired('ours', 'direct', op), directVsHive: paired('direct', 'hive', op) },
+    // The ceiling of ours/hive: what a gateway costing nothing would get over Hive on this
+    // machine (the subgraphs' own work without a gateway, over Hive's throughput).
+    directVsHive: ratio('direct', 'hive', op),
     // On a machine where the database dominates, requests/s hardly separate the gateways; the
     // gateway CPU per request does: these are the peer's CPU per request over ours (> 1: ours is leaner).
     cpuHiveOverOurs: cpuRatio('hive', op), cpuStockOverOurs: cpuRatio('stock', op), cpuHiveRustOverOurs: cpuRatio('hive-rust', op),

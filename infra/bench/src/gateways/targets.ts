@@ -54,6 +54,12 @@ export interface GatewayOptions {
 
 export interface RunningGateway { target: GatewayTarget; url: string; process: Running }
 
+/**
+ * Extra node flags for every gateway process, from BENCH_GATEWAY_NODE_FLAGS (space-separated,
+ * e.g. `--trace-gc`): for investigations, applied to all targets alike; not for committed figures.
+ */
+const benchGatewayNodeFlags = (): string[] => (process.env.BENCH_GATEWAY_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
+
 /** Starts one gateway process, NODE_ENV=production, telemetry off; resolves once it is healthy. */
 export async function startGateway(target: GatewayTarget, o: GatewayOptions, name: string = target): Promise<RunningGateway> {
   const port = await freePort();
@@ -64,6 +70,6 @@ export async function startGateway(target: GatewayTarget, o: GatewayOptions, nam
     IDENTITY_URL: o.urls.identity, CASES_URL: o.urls.cases, READING_URL: o.urls.reading, NOTIFICATIONS_URL: o.urls.notifications,
   };
   if (target === 'ours') env.PERSISTED_OPERATIONS_PATH = o.manifestPath;
-  const p = await startProcess({ name, command: 'node', args: [...(process.env.BENCH_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}/${target}`] : []), ...(target === 'ours' ? [await bundleService(join(o.root, spec.entry))] : ['--import', 'tsx', spec.entry])], cwd: o.root, env, logDir: o.logDir, healthUrl: `http://127.0.0.1:${port}${spec.health}`, healthAnyStatus: spec.anyStatus });
+  const p = await startProcess({ name, command: 'node', args: [...(process.env.BENCH_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}/${target}`] : []), ...benchGatewayNodeFlags(), ...(target === 'ours' ? [await bundleService(join(o.root, spec.entry))] : ['--import', 'tsx', spec.entry])], cwd: o.root, env, logDir: o.logDir, healthUrl: `http://127.0.0.1:${port}${spec.health}`, healthAnyStatus: spec.anyStatus });
   return { target, url: `http://127.0.0.1:${port}/graphql`, process: p };
 }

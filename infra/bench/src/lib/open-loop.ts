@@ -15,6 +15,8 @@ export interface OpenLoopOptions {
   /** Called every `sampleEveryMs` during the run (the soak samples memory here). */
   onSample?: (elapsedMs: number) => void;
   sampleEveryMs?: number;
+  /** Latencies also go here (the rounds of one target pool theirs in one recorder). */
+  recorder?: LatencyRecorder;
   /** Every answer (or failure: status 0), with when it was due and its body (the fault runs classify them). */
   onResponse?: (r: { dueMs: number; endMs: number; status: number; body: string }) => void;
 }
@@ -26,7 +28,7 @@ export interface OpenLoopOptions {
  */
 export async function runOpenLoop(o: OpenLoopOptions) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 512 });
-  const latencies = new LatencyRecorder(Math.min(5_000_000, Math.ceil(o.rate * o.seconds) + 10));
+  const own = new LatencyRecorder(Math.min(5_000_000, Math.ceil(o.rate * o.seconds) + 10));
   const maxInFlight = o.maxInFlight ?? 5000;
   let sent = 0, completed = 0, errors = 0, dropped = 0, inFlight = 0;
   const errorKinds: Record<string, number> = {};
@@ -45,7 +47,8 @@ export async function runOpenLoop(o: OpenLoopOptions) {
         inFlight--;
         completed++;
         const now = performance.now();
-        latencies.add(now - due);
+        own.add(now - due);
+        o.recorder?.add(now - due);
         const text = Buffer.concat(chunks).toString('utf8');
         o.onResponse?.({ dueMs: due - started, endMs: now - started, status: res.statusCode ?? 0, body: text });
         if (res.statusCode !== 200) fail(`HTTP ${res.statusCode}`);
@@ -57,7 +60,8 @@ export async function runOpenLoop(o: OpenLoopOptions) {
       inFlight--;
       completed++;
       const now = performance.now();
-      latencies.add(now - due);
+      own.add(now - due);
+      o.recorder?.add(now - due);
       o.onResponse?.({ dueMs: due - started, endMs: now - started, status: 0, body: '' });
       fail(err.message === 'timeout' ? 'timeout' : 'connection');
     });
@@ -78,5 +82,5 @@ export async function runOpenLoop(o: OpenLoopOptions) {
   while (inFlight > 0 && performance.now() < drainDeadline) await new Promise((r) => setTimeout(r, 10));
   agent.destroy();
   const seconds = (performance.now() - started) / 1000;
-  return { startedAtEpoch, targetRate: o.rate, achievedRate: round(sent / o.seconds, 1), sent, completed, errors, errorKinds, dropped, seconds: round(seconds, 1), latencyMs: latencies.summary() };
+  return { startedAtEpoch, targetRate: o.rate, achievedRate: round(sent / o.seconds, 1), sent, completed, errors, errorKinds, dropped, seconds: round(seconds, 1), latencyMs: own.summary() };
 }
