@@ -32,8 +32,8 @@ export function createContextFactory(options: { identityBaseUrl: string; secret:
     if (!authorization) return { identity: { role: 'ANONYMOUS' }, requestId, client };
     const match = /^Bearer ([A-Za-z0-9_-]{20,200})$/.exec(authorization);
     if (!match) throw unauthenticated();
-    const token = await mintInternalToken(options.secret, 'identity', { role: 'ANONYMOUS' });
-    const res = await postJson(resolveUrl, JSON.stringify({ token: match[1] }), { [internalTokenHeader]: token }, { timeoutMs: options.timeoutMs, repeatable: true }).catch(() => null);
+    const headers = async () => ({ [internalTokenHeader]: await mintInternalToken(options.secret, 'identity', { role: 'ANONYMOUS' }) });
+    const res = await postJson(resolveUrl, JSON.stringify({ token: match[1] }), headers, { timeoutMs: options.timeoutMs, repeatable: true }).catch(() => null);
     if (res?.status !== 200 || !res.body || typeof res.body !== 'object') {
       throw new GraphQLError('身份服务暂不可用，请稍后再试。', { extensions: { code: 'SERVICE_UNAVAILABLE', serviceName: 'identity', http: { status: 503 } } });
     }

@@ -79,7 +79,7 @@ export class SubgraphSource implements GraphQLDataSource<GatewayContext> {
   async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
     const { request, context } = options;
     if (!request.query) throw new Error('Missing query');
-    const headers = await this.headersFor(context);
+    const headers = () => this.headersFor(context);
     const body = JSON.stringify({ query: request.query, operationName: request.operationName, variables: request.variables, extensions: request.extensions });
     let status: number | undefined;
     try {

@@ -13,7 +13,22 @@ export const fileRoutes = [
 ] as const;
 
 const requestHeaders = ['content-type', 'content-length', 'range', 'if-range', 'x-request-id'];
-const responseHeaders = ['content-type', 'content-length', 'content-range', 'accept-ranges', 'etag', 'content-disposition', 'cache-control', 'last-modified'];
+const responseHeaders = ['content-type', 'content-length', 'content-range', 'accept-ranges', 'etag', 'content-disposition', 'cache-control', 'last-modified', 'x-content-type-options'];
+
+/**
+ * The subgraph URL of a file request: the configured base's origin with the request's path and
+ * query, and nothing else of what the client sent (an absolute-form target or a `//host` path
+ * must never choose where the gateway connects, with a freshly signed token). Undefined when the
+ * result would leave the base's origin, which this construction should make impossible.
+ */
+export function upstreamUrl(base: string, path: string, originalUrl: string): URL | undefined {
+  const origin = new URL(base);
+  const target = new URL(origin.origin);
+  target.pathname = path;
+  const query = originalUrl.indexOf('?');
+  if (query >= 0) target.search = originalUrl.slice(query);
+  return target.origin === origin.origin ? target : undefined;
+}
 
 export interface FileRouteOptions {
   baseUrlOf: (subgraph: string) => string;
@@ -39,8 +54,12 @@ export function mountFileRoutes(app: Express, options: FileRouteOptions): void {
         sendError(res, e.extensions?.http?.status ?? 401, e.extensions?.code ?? 'UNAUTHENTICATED', e.message);
         return;
       }
-      const target = new URL(req.originalUrl, options.baseUrlOf(route.subgraph));
-      const headers: http.OutgoingHttpHeaders = { [internalTokenHeader]: await mintInternalToken(options.secret, route.subgraph, context.identity, 60) };
+      const target = upstreamUrl(options.baseUrlOf(route.subgraph), req.path, req.originalUrl);
+      if (!target) {
+        sendError(res, 400, 'BAD_REQUEST', '请求地址无效。');
+        return;
+      }
+      const headers: http.OutgoingHttpHeaders = { [internalTokenHeader]: await mintInternalToken(options.secret, route.subgraph, context.identity) };
       for (const h of requestHeaders) if (req.headers[h]) headers[h] = req.headers[h];
       if (context.client?.ip) headers['x-forwarded-for'] = context.client.ip;
       if (context.client?.userAgent) headers['x-client-user-agent'] = context.client.userAgent;

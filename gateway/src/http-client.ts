@@ -41,18 +41,23 @@ export interface PostOptions {
  * Fails with RequestTimeoutError when the answer is not complete within `timeoutMs` (one
  * deadline for everything), and with the socket's error when the service cannot be reached.
  */
-export async function postJson(url: URL, body: string, headers: Record<string, string>, options: PostOptions): Promise<JsonResponse> {
+export async function postJson(url: URL, body: string, headers: Headers, options: PostOptions): Promise<JsonResponse> {
   const deadline = Date.now() + options.timeoutMs;
-  if (!options.repeatable) return send(url, body, headers, deadline, options.timeoutMs, 'fresh');
+  const headersNow = () => (typeof headers === 'function' ? headers() : Promise.resolve(headers));
+  if (!options.repeatable) return send(url, body, await headersNow(), deadline, options.timeoutMs, 'fresh');
   try {
-    return await send(url, body, headers, deadline, options.timeoutMs, 'pooled');
+    return await send(url, body, await headersNow(), deadline, options.timeoutMs, 'pooled');
   } catch (err) {
     if (!(err instanceof StaleSocketError)) throw err;
     // Its siblings in the pool are most likely just as dead (the service restarted).
     for (const socket of agent.freeSockets[agent.getName({ host: url.hostname, port: url.port })] ?? []) socket.destroy();
-    return send(url, body, headers, deadline, options.timeoutMs, 'fresh');
+    // Asked again for its headers: an internal token is good for one request only.
+    return send(url, body, await headersNow(), deadline, options.timeoutMs, 'fresh');
   }
 }
+
+/** Request headers, or a function that makes them for each attempt (a fresh internal token each). */
+export type Headers = Record<string, string> | (() => Promise<Record<string, string>>);
 
 /** A reused keep-alive socket failed before any answer: the request did not get through. */
 class StaleSocketError extends Error {}

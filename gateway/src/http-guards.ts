@@ -45,6 +45,21 @@ const bodyErrors: Record<string, [number, string, string]> = {
   'stream.encoding.set': [500, 'INTERNAL_SERVER_ERROR', '系统繁忙，请稍后再试。'],
 };
 
+/**
+ * Whether an HTTP request target is in origin-form (RFC 9112 §3.2.1: an absolute path and a
+ * query), the only form a client of this gateway sends. Absolute-form (`GET http://host/…`),
+ * authority-form (CONNECT) and asterisk-form (`OPTIONS *`) targets, and paths that a URL parser
+ * reads as a host (`//host/…`, `/\host`), are refused before any route sees them.
+ */
+export const isOriginForm = (target: string | undefined): boolean =>
+  !!target && target.startsWith('/') && !target.startsWith('//') && !target.startsWith('/\\') && !/[\s\x00-\x1f\x7f]/.test(target);
+
+/** Answers a request whose target is not origin-form: 400, JSON, connection closed. */
+export function refuseTarget(res: import('node:http').ServerResponse): void {
+  res.writeHead(400, { 'content-type': 'application/json; charset=utf-8', connection: 'close' });
+  res.end(JSON.stringify({ errors: [{ message: '请求地址无效。', extensions: { code: 'BAD_REQUEST' } }] }));
+}
+
 /** Unknown routes: a JSON 404. */
 export const notFound: RequestHandler = (_req, res) => sendError(res, 404, 'NOT_FOUND', '未找到请求的地址。');
 

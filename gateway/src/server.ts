@@ -12,7 +12,7 @@ import { explorerEnabled, freeTextAllowed, persistedOnly, subgraphUrlOverrides, 
 import { clientAddress, createContextFactory, type GatewayContext } from './context.ts';
 import { SubgraphSource } from './data-source.ts';
 import { createGatewayFormatError } from './errors.ts';
-import { ensureBody, errorHandler, jsonBody, notFound, requireJson } from './http-guards.ts';
+import { ensureBody, errorHandler, isOriginForm, jsonBody, notFound, refuseTarget, requireJson } from './http-guards.ts';
 import { operationLimits } from './limits.ts';
 import { loadManifest, persistedOperations, resolvePersisted } from './persisted.ts';
 import { createSupergraphSource } from './supergraph.ts';
@@ -50,7 +50,8 @@ export function createGateway(config: GatewayConfig, logger: Logger): Gateway {
   app.disable('x-powered-by');
   // No ETag on answers: a GraphQL POST is never revalidated, and hashing every body costs CPU.
   app.disable('etag');
-  const httpServer = http.createServer(app);
+  // Every request target is checked before Express parses it: only origin-form reaches a route.
+  const httpServer = http.createServer((req, res) => (isOriginForm(req.url) ? app(req, res) : refuseTarget(res)));
   const production = config.NODE_ENV === 'production';
   const apollo = new ApolloServer<GatewayContext>({
     gateway,

@@ -58,7 +58,8 @@ describe('verifier activation and scan login through the gateway', () => {
     clients.push(portal);
     const statuses: string[] = [];
     const off = portal.subscribe<{ loginTicketChanged: { status: string } }>({ query: ops.ticketChanged, variables: { id: t.id, secret: t.secret } }, { next: (e) => void statuses.push(e.data!.loginTicketChanged.status), error: () => undefined, complete: () => undefined });
-    await until(() => stack.gateway.subscriptionStats().subscriptions > 0 && stack.bus.identity.stats().listeners > 0);
+    // Identity's listeners: the gateway's ended-sessions watch, and this ticket's.
+    await until(() => stack.gateway.subscriptionStats().subscriptions > 0 && stack.bus.identity.stats().listeners >= 2);
 
     const scanned = ok(await gql(stack, ops.scan, { input: await signed(zhang, 'scan', t.qrPayload, clock.now()) }));
     expect(scanned.data.scanLoginTicket).toMatchObject({ kind: 'LOGIN', site: '12309中国检察网', browser: expect.stringContaining('Chrome'), ip: chrome.ip });

@@ -34,7 +34,15 @@ interface ConnectionState {
   context?: GatewayContext;
   subscriptions: number;
   recheck?: NodeJS.Timeout;
+  /** The session the socket was opened with (its sockets close when it ends). */
+  sessionId?: string;
 }
+
+const sessionIdOf = (context: GatewayContext | undefined) =>
+  context && 'sessionId' in context.identity ? context.identity.sessionId : undefined;
+
+/** Close code and reason of a socket whose session ended (graphql-ws clients see 4401). */
+const sessionEnded = [4401, 'Session ended'] as const;
 
 type OperationContextValue = { planned: Planned; gateway: GatewayContext; request: { query: string; variables?: Record<string, unknown>; operationName?: string } };
 
@@ -55,6 +63,24 @@ export function attachSubscriptions(options: SubscriptionServerOptions) {
   const upstream = createUpstreamPool({ urls: options.subgraphUrls, secret: options.secret, logger });
   const sharing = createSharing();
   const states = new WeakMap<object, ConnectionState>();
+  /** Open sockets by session id, so a session that ends closes its sockets at once. */
+  const socketsOf = new Map<string, Set<import('ws').WebSocket>>();
+  const register = (sessionId: string, socket: import('ws').WebSocket) => {
+    let set = socketsOf.get(sessionId);
+    if (!set) socketsOf.set(sessionId, (set = new Set()));
+    set.add(socket);
+  };
+  const unregister = (sessionId: string | undefined, socket: import('ws').WebSocket) => {
+    const set = sessionId ? socketsOf.get(sessionId) : undefined;
+    if (!set) return;
+    set.delete(socket);
+    if (set.size === 0) socketsOf.delete(sessionId!);
+  };
+  const closeSessions = (sessionIds: unknown) => {
+    if (!Array.isArray(sessionIds)) return;
+    for (const id of sessionIds) for (const socket of socketsOf.get(String(id)) ?? []) socket.close(...sessionEnded);
+  };
+  const endedWatch = watchEndedSessions(upstream, logger, closeSessions);
   const stateOf = (extra: object) => {
     let s = states.get(extra);
     if (!s) states.set(extra, (s = { subscriptions: 0 }));
@@ -79,20 +105,36 @@ export function attachSubscriptions(options: SubscriptionServerOptions) {
         } catch {
           return false; // 4403 Forbidden: a token was given and is not valid
         }
+        state.sessionId = sessionIdOf(state.context);
+        if (state.sessionId) register(state.sessionId, ctx.extra.socket);
         if (state.authorization) {
-          // A revoked session loses its subscriptions within one recheck period.
+          // Identity announces sessions that end (watchEndedSessions); this recheck is the net
+          // under it, for a session that merely expired or an announcement that was missed.
           state.recheck = setInterval(() => {
-            options.authenticate(state.authorization, ctx.extra.request).catch(() => ctx.extra.socket.close(4401, 'Session ended'));
+            options.authenticate(state.authorization, ctx.extra.request).catch(() => ctx.extra.socket.close(...sessionEnded));
           }, limits.sessionRecheckMs);
           state.recheck.unref();
         }
         return true;
       },
-      onClose: (ctx) => clearInterval(stateOf(ctx.extra).recheck),
-      onSubscribe: (ctx, _id, payload) => {
+      onClose: (ctx) => {
+        const state = stateOf(ctx.extra);
+        clearInterval(state.recheck);
+        unregister(state.sessionId, ctx.extra.socket);
+      },
+      onSubscribe: async (ctx, _id, payload) => {
         const state = stateOf(ctx.extra);
         if (state.subscriptions >= limits.maxSubscriptionsPerSocket) {
           return [new GraphQLError('订阅数量已达上限。', { extensions: { code: 'RATE_LIMITED' } })];
+        }
+        // Every operation on the socket is authorised as an HTTP request would be: the session is
+        // resolved again (logout, revocation and the end of the verified window count at once).
+        try {
+          state.context = await options.authenticate(state.authorization, ctx.extra.request);
+        } catch (err) {
+          const code = (err as GraphQLError).extensions?.code;
+          if (code === 'UNAUTHENTICATED') ctx.extra.socket.close(...sessionEnded);
+          return [err instanceof GraphQLError ? err : new GraphQLError('身份服务暂不可用，请稍后再试。', { extensions: { code: 'SERVICE_UNAVAILABLE' } })];
         }
         // The same persisted-operations policy as HTTP: in production only manifest operations.
         const body = { ...payload } as Record<string, unknown>;
@@ -129,9 +171,45 @@ export function attachSubscriptions(options: SubscriptionServerOptions) {
       planner = createSubscriptionPlanner(sdl, options.operationLimits);
     },
     async close() {
+      await endedWatch.stop();
       await server.dispose();
       await upstream.close();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
+    },
+  };
+}
+
+/**
+ * Follows identity's `sessionsEnded` (a subscription only the gateway may open, hidden from the
+ * public API) and hands each batch of ended session ids to `onEnded`. Resubscribes after a
+ * second when the upstream ends (identity restarted): each subscription needs a fresh token.
+ */
+function watchEndedSessions(upstream: ReturnType<typeof createUpstreamPool>, logger: Logger, onEnded: (sessionIds: unknown) => void) {
+  let stopped = false;
+  let current: Awaited<ReturnType<typeof upstream.subscribe>> | undefined;
+  let wake: (() => void) | undefined;
+  const loop = async () => {
+    while (!stopped) {
+      try {
+        current = await upstream.subscribe('identity', 'subscription SessionsEnded { sessionsEnded { sessionIds } }', {}, { role: 'SERVICE', service: 'gateway' }, false);
+        for await (const event of current) {
+          const ended = (event.data as { sessionsEnded?: { sessionIds?: unknown } } | null | undefined)?.sessionsEnded;
+          if (ended) onEnded(ended.sessionIds);
+          else if (event.errors?.length) logger.warn({ errors: event.errors }, 'ended-sessions watch refused');
+        }
+      } catch (err) {
+        logger.debug({ err }, 'ended-sessions watch interrupted');
+      }
+      if (!stopped) await new Promise<void>((resolve) => { wake = resolve; setTimeout(resolve, 1000).unref(); });
+    }
+  };
+  const running = loop();
+  return {
+    async stop() {
+      stopped = true;
+      wake?.();
+      await current?.return?.();
+      await running.catch(() => undefined);
     },
   };
 }

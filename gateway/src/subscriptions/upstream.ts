@@ -35,12 +35,12 @@ export function createUpstreamPool(options: { urls: Record<string, string>; secr
   }
 
   return {
-    /** Subscribes upstream; the iterator's `return()` completes the upstream subscription. */
-    async subscribe(name: string, query: string, variables: Record<string, unknown>, identity: Identity): Promise<UpstreamEvents> {
-      const token = await mintInternalToken(options.secret, name, identity, 300);
+    /** Subscribes upstream; the iterator's `return()` completes the upstream subscription. The gateway's own (`counted` false) stay out of the stats. */
+    async subscribe(name: string, query: string, variables: Record<string, unknown>, identity: Identity, counted = true): Promise<UpstreamEvents> {
+      const token = await mintInternalToken(options.secret, name, identity);
       const iterator = clientFor(name).iterate<Record<string, unknown>>({ query, variables, extensions: { [internalTokenHeader]: token } });
-      active++;
-      let done = false;
+      if (counted) active++;
+      let done = !counted;
       const finish = () => { if (!done) { done = true; active--; } };
       const events: UpstreamEvents = {
         next: async () => {

@@ -18,7 +18,7 @@ export interface Hs256Claims {
 
 /** Why a token was refused: `expired` is told apart so the caller can say so. */
 export class TokenError extends Error {
-  constructor(readonly kind: 'invalid' | 'expired') {
+  constructor(readonly kind: 'invalid' | 'expired' | 'replayed') {
     super(`${kind} token`);
   }
 }

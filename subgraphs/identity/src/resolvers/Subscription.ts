@@ -9,6 +9,10 @@ export const Subscription = (s: IdentityServices) => ({
     subscribe: (_: unknown, a: { id: string; ticketSecret: string }) => s.tickets.listen(a.id, a.ticketSecret),
     resolve: (event: DomainEvent) => s.tickets.atEvent(event),
   },
+  sessionsEnded: {
+    subscribe: (_: unknown, __: unknown, { identity }: Context) => s.sessionsEnded(identity),
+    resolve: (event: DomainEvent) => ({ sessionIds: event.payload.sessionIds }),
+  },
   verificationChallengeChanged: {
     subscribe: (_: unknown, { id }: { id: string }, { identity }: Context) => s.challenges.listen(identity, id),
     resolve: (event: DomainEvent) => s.challenges.atEvent(event),

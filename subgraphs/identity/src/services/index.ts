@@ -14,7 +14,7 @@ import { createLoginService } from './login.service.ts';
 import { createPasswordHasher } from './password.ts';
 import { defaultPolicy, type IdentityPolicy } from './policy.ts';
 import { createRegistryService } from './registry.service.ts';
-import { createSessionService, type SessionSettings } from './session.service.ts';
+import { createSessionService, sessionsEndedTopic, type SessionSettings } from './session.service.ts';
 import { createSmsCodeService } from './sms-code.service.ts';
 import type { SmsSender } from './sms-sender.ts';
 import { createStaffLoginService } from './staff-login.service.ts';
@@ -49,7 +49,8 @@ export function createIdentityServices(connection: Connection, settings: Identit
   const sms = deps.sms ? () => deps.sms! : missing('SMS sender');
   const face = deps.face ? () => deps.face! : missing('face provider');
 
-  const sessions = createSessionService(models, collections, { ...settings, maxLifetimeSeconds: policy.sessionMaxLifetimeSeconds, stepUpFreshSeconds: policy.stepUpFreshSeconds });
+  const sessionsEnded = async (sessionIds: string[]) => { await deps.bus?.publish(sessionsEndedTopic, { sessionIds }); };
+  const sessions = createSessionService(models, collections, { ...settings, maxLifetimeSeconds: policy.sessionMaxLifetimeSeconds, stepUpFreshSeconds: policy.stepUpFreshSeconds }, sessionsEnded);
   const audit = createAuditService(models, now);
   const devices = createDeviceService(models, collections, policy);
   const smsCodes = createSmsCodeService(collections.smsCodes as never, collections.slots, settings.idHashKey, policy.sms, sms);
@@ -72,6 +73,12 @@ export function createIdentityServices(connection: Connection, settings: Identit
     tickets: createTicketService({ ...shared, devices, bus }),
     challenges: createChallengeService({ ...shared, devices, bus }),
     logins: createLoginService({ ...shared, smsCodes, lockout }),
+
+    /** Sessions ending before their time, for the gateway only (it closes their sockets at once). */
+    sessionsEnded(identity: Identity): AsyncIterableIterator<import('@yuejuan/runtime').DomainEvent> {
+      if (identity.role !== 'SERVICE') throw new AppError('FORBIDDEN');
+      return bus().listen([sessionsEndedTopic]);
+    },
     staff: createStaffLoginService({ ...shared, smsCodes, lockout }),
 
     /** A lawyer revokes one of their own devices: the sessions it confirmed end at once. */

@@ -45,8 +45,22 @@ export function sessionView(s: SessionDoc, now: Date) {
 }
 
 /** Sessions: opened by the login flows, resolved by the gateway on every request, revocable at once. */
-export function createSessionService(models: IdentityModels, collections: IdentityCollections, settings: SessionSettings) {
+/** Topic of `{ sessionIds }` whenever sessions end before their time (logout, renewal, revocation). */
+export const sessionsEndedTopic = 'identity.sessions.ended';
+
+/**
+ * @param ended told the ids of sessions that just ended (the gateway closes their sockets at
+ *   once); absent where nobody listens (the import CLI).
+ */
+export function createSessionService(models: IdentityModels, collections: IdentityCollections, settings: SessionSettings, ended: (sessionIds: string[]) => Promise<void> = async () => undefined) {
   const maxLifetimeMs = (settings.maxLifetimeSeconds ?? 43200) * 1000;
+  /** Revokes the live sessions `filter` matches and tells who listens which ones ended. */
+  async function endMany(filter: Record<string, unknown>, now: Date): Promise<void> {
+    const ids = (await models.Session.find(filter).select('sessionId').lean<{ sessionId: string }[]>().exec()).map((s) => s.sessionId);
+    if (ids.length === 0) return;
+    await models.Session.updateMany({ sessionId: { $in: ids } }, { $set: { revokedAt: now } }).exec();
+    await ended(ids);
+  }
   const freshMs = (settings.stepUpFreshSeconds ?? 300) * 1000;
 
   async function create(input: NewSession & { verifiedUntil?: Date; startedAt: Date; stepUps?: StoredGrant[] }, now: Date) {
@@ -124,16 +138,18 @@ export function createSessionService(models: IdentityModels, collections: Identi
     /** Ends a session at once: the next request with its token is anonymous. */
     async revoke(sessionId: string, now = new Date()): Promise<void> {
       await models.Session.updateOne({ sessionId }, { $set: { revokedAt: now } }).exec();
+      await ended([sessionId]);
     },
 
     /** Ends every other session of an account (a password was set or changed). */
     async revokeOthers(subjectId: string, keepSessionId: string, now: Date): Promise<void> {
-      await models.Session.updateMany({ subjectId, sessionId: { $ne: keepSessionId }, revokedAt: { $exists: false } }, { $set: { revokedAt: now } }).exec();
+      const filter = { subjectId, sessionId: { $ne: keepSessionId }, revokedAt: { $exists: false } };
+      await endMany(filter, now);
     },
 
     /** Ends the sessions a device confirmed, and drops the step-ups it confirmed. */
     async revokeByDevice(deviceId: string, now: Date): Promise<void> {
-      await models.Session.updateMany({ deviceId, revokedAt: { $exists: false } }, { $set: { revokedAt: now } }).exec();
+      await endMany({ deviceId, revokedAt: { $exists: false } }, now);
       // Rewritten per session: FerretDB 1.24 ignores $pull with a condition on array subdocuments.
       const holders = await models.Session.find({ 'stepUps.deviceId': deviceId }).select('_id stepUps').lean<SessionDoc[]>().exec();
       for (const holder of holders) {
