@@ -76,9 +76,12 @@ describe('the session resolution route of the gateway', () => {
 
   it('turns a bearer token into its identity for the gateway only', async () => {
     const { token, session } = await h.services.sessions.open({ role: 'LAWYER', subjectId: people.zhangSanId, method: 'SCAN' });
-    const gateway = await mintInternalToken(h.secrets.internal, 'identity', { role: 'ANONYMOUS' });
-    expect(await post({ token }, gateway)).toEqual({ status: 200, body: { identity: { role: 'LAWYER', sessionId: session.sessionId, lawyerId: people.zhangSanId, verified: true } } });
-    expect(await post({ token: 'unknown' }, gateway)).toEqual({ status: 200, body: { identity: null } });
+    const gateway = () => mintInternalToken(h.secrets.internal, 'identity', { role: 'ANONYMOUS' });
+    expect(await post({ token }, await gateway())).toEqual({ status: 200, body: { identity: { role: 'LAWYER', sessionId: session.sessionId, lawyerId: people.zhangSanId, verified: true } } });
+    expect(await post({ token: 'unknown' }, await gateway())).toEqual({ status: 200, body: { identity: null } });
+    const once = await gateway();
+    expect((await post({ token }, once)).status).toBe(200);
+    expect((await post({ token }, once)).status).toBe(401); // a gateway token is good for one request
     expect((await post({ token })).status).toBe(401);
     expect((await post({ token }, await mintInternalToken(h.secrets.internal, 'cases', { role: 'ANONYMOUS' }))).status).toBe(401);
   });

@@ -73,6 +73,14 @@ export const templates: Record<MessageKind, Template> = {
   LOGIN_CODE: { sms: { text: `您的登录验证码为\${code}${codeNotice}`, variables: ['code', 'expiresInMinutes'] } },
   BINDING_PHONE_CODE: { sms: { text: `您正在绑定手机号码，验证码为\${code}${codeNotice}`, variables: ['code', 'expiresInMinutes'] } },
   PROSECUTOR_LOGIN_CODE: { sms: { text: `您正在登录检察人员工作台，验证码为\${code}${codeNotice}`, variables: ['code', 'expiresInMinutes'] } },
+  BINDING_REVOKED: {
+    sms: { text: '您的案件绑定已被检察院撤销，原因：${reason}。该案件的在线阅卷和卷宗下载已同时终止。', variables: ['reason'] },
+    inApp: { title: '案件绑定已撤销', body: '您的案件绑定已被检察院撤销，原因：${reason}。该案件的在线阅卷预约已关闭，卷宗下载链接已失效。', variables: ['reason'] },
+  },
+  PACKAGE_REVOKED: {
+    sms: { text: '您申请的${caseName}卷宗已被检察院撤回，原因：${reason}。如需阅卷，可登录12309中国检察网重新申请。', variables: ['caseName', 'reason'] },
+    inApp: { title: '卷宗已撤回', body: '您申请的${caseName}卷宗已被检察院撤回，原因：${reason}。如需阅卷，可在“已绑定案件”中重新申请。', variables: ['caseName', 'reason'] },
+  },
   NEW_APPLICATION: {
     inApp: { title: '新的待审核申请', body: '本院收到一件新的${applicationType}，请及时审核。', variables: ['applicationType'] },
   },

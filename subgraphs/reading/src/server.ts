@@ -7,6 +7,9 @@ import { createResolvers, pending } from './resolvers/index.ts';
 import { mountReadingRoutes } from './routes.ts';
 import { createReadingServices } from './services/index.ts';
 import { createPdfTools } from './services/pdf.ts';
+
+/** cases' topic of binding application changes (the contract between the subgraphs). */
+const bindingChangedTopic = 'cases.bindingApplication.changed';
 import { createBlobStore } from '@yuejuan/runtime/storage';
 
 export interface ReadingDeps {
@@ -42,6 +45,7 @@ export function createServer({ config, connection, logger, bus }: ReadingDeps) {
     config,
     routes: (app) => mountReadingRoutes(app, services, config.YUEJUAN_INTERNAL_SECRET, logger),
   });
+  let stopBindingConsumer: (() => Promise<void>) | undefined;
   return {
     ...service,
     services,
@@ -51,9 +55,20 @@ export function createServer({ config, connection, logger, bus }: ReadingDeps) {
       logger.info({ qpdf }, 'qpdf found');
       const url = await service.start();
       services.runner.start();
+      // A revoked case binding ends reading at once: appointments, grants and the package.
+      stopBindingConsumer = bus.consume({
+        name: 'reading-bindings',
+        topics: [bindingChangedTopic],
+        handler: async (event) => {
+          const p = event.payload as { status?: string; lawyerId?: string; caseId?: string; reason?: string };
+          if (p.status === 'REVOKED' && p.lawyerId && p.caseId) await services.packages.endForRevokedBinding(p.lawyerId, p.caseId, p.reason ?? '');
+        },
+        onGap: (gap) => logger.error(gap, 'binding events were lost before reading read them'),
+      });
       return url;
     },
     async stop() {
+      await stopBindingConsumer?.();
       await services.runner.stop();
       await service.stop();
     },

@@ -4,6 +4,7 @@ import { newId } from '@yuejuan/runtime';
 export const messageKinds = [
   'BINDING_APPROVED', 'BINDING_REJECTED', 'BINDING_MATERIALS_REQUESTED', 'READING_APPROVED', 'READING_REJECTED',
   'PACKAGE_READY', 'DOCUMENT_PASSWORD', 'LOGIN_CODE', 'BINDING_PHONE_CODE', 'PROSECUTOR_LOGIN_CODE', 'NEW_APPLICATION',
+  'BINDING_REVOKED', 'PACKAGE_REVOKED',
 ] as const;
 export type MessageKind = (typeof messageKinds)[number];
 

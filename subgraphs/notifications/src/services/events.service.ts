@@ -18,7 +18,7 @@ interface Intent { kind: MessageKind; subjectId: string | null; sms: boolean }
 function lawyerIntent(topic: string, p: Payload): Intent | null {
   const subjectId = typeof p.applicationId === 'string' ? p.applicationId : null;
   if (topic === 'cases.bindingApplication.changed') {
-    const kind = ({ APPROVED: 'BINDING_APPROVED', REJECTED: 'BINDING_REJECTED', MATERIALS_REQUESTED: 'BINDING_MATERIALS_REQUESTED' } as const)[p.status as string];
+    const kind = ({ APPROVED: 'BINDING_APPROVED', REJECTED: 'BINDING_REJECTED', MATERIALS_REQUESTED: 'BINDING_MATERIALS_REQUESTED', REVOKED: 'BINDING_REVOKED' } as const)[p.status as string];
     return kind ? { kind, subjectId, sms: true } : null;
   }
   if (topic === 'reading.readingApplication.changed') {
@@ -26,6 +26,8 @@ function lawyerIntent(topic: string, p: Payload): Intent | null {
     return kind ? { kind, subjectId, sms: true } : null;
   }
   if (topic === 'reading.package.changed' && p.status === 'READY') return { kind: 'PACKAGE_READY', subjectId: typeof p.packageId === 'string' ? p.packageId : null, sms: false };
+  // A package withdrawn with its case binding is told by BINDING_REVOKED: one message, not two.
+  if (topic === 'reading.package.changed' && p.status === 'REVOKED' && p.cause !== 'BINDING_REVOKED') return { kind: 'PACKAGE_REVOKED', subjectId: typeof p.packageId === 'string' ? p.packageId : null, sms: true };
   return null;
 }
 

@@ -27,6 +27,8 @@ export const appointmentSchema = new Schema(
     status: { type: String, required: true, enum: appointmentStatuses, default: 'WAITING_FOR_FILE' },
     receiptAcknowledgedAt: Date,
     packageId: String,
+    /** Why it closed before its time (the binding was revoked, the package withdrawn), shown to the lawyer. */
+    closedReason: String,
   },
   { timestamps: true, versionKey: false },
 );

@@ -105,6 +105,8 @@ export function createApplicationService(models: ReadingModels, peers: Peers, ev
       const app = await load(id);
       const p = assertReviewer(identity, app.procuratorateId);
       if (app.status !== 'SUBMITTED') throw new AppError('CONFLICT', '申请状态已变化，请刷新后重试。', { status: app.status });
+      // The binding may have been revoked while the application waited.
+      if (!(await peers.checkBinding(app.lawyerId, app.caseId)).bound) throw new AppError('CASE_NOT_BOUND', '该案件的绑定已被撤销，不能批准阅卷申请。');
       if (!(await claimOnce(stores().changes, `${id}:decision`, { by: p.prosecutorId, at: new Date() }))) throw new AppError('CONFLICT', '申请已被处理。');
       const appointment = await models.Appointment.create({ type: 'ONLINE_READING', lawyerId: app.lawyerId, caseId: app.caseId, procuratorateId: app.procuratorateId, caseName: app.caseName, sourceId: app._id });
       await models.ReadingApplication.updateOne({ _id: id }, { $set: { status: 'APPROVED', decidedAt: new Date(), appointmentId: appointment._id } }).exec();

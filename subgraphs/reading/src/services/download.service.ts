@@ -4,6 +4,7 @@ import { AppError, claimOnce, requireStepUp, type Identity, type StepUpClaim } f
 import type { AppointmentDoc, GrantDoc, PackageDoc, ReadingModels } from '../models/index.ts';
 import { assertOwner } from './access.ts';
 import { effectiveStatus, type PackageService } from './package.service.ts';
+import type { Peers } from './peers.ts';
 import { verifyPassword } from './secrets.ts';
 
 export interface DownloadSettings {
@@ -29,7 +30,13 @@ export function assertDownloadable(pkg: PackageDoc, now = new Date()): void {
 }
 
 /** Flow 6: receipt, step-up, download password (limited), then a short-lived grant bound to the session. */
-export function createDownloadService(models: ReadingModels, packages: PackageService, stores: () => DownloadStores, settings: DownloadSettings) {
+export function createDownloadService(models: ReadingModels, packages: PackageService, peers: Pick<Peers, 'checkBinding'>, stores: () => DownloadStores, settings: DownloadSettings) {
+  /** The case must still be bound to the lawyer (a prosecutor may have revoked it since approval). */
+  async function assertStillBound(lawyerId: string, caseId: string) {
+    const check = await peers.checkBinding(lawyerId, caseId);
+    if (!check.bound) throw new AppError('CASE_NOT_BOUND', '该案件的绑定已被撤销，无法下载卷宗。');
+  }
+
   async function packageOf(appointment: AppointmentDoc) {
     if (!appointment.packageId) throw new AppError('PACKAGE_NOT_READY', '卷宗尚未制作完成。');
     return packages.load(appointment.packageId);
@@ -76,6 +83,7 @@ export function createDownloadService(models: ReadingModels, packages: PackageSe
       if (!appointment.receiptAcknowledgedAt) throw new AppError('RECEIPT_REQUIRED', '请先确认回执。');
       if (pkg.lockedUntil && pkg.lockedUntil > new Date()) throw new AppError('PACKAGE_LOCKED', '下载密码错误次数过多，请稍后再试。', { lockedUntil: pkg.lockedUntil.toISOString() });
       if (!(await hasFreshStepUp(lawyer))) throw new AppError('STEP_UP_REQUIRED', undefined, { purpose: 'DOWNLOAD' });
+      await assertStillBound(lawyer.lawyerId, appointment.caseId);
       if (typeof password !== 'string' || !pkg.downloadPasswordHash || !(await verifyPassword(password, pkg.downloadPasswordHash))) return recordWrong(pkg, lawyer.sessionId);
       await requireStepUp(identity, 'DOWNLOAD', stores().stepUps, { always: true });
       await models.Package.updateOne({ _id: pkg._id }, { $set: { attemptRound: (pkg.attemptRound ?? 0) + 1 } }).exec();
@@ -95,6 +103,7 @@ export function createDownloadService(models: ReadingModels, packages: PackageSe
       const pkg = await packages.load(grant.packageId);
       assertDownloadable(pkg);
       if (pkg.keyVersion !== grant.keyVersion) throw new AppError('GONE', '卷宗包已更新，请重新输入下载密码。');
+      await assertStillBound(grant.lawyerId, pkg.caseId);
       return { grant, pkg };
     },
   };

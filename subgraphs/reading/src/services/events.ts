@@ -22,6 +22,10 @@ export interface PackageChangedPayload extends Record<string, unknown> {
   procuratorateId: string;
   status: string;
   progress: number;
+  /** For a revoked package: why, and whether it went with the case binding. */
+  reason?: string;
+  cause?: 'BINDING_REVOKED';
+  caseName?: string;
 }
 
 /** Publishers of the reading subgraph's events. */
@@ -29,8 +33,11 @@ export function readingEvents(bus: () => EventBus) {
   return {
     application: (a: ReadingApplicationDoc, reason?: string) =>
       bus().publish<ReadingChangedPayload>(readingChangedTopic, { applicationId: a._id, lawyerId: a.lawyerId, procuratorateId: a.procuratorateId, caseId: a.caseId, status: a.status, ...(reason ? { reason } : {}) }),
-    package: (p: Pick<PackageDoc, '_id' | 'appointmentId' | 'lawyerId' | 'procuratorateId' | 'status' | 'progress'>) =>
-      bus().publish<PackageChangedPayload>(packageChangedTopic, { packageId: p._id, appointmentId: p.appointmentId, lawyerId: p.lawyerId, procuratorateId: p.procuratorateId, status: p.status, progress: p.progress }),
+    package: (p: Pick<PackageDoc, '_id' | 'appointmentId' | 'lawyerId' | 'procuratorateId' | 'status' | 'progress'> & { revokeReason?: string | null; caseName?: string | null }, cause?: 'BINDING_REVOKED') =>
+      bus().publish<PackageChangedPayload>(packageChangedTopic, {
+        packageId: p._id, appointmentId: p.appointmentId, lawyerId: p.lawyerId, procuratorateId: p.procuratorateId, status: p.status, progress: p.progress,
+        ...(p.status === 'REVOKED' ? { reason: p.revokeReason ?? undefined, caseName: p.caseName ?? undefined, ...(cause ? { cause } : {}) } : {}),
+      }),
   };
 }
 export type ReadingEvents = ReturnType<typeof readingEvents>;

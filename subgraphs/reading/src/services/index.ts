@@ -60,7 +60,7 @@ export function createReadingServices(connection: Connection, o: ReadingServiceO
     applications,
     volumes: createVolumeService(models, peers, blobs, o.pdf, o.volumeMaxBytes),
     packages,
-    downloads: createDownloadService(models, packages, () => ({ attempts: col('password_attempts') as never, stepUps: stepUps() }), { maxAttempts: o.maxAttempts, lockMinutes: o.lockMinutes, grantTtlSeconds: o.grantTtlSeconds }),
+    downloads: createDownloadService(models, packages, peers, () => ({ attempts: col('password_attempts') as never, stepUps: stepUps() }), { maxAttempts: o.maxAttempts, lockMinutes: o.lockMinutes, grantTtlSeconds: o.grantTtlSeconds }),
     runner,
     pdf: o.pdf,
     onDownloaded,

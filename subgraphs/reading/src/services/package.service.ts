@@ -86,6 +86,28 @@ export function createPackageService(models: ReadingModels, blobs: () => BlobSto
     },
 
     /**
+     * The case binding of `lawyerId` was revoked (cases' REVOKED event): every open appointment
+     * of the case closes with the reason, its download grants die and its package is withdrawn.
+     * Idempotent (the bus delivers at least once): closed appointments are skipped and the
+     * package's revocation is claimed once.
+     */
+    async endForRevokedBinding(lawyerId: string, caseId: string, reason: string): Promise<number> {
+      const open = await models.Appointment.find({ lawyerId, caseId, status: { $ne: 'CLOSED' } }).lean<AppointmentDoc[]>().exec();
+      const why = `案件绑定已撤销${reason ? `：${reason}` : ''}`;
+      for (const appointment of open) {
+        await models.Appointment.updateOne({ _id: appointment._id }, { $set: { status: 'CLOSED', closedReason: why } }).exec();
+        if (!appointment.packageId) continue;
+        await models.Grant.deleteMany({ packageId: appointment.packageId }).exec();
+        const pkg = await load(appointment.packageId);
+        if (pkg.status === 'REVOKED' || !(await claimOnce(stores().changes, `${pkg._id}:revoke`, { by: 'system:binding-revoked', at: new Date() }))) continue;
+        await models.Package.updateOne({ _id: pkg._id }, { $set: { status: 'REVOKED', revokedAt: new Date(), revokeReason: why } }).exec();
+        if (pkg.blobId) await blobs().delete(packageBucket, pkg.blobId);
+        await events.package(await load(pkg._id), 'BINDING_REVOKED');
+      }
+      return open.length;
+    },
+
+    /**
      * Lost the SMS: after a fresh DOWNLOAD step-up the package is rebuilt under new passwords
      * (the document password is inside every PDF, so new passwords mean new PDFs); the old
      * zip, password and grants stop working, and both passwords go out again by SMS when ready.

@@ -8,6 +8,7 @@ const statusOf: Record<string, number> = {
   BAD_USER_INPUT: 400, UNAUTHENTICATED: 401, FORBIDDEN: 403, NOT_FOUND: 404, CONFLICT: 409, GONE: 410,
   PAYLOAD_TOO_LARGE: 413, UNSUPPORTED_MEDIA_TYPE: 415, RANGE_NOT_SATISFIABLE: 416, STEP_UP_REQUIRED: 403,
   PACKAGE_LOCKED: 423, PACKAGE_EXPIRED: 410, PACKAGE_REVOKED: 410, PACKAGE_NOT_READY: 409, RATE_LIMITED: 429, SERVICE_UNAVAILABLE: 503,
+  CASE_NOT_BOUND: 403,
 };
 
 /**
@@ -25,7 +26,8 @@ export function sendRouteError(res: Response, err: unknown, log: (err: unknown) 
   if (res.headersSent) { res.destroy(); return; }
   const message = err instanceof AppError ? err.message : '系统繁忙，请稍后再试。';
   const { code: _c, ...details } = err instanceof AppError ? err.extensions : {};
-  res.status(statusOf[code] ?? 500).json({ code, message, ...details });
+  // A coded refusal without a status of its own is still the client's problem (400), never a 500.
+  res.status(statusOf[code] ?? (err instanceof AppError ? 400 : 500)).json({ code, message, ...details });
 }
 
 /**
