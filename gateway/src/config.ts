@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { loadConfig, portSetting } from '@yuejuan/runtime';
@@ -42,8 +43,17 @@ export const gatewayConfigShape = {
   /** Only operations of the persisted manifest (by hash): on in production unless set to false. */
   YUEJUAN_PERSISTED_ONLY: flag,
   PERSISTED_OPERATIONS_PATH: z.string().default(defaultManifestPath),
-  /** Take the client address from X-Forwarded-For (one trusted reverse proxy in front). */
-  YUEJUAN_TRUST_PROXY: flag,
+  /**
+   * Addresses of the reverse proxies in front (the clients' servers, a load balancer), comma-
+   * separated IPs. Only a request from one of them has its X-Forwarded-For read; by default
+   * none, and the client is the socket's peer.
+   */
+  YUEJUAN_TRUSTED_PROXIES: z.string().default('').refine((v) => v.split(',').map((s) => s.trim()).filter(Boolean).every((s) => isIP(s) !== 0), 'must be comma-separated IP addresses'),
+  /**
+   * When set, a trusted proxy must also present it in `x-yuejuan-proxy` (the clients' servers
+   * do): on one machine the browsers share the proxies' loopback address.
+   */
+  YUEJUAN_PROXY_SECRET: z.string().min(32).optional(),
   /** Operation limits (graphql-js parser tokens; graphql-armor depth, aliases, directives, cost). */
   GRAPHQL_MAX_TOKENS: count(100, 100_000, 3000),
   GRAPHQL_MAX_DEPTH: count(2, 100, 10),

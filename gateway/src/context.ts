@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import { isIP } from 'node:net';
 import { GraphQLError } from 'graphql';
 import { mintInternalToken, internalTokenHeader, type Identity } from '@yuejuan/runtime';
@@ -43,16 +43,45 @@ export function createContextFactory(options: { identityBaseUrl: string; secret:
   };
 }
 
-/**
- * The client's address: the socket's peer, or with `trustProxy` (one reverse proxy in front)
- * the address that proxy appended last to X-Forwarded-For, the only entry a client cannot
- * forge. IPv4-mapped IPv6 addresses are shown as IPv4.
- */
-export function clientAddress(socketAddress: string | undefined, forwardedFor: string | undefined, trustProxy: boolean): string | undefined {
-  const hops = trustProxy && forwardedFor ? forwardedFor.split(',').map((h) => h.trim()).filter(Boolean) : [];
-  const candidate = hops.at(-1) ?? socketAddress;
-  if (!candidate || isIP(candidate) === 0) return socketAddress && isIP(socketAddress) ? unmap(socketAddress) : undefined;
-  return unmap(candidate);
+/** Which peers may tell the gateway who the client is (YUEJUAN_TRUSTED_PROXIES, YUEJUAN_PROXY_SECRET). */
+export interface ProxyTrust {
+  proxies: ReadonlySet<string>;
+  secret?: string;
 }
 
-const unmap = (address: string) => address.replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/i, '$1');
+export const proxyTrust = (list: string, secret?: string): ProxyTrust => ({
+  proxies: new Set(list.split(',').map((s) => s.trim()).filter(Boolean).map(unmapAddress)),
+  secret,
+});
+
+/** Header in which the clients' servers present the proxy secret. */
+export const proxySecretHeader = 'x-yuejuan-proxy';
+
+const sameSecret = (given: string | undefined, wanted: string) => {
+  const a = createHash('sha256').update(given ?? '').digest();
+  const b = createHash('sha256').update(wanted).digest();
+  return given !== undefined && timingSafeEqual(a, b);
+};
+
+/**
+ * The client's address. The socket's peer, unless that peer is a trusted proxy (its address
+ * is listed and, when a proxy secret is configured, it presented the secret): then
+ * X-Forwarded-For is read from the right, past trusted proxies, to the first address a trusted
+ * proxy saw, the only entry the client could not forge. IPv4-mapped IPv6 shows as IPv4.
+ */
+export function clientAddress(socketAddress: string | undefined, forwardedFor: string | undefined, trust: ProxyTrust, presentedSecret?: string): string | undefined {
+  const peer = socketAddress && isIP(socketAddress) ? unmapAddress(socketAddress) : undefined;
+  const trusted = (address: string) => trust.proxies.has(address);
+  if (!peer || !forwardedFor || !trusted(peer)) return peer;
+  if (trust.secret !== undefined && !sameSecret(presentedSecret, trust.secret)) return peer;
+  const hops = forwardedFor.split(',').map((h) => h.trim()).filter(Boolean);
+  for (let i = hops.length - 1; i >= 0; i--) {
+    const hop = hops[i]!;
+    if (isIP(hop) === 0) return peer; // a proxy we trust wrote garbage: keep what we know
+    const address = unmapAddress(hop);
+    if (!trusted(address) || i === 0) return address;
+  }
+  return peer;
+}
+
+const unmapAddress = (address: string) => address.replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/i, '$1');

@@ -9,7 +9,7 @@ import { expressMiddleware } from '@as-integrations/express5';
 import type { Logger } from '@yuejuan/runtime';
 import { defaultSubgraphUrl, subgraphNames, type SubgraphName } from '@yuejuan/schema';
 import { explorerEnabled, freeTextAllowed, persistedOnly, subgraphUrlOverrides, type GatewayConfig } from './config.ts';
-import { clientAddress, createContextFactory, type GatewayContext } from './context.ts';
+import { clientAddress, createContextFactory, proxySecretHeader, proxyTrust, type GatewayContext } from './context.ts';
 import { SubgraphSource } from './data-source.ts';
 import { createGatewayFormatError } from './errors.ts';
 import { ensureBody, errorHandler, isOriginForm, jsonBody, notFound, refuseTarget, requireJson } from './http-guards.ts';
@@ -79,9 +79,15 @@ export function createGateway(config: GatewayConfig, logger: Logger): Gateway {
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'degraded', subgraphs: Object.fromEntries(checks) });
   });
   if (explorerEnabled(config)) mountExplorer(app);
-  const clientOf = (req: import('express').Request) => ({
-    ip: clientAddress(req.socket.remoteAddress, req.header('x-forwarded-for'), config.YUEJUAN_TRUST_PROXY === 'true'),
-    userAgent: req.header('user-agent'),
+  const trust = proxyTrust(config.YUEJUAN_TRUSTED_PROXIES, config.YUEJUAN_PROXY_SECRET);
+  const header = (request: http.IncomingMessage, name: string) => {
+    const value = request.headers[name];
+    return Array.isArray(value) ? value.join(', ') : value;
+  };
+  /** Who is at the other end: the same rule for HTTP, file routes and WebSocket. */
+  const clientOf = (request: http.IncomingMessage) => ({
+    ip: clientAddress(request.socket.remoteAddress, header(request, 'x-forwarded-for'), trust, header(request, proxySecretHeader)),
+    userAgent: header(request, 'user-agent'),
   });
   app.use(cors(subscriptionLimits(config).checkOrigin));
   mountFileRoutes(app, {
@@ -103,10 +109,7 @@ export function createGateway(config: GatewayConfig, logger: Logger): Gateway {
         sources: Object.fromEntries(subgraphNames.map((n) => [n, new SubgraphSource({ name: n, url: urlOf(n), secret: config.YUEJUAN_INTERNAL_SECRET, timeoutMs: config.SUBGRAPH_TIMEOUT_MS })])),
         secret: config.YUEJUAN_INTERNAL_SECRET,
         logger,
-        authenticate: (authorization, request) => context(authorization, undefined, {
-          ip: clientAddress(request.socket.remoteAddress, request.headers['x-forwarded-for'] as string | undefined, config.YUEJUAN_TRUST_PROXY === 'true'),
-          userAgent: request.headers['user-agent'],
-        }),
+        authenticate: (authorization, request) => context(authorization, undefined, clientOf(request)),
         persisted: (body) => resolvePersisted(body, { manifest, freeText: freeTextAllowed(config), maxTokens: config.GRAPHQL_MAX_TOKENS }),
         operationLimits: { maxTokens: config.GRAPHQL_MAX_TOKENS, validationRules: operationLimits(config).validationRules },
         runOperation: async (request, contextValue) => {
@@ -117,10 +120,7 @@ export function createGateway(config: GatewayConfig, logger: Logger): Gateway {
       });
       supergraph.onUpdate((sdl) => subscriptions?.updateSupergraph(sdl));
       app.use('/graphql', requireJson, jsonBody(), persistedOperations({ manifest, freeText: freeTextAllowed(config), maxTokens: config.GRAPHQL_MAX_TOKENS }), ensureBody, expressMiddleware(apollo, {
-        context: ({ req }) => context(req.header('authorization'), req.header('x-request-id') ?? undefined, {
-          ip: clientAddress(req.socket.remoteAddress, req.header('x-forwarded-for'), config.YUEJUAN_TRUST_PROXY === 'true'),
-          userAgent: req.header('user-agent'),
-        }),
+        context: ({ req }) => context(req.header('authorization'), req.header('x-request-id') ?? undefined, clientOf(req)),
       }));
       app.use(notFound, errorHandler(logger));
       supergraph.watch();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { GraphQLError } from 'graphql';
 import { testLogger } from '@yuejuan/runtime/testing';
-import { clientAddress } from '../src/context.ts';
+import { clientAddress, proxyTrust } from '../src/context.ts';
 import { classifySubgraphFailure, cleanHeaderValue } from '../src/data-source.ts';
 import { createGatewayFormatError, leaksInternals } from '../src/errors.ts';
 import { documentHash, resolvePersisted } from '../src/persisted.ts';
@@ -34,12 +34,24 @@ describe('the error formatter\'s last guard', () => {
 });
 
 describe('the client address forwarded to subgraphs', () => {
-  it('is the socket peer unless a proxy is trusted', () => {
-    expect(clientAddress('::ffff:192.0.2.10', '203.0.113.7', false)).toBe('192.0.2.10');
-    expect(clientAddress('10.0.0.2', '198.51.100.1, 203.0.113.7', true)).toBe('203.0.113.7');
-    expect(clientAddress('10.0.0.2', 'garbage', true)).toBe('10.0.0.2');
-    expect(clientAddress('10.0.0.2', undefined, true)).toBe('10.0.0.2');
-    expect(clientAddress(undefined, undefined, false)).toBeUndefined();
+  const none = proxyTrust('');
+  const proxy = proxyTrust('10.0.0.2, 10.0.0.3');
+  const withSecret = proxyTrust('127.0.0.1', 's'.repeat(32));
+
+  it('is the socket peer unless that peer is a listed proxy (none by default)', () => {
+    expect(clientAddress('::ffff:192.0.2.10', '203.0.113.7', none)).toBe('192.0.2.10');
+    expect(clientAddress('10.0.0.9', '203.0.113.7', proxy)).toBe('10.0.0.9'); // not a listed proxy: its header is the client's word
+    expect(clientAddress('10.0.0.2', '198.51.100.1, 203.0.113.7', proxy)).toBe('203.0.113.7');
+    expect(clientAddress('::ffff:10.0.0.2', '198.51.100.1, 203.0.113.7, 10.0.0.3', proxy)).toBe('203.0.113.7'); // past a second trusted hop
+    expect(clientAddress('10.0.0.2', 'garbage', proxy)).toBe('10.0.0.2');
+    expect(clientAddress('10.0.0.2', undefined, proxy)).toBe('10.0.0.2');
+    expect(clientAddress(undefined, undefined, none)).toBeUndefined();
+  });
+
+  it('with a proxy secret, believes a listed proxy only when it presents the secret', () => {
+    expect(clientAddress('127.0.0.1', '203.0.113.7', withSecret)).toBe('127.0.0.1');
+    expect(clientAddress('127.0.0.1', '203.0.113.7', withSecret, 'wrong')).toBe('127.0.0.1');
+    expect(clientAddress('127.0.0.1', '203.0.113.7', withSecret, 's'.repeat(32))).toBe('203.0.113.7');
   });
 
   it('forwards user agents printable and bounded', () => {

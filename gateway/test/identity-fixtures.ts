@@ -28,9 +28,9 @@ export function createTestClock() {
 }
 export type TestClock = ReturnType<typeof createTestClock>;
 
-/** The stack with the gateway trusting X-Forwarded-For (so tests can speak from several IPs) and identity on `clock`. */
+/** The stack with the gateway trusting loopback as a proxy (so tests can speak from several IPs through X-Forwarded-For) and identity on `clock`. */
 export async function startIdentityStack(label: string, clock: TestClock, options: StackOptions = {}) {
-  return startStack(label, { ...options, gatewayEnv: { YUEJUAN_TRUST_PROXY: 'true', ...options.gatewayEnv }, identityDeps: { now: clock.now, ...options.identityDeps } });
+  return startStack(label, { ...options, gatewayEnv: { YUEJUAN_TRUSTED_PROXIES: '127.0.0.1,::1', ...options.gatewayEnv }, identityDeps: { now: clock.now, ...options.identityDeps } });
 }
 
 /** One operation through the gateway as `caller`; the raw text is kept for secret checks. */

@@ -108,8 +108,8 @@ describe('a subgraph that is down, slow or drops the connection', () => {
       expect(lastHead()['x-client-user-agent']).toHaveLength(256);
     });
 
-    it('with YUEJUAN_TRUST_PROXY=true takes the address the proxy appended last', async () => {
-      const behindProxy = await stack.startGateway({ YUEJUAN_TRUST_PROXY: 'true' });
+    it('behind a listed proxy (YUEJUAN_TRUSTED_PROXIES) takes the address that proxy appended last', async () => {
+      const behindProxy = await stack.startGateway({ YUEJUAN_TRUSTED_PROXIES: '127.0.0.1,::1' });
       await post(behindProxy.url, { query: '{ procuratorates { id } }' }, { 'x-forwarded-for': '198.51.100.9, 203.0.113.7' });
       expect(lastHead()['x-client-ip']).toBe('203.0.113.7');
       await post(behindProxy.url, { query: '{ procuratorates { id } }' }, { 'x-forwarded-for': 'not-an-address' });

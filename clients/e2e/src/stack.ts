@@ -98,14 +98,15 @@ export async function startClientStack(options: ClientStackOptions): Promise<Cli
       running.push(await startProcess(root, logDir, { name, entry: `subgraphs/${name}/src/index.ts`, healthUrl: `${local(name)}/ready`, env: { ...env, PORT: String(ports[name]) }, nodeFlags: subgraphNodeFlags }));
     }));
     const urls = Object.fromEntries(subgraphNames.map((n) => [`${n.toUpperCase()}_URL`, `${local(n)}/graphql`]));
-    // The apps forward the browser's address in X-Forwarded-For: trusting it shows the verifier the lawyer's IP.
-    running.push(await startProcess(root, logDir, { name: 'gateway', entry: 'gateway/src/index.ts', healthUrl: `${local('gateway')}/ready`, env: { ...env, ...urls, PORT: String(ports.gateway), YUEJUAN_TRUST_PROXY: 'true', ...options.gatewayEnv } }));
+    // The apps forward the browser's address in X-Forwarded-For with the proxy secret, as under npm start.
+    const proxySecret = randomBytes(32).toString('hex');
+    running.push(await startProcess(root, logDir, { name: 'gateway', entry: 'gateway/src/index.ts', healthUrl: `${local('gateway')}/ready`, env: { ...env, ...urls, PORT: String(ports.gateway), YUEJUAN_TRUSTED_PROXIES: '127.0.0.1,::1', YUEJUAN_PROXY_SECRET: proxySecret, ...options.gatewayEnv } }));
     await Promise.all(['portal', 'verifier', 'console'].map(async (app) => {
       running.push(await startProcess(root, logDir, {
         name: app,
         entry: `clients/${app}/build/index.js`,
         healthUrl: `${local(app)}/`,
-        env: { ...env, PORT: String(ports[app]), HOST: '127.0.0.1', ORIGIN: local(app), GATEWAY_URL: local('gateway'), BODY_SIZE_LIMIT: 'Infinity' },
+        env: { ...env, PORT: String(ports[app]), HOST: '127.0.0.1', ORIGIN: local(app), GATEWAY_URL: local('gateway'), BODY_SIZE_LIMIT: 'Infinity', YUEJUAN_PROXY_SECRET: proxySecret },
       }));
     }));
   } catch (err) {

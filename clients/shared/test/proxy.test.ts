@@ -59,6 +59,14 @@ describe('proxyToGateway', () => {
     expect(res.headers.get('set-cookie')).toBeNull();
   });
 
+  it('replaces a forwarded address the browser made up with the one it connected from, and presents the proxy secret', async () => {
+    const request = new Request('http://127.0.0.1:3000/graphql', { method: 'POST', body: '{}', headers: { 'content-type': 'application/json', 'x-forwarded-for': '10.9.9.9', 'x-yuejuan-proxy': 'forged' } });
+    await proxyToGateway(request, '203.0.113.8', origin, { proxySecret: 'p'.repeat(32) });
+    expect(last.headers).toMatchObject({ 'x-forwarded-for': '203.0.113.8', 'x-yuejuan-proxy': 'p'.repeat(32) });
+    await proxyToGateway(new Request('http://127.0.0.1:3000/graphql', { method: 'POST', body: '{}', headers: { 'x-yuejuan-proxy': 'forged' } }), '203.0.113.8', origin);
+    expect(last.headers?.['x-yuejuan-proxy']).toBeUndefined();
+  });
+
   it('answers 502 in Chinese when the gateway is down', async () => {
     const res = await proxyToGateway(new Request('http://127.0.0.1:3000/graphql', { method: 'POST', body: '{}' }), '127.0.0.1', 'http://127.0.0.1:1');
     expect(res.status).toBe(502);

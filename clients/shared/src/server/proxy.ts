@@ -37,10 +37,13 @@ export function downloadToken(request: Request, pathname: string): string | null
 
 /**
  * Forwards one request to `gatewayOrigin` (e.g. http://127.0.0.1:4000) and answers with the
- * gateway's response. The browser's address goes in X-Forwarded-For (the gateway uses it with
- * YUEJUAN_TRUST_PROXY=true, so the verifier shows the lawyer's IP, not this server's).
+ * gateway's response. The browser's address goes in X-Forwarded-For, with the proxy secret
+ * (YUEJUAN_PROXY_SECRET) in `x-yuejuan-proxy`: the gateway believes the address only from a
+ * listed proxy that presents the secret, so the verifier shows the lawyer's IP, not this
+ * server's, and a browser talking to the gateway directly cannot choose its own.
  */
-export async function proxyToGateway(request: Request, clientAddress: string, gatewayOrigin: string, doFetch: typeof fetch = fetch): Promise<Response> {
+export async function proxyToGateway(request: Request, clientAddress: string, gatewayOrigin: string, options: { proxySecret?: string; fetch?: typeof fetch } = {}): Promise<Response> {
+  const doFetch = options.fetch ?? fetch;
   const source = new URL(request.url);
   const target = new URL(source.pathname + source.search, gatewayOrigin);
   const headers = new Headers();
@@ -52,8 +55,9 @@ export async function proxyToGateway(request: Request, clientAddress: string, ga
     const token = downloadToken(request, source.pathname);
     if (token) headers.set('authorization', `Bearer ${token}`);
   }
-  const prior = request.headers.get('x-forwarded-for');
-  headers.set('x-forwarded-for', prior ? `${prior}, ${clientAddress}` : clientAddress);
+  // What the browser claims of earlier hops is dropped: this server is the first proxy.
+  headers.set('x-forwarded-for', clientAddress);
+  if (options.proxySecret) headers.set('x-yuejuan-proxy', options.proxySecret);
   const hasBody = request.method !== 'GET' && request.method !== 'HEAD';
   let upstream: Response;
   try {

@@ -1,6 +1,7 @@
 // npm start: database (embedded FerretDB unless MONGODB_URI is set), demo data on first start,
 // the four subgraphs and the gateway as separate processes; prints the URLs, stops everything
 // cleanly on Ctrl-C, and stops everything if one service dies.
+import { randomBytes } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { startDatabase, repoRoot } from '@yuejuan/database';
@@ -77,8 +78,10 @@ try {
       running.push(await startProcess(root, logDir, { name, entry: `subgraphs/${name}/src/index.ts`, healthUrl: `http://127.0.0.1:${port}/ready`, env: { ...env, PORT: String(port) }, nodeFlags: subgraphNodeFlags }));
     }),
   );
-  // The clients pass the browser's address on in X-Forwarded-For (the verifier shows it).
-  const gatewayEnv = { ...env, PORT: String(base), YUEJUAN_TRUST_PROXY: 'true', IDENTITY_URL: urls.identity, CASES_URL: urls.cases, READING_URL: urls.reading, NOTIFICATIONS_URL: urls.notifications };
+  // The clients' servers pass the browser's address on in X-Forwarded-For (the verifier shows
+  // it) with a secret of this run: browsers on this machine share their loopback address.
+  const proxySecret = randomBytes(32).toString('hex');
+  const gatewayEnv = { ...env, PORT: String(base), YUEJUAN_TRUSTED_PROXIES: '127.0.0.1,::1', YUEJUAN_PROXY_SECRET: proxySecret, IDENTITY_URL: urls.identity, CASES_URL: urls.cases, READING_URL: urls.reading, NOTIFICATIONS_URL: urls.notifications };
   running.push(await startProcess(root, logDir, { name: 'gateway', entry: 'gateway/src/index.ts', healthUrl: `http://127.0.0.1:${base}/ready`, env: gatewayEnv }));
   // The clients serve their production builds and talk to the gateway from their server side.
   await Promise.all(
@@ -86,7 +89,7 @@ try {
       const port = clientBase + i;
       running.push(await startProcess(root, logDir, {
         name: app, entry: `clients/${app}/build/index.js`, healthUrl: `http://127.0.0.1:${port}/`,
-        env: { ...env, PORT: String(port), HOST: '127.0.0.1', ORIGIN: `http://127.0.0.1:${port}`, GATEWAY_URL: `http://127.0.0.1:${base}`, BODY_SIZE_LIMIT: 'Infinity' },
+        env: { ...env, PORT: String(port), HOST: '127.0.0.1', ORIGIN: `http://127.0.0.1:${port}`, GATEWAY_URL: `http://127.0.0.1:${base}`, BODY_SIZE_LIMIT: 'Infinity', YUEJUAN_PROXY_SECRET: proxySecret },
       }));
     }),
   );
