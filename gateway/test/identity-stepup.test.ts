@@ -117,4 +117,15 @@ describe('step-up verification of a non-verified session, through the gateway', 
     expectStepUp(await gql(stack, submitBinding, { input: bindingInput(caseIds[1]!, '嫌疑人2') }, { token: other }), 'BIND_CASE');
     expect(ok(await gql(stack, submitBinding, { input: bindingInput(caseIds[1]!, '嫌疑人2') }, { token: sms })).data.submitBindingApplication.status).toBe('SUBMITTED');
   });
+
+  it('refuses a phone-code session to revoke the lawyer\'s verifier device until a MANAGE_DEVICES step-up (issue 14)', async () => {
+    clock.advance(301);
+    const revoke = /* GraphQL */ `mutation R($id: ID!) { revokeDevice(id: $id) { id revokedAt } }`;
+    expectStepUp(await gql(stack, revoke, { id: zhang.deviceId }, { token: sms }), 'MANAGE_DEVICES');
+    expect((await stack.services.identity.models.Device.findById(zhang.deviceId).lean().exec())?.revokedAt ?? null).toBeNull();
+    await stepUp(stack, sms, zhang, 'DOWNLOAD', clock);
+    expectStepUp(await gql(stack, revoke, { id: zhang.deviceId }, { token: sms }), 'MANAGE_DEVICES');
+    await stepUp(stack, sms, zhang, 'MANAGE_DEVICES', clock);
+    expect(ok(await gql(stack, revoke, { id: zhang.deviceId }, { token: sms })).data.revokeDevice.revokedAt).toBeTruthy();
+  });
 });

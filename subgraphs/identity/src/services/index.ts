@@ -1,5 +1,5 @@
 import type { Connection } from 'mongoose';
-import { AppError, requireRole, type EventBus, type Identity } from '@yuejuan/runtime';
+import { AppError, requireRole, requireStepUp, type EventBus, type Identity } from '@yuejuan/runtime';
 import type { DeviceDoc } from '../models/index.ts';
 import type { ClientInfo } from './client.ts';
 import { identityCollections, identityModels } from '../models/index.ts';
@@ -81,9 +81,14 @@ export function createIdentityServices(connection: Connection, settings: Identit
     },
     staff: createStaffLoginService({ ...shared, smsCodes, lockout }),
 
-    /** A lawyer revokes one of their own devices: the sessions it confirmed end at once. */
+    /**
+     * A lawyer revokes one of their own devices: the sessions it confirmed end at once. Only an
+     * identity-verified session (a scan login, or a MANAGE_DEVICES step-up): a session opened
+     * with a phone code alone must not cut the lawyer off from their verifier.
+     */
     async revokeDevice(identity: Identity, deviceId: string, client: ClientInfo): Promise<DeviceDoc> {
       const lawyer = requireRole(identity, 'LAWYER');
+      await requireStepUp(identity, 'MANAGE_DEVICES', collections.claims as never);
       const at = now();
       const { device, changed } = await devices.markRevoked(lawyer.lawyerId, deviceId, at);
       if (changed) {
