@@ -45,6 +45,41 @@ describe('file routes through the gateway', () => {
     expect(await stack.services.cases.models.Attachment.countDocuments().exec()).toBe(before);
   });
 
+  it('refuses an oversized upload sent without a Content-Length with 413, not 502, and stores nothing (issue 14)', async () => {
+    const before = await stack.services.cases.models.Attachment.countDocuments().exec();
+    const chunk = Buffer.alloc(256 * 1024, 0x20);
+    let sent = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent === 0) controller.enqueue(new Uint8Array(Buffer.from('%PDF-1.7\n')));
+        if (sent > 11 * 1024 * 1024) return controller.close();
+        sent += chunk.length;
+        controller.enqueue(new Uint8Array(chunk));
+      },
+    });
+    const res = await fetch(new URL(`/uploads/attachments?kind=LICENCE&fileName=big.pdf`, base()), {
+      method: 'POST', body, duplex: 'half', headers: { 'content-type': 'application/pdf', authorization: `Bearer ${token}` },
+    } as RequestInit);
+    expect(res.status).toBe(413);
+    expect(await res.json()).toMatchObject({ code: 'PAYLOAD_TOO_LARGE' });
+    expect(await stack.services.cases.models.Attachment.countDocuments().exec()).toBe(before);
+  });
+
+  it('passes the subgraph\'s nosniff on downloads (issue 14)', async () => {
+    const { id } = (await (await upload(pdf, 'application/pdf', token)).json()) as { id: string };
+    const res = await fetch(new URL(`/downloads/attachments/${id}`, base()), { headers: { authorization: `Bearer ${token}` } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+  });
+
+  it.each([['a right-to-left override', 'exe.\u202Efdp.pdf'], ['a control character', 'a\u0007b.pdf'], ['a zero-width space', 'a\u200Bb.pdf'], ['a line break', 'a\nb.pdf']])('refuses an attachment name with %s (issue 14)', async (_, name) => {
+    const res = await fetch(new URL(`/uploads/attachments?kind=LICENCE&fileName=${encodeURIComponent(name)}`, base()), {
+      method: 'POST', body: pdf, headers: { 'content-type': 'application/pdf', authorization: `Bearer ${token}` },
+    });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ code: 'BAD_USER_INPUT', field: 'fileName' });
+  });
+
   it('answers CORS preflights for the clients and not for other origins', async () => {
     const ok = await fetch(stack.url, { method: 'OPTIONS', headers: { origin: 'http://127.0.0.1:3000', 'access-control-request-method': 'POST' } });
     expect(ok.status).toBe(204);

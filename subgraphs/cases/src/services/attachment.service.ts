@@ -26,7 +26,9 @@ export function createAttachmentService(models: CasesModels, blobs: () => BlobSt
       const lawyer = requireRole(identity, 'LAWYER');
       if (!meta.kind || !(attachmentKinds as readonly string[]).includes(meta.kind)) throw new AppError('BAD_USER_INPUT', '材料类别无效。', { field: 'kind' });
       const fileName = (meta.fileName ?? '').trim();
-      if (!fileName || fileName.length > 200 || /[\\/\0]/.test(fileName)) throw new AppError('BAD_USER_INPUT', '文件名无效。', { field: 'fileName' });
+      // Control and format characters (a right-to-left override turns "exe.\u202Efdp.pdf" into
+      // "exe.pdf.fdp" on screen, zero-width ones hide text) have no place in a file name.
+      if (!fileName || fileName.length > 200 || /[\\/\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u.test(fileName)) throw new AppError('BAD_USER_INPUT', '文件名无效：不能包含斜杠、控制字符或不可见字符。', { field: 'fileName' });
       if (meta.contentLength !== undefined && meta.contentLength > maxBytes) throw tooLarge(maxBytes);
       const { head, body: whole } = await peekHead(body, sniffLength);
       if (head.length === 0) throw new AppError('BAD_USER_INPUT', '文件为空。', { field: 'file' });

@@ -22,6 +22,7 @@ export interface VolumeArrangement {
 const titleOf = (value: unknown) => {
   const title = typeof value === 'string' ? value.trim() : '';
   if (!title || title.length > 100) throw new AppError('BAD_USER_INPUT', '请填写卷名（最多100字）。', { field: 'title' });
+  if (/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u.test(title)) throw new AppError('BAD_USER_INPUT', '卷名不能包含控制字符或不可见字符。', { field: 'title' });
   return title;
 };
 
