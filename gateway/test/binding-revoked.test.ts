@@ -42,7 +42,7 @@ describe('a revoked case binding ends reading', () => {
   beforeAll(async () => {
     stack = await startIdentityStack('binding-revoked', clock);
     const people = await seedPeople(stack);
-    for (const n of [1, 2]) await stack.services.cases.cases.importCase(shanghai.id, { departmentCaseNumber: `沪检刑诉〔2025〕${700 + n}号`, caseName: `撤销案件${n}`, suspects: [`嫌疑人${n}`], stage: 'PROSECUTION_REVIEW' });
+    for (const n of [1, 2, 3]) await stack.services.cases.cases.importCase(shanghai.id, { departmentCaseNumber: `沪检刑诉〔2025〕${700 + n}号`, caseName: `撤销案件${n}`, suspects: [`嫌疑人${n}`], stage: 'PROSECUTION_REVIEW' });
     caseIds = (await stack.services.cases.models.Case.find({ caseName: /^撤销案件/ }).sort({ caseName: 1 }).lean().exec()).map((c) => c._id);
     zhang = await activate(stack, zhangSan, '13600000041');
     lawyer = await register(stack, zhang, clock);
@@ -95,6 +95,21 @@ describe('a revoked case binding ends reading', () => {
     // One message for the binding, not a second for the package it took with it.
     const kinds = (ok(await gql(stack, notifications, {}, { token: lawyer })).data.viewer.lawyer.notifications.edges as { node: { kind: string } }[]).map((e) => e.node.kind);
     expect(kinds).not.toContain('PACKAGE_REVOKED');
+  });
+
+  it('shows a lawyer only the case summary until the binding is approved, and checks the suspect against the case', async () => {
+    const input = (suspect: string) => ({ caseId: caseIds[2], lawyerRole: 'DEFENCE_COUNSEL', suspectName: suspect, clientName: suspect, clientRelation: 'SELF', attachmentIds });
+    const mismatch = await gql(stack, submitBinding, { input: input('王五') }, { token: lawyer });
+    expect(codes(mismatch)).toEqual(['SUSPECT_MISMATCH']);
+    expect(mismatch.errors![0]!.extensions!.field).toBe('suspectName');
+    const id = ok(await gql(stack, submitBinding, { input: input(' 嫌疑人 3 ') }, { token: lawyer })).data.submitBindingApplication.id as string;
+    const read = /* GraphQL */ `query Q($id: ID!) { bindingApplication(id: $id) { status caseSummary { departmentCaseNumber caseName } case { suspects stage } } }`;
+    const pending = ok(await gql(stack, read, { id }, { token: lawyer })).data.bindingApplication;
+    expect(pending.case).toBeNull();
+    expect(pending.caseSummary).toEqual({ departmentCaseNumber: '沪检刑诉〔2025〕703号', caseName: '撤销案件3' });
+    expect(ok(await gql(stack, read, { id }, { token: prosecutor })).data.bindingApplication.case).toEqual({ suspects: ['嫌疑人3'], stage: 'PROSECUTION_REVIEW' });
+    ok(await gql(stack, approveBinding, { id }, { token: prosecutor }));
+    expect(ok(await gql(stack, read, { id }, { token: lawyer })).data.bindingApplication.case).toEqual({ suspects: ['嫌疑人3'], stage: 'PROSECUTION_REVIEW' });
   });
 
   it('refuses to approve a reading application whose binding was revoked while it waited', async () => {

@@ -14,8 +14,11 @@ export const BindingApplication = ({ bindings }: CasesServices) => ({
   },
   id: (a: BindingApplicationDoc) => a._id,
   lawyer: (a: BindingApplicationDoc) => ({ __typename: 'Lawyer', id: a.lawyerId }),
-  // The application's reader may see its case (checked when the application was read).
-  case: (a: BindingApplicationDoc, _: unknown, { loaders }: Context) => loaders.case.load(a.caseId),
+  // The whole case (suspects, stage) only once the binding is approved, or to the reviewing
+  // prosecutor: until then a lawyer sees the summary, as when looking the case up.
+  case: (a: BindingApplicationDoc, _: unknown, { identity, loaders }: Context) =>
+    identity.role === 'LAWYER' && a.status !== 'APPROVED' ? null : loaders.case.load(a.caseId),
+  caseSummary: (a: BindingApplicationDoc, _: unknown, { loaders }: Context) => loaders.case.load(a.caseId),
   submittedAt: (a: BindingApplicationDoc) => a.submittedAt.toISOString(),
   decidedAt: (a: BindingApplicationDoc) => iso(a.decidedAt),
   attachments: async (a: BindingApplicationDoc, _: unknown, { loaders }: Context) =>

@@ -29,6 +29,11 @@ const text = (field: string, label: string, value: unknown, max = 100) => {
   return value.trim();
 };
 const reasonText = (value: unknown, label: string) => text('reason', label, value, 500);
+/** Names compared as people write them: spaces and the middle dot of minority names ignored. */
+const samePerson = (a: string, b: string) => {
+  const plain = (s: string) => s.normalize('NFKC').replace(/[\s·•・]/g, '');
+  return plain(a) === plain(b);
+};
 
 /** Which materials flow 3 needs: 授权委托书 or 法律援助公函, 律所函, 执业证; the client's ID and relation proof when the client is not the suspect. */
 function missingKinds(relation: string, kinds: Set<string>): string[] {
@@ -91,6 +96,10 @@ export function createBindingWorkflow(models: CasesModels, attachments: Attachme
       };
       const c = await models.Case.findById(input.caseId).lean().exec();
       if (!c) throw new AppError('NOT_FOUND', '案件不存在，请核对受理检察院和部门受案号。');
+      // The lawyer must know whom they defend: the name typed must be one of the case's suspects.
+      if (!c.suspects.some((s: string) => samePerson(s, fields.suspectName))) {
+        throw new AppError('SUSPECT_MISMATCH', '犯罪嫌疑人/被告人姓名与该案件不符，请核对后重新填写。', { field: 'suspectName' });
+      }
       const docs = await attachments.ownedBy(lawyer.lawyerId, input.attachmentIds ?? []);
       const missing = missingKinds(fields.clientRelation, new Set(docs.map((d) => d.kind)));
       if (missing.length) throw new AppError('BAD_USER_INPUT', '请上传所需的全部材料。', { field: 'attachmentIds', missingKinds: missing });
