@@ -6,7 +6,7 @@ import { files, seedCase, seedProcuratorates, shanghai, theftCase, uploadAttachm
 
 const submit = /* GraphQL */ `
   mutation Submit($input: BindingApplicationInput!) {
-    submitBindingApplication(input: $input) { id status lawyerRole clientName attachments { id kind fileName contentType sizeBytes } case { id } }
+    submitBindingApplication(input: $input) { id status lawyerRole clientName attachments { id kind fileName contentType sizeBytes } caseSummary { id } }
   }
 `;
 const decide = (field: string, vars = '', args = '') => /* GraphQL */ `
@@ -55,7 +55,7 @@ describe('binding application workflow', () => {
     const result = await apply(lawyer);
     expect(result.errors).toBeUndefined();
     const app = result.data.submitBindingApplication;
-    expect(app).toMatchObject({ status: 'SUBMITTED', lawyerRole: 'DEFENCE_COUNSEL', case: { id: caseId } });
+    expect(app).toMatchObject({ status: 'SUBMITTED', lawyerRole: 'DEFENCE_COUNSEL', caseSummary: { id: caseId } });
     expect(app.attachments.map((a: { kind: string }) => a.kind)).toEqual(['POWER_OF_ATTORNEY', 'LAW_FIRM_LETTER', 'LICENCE']);
     const stored = await h.models.BindingApplication.findById(app.id).lean().exec();
     expect(stored).toMatchObject({ lawyerId: lawyerIdOf(lawyer), caseId, procuratorateId: shanghai.id, status: 'SUBMITTED', version: 0 });

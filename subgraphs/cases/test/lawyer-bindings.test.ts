@@ -11,7 +11,7 @@ const applications = /* GraphQL */ `
         bindingApplications(filter: $filter, first: $first, after: $after) {
           totalCount
           pageInfo { hasNextPage endCursor }
-          edges { cursor node { id status lawyer { id } case { id procuratorate { id } } } }
+          edges { cursor node { id status lawyer { id } caseSummary { id procuratorate { id } } } }
         }
       }
     }
@@ -80,7 +80,7 @@ describe("a lawyer's binding applications and bound cases", () => {
   it('filters by procuratorate', async () => {
     const { ids, pages } = await allPages({ filter: { procuratorateId: anhui.id } }, 20);
     expect(ids).toEqual(apps.slice(20).reverse());
-    expect(pages[0]!.edges.every((e) => e.node.case.procuratorate.id === anhui.id)).toBe(true);
+    expect(pages[0]!.edges.every((e) => e.node.caseSummary.procuratorate.id === anhui.id)).toBe(true);
   });
 
   it('refuses another lawyer and a prosecutor with FORBIDDEN, anonymous callers with UNAUTHENTICATED', async () => {
