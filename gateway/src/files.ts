@@ -12,7 +12,7 @@ export const fileRoutes = [
   { method: 'get', path: '/downloads/:grant', subgraph: 'reading' },
 ] as const;
 
-const requestHeaders = ['content-type', 'content-length', 'range', 'if-range', 'x-request-id'];
+const requestHeaders = ['content-type', 'content-length', 'range', 'if-range', 'x-request-id', 'x-download-key'];
 const responseHeaders = ['content-type', 'content-length', 'content-range', 'accept-ranges', 'etag', 'content-disposition', 'cache-control', 'last-modified', 'x-content-type-options'];
 
 /**

@@ -15,7 +15,7 @@ const approveReading = /* GraphQL */ `mutation A($id: ID!) { approveReadingAppli
 const publish = /* GraphQL */ `mutation P($id: ID!) { publishPackage(appointmentId: $id) { id status } }`;
 const appointment = /* GraphQL */ `query Q($id: ID!) { appointment(id: $id) { id status closedReason package { id status } } }`;
 const acknowledge = /* GraphQL */ `mutation K($id: ID!) { acknowledgeReceipt(appointmentId: $id) { id } }`;
-const unlock = /* GraphQL */ `mutation U($id: ID!, $password: String!) { unlockDownload(appointmentId: $id, password: $password) { url } }`;
+const unlock = /* GraphQL */ `mutation U($id: ID!, $password: String!) { unlockDownload(appointmentId: $id, password: $password) { url downloadKey } }`;
 const notifications = /* GraphQL */ `{ viewer { lawyer { notifications(first: 20) { edges { node { kind title body } } } } } }`;
 
 describe('a revoked case binding ends reading', () => {
@@ -63,11 +63,20 @@ describe('a revoked case binding ends reading', () => {
     const password = /卷宗下载密码：([A-Za-z0-9]+)，/.exec(await smsText(stack, zhang.phone, 'PACKAGE_READY'))![1]!;
     ok(await gql(stack, acknowledge, { id: appointmentId }, { token: lawyer }));
     await stepUp(stack, lawyer, zhang, 'DOWNLOAD', clock);
-    const url = ok(await gql(stack, unlock, { id: appointmentId, password }, { token: lawyer })).data.unlockDownload.url as string;
+    const { url, downloadKey } = ok(await gql(stack, unlock, { id: appointmentId, password }, { token: lawyer })).data.unlockDownload as { url: string; downloadKey: string };
     const download = () => fetch(new URL(url, stack.url), { headers: { authorization: `Bearer ${lawyer}` } });
     const before = await download();
     expect(before.status).toBe(200);
     await before.arrayBuffer();
+    // A browser-managed download carries the grant's own key, not the session (issue 14): it
+    // opens this link only; a wrong key, or none, opens nothing.
+    const keyed = (key?: string, at = url) => fetch(new URL(at, stack.url), { method: 'HEAD', headers: key ? { 'x-download-key': key } : {} });
+    expect(downloadKey).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(downloadKey).not.toBe(lawyer);
+    expect((await keyed(downloadKey)).status).toBe(200);
+    expect((await keyed(`${downloadKey.slice(0, -1)}A`)).status).toBe(403);
+    expect((await keyed()).status).toBe(401);
+    expect((await keyed(downloadKey, `/downloads/${'x'.repeat(43)}`)).status).toBe(404);
 
     ok(await gql(stack, revokeBinding, { id: bindingId, reason: '委托关系已解除' }, { token: prosecutor }));
 
@@ -75,6 +84,7 @@ describe('a revoked case binding ends reading', () => {
     const after = await download();
     expect(after.status).toBeGreaterThanOrEqual(400);
     expect(after.status).toBeLessThan(500);
+    expect((await keyed(downloadKey)).status).toBeGreaterThanOrEqual(400);
     await stepUp(stack, lawyer, zhang, 'DOWNLOAD', clock);
     expect(codes(await gql(stack, unlock, { id: appointmentId, password }, { token: lawyer }))[0]).toMatch(/^(CASE_NOT_BOUND|PACKAGE_REVOKED)$/);
 

@@ -33,7 +33,7 @@ export function uploadFile(url: string, file: Blob, token: string | null, onProg
   });
 }
 
-/** The cookie the app's server turns into the download request's Authorization header. */
+/** The cookie the app's server turns into the download request's `x-download-key` header. */
 export const downloadCookieName = 'yj_download';
 
 const statusCodes: Record<number, string> = { 401: 'UNAUTHENTICATED', 403: 'FORBIDDEN', 404: 'NOT_FOUND', 410: 'GONE', 416: 'BAD_REQUEST', 429: 'RATE_LIMITED' };
@@ -58,16 +58,15 @@ export async function checkDownload(url: string, token: string | null, doFetch: 
 /**
  * Hands `url` to the browser's own download manager: it saves to disk as bytes arrive (never
  * the whole file in page memory) and resumes an interrupted download with Range/If-Range.
- * A navigation cannot carry the Authorization header, so the session token goes in a cookie
- * scoped to exactly this download path (SameSite=Strict, gone when the link expires); the
- * app's server (server/proxy.ts) turns it back into the header and never forwards the cookie.
+ * A navigation cannot carry the Authorization header, so the grant's own download key (never
+ * the session token) goes in a cookie scoped to exactly this download path (SameSite=Strict,
+ * gone when the link expires); the app's server (server/proxy.ts) turns it into the
+ * `x-download-key` header and never forwards the cookie.
  */
-export function startBrowserDownload(url: string, fileName: string, token: string | null, expiresAt: string, doc: Document = document): void {
+export function startBrowserDownload(url: string, fileName: string, downloadKey: string, expiresAt: string, doc: Document = document): void {
   const path = new URL(url, doc.location.href).pathname;
-  if (token) {
-    const secure = doc.location.protocol === 'https:' ? '; Secure' : '';
-    doc.cookie = `${downloadCookieName}=${encodeURIComponent(token)}; Path=${path}; Expires=${new Date(expiresAt).toUTCString()}; SameSite=Strict${secure}`;
-  }
+  const secure = doc.location.protocol === 'https:' ? '; Secure' : '';
+  doc.cookie = `${downloadCookieName}=${encodeURIComponent(downloadKey)}; Path=${path}; Expires=${new Date(expiresAt).toUTCString()}; SameSite=Strict${secure}`;
   const a = doc.createElement('a');
   a.href = path;
   a.download = fileName;

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { downloadToken, gatewayOrigin, gatewayWsUrl, isGatewayPath, proxyToGateway } from '../src/server/proxy.ts';
+import { downloadKey, gatewayOrigin, gatewayWsUrl, isGatewayPath, proxyToGateway } from '../src/server/proxy.ts';
 
 let upstream: http.Server;
 let origin: string;
@@ -26,22 +26,23 @@ beforeAll(async () => {
 afterAll(() => new Promise<void>((r) => upstream.close(() => r())));
 
 describe('proxyToGateway', () => {
-  it('turns the download cookie of a browser-managed package download into the Authorization header, and forwards no cookie', async () => {
+  it('turns the download cookie of a browser-managed package download into its download key header (never Authorization), and forwards no cookie', async () => {
     const request = new Request('http://127.0.0.1:3000/downloads/grant-abc', { headers: { cookie: 'other=1; yj_download=tok%2Be%3D; x=2', range: 'bytes=4-', 'if-range': '"abc"' } });
     await proxyToGateway(request, '203.0.113.7', origin);
     expect(last.url).toBe('/downloads/grant-abc');
-    expect(last.headers).toMatchObject({ authorization: 'Bearer tok+e=', range: 'bytes=4-', 'if-range': '"abc"' });
+    expect(last.headers).toMatchObject({ 'x-download-key': 'tok+e=', range: 'bytes=4-', 'if-range': '"abc"' });
+    expect(last.headers?.authorization).toBeUndefined();
     expect(last.headers?.cookie).toBeUndefined();
   });
 
-  it('uses the download cookie only for GET/HEAD of a package download, and never over an explicit header', () => {
+  it('uses the download cookie only for GET/HEAD of a package download', () => {
     const cookie = { cookie: 'yj_download=tok' };
-    expect(downloadToken(new Request('http://a/downloads/g1', { headers: cookie }), '/downloads/g1')).toBe('tok');
-    expect(downloadToken(new Request('http://a/downloads/g1', { method: 'HEAD', headers: cookie }), '/downloads/g1')).toBe('tok');
-    expect(downloadToken(new Request('http://a/downloads/attachments/a1', { headers: cookie }), '/downloads/attachments/a1')).toBeNull();
-    expect(downloadToken(new Request('http://a/graphql', { headers: cookie }), '/graphql')).toBeNull();
-    expect(downloadToken(new Request('http://a/downloads/g1', { method: 'POST', body: 'x', headers: cookie }), '/downloads/g1')).toBeNull();
-    expect(downloadToken(new Request('http://a/downloads/g1', { headers: { cookie: 'yj_download=%E0%A4%A' } }), '/downloads/g1')).toBeNull();
+    expect(downloadKey(new Request('http://a/downloads/g1', { headers: cookie }), '/downloads/g1')).toBe('tok');
+    expect(downloadKey(new Request('http://a/downloads/g1', { method: 'HEAD', headers: cookie }), '/downloads/g1')).toBe('tok');
+    expect(downloadKey(new Request('http://a/downloads/attachments/a1', { headers: cookie }), '/downloads/attachments/a1')).toBeNull();
+    expect(downloadKey(new Request('http://a/graphql', { headers: cookie }), '/graphql')).toBeNull();
+    expect(downloadKey(new Request('http://a/downloads/g1', { method: 'POST', body: 'x', headers: cookie }), '/downloads/g1')).toBeNull();
+    expect(downloadKey(new Request('http://a/downloads/g1', { headers: { cookie: 'yj_download=%E0%A4%A' } }), '/downloads/g1')).toBeNull();
   });
 
   it('forwards path, query, body and the headers the gateway needs, adding X-Forwarded-For', async () => {

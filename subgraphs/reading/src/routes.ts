@@ -29,7 +29,7 @@ export function mountReadingRoutes(app: Express, services: ReadingServices, secr
   const download = async (req: Request, res: Response) => {
     try {
       const identity = await routeIdentity(req, secret, 'reading');
-      const { grant, pkg } = await services.downloads.resolveGrant(identity, String(req.params.grant));
+      const { grant, pkg } = await services.downloads.resolveGrant(identity, String(req.params.grant), req.header('x-download-key') || undefined);
       const size = pkg.sizeBytes!;
       const etag = `"${pkg.sha256}"`;
       // If-Range with another validator means the client's partial copy is stale: send it all.

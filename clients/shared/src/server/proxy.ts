@@ -15,11 +15,11 @@ const forwardedResponseHeaders = ['content-type', 'content-length', 'content-dis
 const downloadCookie = 'yj_download';
 
 /**
- * The session token of a package download started as a browser navigation: only for GET/HEAD
+ * The download key of a package download started as a browser navigation: only for GET/HEAD
  * of `/downloads/<grant>` (not attachments, not other paths), read from the cookie the page
- * scoped to that path. Cookies are otherwise never forwarded.
+ * scoped to that path. It opens that one download only; cookies are otherwise never forwarded.
  */
-export function downloadToken(request: Request, pathname: string): string | null {
+export function downloadKey(request: Request, pathname: string): string | null {
   if (request.method !== 'GET' && request.method !== 'HEAD') return null;
   if (!/^\/downloads\/[^/]+$/.test(pathname) || pathname.startsWith('/downloads/attachments')) return null;
   for (const part of (request.headers.get('cookie') ?? '').split(';')) {
@@ -51,10 +51,8 @@ export async function proxyToGateway(request: Request, clientAddress: string, ga
     const value = request.headers.get(name);
     if (value !== null) headers.set(name, value);
   }
-  if (!headers.has('authorization')) {
-    const token = downloadToken(request, source.pathname);
-    if (token) headers.set('authorization', `Bearer ${token}`);
-  }
+  const key = downloadKey(request, source.pathname);
+  if (key) headers.set('x-download-key', key);
   // What the browser claims of earlier hops is dropped: this server is the first proxy.
   headers.set('x-forwarded-for', clientAddress);
   if (options.proxySecret) headers.set('x-yuejuan-proxy', options.proxySecret);

@@ -33,6 +33,8 @@ export const grantSchema = new Schema(
     lawyerId: { type: String, required: true },
     sessionId: { type: String, required: true },
     expiresAt: { type: Date, required: true },
+    /** SHA-256 of the download key: the credential of a browser-managed download of this grant only. */
+    keyHash: String,
   },
   { timestamps: true, versionKey: false },
 );

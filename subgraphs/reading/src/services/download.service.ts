@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Collection } from 'mongodb';
 import { AppError, claimOnce, requireStepUp, type Identity, type StepUpClaim } from '@yuejuan/runtime';
 import type { AppointmentDoc, GrantDoc, PackageDoc, ReadingModels } from '../models/index.ts';
@@ -88,17 +88,25 @@ export function createDownloadService(models: ReadingModels, packages: PackageSe
       await requireStepUp(identity, 'DOWNLOAD', stores().stepUps, { always: true });
       await models.Package.updateOne({ _id: pkg._id }, { $set: { attemptRound: (pkg.attemptRound ?? 0) + 1 } }).exec();
       const token = randomBytes(32).toString('base64url');
+      const downloadKey = randomBytes(32).toString('base64url');
       const expiresAt = new Date(Date.now() + settings.grantTtlSeconds * 1000);
-      await models.Grant.create({ _id: grantKey(token), packageId: pkg._id, keyVersion: pkg.keyVersion, lawyerId: lawyer.lawyerId, sessionId: lawyer.sessionId, expiresAt });
-      return { url: `/downloads/${token}`, expiresAt: expiresAt.toISOString(), fileName: pkg.fileName, sizeBytes: pkg.sizeBytes!, sha256: pkg.sha256! };
+      await models.Grant.create({ _id: grantKey(token), packageId: pkg._id, keyVersion: pkg.keyVersion, lawyerId: lawyer.lawyerId, sessionId: lawyer.sessionId, expiresAt, keyHash: grantKey(downloadKey) });
+      return { url: `/downloads/${token}`, downloadKey, expiresAt: expiresAt.toISOString(), fileName: pkg.fileName, sizeBytes: pkg.sizeBytes!, sha256: pkg.sha256! };
     },
 
-    /** The grant of a download URL, if it is this session's, unexpired, and for the package's current keys. */
-    async resolveGrant(identity: Identity, token: string): Promise<{ grant: GrantDoc; pkg: PackageDoc }> {
-      if (identity.role === 'ANONYMOUS') throw new AppError('UNAUTHENTICATED');
+    /**
+     * The grant of a download URL, if it is unexpired, for the package's current keys, and the
+     * caller is the session that unlocked it, or presents the grant's own download key (a
+     * browser-managed download, which cannot send the session's Authorization header: the key
+     * opens this one download and nothing else).
+     */
+    async resolveGrant(identity: Identity, token: string, downloadKey?: string): Promise<{ grant: GrantDoc; pkg: PackageDoc }> {
+      if (identity.role === 'ANONYMOUS' && !downloadKey) throw new AppError('UNAUTHENTICATED');
       const grant = await models.Grant.findById(grantKey(token)).lean<GrantDoc>().exec();
       if (!grant) throw new AppError('NOT_FOUND', '下载链接无效。');
-      if (identity.role !== 'LAWYER' || identity.sessionId !== grant.sessionId || identity.lawyerId !== grant.lawyerId) throw new AppError('FORBIDDEN', '下载链接仅限申请下载的会话使用。');
+      const keyed = !!downloadKey && !!grant.keyHash && timingSafeEqual(Buffer.from(grantKey(downloadKey)), Buffer.from(grant.keyHash));
+      const sameSession = identity.role === 'LAWYER' && identity.sessionId === grant.sessionId && identity.lawyerId === grant.lawyerId;
+      if (!keyed && !sameSession) throw new AppError('FORBIDDEN', '下载链接仅限申请下载的会话使用。');
       if (grant.expiresAt <= new Date()) throw new AppError('GONE', '下载链接已过期，请重新输入下载密码。');
       const pkg = await packages.load(grant.packageId);
       assertDownloadable(pkg);
