@@ -55,6 +55,14 @@ export const identityConfigShape = {
   RATE_CHALLENGES_PER_IP: count(10000, 20),
   /** Login attempts, SMS code requests, activation starts and ticket redemptions, together. */
   RATE_LOGINS_PER_IP: count(10000, 30),
+  /**
+   * Activation starts per licence number per day, and for everyone per window: with a name and
+   * licence number (both public) an ID number must not be guessable by trying.
+   */
+  ACTIVATION_STARTS_PER_LICENCE_PER_DAY: count(1000, 10),
+  ACTIVATION_STARTS_PER_WINDOW: count(1_000_000, 600),
+  /** The face step answers no sooner than this, matched or not, so its timing tells nothing. */
+  ACTIVATION_FACE_MIN_MS: z.coerce.number().int().min(0).max(10_000).default(1500),
 };
 export type IdentityConfig = ReturnType<typeof loadIdentityConfig>;
 

@@ -61,7 +61,7 @@ describe('verifier activation', () => {
     expect(codes(again)).toEqual(['ACTIVATION_COMPLETED']);
   });
 
-  it('fails an activation whose info does not match the register, saying what to re-check and the hotline', async () => {
+  it('fails an activation whose info does not match the register at the face step, saying what to re-check and the hotline', async () => {
     const tries = [
       { ...liSi, name: '李五' },
       { ...liSi, idNumber: zhangSan.idNumber },
@@ -70,11 +70,32 @@ describe('verifier activation', () => {
     for (const input of tries) {
       const r = await start(input);
       expect(r.errors).toBeUndefined();
-      expect(r.data.startActivation).toMatchObject({ status: 'FAILED', supportHotline: hotline });
-      expect(r.data.startActivation.failureReason).toContain('请核对姓名、身份证号、执业证号');
-      expect(r.data.startActivation.failureReason).toContain(hotline);
+      expect(r.data.startActivation).toMatchObject({ status: 'INFO_VERIFIED', failureReason: null });
+      const face = await h.call(anonymous, activationOps.face, { id: r.data.startActivation.id, image: facePhoto });
+      expect(face.data.submitFaceVerification).toMatchObject({ status: 'FAILED', supportHotline: hotline });
+      expect(face.data.submitFaceVerification.failureReason).toContain('请核对姓名、身份证号、执业证号');
+      expect(face.data.submitFaceVerification.failureReason).toContain(hotline);
+      expect(face.data.submitFaceVerification.failureReason.match(new RegExp(hotline, 'g'))).toHaveLength(1);
     }
     expect(await h.models.AuditEvent.countDocuments({ kind: 'ACTIVATION_FAILED' }).exec()).toBeGreaterThanOrEqual(3);
+  });
+
+  it('is no oracle for ID numbers: a right and a wrong guess answer alike, a wrong one fails like a bad face, and guessing is limited per licence (issue 14)', async () => {
+    const strip = (a: Record<string, unknown>) => ({ ...a, id: undefined, expiresAt: undefined });
+    const right = (await start(wangWu)).data.startActivation;
+    const guess = liSi.idNumber; // well-formed, not his
+    const wrong = (await start({ ...wangWu, idNumber: guess })).data.startActivation;
+    expect(strip(wrong)).toEqual(strip(right));
+    // After the face step both fail the same way when the face is not the person's.
+    const tiny = Buffer.from('tiny').toString('base64');
+    const a = (await h.call(anonymous, activationOps.face, { id: right.id, image: tiny })).data.submitFaceVerification;
+    const b = (await h.call(anonymous, activationOps.face, { id: wrong.id, image: tiny })).data.submitFaceVerification;
+    expect(strip(a)).toEqual(strip(b));
+    // Ten starts per licence number a day (two above), then refused whatever the guess.
+    for (let i = 0; i < 8; i++) expect((await start({ ...wangWu, idNumber: guess })).data.startActivation.status).toBe('INFO_VERIFIED');
+    expect(codes(await start(wangWu))).toEqual(['RATE_LIMITED']);
+    h.clock.advance(86_400);
+    expect((await start(wangWu)).data.startActivation.status).toBe('INFO_VERIFIED');
   });
 
   it('refuses malformed ID numbers, licence numbers, names and phones with BAD_USER_INPUT naming the field', async () => {
@@ -106,7 +127,7 @@ describe('verifier activation', () => {
     const id = await startedId(wangWu);
     const r = await h.call(anonymous, activationOps.face, { id, image: Buffer.from('tiny').toString('base64') });
     expect(r.data.submitFaceVerification).toMatchObject({ status: 'FAILED', supportHotline: hotline });
-    expect(r.data.submitFaceVerification.failureReason).toMatch(/人脸识别未通过.*请在光线充足处/);
+    expect(r.data.submitFaceVerification.failureReason).toMatch(/身份核验未通过.*在光线充足处/);
     expect(r.data.submitFaceVerification.failureReason).toContain(hotline);
     expect(codes(await h.call(anonymous, activationOps.code, { id, phone: '13800001003' }))).toEqual(['ACTIVATION_STATE']);
     const fresh = await startedId(wangWu);

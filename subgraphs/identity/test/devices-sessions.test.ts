@@ -52,7 +52,7 @@ describe('verifier devices and sessions', () => {
     const t = await newTicket(h);
     await h.call(anonymous, ticketOps.scan, { input: await signed(device, 'scan', t.qrPayload, h.clock.now()) });
     await h.call(anonymous, ticketOps.confirm, { input: await signed(device, 'confirm', t.qrPayload, h.clock.now()) });
-    const owner = await h.services.sessions.open({ role: 'LAWYER', subjectId: people.liSiId, method: 'SMS_CODE' });
+    const owner = await h.services.sessions.open({ role: 'LAWYER', subjectId: people.liSiId, method: 'SCAN' });
     await h.call((await h.services.sessions.resolve(owner.token))!, revoke, { id: device.deviceId });
     expect(codes(await h.call(anonymous, ticketOps.redeem, { id: t.id, secret: t.secret }))).toEqual(['DEVICE_INVALID']);
   });

@@ -40,7 +40,7 @@ export async function startIdentity(label: string, options: HarnessOptions = {})
   const db = await openTestDatabase(label, { monitorCommands: true });
   const config = loadIdentityConfig({
     NODE_ENV: 'test', LOG_LEVEL: 'silent', MONGODB_URI: testMongoUri(), YUEJUAN_INTERNAL_SECRET: secrets.internal, PORT: '0', YUEJUAN_ID_HASH_KEY: secrets.idHash,
-    RATE_TICKETS_PER_IP: '10000', RATE_CHALLENGES_PER_IP: '10000', RATE_LOGINS_PER_IP: '10000',
+    RATE_TICKETS_PER_IP: '10000', RATE_CHALLENGES_PER_IP: '10000', RATE_LOGINS_PER_IP: '10000', ACTIVATION_FACE_MIN_MS: '0',
     ...options.env,
   });
   const clock = createTestClock();

@@ -85,8 +85,11 @@ describe('step-up verification (身份核验)', () => {
     expect(await h.services.sessions.resolve(token, h.clock.now())).toMatchObject({ stepUps: [{ id: challenge.id, purpose: 'APPOINTMENT' }] });
     const stored = await h.db.collection('sessions').findOne({ _id: tokenDigest(token) as never });
     expect(stored?.stepUps).toEqual([{ id: challenge.id, purpose: 'APPOINTMENT', confirmedAt: expect.any(Date), deviceId: zhang.deviceId }]);
+    // A phone-code session revokes a device only after a MANAGE_DEVICES step-up (issue 14).
+    const manage = await ask((await h.services.sessions.resolve(token, h.clock.now()))!, 'MANAGE_DEVICES');
+    await confirm(zhang, manage.qrPayload);
     const identity = (await h.services.sessions.resolve(token, h.clock.now()))!;
-    await h.call(identity, /* GraphQL */ `mutation R($id: ID!) { revokeDevice(id: $id) { id } }`, { id: zhang.deviceId });
+    expect((await h.call(identity, /* GraphQL */ `mutation R($id: ID!) { revokeDevice(id: $id) { id } }`, { id: zhang.deviceId })).errors).toBeUndefined();
     expect(await h.services.sessions.resolve(token, h.clock.now())).not.toHaveProperty('stepUps');
     h.clock.advance(61); // the phone's SMS resend interval
     zhang = await activate(h, zhangSan, '13700000001', 'New phone'); // the later tests need a live device

@@ -8,6 +8,8 @@ export const activationSchema = new Schema(
   {
     _id: { type: String, required: true },
     lawyerId: String,
+    /** The personal info did not match the register: told only after the face step, as a face failure is. */
+    unmatched: Boolean,
     status: { type: String, required: true, enum: ['INFO_VERIFIED', 'FACE_VERIFIED', 'PHONE_CODE_SENT', 'COMPLETED', 'FAILED'] },
     name: String,
     sealedIdNumber: String,

@@ -5,7 +5,7 @@ import type { AuditService } from './audit.service.ts';
 import type { ClientInfo } from './client.ts';
 import { normalisePublicKey } from './device.service.ts';
 import { refuse } from './errors.ts';
-import { faceFailureAdvice, type FaceProvider } from './face-provider.ts';
+import type { FaceProvider } from './face-provider.ts';
 import type { IdentityPolicy } from './policy.ts';
 import { hashIdNumber } from './registry.service.ts';
 import { createSealer } from './seal.ts';
@@ -57,7 +57,13 @@ export function createActivationService(d: Deps) {
     (await d.models.Activation.findByIdAndUpdate(id, change, { returnDocument: 'after' }).lean<ActivationDoc>().exec())!;
 
   return {
-    /** Step 1: 姓名, 身份证号, 执业证号 against the register. A mismatch is a FAILED activation, not an error. */
+    /**
+     * Step 1: 姓名, 身份证号, 执业证号, checked against the register but answered the same way
+     * whether they match or not (INFO_VERIFIED, go on to the face check): with a public name
+     * and licence number, the answer must not tell whether a guessed ID number is right. A
+     * mismatch fails at the face step, which only the person can pass. Limited per IP, per
+     * licence number per day and overall.
+     */
     async start(input: StartActivationInput, client: ClientInfo, now: Date): Promise<ActivationDoc> {
       await limitRate(d.collections.slots, 'LOGIN', client.ip, d.policy.rate.loginsPerIp, d.policy.rate.windowSeconds, now);
       const name = String(input.name ?? '').trim();
@@ -66,26 +72,37 @@ export function createActivationService(d: Deps) {
       check('name', nameProblem(name));
       check('idNumber', idNumberProblem(idNumber));
       check('licenceNumber', licenceNumberProblem(licenceNumber));
+      await limitRate(d.collections.slots, 'ACTIVATION_LICENCE', licenceNumber, d.policy.activation.startsPerLicencePerDay, 86_400, now);
+      await limitRate(d.collections.slots, 'ACTIVATION_ALL', 'all', d.policy.activation.startsPerWindow, d.policy.rate.windowSeconds, now);
       const lawyer = await d.models.Lawyer.findOne({ licenceNumber }).lean<LawyerDoc>().exec();
       const matches = !!lawyer && lawyer.name === name && lawyer.idNumberHash === hashIdNumber(d.idHashKey, idNumber);
-      const base = { _id: randomBytes(18).toString('base64url'), ip: client.ip, expiresAt: new Date(now.getTime() + d.policy.activationTtlSeconds * 1000) };
+      const base = { _id: randomBytes(18).toString('base64url'), ip: client.ip, expiresAt: new Date(now.getTime() + d.policy.activationTtlSeconds * 1000), status: 'INFO_VERIFIED' as const, name };
       if (!matches) {
         await d.audit.record({ kind: 'ACTIVATION_FAILED', actorId: lawyer?._id, actorRole: lawyer ? 'LAWYER' : null, ip: client.ip, detail: 'personal info does not match the register' });
-        const failureReason = `身份信息验证未通过：请核对姓名、身份证号、执业证号是否与律师执业证一致后重新输入。如有疑问，请拨打客服热线 ${hotline}。`;
-        return (await d.models.Activation.create({ ...base, status: 'FAILED', failureReason })).toObject() as ActivationDoc;
+        return (await d.models.Activation.create({ ...base, unmatched: true })).toObject() as ActivationDoc;
       }
-      return (await d.models.Activation.create({ ...base, status: 'INFO_VERIFIED', lawyerId: lawyer._id, name, sealedIdNumber: sealer.seal(idNumber) })).toObject() as ActivationDoc;
+      return (await d.models.Activation.create({ ...base, lawyerId: lawyer._id, sealedIdNumber: sealer.seal(idNumber) })).toObject() as ActivationDoc;
     },
 
-    /** Step 2: 人脸识别 through the configured provider; the sealed ID number is dropped either way. */
+    /**
+     * Step 2: 人脸识别 through the configured provider; the sealed ID number is dropped either
+     * way. Every failure (info that did not match, or the face) reads the same and takes at
+     * least `faceMinMs`, so neither the text nor the timing tells which it was; the audit
+     * trail keeps the real reason.
+     */
     async submitFace(activationId: string, image: string, client: ClientInfo, now: Date): Promise<ActivationDoc> {
+      const began = Date.now();
       const activation = await load(activationId, now);
-      if (activation.status !== 'INFO_VERIFIED' || !activation.sealedIdNumber) throw refuse.activationState();
+      if (activation.status !== 'INFO_VERIFIED' || (!activation.sealedIdNumber && !activation.unmatched)) throw refuse.activationState();
       const data = imageData(image);
-      const result = await d.face().verify({ requestId: activation._id, name: activation.name!, idNumber: sealer.open(activation.sealedIdNumber), image: data });
+      const result = activation.unmatched
+        ? ({ passed: false, reason: 'ID_MISMATCH' } as const)
+        : await d.face().verify({ requestId: activation._id, name: activation.name!, idNumber: sealer.open(activation.sealedIdNumber!), image: data });
+      const wait = d.policy.activation.faceMinMs - (Date.now() - began);
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
       if (result.passed) return update(activation._id, { $set: { status: 'FACE_VERIFIED' }, $unset: { sealedIdNumber: 1 } });
-      await d.audit.record({ kind: 'ACTIVATION_FAILED', actorId: activation.lawyerId, actorRole: 'LAWYER', ip: client.ip, detail: `face check failed: ${result.reason}` });
-      const failureReason = `人脸识别未通过：${faceFailureAdvice[result.reason]}。如有疑问，请拨打客服热线 ${hotline}。`;
+      if (!activation.unmatched) await d.audit.record({ kind: 'ACTIVATION_FAILED', actorId: activation.lawyerId, actorRole: 'LAWYER', ip: client.ip, detail: `face check failed: ${result.reason}` });
+      const failureReason = `身份核验未通过：请核对姓名、身份证号、执业证号是否与律师执业证一致，并由本人在光线充足处正对镜头重新拍摄。如有疑问，请拨打客服热线 ${hotline}。`;
       return update(activation._id, { $set: { status: 'FAILED', failureReason }, $unset: { sealedIdNumber: 1 } });
     },
 

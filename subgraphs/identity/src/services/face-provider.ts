@@ -78,11 +78,3 @@ export function createDemoFaceProvider(): FaceProvider {
     },
   };
 }
-
-/** What the verifier shows for each failure: what to re-check. */
-export const faceFailureAdvice: Record<FaceFailure, string> = {
-  FACE_MISMATCH: '人脸与身份证照片不一致，请本人正对镜头重新拍摄',
-  ID_MISMATCH: '姓名与身份证号不一致，请核对身份信息',
-  NO_FACE: '未检测到清晰人脸，请在光线充足处正对镜头重新拍摄',
-  LIVENESS_FAILED: '活体检测未通过，请按提示完成动作后重新拍摄',
-};

@@ -14,6 +14,7 @@ export interface IdentityPolicy {
   sms: { codeTtlSeconds: number; resendSeconds: number; dailyLimit: number; maxAttempts: number };
   password: { maxFailures: number; lockSeconds: number; hashing: PasswordHashing };
   rate: { windowSeconds: number; ticketsPerIp: number; challengesPerIp: number; loginsPerIp: number };
+  activation: { startsPerLicencePerDay: number; startsPerWindow: number; faceMinMs: number };
 }
 
 /** The defaults of config.ts, for callers without a configuration (the import CLI). */
@@ -29,6 +30,7 @@ export const defaultPolicy: IdentityPolicy = {
   sms: { codeTtlSeconds: 300, resendSeconds: 60, dailyLimit: 10, maxAttempts: 5 },
   password: { maxFailures: 5, lockSeconds: 900, hashing: defaultPasswordHashing },
   rate: { windowSeconds: 60, ticketsPerIp: 20, challengesPerIp: 20, loginsPerIp: 30 },
+  activation: { startsPerLicencePerDay: 10, startsPerWindow: 600, faceMinMs: 1500 },
 };
 
 /** The policy of a validated configuration. */
@@ -49,5 +51,6 @@ export function policyFromConfig(c: IdentityConfig): IdentityPolicy {
       hashing: { memoryKiB: c.PASSWORD_HASH_MEMORY_KIB, timeCost: c.PASSWORD_HASH_TIME_COST, parallelism: c.PASSWORD_HASH_PARALLELISM },
     },
     rate: { windowSeconds: c.RATE_WINDOW_SECONDS, ticketsPerIp: c.RATE_TICKETS_PER_IP, challengesPerIp: c.RATE_CHALLENGES_PER_IP, loginsPerIp: c.RATE_LOGINS_PER_IP },
+    activation: { startsPerLicencePerDay: c.ACTIVATION_STARTS_PER_LICENCE_PER_DAY, startsPerWindow: c.ACTIVATION_STARTS_PER_WINDOW, faceMinMs: c.ACTIVATION_FACE_MIN_MS },
   };
 }
