@@ -41,9 +41,13 @@ export const identityConfigShape = {
   SMS_CODE_TTL_SECONDS: seconds(30, 3600, 300),
   SMS_RESEND_SECONDS: seconds(1, 3600, 60),
   SMS_DAILY_LIMIT: count(100, 10),
+  /** Of a phone's daily codes, how many one source (address and browser) may ask for: a stranger cannot use them all up. */
+  SMS_DAILY_LIMIT_PER_SOURCE: count(100, 4),
   SMS_CODE_MAX_ATTEMPTS: count(20, 5),
   PASSWORD_MAX_FAILURES: count(50, 5),
   PASSWORD_LOCK_SECONDS: seconds(1, 86400, 900),
+  /** Wrong passwords of one account per day from all sources together; then its password login closes for the day. */
+  PASSWORD_ACCOUNT_FAILURES_PER_DAY: count(10000, 50),
   /** argon2id cost of stored passwords (OWASP minimum: 19456 KiB, 2 passes, 1 lane); hashes of other costs are redone at the next login. */
   PASSWORD_HASH_MEMORY_KIB: z.coerce.number().int().min(1024).max(4 * 1024 * 1024).default(19456),
   PASSWORD_HASH_TIME_COST: z.coerce.number().int().min(1).max(20).default(2),

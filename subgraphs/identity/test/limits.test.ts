@@ -173,3 +173,49 @@ describe('per-IP rate limits (configured small), each tripping and resetting', (
     expect(await h.collections.slots.countDocuments({ _id: { $regex: /^rate:/ } })).toBe(0);
   });
 });
+
+describe('lockouts that a stranger cannot turn against the owner (issue 14)', () => {
+  let h: Harness;
+  let zhang: Verifier;
+  const stranger = { ip: '203.0.113.66', userAgent: 'Mozilla/5.0 (X11; Linux x86_64) Firefox/121.0' };
+  const owner = { ip: '198.51.100.20', userAgent: 'Mozilla/5.0 (Windows NT 10.0) Chrome/120.0' };
+  const adminCode = /* GraphQL */ `mutation A($u: String!, $p: String!) { requestAdministratorSmsCode(username: $u, password: $p) { phoneMasked } }`;
+
+  beforeAll(async () => {
+    h = await startIdentity('identity_lockout_sources', {
+      env: { PASSWORD_MAX_FAILURES: '3', PASSWORD_LOCK_SECONDS: '900', PASSWORD_ACCOUNT_FAILURES_PER_DAY: '7', SMS_RESEND_SECONDS: '30', SMS_DAILY_LIMIT: '10', SMS_DAILY_LIMIT_PER_SOURCE: '2' },
+    });
+    const people = await seedPeople(h);
+    zhang = await activate(h, zhangSan, '13300000002');
+    await h.models.Lawyer.updateOne({ _id: people.zhangSanId }, { $set: { registeredAt: new Date(), passwordHash: await h.services.passwords.hash('Right2025pass') } }).exec();
+    await h.models.Administrator.updateOne({ _id: people.adminId }, { $set: { phone: '13900009999', passwordHash: await h.services.passwords.hash('Admin2025pass') } }).exec();
+    h.clock.advance(toChinaMidnight(h.clock.now()) + 60);
+  });
+  afterAll(async () => { await h?.stop(); });
+
+  it('locks the stranger\'s browser out of `admin`, not the administrator', async () => {
+    for (let i = 0; i < 3; i++) await h.call(anonymous, adminCode, { u: 'admin', p: 'guess' }, stranger);
+    expect(codes(await h.call(anonymous, adminCode, { u: 'admin', p: 'Admin2025pass' }, stranger))).toEqual(['ACCOUNT_LOCKED']);
+    expect((await h.call(anonymous, adminCode, { u: 'admin', p: 'Admin2025pass' }, owner)).errors).toBeUndefined();
+  });
+
+  it('stops guessing spread over many browsers at the account\'s daily cap; the lawyer still gets in by SMS code', async () => {
+    const from = (n: number) => ({ ip: `203.0.113.${n}`, userAgent: 'Bot' });
+    for (let n = 1; n <= 7; n++) expect(codes(await h.call(anonymous, withPassword, { phone: zhang.phone, password: `Guess${n}abc` }, from(n)))).toEqual(['INVALID_CREDENTIALS']);
+    expect(codes(await h.call(anonymous, withPassword, { phone: zhang.phone, password: 'Right2025pass' }, owner))).toEqual(['ACCOUNT_LOCKED']);
+    expect((await h.call(anonymous, requestCode, { phone: zhang.phone }, owner)).errors).toBeUndefined();
+    expect((await h.call(anonymous, withCode, { phone: zhang.phone, code: h.sms.lastCode(zhang.phone) }, owner)).data?.loginWithSmsCode.token).toBeTruthy();
+    h.clock.advance(86_400);
+    expect((await h.call(anonymous, withPassword, { phone: zhang.phone, password: 'Right2025pass' }, owner)).data?.loginWithPassword.token).toBeTruthy();
+  });
+
+  it('lets one browser ask only its share of a phone\'s daily SMS codes, so the owner still gets one', async () => {
+    h.clock.advance(toChinaMidnight(h.clock.now()) + 60);
+    for (let i = 0; i < 2; i++) {
+      expect((await h.call(anonymous, requestCode, { phone: zhang.phone }, stranger)).errors).toBeUndefined();
+      h.clock.advance(31);
+    }
+    expect(codes(await h.call(anonymous, requestCode, { phone: zhang.phone }, stranger))).toEqual(['SMS_DAILY_LIMIT']);
+    expect((await h.call(anonymous, requestCode, { phone: zhang.phone }, owner)).errors).toBeUndefined();
+  });
+});

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { AppError, claimOnce, isDuplicateKey } from '@yuejuan/runtime';
 import type { ActivationDoc, DeviceDoc, IdentityCollections, IdentityModels, LawyerDoc } from '../models/index.ts';
 import type { AuditService } from './audit.service.ts';
-import type { ClientInfo } from './client.ts';
+import { sourceKey, type ClientInfo } from './client.ts';
 import { normalisePublicKey } from './device.service.ts';
 import { refuse } from './errors.ts';
 import type { FaceProvider } from './face-provider.ts';
@@ -116,7 +116,7 @@ export function createActivationService(d: Deps) {
       if (lawyer.registeredAt && lawyer.phone && lawyer.phone !== phone) throw refuse.phoneMismatch();
       const binding = await d.collections.phoneBindings.findOne({ _id: phone });
       if (binding && binding.lawyerId !== lawyer._id) throw refuse.phoneTaken();
-      const sent = await d.smsCodes.send('ACTIVATION', phone, activation._id, now);
+      const sent = await d.smsCodes.send('ACTIVATION', phone, activation._id, now, sourceKey(client));
       await update(activation._id, { $set: { status: 'PHONE_CODE_SENT', phone } });
       return sent;
     },

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 /** Who is on the other end of a request, as the gateway forwarded it. */
 export interface ClientInfo {
   /** The client's IP (`x-client-ip`), or `unknown`. */
@@ -5,6 +6,12 @@ export interface ClientInfo {
   /** The client's user agent (`x-client-user-agent`), or empty. */
   userAgent: string;
 }
+
+/**
+ * Where a try comes from (address and browser), as a short key: limits that would let a
+ * stranger lock the owner out (password tries, SMS codes) count per account *and* source.
+ */
+export const sourceKey = (client: ClientInfo): string => createHash('sha256').update(`${client.ip}\n${client.userAgent}`).digest('base64url').slice(0, 16);
 
 /** A request's client where there are no forwarded headers (e.g. a WebSocket). */
 export const unknownClient: ClientInfo = { ip: 'unknown', userAgent: '' };

@@ -14,13 +14,20 @@ export interface PasswordTry {
 }
 
 /**
- * Password failure limits of one account: `maxFailures` tries per generation, each taken as a
- * numbered slot *before* the password is compared, so concurrent guesses cannot exceed it.
- * When the last slot of a generation is taken the account is locked for `lockSeconds` from
- * then; a success or the end of a lock starts the next generation (`pwgen:` marker, inserted
- * once). Generations are found by an exponential search of `_id` lookups.
+ * Password failure limits. The lock is per account *and source* (address and browser, see
+ * sourceKey): `maxFailures` tries per generation, each taken as a numbered slot *before* the
+ * password is compared, so concurrent guesses cannot exceed it. When the last slot of a
+ * generation is taken, that source is locked out of the account for `lockSeconds`; a success
+ * or the end of a lock starts the next generation (`pwgen:` marker, inserted once).
+ * Generations are found by an exponential search of `_id` lookups. So a stranger's wrong
+ * passwords lock the stranger, not the owner; guessing from many sources is stopped by
+ * `accountFailuresPerDay` over all of them (the account's password login then closes for the
+ * day: lawyers still log in by scan or SMS code, staff through an administrator's reset).
  */
-export function createLockout(slots: Collection<SlotDoc>, policy: { maxFailures: number; lockSeconds: number }) {
+export function createLockout(slots: Collection<SlotDoc>, policy: { maxFailures: number; lockSeconds: number; accountFailuresPerDay?: number }) {
+  const accountCap = policy.accountFailuresPerDay ?? 50;
+  const dayOf = (now: Date) => Math.floor(now.getTime() / day);
+  const accountFailures = (account: string, now: Date) => `pwfail:${account}:${dayOf(now)}`;
   const gen = (subject: string, g: number) => `pwgen:${subject}:${g}`;
   const exists = async (id: string) => (await slots.findOne({ _id: id }, { projection: { _id: 1 } })) !== null;
 
@@ -39,16 +46,19 @@ export function createLockout(slots: Collection<SlotDoc>, policy: { maxFailures:
   const nextGeneration = (subject: string, g: number, now: Date) => claimOnce(slots, gen(subject, g + 1), { at: now, expiresAt: new Date(now.getTime() + 365 * day) });
 
   return {
-    /** Whether the account is locked now, and for how long (without taking a try). */
-    async lockedFor(subject: string, now: Date): Promise<number> {
+    /** Whether `source` is locked out of `account` now, and for how long (without taking a try). */
+    async lockedFor(account: string, source: string, now: Date): Promise<number> {
+      const subject = `${account}|${source}`;
       const g = await generation(subject);
       const last = await slots.findOne({ _id: `pw:${subject}:${g}:${policy.maxFailures}` });
       const until = last ? last.at.getTime() + policy.lockSeconds * 1000 : 0;
       return Math.max(0, until - now.getTime()) / 1000;
     },
 
-    /** Takes one try for `subject` (an account key); throws ACCOUNT_LOCKED when none is left. */
-    async begin(subject: string, now: Date): Promise<PasswordTry> {
+    /** Takes one try of `source` (sourceKey) at `account`; throws ACCOUNT_LOCKED when none is left. */
+    async begin(account: string, source: string, now: Date): Promise<PasswordTry> {
+      if ((await firstFreeSlot(slots, accountFailures(account, now), accountCap)) > accountCap) throw refuse.accountLocked((day - (now.getTime() % day)) / 1000);
+      const subject = `${account}|${source}`;
       let g = await generation(subject);
       const prefix = () => `pw:${subject}:${g}`;
       if ((await firstFreeSlot(slots, prefix(), policy.maxFailures)) > policy.maxFailures) {
@@ -65,6 +75,7 @@ export function createLockout(slots: Collection<SlotDoc>, policy: { maxFailures:
       return {
         succeeded: async () => { await nextGeneration(subject, g, now); },
         failed: async () => {
+          await takeSlot(slots, accountFailures(account, now), accountCap, { at: now, expiresAt: new Date(now.getTime() + 2 * day) });
           if (n >= policy.maxFailures) throw refuse.accountLocked(policy.lockSeconds);
           throw refuse.invalidCredentials(policy.maxFailures - n);
         },

@@ -1,7 +1,7 @@
 import { requireRole, type Identity } from '@yuejuan/runtime';
 import type { IdentityCollections, IdentityModels, LawyerDoc, SessionDoc } from '../models/index.ts';
 import type { AuditService } from './audit.service.ts';
-import type { ClientInfo } from './client.ts';
+import { sourceKey, type ClientInfo } from './client.ts';
 import { refuse } from './errors.ts';
 import type { Lockout } from './lockout.ts';
 import { checkPassword, type PasswordHasher } from './password.ts';
@@ -55,7 +55,7 @@ export function createLoginService(d: LoginDeps) {
       await limitIp(client, now);
       check('phone', phoneProblem(phone));
       const lawyer = await lawyerByPhone(phone);
-      return d.smsCodes.send('LAWYER_LOGIN', phone, lawyer?._id ?? null, now);
+      return d.smsCodes.send('LAWYER_LOGIN', phone, lawyer?._id ?? null, now, sourceKey(client));
     },
 
     /** Phone + SMS code. */
@@ -75,12 +75,12 @@ export function createLoginService(d: LoginDeps) {
       return open(lawyer, 'SMS_CODE', client, now);
     },
 
-    /** Phone + password; 5 failures lock the phone's password login for 15 minutes (configuration). */
+    /** Phone + password; 5 failures lock this browser out of the phone's password login for 15 minutes (configuration; see createLockout). */
     async withPassword(phone: string, password: string, client: ClientInfo): Promise<Opened> {
       const now = d.now();
       await limitIp(client, now);
       check('phone', phoneProblem(phone));
-      const attempt = await d.lockout.begin(`phone:${phone}`, now);
+      const attempt = await d.lockout.begin(`phone:${phone}`, sourceKey(client), now);
       const lawyer = await lawyerByPhone(phone);
       const checked = await d.passwords.verify(String(password ?? ''), lawyer?.passwordHash);
       if (!checked.ok) {

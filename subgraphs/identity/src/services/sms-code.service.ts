@@ -40,17 +40,20 @@ export interface CodeSent {
 }
 
 /**
- * SMS codes: 6 digits, sent through the SmsSender, at most one per phone per `resendSeconds`
- * and `dailyLimit` a day, valid `codeTtlSeconds`, invalid after `maxAttempts` tries (each try
+ * SMS codes: 6 digits, sent through the SmsSender, at most one per phone and purpose per
+ * `resendSeconds`, `dailyLimit` a day per phone (of which `dailyLimitPerSource` for one source), valid `codeTtlSeconds`, invalid after `maxAttempts` tries (each try
  * takes a slot before the comparison, so concurrent guesses cannot exceed it), single use.
  */
 export function createSmsCodeService(codes: Collection<CodeDoc>, slots: Collection<SlotDoc>, hashKey: string, policy: IdentityPolicy['sms'], sender: () => SmsSender) {
   const hash = (id: string, code: string) => createHmac('sha256', hashKey).update(`sms-code|${id}|${code}`).digest();
 
-  async function latest(phone: string, now: Date): Promise<CodeDoc | null> {
+  /** The phone's newest code of `purpose` (today's or yesterday's), by `_id` lookups from the newest down. */
+  async function latest(phone: string, now: Date, purpose: CodePurpose): Promise<CodeDoc | null> {
     for (const day of [chinaDay(now), chinaDay(now) - 1]) {
-      const n = (await firstFreeSlot(codes, `${phone}:${day}`, policy.dailyLimit)) - 1;
-      if (n > 0) return codes.findOne({ _id: `${phone}:${day}:${n}` });
+      for (let n = (await firstFreeSlot(codes, `${phone}:${day}`, policy.dailyLimit)) - 1; n > 0; n--) {
+        const doc = await codes.findOne({ _id: `${phone}:${day}:${n}` });
+        if (doc?.purpose === purpose) return doc;
+      }
     }
     return null;
   }
@@ -61,13 +64,18 @@ export function createSmsCodeService(codes: Collection<CodeDoc>, slots: Collecti
      * the answer is the same, but nothing is sent: callers use it for numbers they will not
      * log in, so the answer does not tell who is registered.
      */
-    async send(purpose: CodePurpose, phone: string, subjectId: string | null, now: Date): Promise<CodeSent> {
+    async send(purpose: CodePurpose, phone: string, subjectId: string | null, now: Date, source?: string): Promise<CodeSent> {
       const day = chinaDay(now);
       const n = await firstFreeSlot(codes, `${phone}:${day}`, policy.dailyLimit);
       if (n > policy.dailyLimit) throw refuse.smsDailyLimit(policy.dailyLimit);
-      const previous = await latest(phone, now);
+      // One code per phone per purpose per interval: a login code right after activation is fine.
+      const previous = await latest(phone, now, purpose);
       const wait = previous ? previous.at.getTime() + policy.resendSeconds * 1000 - now.getTime() : 0;
       if (wait > 0) throw refuse.smsTooFrequent(wait / 1000);
+      // One source (address and browser) gets only a share of the phone's day (taken below, once
+      // this request's code slot is won: of racing requests only one sends).
+      const share = source && policy.dailyLimitPerSource ? `smsfrom:${phone}:${source}:${day}` : null;
+      if (share && (await firstFreeSlot(slots, share, policy.dailyLimitPerSource!)) > policy.dailyLimitPerSource!) throw refuse.smsDailyLimit(policy.dailyLimitPerSource!);
       const id = `${phone}:${day}:${n}`;
       const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
       const doc = {
@@ -79,6 +87,7 @@ export function createSmsCodeService(codes: Collection<CodeDoc>, slots: Collecti
       };
       // Another request took this slot a moment ago: that one is the code of this minute.
       if (!(await claimOnce(codes, id, doc))) throw refuse.smsTooFrequent(policy.resendSeconds);
+      if (share) await takeSlot(slots, share, policy.dailyLimitPerSource!, { at: now, expiresAt: new Date((day + 2) * dayMs) });
       if (subjectId) {
         const minutes = String(Math.round(policy.codeTtlSeconds / 60));
         await sender().send({ phone, kind: kindOf[purpose], variables: { code, expiresInMinutes: minutes }, dedupeKey: `sms-code:${id}` });
@@ -88,8 +97,8 @@ export function createSmsCodeService(codes: Collection<CodeDoc>, slots: Collecti
 
     /** Checks and consumes the latest code of `phone` for `purpose` (and `subjectId`); returns the subject. */
     async verify(purpose: CodePurpose, phone: string, code: string, now: Date, subjectId?: string): Promise<string> {
-      const doc = await latest(phone, now);
-      if (!doc || doc.purpose !== purpose || (subjectId && doc.subjectId !== subjectId)) throw refuse.codeInvalid();
+      const doc = await latest(phone, now, purpose);
+      if (!doc || (subjectId && doc.subjectId !== subjectId)) throw refuse.codeInvalid();
       if (doc.codeExpiresAt <= now) throw refuse.codeExpired();
       const n = await takeSlot(slots, `try:${doc._id}`, policy.maxAttempts, { at: now, expiresAt: doc.expiresAt });
       if (n === null) throw refuse.codeExhausted();

@@ -1,6 +1,6 @@
 import { AppError, requireRole, type Identity } from '@yuejuan/runtime';
 import type { AdministratorDoc, ProsecutorDoc, SessionDoc } from '../models/index.ts';
-import type { ClientInfo } from './client.ts';
+import { sourceKey, type ClientInfo } from './client.ts';
 import { refuse } from './errors.ts';
 import type { LoginDeps } from './login.service.ts';
 import { checkPassword } from './password.ts';
@@ -29,7 +29,7 @@ export function createStaffLoginService(d: LoginDeps) {
   async function authenticate(role: StaffRole, username: string, password: string, client: ClientInfo, now: Date): Promise<Account> {
     await limitRate(d.collections.slots, 'LOGIN', client.ip, d.policy.rate.loginsPerIp, d.policy.rate.windowSeconds, now);
     const key = `${role}:${String(username ?? '').trim().toLowerCase().slice(0, 32)}`;
-    const attempt = await d.lockout.begin(key, now);
+    const attempt = await d.lockout.begin(key, sourceKey(client), now);
     const account = await find(role, username);
     const checked = await d.passwords.verify(String(password ?? ''), account?.passwordHash);
     if (!checked.ok) {
@@ -52,7 +52,7 @@ export function createStaffLoginService(d: LoginDeps) {
       const now = d.now();
       const account = await authenticate(role, username, password, client, now);
       if (!account.phone) throw refuse.phoneRequired();
-      return d.smsCodes.send(purposeOf[role], account.phone, account._id, now);
+      return d.smsCodes.send(purposeOf[role], account.phone, account._id, now, sourceKey(client));
     },
 
     /** Step 2: password and code; opens the staff session. */
