@@ -70,7 +70,11 @@ export const notFound: RequestHandler = (_req, res) => sendError(res, 404, 'NOT_
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const type = (err as { type?: string } | null)?.type;
-    const known = type ? bodyErrors[type] : undefined;
+    const status = (err as { status?: number; expose?: boolean } | null)?.status;
+    // body-parser marks the client's mistakes it has no type for (a body that is not what its
+    // content-encoding says) with a 4xx status and `expose`.
+    const exposed = (err as { expose?: boolean } | null)?.expose === true && typeof status === 'number' && status >= 400 && status < 500;
+    const known = type && bodyErrors[type] ? bodyErrors[type] : exposed ? ([status === 415 ? 415 : 400, status === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : 'BAD_REQUEST', '请求体无法解码，请检查 Content-Encoding。'] as [number, string, string]) : undefined;
     if (known && known[0] < 500) {
       logger.info({ type, path: req.path, length: req.header('content-length') }, 'request refused at the edge');
       // Closing the connection stops a client that keeps sending an oversized body.

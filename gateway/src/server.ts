@@ -13,7 +13,8 @@ import { clientAddress, createContextFactory, proxySecretHeader, proxyTrust, typ
 import { SubgraphSource } from './data-source.ts';
 import { createGatewayFormatError } from './errors.ts';
 import { ensureBody, errorHandler, isOriginForm, jsonBody, notFound, refuseTarget, requireJson } from './http-guards.ts';
-import { operationLimits } from './limits.ts';
+import { costWithVariables, operationLimits } from './limits.ts';
+import { operationNamePlugin } from './operation-name.ts';
 import { loadManifest, persistedOperations, resolvePersisted } from './persisted.ts';
 import { createSupergraphSource } from './supergraph.ts';
 import { mountExplorer } from './explorer/index.ts';
@@ -63,7 +64,7 @@ export function createGateway(config: GatewayConfig, logger: Logger): Gateway {
     // Apollo's automatic persisted queries would let anyone register operations: only the manifest counts.
     persistedQueries: false,
     ...operationLimits(config),
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginLandingPageDisabled()],
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginLandingPageDisabled(), operationNamePlugin, costWithVariables(config)],
   });
   const context = createContextFactory({ identityBaseUrl: urlOf('identity'), secret: config.YUEJUAN_INTERNAL_SECRET, timeoutMs: config.SUBGRAPH_TIMEOUT_MS });
 

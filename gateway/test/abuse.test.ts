@@ -27,8 +27,9 @@ describe('the gateway under abuse', () => {
   let stack: Stack;
   let internalUrls: string[];
   let token: string;
+  const logLines: string[] = [];
   beforeAll(async () => {
-    stack = await startStack('abuse');
+    stack = await startStack('abuse', { gatewayLogLines: logLines });
     const people = await seedPeople(stack);
     token = await lawyerToken(stack, people.zhangSanId);
     internalUrls = Object.values(stack.urls);
@@ -73,6 +74,35 @@ describe('the gateway under abuse', () => {
       const bomb = `query Bomb { procuratorates { ...F0 } } ${levels.join(' ')} fragment F12 on Procuratorate { id name }`;
       expectLimit(await post(stack.url, { query: bomb }), 'cost');
       expectLimit(await post(stack.url, { query: 'query Huge { bindingReviewQueue(first: 100000) { totalCount edges { node { id } } } }' }), 'cost');
+    });
+
+    it('counts page sizes passed as variables as it counts literals (issue 15)', async () => {
+      const nested = (size: string) => `bindingReviewQueue(first: ${size}) { edges { node { id lawyer { id bindingApplications(first: ${size}) { edges { node { id status } } } } } } }`;
+      const literal = `query Lit { ${nested('100')} }`;
+      expectLimit(await post(stack.url, { query: literal }), 'cost');
+      const variables = `query Var($n: Int!) { ${nested('$n')} }`;
+      expectLimit(await post(stack.url, { query: variables, variables: { n: 100 } }), 'cost');
+      const defaulted = `query Def($n: Int = 100) { ${nested('$n')} }`;
+      expectLimit(await post(stack.url, { query: defaulted }), 'cost');
+      const small = await post(stack.url, { query: variables, variables: { n: 2 } });
+      expect(small.json?.errors?.map((e) => e.extensions?.code) ?? []).not.toContain('QUERY_TOO_COMPLEX');
+    });
+
+    it('answers a body whose content-encoding lies with 400, not 500, and logs no stack (issue 15)', async () => {
+      for (const encoding of ['gzip', 'deflate', 'br']) {
+        const answer = await send(stack.url, { method: 'POST', headers: { 'content-type': 'application/json', 'content-encoding': encoding }, body: '{"query":"{ procuratorates { id } }"}' });
+        expect(answer.status, encoding).toBeGreaterThanOrEqual(400);
+        expect(answer.status, encoding).toBeLessThan(500);
+        expect(answer.json?.errors?.[0]?.extensions?.code, encoding).toMatch(/^(BAD_REQUEST|UNSUPPORTED_MEDIA_TYPE)$/);
+      }
+      expect(logLines.filter((l) => /unexpected error in the HTTP pipeline/.test(l))).toEqual([]);
+    });
+
+    it('answers an operationName the document does not have with 400 and a clear code (issue 15)', async () => {
+      const answer = await post(stack.url, { query: 'query A { procuratorates { id } }', operationName: 'B' });
+      expect(answer.status).toBe(400);
+      expect(answer.json?.errors?.[0]?.extensions?.code).toBe('OPERATION_NOT_FOUND');
+      expect(answer.json?.errors?.[0]?.message).toMatch(/[\u4e00-\u9fa5]/);
     });
 
     it('stops the parser at the token limit with a 400, not a 500', async () => {

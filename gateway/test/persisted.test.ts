@@ -44,6 +44,12 @@ describe('persisted operations', () => {
       }
     });
 
+    it('answers a manifest documentId with an operationName it does not have with 400 OPERATION_NOT_FOUND, not 500 (issue 15)', async () => {
+      const answer = await post(stack.url, { documentId: `sha256:${procuratorates.hash}`, operationName: 'NotThere', variables: { province: shanghai.province } });
+      expect(answer.status).toBe(400);
+      expect(answer.json?.errors?.[0]?.extensions?.code).toBe('OPERATION_NOT_FOUND');
+    });
+
     it('answers an unknown hash with a clear 400 and a stable code', async () => {
       for (const body of [byApollo(unknownHash), { documentId: `sha256:${unknownHash}` }, { ...byApollo(unknownHash), query: '{ __typename }' }]) {
         const answer = await post(stack.url, body);
