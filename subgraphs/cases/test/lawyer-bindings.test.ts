@@ -27,7 +27,7 @@ const boundCases = /* GraphQL */ `
 const selecting = (selection: string) => /* GraphQL */ `
   query Selection($representations: [_Any!]!) { _entities(representations: $representations) { ... on Lawyer { ${selection} } } }
 `;
-type Page = { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges: { node: { id: string; status: string; lawyer: { id: string }; case: { procuratorate: { id: string } } } }[] };
+type Page = { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges: { node: { id: string; status: string; lawyer: { id: string }; caseSummary: { procuratorate: { id: string } } } }[] };
 const me = [{ __typename: 'Lawyer', id: zhangSanId }];
 const statuses = ['SUBMITTED', 'APPROVED', 'REJECTED', 'SUBMITTED', 'WITHDRAWN'] as const;
 
