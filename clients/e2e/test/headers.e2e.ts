@@ -84,4 +84,17 @@ describe('security headers of the apps', () => {
     expect(text).not.toContain('12309');
     await page.close();
   });
+
+  it('sends a visitor without a session from the portal\'s inner pages to 登录, without a page error (issue 15)', async () => {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (err) => errors.push(err.message));
+    for (const path of ['/center', '/consent', '/profile', '/cases/bindings', '/appointments']) {
+      await page.goto(new URL(path, stack.urls.portal).toString());
+      await page.waitForURL('**/login', { timeout: 10_000 });
+      await page.waitForLoadState('networkidle');
+    }
+    expect(errors).toEqual([]);
+    await page.close();
+  });
 });

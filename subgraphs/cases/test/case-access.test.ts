@@ -70,6 +70,10 @@ describe('case access', () => {
     expect(result.errors).toBeUndefined();
     expect(result.data.findCase).toEqual({ id: theftId, departmentCaseNumber: theftCase.departmentCaseNumber, caseName: theftCase.caseName, procuratorate: { id: shanghai.id, name: shanghai.name } });
     expect((await h.call(liSi, findCase, { procuratorateId: guangdong.id, number: theftCase.departmentCaseNumber })).data).toEqual({ findCase: null });
+    // The brackets and spaces people type find the same case (issue 15).
+    for (const typed of ['沪检刑诉[2025]101号', '沪检刑诉【2025】101号', '沪检刑诉(2025)101号', '沪检刑诉（2025）101号', '沪检刑诉 〔2025〕 101 号', '沪检刑诉［２０２５］１０１号']) {
+      expect((await h.call(liSi, findCase, { procuratorateId: shanghai.id, number: typed })).data.findCase?.id, typed).toBe(theftId);
+    }
   });
 
   it('keeps findCase for lawyers and administrators', async () => {

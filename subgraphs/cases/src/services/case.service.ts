@@ -24,6 +24,19 @@ const text = (field: string, value: unknown, max = 200): string => {
   return value.trim();
 };
 
+/**
+ * A 部门受案号 as stored and looked up: the year's brackets as 〔〕 whichever a person typed
+ * ([] 【】 () （） ［］ 〔〕), no spaces, full-width digits and letters as ASCII. Applied once, on the
+ * way in and on lookup, so "沪检刑诉（2025）12号" finds "沪检刑诉〔2025〕12号".
+ */
+export function canonicalCaseNumber(value: string): string {
+  return value
+    .normalize('NFKC')
+    .replace(/\s+/g, '')
+    .replace(/[[【(（［〔]/g, '〔')
+    .replace(/[\]】)）］〕]/g, '〕');
+}
+
 function validateExclusion(category: string, reason: unknown) {
   if (!(exclusionCategories as readonly string[]).includes(category)) throw new AppError('BAD_USER_INPUT', '不予网上阅卷的类别无效。', { field: 'category' });
   return { category: category as (typeof exclusionCategories)[number], reason: text('不予网上阅卷原因', reason) };
@@ -34,7 +47,7 @@ function validateCase(input: CaseInput) {
   if (suspects.length === 0) throw new AppError('BAD_USER_INPUT', '请填写至少一名犯罪嫌疑人/被告人。', { field: 'suspects' });
   if (!(caseStages as readonly string[]).includes(input.stage)) throw new AppError('BAD_USER_INPUT', '诉讼阶段无效。', { field: 'stage' });
   return {
-    departmentCaseNumber: text('部门受案号', input.departmentCaseNumber, 64),
+    departmentCaseNumber: canonicalCaseNumber(text('部门受案号', input.departmentCaseNumber, 64)),
     caseName: text('案件名称', input.caseName),
     suspects,
     stage: input.stage as (typeof caseStages)[number],
@@ -132,7 +145,7 @@ export function createCaseService(models: CasesModels) {
     /** 部门受案号 lookup for a lawyer about to apply for binding: no party details. */
     async findCase(identity: Identity, procuratorateId: string, departmentCaseNumber: string): Promise<CaseDoc | null> {
       requireRole(identity, 'LAWYER', 'ADMINISTRATOR');
-      return models.Case.findOne({ procuratorateId, departmentCaseNumber: departmentCaseNumber.trim() }).lean<CaseDoc>().exec();
+      return models.Case.findOne({ procuratorateId, departmentCaseNumber: canonicalCaseNumber(String(departmentCaseNumber ?? '')) }).lean<CaseDoc>().exec();
     },
   };
 }
