@@ -148,6 +148,9 @@ describe('binding application workflow', () => {
     const id = (await apply(lawyer)).data.submitBindingApplication.id;
     const asked = await h.call(wangSh, requestMaterials, { id, note: '请补充律师事务所所函原件扫描件' });
     expect(asked.data.requestBindingMaterials).toMatchObject({ status: 'MATERIALS_REQUESTED', materialsRequestNote: '请补充律师事务所所函原件扫描件' });
+    // The note travels with the event, so the lawyer's SMS and message say what is missing (issue 15).
+    await until(() => events.some((e) => e.payload.applicationId === id && e.payload.status === 'MATERIALS_REQUESTED'));
+    expect(events.find((e) => e.payload.applicationId === id && e.payload.status === 'MATERIALS_REQUESTED')!.payload.reason).toBe('请补充律师事务所所函原件扫描件');
     expect(codes(await h.call(wangSh, approve, { id }))).toEqual(['CONFLICT']);
     const extra = await uploadAttachment(h, lawyer, 'LAW_FIRM_LETTER', '所函.png', 'image/png', files.png);
     expect(codes(await h.call(freshLawyer(), addMaterials, { id, attachmentIds: [extra.body.id] }))).toEqual(['FORBIDDEN']);

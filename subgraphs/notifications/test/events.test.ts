@@ -34,6 +34,18 @@ describe('domain events become SMS and in-app notifications', () => {
     expect(notification).toMatchObject({ recipientId: zhangSanId, recipientRole: 'LAWYER', kind: 'BINDING_REJECTED', title: '案件绑定申请未通过', body: '您的案件绑定申请未通过审核，原因：授权委托书不清晰。', subjectId: event.payload.applicationId, readAt: null });
   });
 
+  it('a long note asking for materials: the SMS within the template\'s length, the in-app message in full (issue 15)', async () => {
+    const note = '请补充：一、加盖律师事务所公章的律师事务所函原件扫描件；二、委托人身份证正反面扫描件；三、委托人与犯罪嫌疑人关系证明（户口簿或派出所证明）。';
+    const event = await h.db.bus.publish('cases.bindingApplication.changed', bindingChanged('MATERIALS_REQUESTED', { reason: note }));
+    const sent = await until(() => h.models.SmsMessage.findOne({ dedupeKey: `event:${event.id}`, status: 'SENT' }).lean().exec());
+    const inbox = (await h.models.DevSms.findById(sent._id).lean().exec())!;
+    expect(inbox.text).toContain('需补充材料：请补充：一、加盖律师事务所公章');
+    expect(inbox.text).toContain('…');
+    expect(inbox.text).not.toContain('未注明');
+    const notification = await h.models.Notification.findById(`${event.id}:${zhangSanId}`).lean().exec();
+    expect(notification!.body).toContain(note);
+  });
+
   it('the same event delivered twice (replay, and a second consuming process) makes one message and one notification', async () => {
     const second = h.db.bus.consume({ name: 'notifications', topics: consumedTopics, handler: h.services.handleEvent });
     try {

@@ -64,7 +64,9 @@ export function createBindingWorkflow(models: CasesModels, attachments: Attachme
     await models.BindingApplication.updateOne({ _id: app._id }, { $set: { ...fields, status: to, version: (app.version ?? 0) + 1 }, ...(unset.length ? { $unset: Object.fromEntries(unset.map((f) => [f, 1])) } : {}) }).exec();
     if (pendingStatuses.includes(app.status) && !pendingStatuses.includes(to)) await stores().pending.deleteOne({ _id: `${app.lawyerId}:${app.caseId}` });
     const updated = await load(app._id);
-    await publish(updated, typeof fields.decisionReason === 'string' ? fields.decisionReason : undefined);
+    // The lawyer hears why: a decision's reason, or what the prosecutor asked for (issue 15).
+    const said = [fields.decisionReason, fields.materialsRequestNote].find((v): v is string => typeof v === 'string');
+    await publish(updated, said);
     return updated;
   }
 

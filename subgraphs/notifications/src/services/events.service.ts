@@ -65,7 +65,10 @@ export function createEventHandler(deps: { notifications: NotificationService; o
       const values = valuesFor(intent.kind, p);
       const inApp = templates[intent.kind].inApp;
       if (inApp) {
-        await deps.notifications.add({ id: `${event.id}:${p.lawyerId}`, recipient, kind: intent.kind, title: render(inApp.title, values), body: render(inApp.body, values), subjectId: intent.subjectId });
+        // In-app, a prosecutor's reason or note is told in full; the SMS keeps its clipped one.
+        const full = typeof p.reason === 'string' && p.reason.trim() ? { reason: p.reason.trim().slice(0, 500) } : {};
+        const inAppValues = { ...values, ...full };
+        await deps.notifications.add({ id: `${event.id}:${p.lawyerId}`, recipient, kind: intent.kind, title: render(inApp.title, inAppValues), body: render(inApp.body, inAppValues), subjectId: intent.subjectId });
       }
       if (intent.sms && templates[intent.kind].sms) {
         await deps.outbox.enqueue({ dedupeKey: `event:${event.id}`, kind: intent.kind, recipient, values, source: 'EVENT' });
