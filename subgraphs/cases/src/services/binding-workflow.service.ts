@@ -130,12 +130,17 @@ export function createBindingWorkflow(models: CasesModels, attachments: Attachme
       return transition(app, pendingStatuses, 'WITHDRAWN', lawyer.lawyerId, { decidedAt: new Date() });
     },
 
-    /** The lawyer adds the materials asked for; the application returns to review (SUBMITTED). */
+    /**
+     * The lawyer adds the materials asked for (a non-verified session with a BIND_CASE step-up,
+     * as when applying); the application returns to review (SUBMITTED).
+     */
     async addMaterials(identity: Identity, id: string, attachmentIds: string[]) {
       const app = await load(id);
       const lawyer = ownApplication(identity, app);
       if (!attachmentIds?.length) throw new AppError('BAD_USER_INPUT', '请上传补充材料。', { field: 'attachmentIds' });
       const docs = await attachments.ownedBy(lawyer.lawyerId, attachmentIds);
+      if (app.status !== 'MATERIALS_REQUESTED') throw new AppError('CONFLICT', '申请状态已变化，请刷新后重试。', { status: app.status });
+      await requireStepUp(identity, 'BIND_CASE', stores().stepUps);
       const ids = [...new Set([...app.attachmentIds, ...docs.map((d) => d._id)])];
       return transition(app, ['MATERIALS_REQUESTED'], 'SUBMITTED', lawyer.lawyerId, { attachmentIds: ids }, ['materialsRequestNote']);
     },
