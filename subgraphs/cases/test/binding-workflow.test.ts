@@ -60,7 +60,7 @@ describe('binding application workflow', () => {
     const stored = await h.models.BindingApplication.findById(app.id).lean().exec();
     expect(stored).toMatchObject({ lawyerId: lawyerIdOf(lawyer), caseId, procuratorateId: shanghai.id, status: 'SUBMITTED', version: 0 });
     await until(() => eventsOf(app.id).length === 1);
-    expect(events.find((e) => e.payload.applicationId === app.id)!.payload).toEqual({ applicationId: app.id, lawyerId: lawyerIdOf(lawyer), procuratorateId: shanghai.id, caseId, status: 'SUBMITTED' });
+    expect(events.find((e) => e.payload.applicationId === app.id)!.payload).toEqual({ applicationId: app.id, lawyerId: lawyerIdOf(lawyer), procuratorateId: shanghai.id, caseId, caseName: '李某盗窃案', status: 'SUBMITTED' });
   });
 
   it('refuses a second pending application for the same case with CONFLICT, also when racing', async () => {

@@ -44,8 +44,8 @@ const codeNotice = '，${expiresInMinutes}分钟内有效。如非本人操作�
 
 export const templates: Record<MessageKind, Template> = {
   BINDING_APPROVED: {
-    sms: { text: '您提交的案件绑定申请已审核通过，请登录12309中国检察网在“我的案件”中查看。', variables: [] },
-    inApp: { title: '案件绑定申请已通过', body: '您的案件绑定申请已审核通过，可在“我的案件”中查看。', variables: [] },
+    sms: { text: '您提交的“${caseName}”案件绑定申请已审核通过，请登录12309中国检察网在“我的案件”中查看。', variables: ['caseName'] },
+    inApp: { title: '案件绑定申请已通过', body: '您对“${caseName}”的案件绑定申请已审核通过，可在“已绑定案件”中申请在线阅卷。', variables: ['caseName'] },
   },
   BINDING_REJECTED: {
     sms: { text: '您提交的案件绑定申请未通过审核，原因：${reason}。', variables: ['reason'] },
@@ -56,8 +56,8 @@ export const templates: Record<MessageKind, Template> = {
     inApp: { title: '案件绑定申请需补充材料', body: '请补充以下材料后重新提交：${reason}。', variables: ['reason'] },
   },
   READING_APPROVED: {
-    sms: { text: '您的在线阅卷申请已审核通过，卷宗制作完成后将短信通知您。', variables: [] },
-    inApp: { title: '在线阅卷申请已通过', body: '您的在线阅卷申请已审核通过，卷宗制作完成后将另行通知。', variables: [] },
+    sms: { text: '您对“${caseName}”的在线阅卷申请已审核通过，卷宗制作完成后将短信通知您。', variables: ['caseName'] },
+    inApp: { title: '在线阅卷申请已通过', body: '您对“${caseName}”的在线阅卷申请已审核通过，卷宗制作完成后将另行通知，可在“辩护与代理网上预约”中查看。', variables: ['caseName'] },
   },
   READING_REJECTED: {
     sms: { text: '您的在线阅卷申请未通过审核，原因：${reason}。', variables: ['reason'] },

@@ -46,6 +46,16 @@ describe('domain events become SMS and in-app notifications', () => {
     expect(notification!.body).toContain(note);
   });
 
+  it('binding and reading approvals name the case in the SMS and the message (issue 15)', async () => {
+    const event = await h.db.bus.publish('cases.bindingApplication.changed', bindingChanged('APPROVED'));
+    const sent = await until(() => h.models.SmsMessage.findOne({ dedupeKey: `event:${event.id}`, status: 'SENT' }).lean().exec());
+    expect((await h.models.DevSms.findById(sent._id).lean().exec())!.text).toContain('“李某盗窃案”案件绑定申请已审核通过');
+    expect((await h.models.Notification.findById(`${event.id}:${zhangSanId}`).lean().exec())!.body).toContain('“李某盗窃案”');
+    const reading = await h.db.bus.publish('reading.readingApplication.changed', { ...bindingChanged('APPROVED'), caseName: '陈某诈骗案' });
+    const readingSms = await until(() => h.models.SmsMessage.findOne({ dedupeKey: `event:${reading.id}`, status: 'SENT' }).lean().exec());
+    expect((await h.models.DevSms.findById(readingSms._id).lean().exec())!.text).toContain('“陈某诈骗案”的在线阅卷申请已审核通过');
+  });
+
   it('the same event delivered twice (replay, and a second consuming process) makes one message and one notification', async () => {
     const second = h.db.bus.consume({ name: 'notifications', topics: consumedTopics, handler: h.services.handleEvent });
     try {

@@ -45,7 +45,7 @@ export const contacts = [
 
 /** A binding application's change, as cases publishes it. */
 export const bindingChanged = (status: string, extra: Record<string, unknown> = {}) => ({
-  applicationId: `binding-${Math.random().toString(36).slice(2, 8)}`, lawyerId: zhangSanId, procuratorateId: shanghai, caseId: 'case-1', status, ...extra,
+  applicationId: `binding-${Math.random().toString(36).slice(2, 8)}`, lawyerId: zhangSanId, procuratorateId: shanghai, caseId: 'case-1', caseName: '李某盗窃案', status, ...extra,
 });
 
 // Provider settings for the fake servers (made-up keys; the fakes check signatures with them).

@@ -45,7 +45,7 @@ describe('notificationAdded over WebSocket at the subgraph', () => {
     await mine.stop();
     await theirs.stop();
 
-    expect(mine.got).toEqual([{ data: { notificationAdded: { id: `${event.id}:${zhangSanId}`, kind: 'BINDING_APPROVED', title: '案件绑定申请已通过', body: '您的案件绑定申请已审核通过，可在“我的案件”中查看。', subjectId: event.payload.applicationId, readAt: null } } }]);
+    expect(mine.got).toEqual([{ data: { notificationAdded: { id: `${event.id}:${zhangSanId}`, kind: 'BINDING_APPROVED', title: '案件绑定申请已通过', body: '您对“李某盗窃案”的案件绑定申请已审核通过，可在“已绑定案件”中申请在线阅卷。', subjectId: event.payload.applicationId, readAt: null } } }]);
     expect(theirs.got).toEqual([{ data: { notificationAdded: { id: `${forLiSi.id}:${liSiId}`, kind: 'BINDING_REJECTED', title: '案件绑定申请未通过', body: '您的案件绑定申请未通过审核，原因：材料不全。', subjectId: forLiSi.payload.applicationId, readAt: null } } }]);
   });
 

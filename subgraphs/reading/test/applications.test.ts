@@ -47,7 +47,7 @@ describe('online reading applications', () => {
     expect(stored).toMatchObject({ procuratorateId: shanghai.id, caseName: '李某盗窃案', noticeAcceptance: { version: accepted.noticeVersion }, undertakingAcceptance: { version: accepted.undertakingVersion } });
     expect(stored!.undertakingAcceptance.acceptedAt).toBeInstanceOf(Date);
     await new Promise((r) => setTimeout(r, 300));
-    expect(events.find((e) => e.payload.applicationId === app.id)?.payload).toEqual({ applicationId: app.id, lawyerId: lawyer.lawyerId, procuratorateId: shanghai.id, caseId: pilotCase, status: 'SUBMITTED' });
+    expect(events.find((e) => e.payload.applicationId === app.id)?.payload).toEqual({ applicationId: app.id, lawyerId: lawyer.lawyerId, procuratorateId: shanghai.id, caseId: pilotCase, caseName: '李某盗窃案', status: 'SUBMITTED' });
     expect(codes(await h.call(lawyer, submit, { input: { caseId: pilotCase, ...accepted } }))).toEqual(['CONFLICT']);
   });
 

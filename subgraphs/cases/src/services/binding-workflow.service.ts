@@ -71,7 +71,11 @@ export function createBindingWorkflow(models: CasesModels, attachments: Attachme
   }
 
   async function publish(app: BindingApplicationDoc, reason?: string) {
-    const payload: BindingChangedPayload = { applicationId: app._id, lawyerId: app.lawyerId, procuratorateId: app.procuratorateId, caseId: app.caseId, status: app.status, ...(reason ? { reason } : {}) };
+    const c = await models.Case.findById(app.caseId).select('caseName').lean<{ caseName: string }>().exec();
+    const payload: BindingChangedPayload = {
+      applicationId: app._id, lawyerId: app.lawyerId, procuratorateId: app.procuratorateId, caseId: app.caseId, status: app.status,
+      ...(reason ? { reason } : {}), ...(c ? { caseName: c.caseName } : {}),
+    };
     await bus().publish(bindingChangedTopic, payload);
   }
 

@@ -9,4 +9,6 @@ export interface BindingChangedPayload extends Record<string, unknown> {
   caseId: string;
   status: string;
   reason?: string;
+  /** 案件名称, so the lawyer's message names the case. */
+  caseName?: string;
 }

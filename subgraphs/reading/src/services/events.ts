@@ -12,6 +12,8 @@ export interface ReadingChangedPayload extends Record<string, unknown> {
   caseId: string;
   status: string;
   reason?: string;
+  /** 案件名称, so the lawyer's message names the case. */
+  caseName?: string;
 }
 
 /** Payload of `reading.package.changed`: keys and progress, never a password. */
@@ -32,7 +34,7 @@ export interface PackageChangedPayload extends Record<string, unknown> {
 export function readingEvents(bus: () => EventBus) {
   return {
     application: (a: ReadingApplicationDoc, reason?: string) =>
-      bus().publish<ReadingChangedPayload>(readingChangedTopic, { applicationId: a._id, lawyerId: a.lawyerId, procuratorateId: a.procuratorateId, caseId: a.caseId, status: a.status, ...(reason ? { reason } : {}) }),
+      bus().publish<ReadingChangedPayload>(readingChangedTopic, { applicationId: a._id, lawyerId: a.lawyerId, procuratorateId: a.procuratorateId, caseId: a.caseId, status: a.status, caseName: a.caseName, ...(reason ? { reason } : {}) }),
     package: (p: Pick<PackageDoc, '_id' | 'appointmentId' | 'lawyerId' | 'procuratorateId' | 'status' | 'progress'> & { revokeReason?: string | null; caseName?: string | null }, cause?: 'BINDING_REVOKED') =>
       bus().publish<PackageChangedPayload>(packageChangedTopic, {
         packageId: p._id, appointmentId: p.appointmentId, lawyerId: p.lawyerId, procuratorateId: p.procuratorateId, status: p.status, progress: p.progress,
