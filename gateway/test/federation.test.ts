@@ -10,7 +10,7 @@ const personalCentre = /* GraphQL */ `
       lawFirm
       bindingApplications(first: $first) {
         totalCount
-        edges { node { status case { caseName departmentCaseNumber procuratorate { name province } } } }
+        edges { node { status caseSummary { caseName departmentCaseNumber procuratorate { name province } } } }
       }
       boundCases { totalCount edges { node { caseName } } }
       notifications { unreadCount }
@@ -42,8 +42,8 @@ describe('the federated graph through the real gateway', () => {
     expect(lawyer).toMatchObject({ name: zhangSan.name, licenceNumber: zhangSan.licenceNumber, lawFirm: zhangSan.lawFirm });
     expect(lawyer.bindingApplications.totalCount).toBe(50);
     expect(lawyer.bindingApplications.edges).toHaveLength(50);
-    expect(lawyer.bindingApplications.edges[0].node.case.procuratorate).toEqual({ name: shanghai.name, province: shanghai.province });
-    expect(lawyer.bindingApplications.edges.map((e: any) => e.node.case.caseName)).toContain('测试案件50');
+    expect(lawyer.bindingApplications.edges[0].node.caseSummary.procuratorate).toEqual({ name: shanghai.name, province: shanghai.province });
+    expect(lawyer.bindingApplications.edges.map((e: any) => e.node.caseSummary.caseName)).toContain('测试案件50');
     expect(lawyer.boundCases.totalCount).toBe(17);
     expect(lawyer.notifications.unreadCount).toBe(1);
   });

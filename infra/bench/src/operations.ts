@@ -11,7 +11,7 @@ export const personalCentre = /* GraphQL */ `
       licenceNumber
       bindingApplications(first: 20) {
         totalCount
-        edges { node { status case { caseName departmentCaseNumber procuratorate { name } } } }
+        edges { node { status caseSummary { caseName departmentCaseNumber procuratorate { name } } } }
       }
       boundCases { totalCount }
       notifications { unreadCount }
