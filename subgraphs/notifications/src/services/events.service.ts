@@ -66,8 +66,7 @@ export function createEventHandler(deps: { notifications: NotificationService; o
       const inApp = templates[intent.kind].inApp;
       if (inApp) {
         // In-app, a prosecutor's reason or note is told in full; the SMS keeps its clipped one.
-        const full = typeof p.reason === 'string' && p.reason.trim() ? { reason: p.reason.trim().slice(0, 500) } : {};
-        const inAppValues = { ...values, ...full };
+        const inAppValues: Record<string, string> = typeof p.reason === 'string' && p.reason.trim() ? { ...values, reason: p.reason.trim().slice(0, 500) } : values;
         await deps.notifications.add({ id: `${event.id}:${p.lawyerId}`, recipient, kind: intent.kind, title: render(inApp.title, inAppValues), body: render(inApp.body, inAppValues), subjectId: intent.subjectId });
       }
       if (intent.sms && templates[intent.kind].sms) {
