@@ -120,8 +120,9 @@ describe('要求补充材料, twice, and 撤回申请', () => {
       await portal.waitForURL('**/materials');
       await hasText(portal.locator('#materials-note'), note);
       const fileName = round === 1 ? '委托人身份证.pdf' : '授权委托书-签名页.pdf';
-      await portal.getByLabel('材料类型').selectOption(round === 1 ? 'CLIENT_ID' : 'POWER_OF_ATTORNEY');
-      await portal.getByLabel('选择文件').setInputFiles({ name: fileName, mimeType: 'application/pdf', buffer: await makePdf(fileName, 1) });
+      const kind = round === 1 ? 'CLIENT_ID' : 'POWER_OF_ATTORNEY';
+      await portal.getByLabel('材料类型').selectOption(kind);
+      await portal.getByLabel('选择文件').setInputFiles({ name: fileName, mimeType: 'application/pdf', buffer: await makePdf(`${kind} round ${round}`, 1) });
       await portal.locator(`[data-upload="${fileName}"][data-done="true"]`).waitFor();
       await shot(portal, `门户-补充材料-${round}`);
       await portal.getByRole('button', { name: '提交补充材料', exact: true }).click();
