@@ -287,6 +287,33 @@ describe('the lawyer online-reading journey', () => {
     await portal.getByRole('button', { name: '确定', exact: true }).click();
     await hasText(portal.locator('#password-error'), '下载密码错误次数过多');
   });
+
+  it('lost the SMS: new passwords after the identity scan replace the old ones, and download (issue 15)', async () => {
+    // Still on the password step, with the scan of the step before: 重新获取密码.
+    portal.once('dialog', (d) => void d.accept());
+    await portal.getByRole('button', { name: '重新获取密码', exact: true }).click();
+    await visible(portal.locator('#passwords-reissued'));
+    await shot(portal, '门户-重新获取密码');
+    const ready = await waitForSms(stack, demo.lawyer.phone, 'PACKAGE_READY', seen, 60_000);
+    const fresh = passwordIn(ready.text, '卷宗下载密码');
+    expect(fresh).not.toBe(journeyState.downloadPassword);
+
+    await portal.getByRole('link', { name: '辩护与代理网上预约', exact: true }).click();
+    await portal.getByRole('link', { name: '卷宗下载', exact: true }).first().click();
+    await portal.getByRole('button', { name: '确定', exact: true }).click();
+    await portal.locator('#verify .step-up[data-status="PENDING"]').waitFor();
+    await scanWithVerifier(verifier, portal.locator('#verify img.qr'));
+    await verifier.getByRole('button', { name: '确认核验', exact: true }).click();
+    const box = portal.getByLabel('请输入短信中的卷宗下载密码');
+    // The old password is dead (and the lock went with it).
+    await box.fill(journeyState.downloadPassword);
+    await portal.getByRole('button', { name: '确定', exact: true }).click();
+    await hasText(portal.locator('#password-error'), '下载密码错误');
+    await box.fill(fresh);
+    const [download] = await Promise.all([portal.waitForEvent('download'), portal.getByRole('button', { name: '确定', exact: true }).click()]);
+    await portal.locator('#download-done').waitFor();
+    expect(await download.failure()).toBeNull();
+  });
 });
 
 const journeyState = { downloadPassword: '', documentPassword: '' };

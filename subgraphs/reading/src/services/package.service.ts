@@ -119,7 +119,10 @@ export function createPackageService(models: ReadingModels, blobs: () => BlobSto
       const pkg = await load(appointment.packageId);
       if (effectiveStatus(pkg) !== 'READY') throw new AppError('CONFLICT', '卷宗包当前不可下载。', { status: effectiveStatus(pkg) });
       await requireStepUp(identity, 'DOWNLOAD', stores().stepUps, { always: true });
-      return queue(pkg, pkg.keyVersion + 1);
+      const queued = await queue(pkg, pkg.keyVersion + 1);
+      // New passwords after a fresh identity scan end a lock on the old ones (the scan is the stronger proof).
+      if (pkg.lockedUntil) await models.Package.updateOne({ _id: pkg._id }, { $unset: { lockedUntil: 1 } }).exec();
+      return pkg.lockedUntil ? load(pkg._id) : queued;
     },
 
     /** Who may see a package: its lawyer, its procuratorate's prosecutors, administrators. */
