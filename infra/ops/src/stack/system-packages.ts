@@ -25,6 +25,16 @@ export const browserPackages: SystemPackage[] = [
   { name: 'fonts-wqy-microhei', provides: cjkFontPath, purpose: '浏览器测试的中文字体' },
 ];
 
+/**
+ * What the watermark test reads pages with (npm test): poppler's pdftoppm rasterises them as a
+ * viewer would, Tesseract reads the watermark back from the pixels.
+ */
+export const ocrPackages: SystemPackage[] = [
+  { name: 'poppler-utils', provides: 'pdftoppm', purpose: '卷宗页面渲染（水印测试）' },
+  { name: 'tesseract-ocr', provides: 'tesseract', purpose: '水印文字识别（水印测试）' },
+  { name: 'tesseract-ocr-chi-sim', provides: '/usr/share/tesseract-ocr/5/tessdata/chi_sim.traineddata', purpose: '中文文字识别（水印测试）' },
+];
+
 const present = (p: SystemPackage) =>
   p.provides.startsWith('/') ? existsSync(p.provides) : (process.env.PATH ?? '').split(delimiter).some((dir) => dir && existsSync(join(dir, p.provides)));
 
@@ -50,6 +60,7 @@ export async function ensureSystemPackages(packages: SystemPackage[], say: (line
 
 /**
  * Everything npm test needs from Debian: Debian's chromium and a CJK font (the browser tests
- * never download a browser of their own), and qpdf for the reading subgraph's tests.
+ * never download a browser of their own), qpdf for the reading subgraph's tests, and poppler
+ * and Tesseract for the watermark's pixel test.
  */
-export const ensureChromium = (say: (line: string) => void): Promise<void> => ensureSystemPackages([...browserPackages, qpdf], say);
+export const ensureChromium = (say: (line: string) => void): Promise<void> => ensureSystemPackages([...browserPackages, qpdf, ...ocrPackages], say);
