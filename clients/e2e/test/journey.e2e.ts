@@ -173,6 +173,11 @@ describe('the lawyer online-reading journey', () => {
     await visible(portal.locator(`tr[data-reading-status="APPROVED"]`), 15_000);
     // Live through the subscription: the page that showed 已提交 is the one showing 已通过.
     expect(await portal.evaluate(() => (window as unknown as { journeyMarker?: string }).journeyMarker)).toBe('reading');
+    // Before the prosecutor has started anything, 我的预约 does not claim 制作中 (issue 15).
+    await portal.getByRole('link', { name: '辩护与代理网上预约', exact: true }).click();
+    const appointmentRow = portal.locator('tr[data-appointment]').first();
+    await hasText(appointmentRow, '待检察院制作');
+    expect(await appointmentRow.innerText()).not.toContain('制作中');
   });
 
   it('uploads volumes and publishes the package; the passwords arrive by SMS', async () => {
@@ -190,6 +195,9 @@ describe('the lawyer online-reading journey', () => {
     await staff.getByRole('link', { name: '卷宗制作与下载审计', exact: true }).click();
     await staff.getByRole('button', { name: '制作并发布卷宗', exact: true }).first().click();
     await staff.locator('article[data-package-status="READY"]').waitFor({ timeout: 60_000 });
+    // The 正在制作 banner gives way once the package is ready (issue 15).
+    await visible(staff.getByText('卷宗已制作完成'));
+    expect(await staff.getByText('卷宗正在制作').count()).toBe(0);
     await shot(staff, '工作台-卷宗已发布');
 
     const ready = await waitForSms(stack, demo.lawyer.phone, 'PACKAGE_READY', seen, 30_000);
