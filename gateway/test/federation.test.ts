@@ -101,6 +101,20 @@ describe('the federated graph through the real gateway', () => {
     expect((await stack.query('{ viewer { nextStep } }', {}, t)).status).toBe(401);
   });
 
+  it('shows administrators who reviews each procuratorate, and which have nobody (issue 15)', async () => {
+    await stack.services.identity.registry.importAdministrator({ name: '平台管理员', username: 'admin.fed' });
+    const admin = (await stack.services.identity.models.Administrator.findOne({ username: 'admin.fed' }).lean().exec())!;
+    const adminToken = (await stack.services.identity.sessions.open({ role: 'ADMINISTRATOR', subjectId: admin._id, method: 'ADMINISTRATOR' })).token;
+    const query = /* GraphQL */ `{ procuratorates { id reviewers { name } } }`;
+    const answer = await stack.query<{ procuratorates: { id: string; reviewers: { name: string }[] }[] }>(query, {}, adminToken);
+    expect(answer.errors).toBeUndefined();
+    const byId = Object.fromEntries(answer.data!.procuratorates.map((p) => [p.id, p.reviewers.map((r) => r.name)]));
+    expect(byId).toMatchObject({ [shanghai.id]: ['王检察官'], 'GD-440000': [] });
+    // Lawyers do not learn who the prosecutors are.
+    const lawyers = await stack.query(query, {}, token);
+    expect(lawyers.errors?.map((e) => e.extensions?.code)).toContain('FORBIDDEN');
+  });
+
   it('serves public data anonymously', async () => {
     const result = await stack.query<{ procuratorates: any[] }>('{ procuratorates(onlineReadingOnly: true) { id name onlineReadingEnabled } }');
     expect(result.data!.procuratorates).toEqual([{ id: shanghai.id, name: shanghai.name, onlineReadingEnabled: true }]);

@@ -12,6 +12,7 @@ export function createLoaders(models: IdentityModels, header?: (name: string) =>
     lawyer: byIdLoader<LawyerDoc>(models.Lawyer),
     prosecutor: byIdLoader<ProsecutorDoc>(models.Prosecutor),
     devicesOfLawyer: groupLoader<DeviceDoc>(models.Device, 'lawyerId', { activatedAt: -1 }),
+    prosecutorsOfProcuratorate: groupLoader<ProsecutorDoc>(models.Prosecutor, 'procuratorateId', { name: 1 }),
     client: header ? readClient(header) : unknownClient,
   };
 }

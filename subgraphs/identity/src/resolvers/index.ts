@@ -4,6 +4,7 @@ import { AuditEvent } from './AuditEvent.ts';
 import { Device } from './Device.ts';
 import { Lawyer } from './Lawyer.ts';
 import { Mutation } from './Mutation.ts';
+import { Procuratorate } from './Procuratorate.ts';
 import { Prosecutor } from './Prosecutor.ts';
 import { Query } from './Query.ts';
 import { Subscription } from './Subscription.ts';
@@ -18,6 +19,7 @@ export const createResolvers = (services: IdentityServices) => ({
   Viewer: Viewer(services),
   Lawyer,
   Prosecutor,
+  Procuratorate,
   Device,
   Activation: Activation(services),
   AuditEvent,
