@@ -143,6 +143,25 @@ describe('要求补充材料, twice, and 撤回申请', () => {
     expect(await rowOf(loopCase.caseName).getByRole('button', { name: '撤回申请', exact: true }).count()).toBe(0);
   });
 
+  it('the prosecutor marks the bound case 不予网上阅卷; the lawyer is refused online reading with the reason (issue 15)', async () => {
+    const reason = '案件涉及未成年被害人隐私，请至本院现场阅卷';
+    await staff.getByRole('link', { name: '案件与卷宗', exact: true }).click();
+    await staff.getByRole('link', { name: loopCase.departmentCaseNumber, exact: true }).click();
+    await staff.getByLabel(/本案不予网上阅卷/).check();
+    await staff.getByLabel('类别').selectOption('MINORS');
+    await staff.getByLabel('原因（律师可见）').fill(reason);
+    await staff.getByRole('button', { name: '保存', exact: true }).click();
+    await visible(staff.getByText('已设为不予网上阅卷。'));
+    await shot(staff, '工作台-不予网上阅卷');
+
+    // 已绑定案件 says why instead of offering 申请在线阅卷.
+    await portal.goto('/cases/bound');
+    const row = portal.locator('tr', { hasText: loopCase.caseName });
+    await hasText(row, reason);
+    expect(await row.getByRole('button', { name: '申请在线阅卷', exact: true }).count()).toBe(0);
+    await shot(portal, '门户-不予网上阅卷');
+  });
+
   it('the lawyer withdraws an application that waits for review; it leaves the queue', async () => {
     await applyToBind(withdrawnCase);
     await hasAttribute(rowOf(withdrawnCase.caseName), 'data-status', 'SUBMITTED');
