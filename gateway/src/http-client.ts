@@ -41,7 +41,7 @@ export interface PostOptions {
  * Fails with RequestTimeoutError when the answer is not complete within `timeoutMs` (one
  * deadline for everything), and with the socket's error when the service cannot be reached.
  */
-export async function postJson(url: URL, body: string, headers: Headers, options: PostOptions): Promise<JsonResponse> {
+export async function postJson(url: URL, body: string, headers: RequestHeaders, options: PostOptions): Promise<JsonResponse> {
   const deadline = Date.now() + options.timeoutMs;
   const headersNow = () => (typeof headers === 'function' ? headers() : Promise.resolve(headers));
   if (!options.repeatable) return send(url, body, await headersNow(), deadline, options.timeoutMs, 'fresh');
@@ -57,7 +57,7 @@ export async function postJson(url: URL, body: string, headers: Headers, options
 }
 
 /** Request headers, or a function that makes them for each attempt (a fresh internal token each). */
-export type Headers = Record<string, string> | (() => Promise<Record<string, string>>);
+export type RequestHeaders = Record<string, string> | (() => Promise<Record<string, string>>);
 
 /** A reused keep-alive socket failed before any answer: the request did not get through. */
 class StaleSocketError extends Error {}
