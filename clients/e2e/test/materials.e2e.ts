@@ -147,7 +147,10 @@ describe('要求补充材料, twice, and 撤回申请', () => {
     const reason = '案件涉及未成年被害人隐私，请至本院现场阅卷';
     await staff.getByRole('link', { name: '案件与卷宗', exact: true }).click();
     await staff.getByRole('link', { name: loopCase.departmentCaseNumber, exact: true }).click();
+    // The case has loaded (its form shows what is stored) before anything is ticked.
+    await visible(staff.getByRole('heading', { name: new RegExp(loopCase.caseName) }));
     await staff.getByLabel(/本案不予网上阅卷/).check();
+    await staff.getByLabel('原因（律师可见）').waitFor();
     await staff.getByLabel('类别').selectOption('MINORS');
     await staff.getByLabel('原因（律师可见）').fill(reason);
     await staff.getByRole('button', { name: '保存', exact: true }).click();
