@@ -140,7 +140,7 @@ describe('identity abuse limits through the gateway', () => {
     clock.advance(60 - ((clock.now().getTime() / 1000) % 60) + 0.01);
     const ip = from(12);
     for (let i = 0; i < 4; i++) {
-      expect(codes(await gql(stack, ops.loginWithPassword, { phone: '13500000999', password: 'Nope2025pass' }, ip))).toEqual(['INVALID_CREDENTIALS']);
+      expect(codes(await gql(stack, ops.loginWithPassword, { phone: '13500000999', password: 'Nope2025pass' }, ip))).toEqual(['PASSWORD_NOT_SET']);
       expect(codes(await gql(stack, ops.loginWithCode, { phone: '13500000999', code: '000000' }, ip))).toEqual(['CODE_INVALID']);
       expect(codes(await gql(stack, ops.redeem, { id: 'x'.repeat(24), secret: 'y' }, ip))).toEqual(['TICKET_INVALID']);
     }

@@ -1,5 +1,6 @@
-// The other ways through the portal: an expired login QR replaced by itself, and an SMS-code
-// login (not identity-verified) forced through the identity QR before 案件绑定申请.
+// The other ways through the portal: an expired login QR replaced by itself, an SMS-code
+// login (not identity-verified) forced through the identity QR before 案件绑定申请, and the
+// phone + password login with 忘记密码 and 修改登录密码.
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { testMongoUri } from '@yuejuan/runtime/testing';
@@ -108,6 +109,87 @@ describe('portal logins', () => {
     await portal.waitForURL('**/cases/bindings/new');
     await visible(portal.getByRole('heading', { name: '案件绑定信息填写' }));
     await shot(portal, '核验后-案件绑定信息填写');
+  });
+
+  it('手机号+密码: says no password is set, 忘记密码 sets one after the SMS code and a scan, 个人中心 changes it (issue 15.6)', async () => {
+    const lawyer = demo.smsLawyer;
+    const logOut = async () => {
+      await portal.getByRole('button', { name: '退出', exact: true }).click();
+      await portal.waitForURL((url) => url.pathname === '/');
+    };
+    const passwordLogin = async (password: string) => {
+      await portal.goto('/login');
+      await portal.getByRole('tab', { name: '手机号+密码' }).click();
+      await portal.getByLabel('手机号码', { exact: true }).fill(lawyer.phone);
+      await portal.getByLabel('密码', { exact: true }).fill(password);
+      await portal.getByRole('button', { name: '登录', exact: true }).click();
+    };
+    const scanStepUp = async () => {
+      const dialog = portal.getByRole('dialog', { name: '律师身份核验' });
+      await visible(dialog.locator('.step-up[data-status="PENDING"] img.qr'));
+      await scanWithVerifier(verifier, dialog.locator('img.qr'));
+      await hasText(verifier.locator('#confirm'), '设置登录密码');
+      await verifier.getByRole('button', { name: '确认核验', exact: true }).click();
+    };
+    await logOut();
+
+    // No password yet: said so, and trying again and again locks nothing.
+    for (let i = 0; i < 6; i++) {
+      await passwordLogin(`Guess${i}2026`);
+      await hasText(portal.getByRole('alert'), '未设置登录密码');
+    }
+    expect(await portal.getByRole('alert').textContent()).not.toContain('还可尝试');
+    await shot(portal, '密码登录-未设置密码');
+
+    // 忘记密码: the SMS code, then the new password, then the scan.
+    await portal.getByRole('link', { name: '忘记密码？' }).click();
+    await portal.waitForURL('**/password/reset');
+    await visible(portal.getByRole('heading', { name: '重设登录密码' }));
+    await portal.getByLabel('手机号码', { exact: true }).fill(lawyer.phone);
+    await portal.getByRole('button', { name: '获取验证码', exact: true }).click();
+    const sms = await waitForSms(stack, lawyer.phone, 'LOGIN_CODE', seen);
+    await portal.getByLabel('短信验证码').fill(codeIn(sms.text));
+    await shot(portal, '重设密码-验证码');
+    await portal.getByRole('button', { name: '下一步', exact: true }).click();
+    await portal.getByLabel('新密码', { exact: true }).fill('Lin2026pass');
+    await portal.getByLabel('确认新密码').fill('Lin2026pasz');
+    await portal.getByRole('button', { name: '保存新密码' }).click();
+    await hasText(portal.getByRole('alert'), '两次输入的密码不一致');
+    await portal.getByLabel('新密码', { exact: true }).fill('onlyletters');
+    await portal.getByLabel('确认新密码').fill('onlyletters');
+    await portal.getByRole('button', { name: '保存新密码' }).click();
+    await hasText(portal.getByRole('alert'), '须同时包含字母和数字');
+    await portal.getByLabel('新密码', { exact: true }).fill('Lin2026pass');
+    await portal.getByLabel('确认新密码').fill('Lin2026pass');
+    await portal.getByRole('button', { name: '保存新密码' }).click();
+    await shot(portal, '重设密码-身份核验');
+    await scanStepUp();
+    await hasText(portal.getByRole('status'), '登录密码已设置');
+    await shot(portal, '重设密码-完成');
+    await portal.getByRole('link', { name: '进入个人中心' }).click();
+    await hasText(portal.locator('section[aria-labelledby="password"]'), '已设置');
+    await logOut();
+
+    // The password logs in; a wrong one now counts.
+    await passwordLogin('Lin2026wrong');
+    await hasText(portal.getByRole('alert'), '还可尝试 4 次');
+    await passwordLogin('Lin2026pass');
+    await portal.waitForURL('**/center');
+    await hasText(portal.locator('dl.facts'), '手机号+密码');
+
+    // 修改登录密码 in 个人中心: a password session scans too.
+    await portal.getByRole('button', { name: '修改登录密码' }).click();
+    await portal.getByLabel('新密码', { exact: true }).fill('Lin2026next');
+    await portal.getByLabel('确认新密码').fill('Lin2026next');
+    await portal.getByRole('button', { name: '保存密码' }).click();
+    await scanStepUp();
+    await hasText(portal.getByRole('status'), '登录密码已保存');
+    await shot(portal, '个人中心-修改密码');
+    await logOut();
+    await passwordLogin('Lin2026pass');
+    await hasText(portal.getByRole('alert'), '账号或密码不正确');
+    await passwordLogin('Lin2026next');
+    await portal.waitForURL('**/center');
   });
 
   it('fits a phone-width screen: no page scrolls sideways', async () => {

@@ -22,7 +22,7 @@ export const attachmentKindLabels: Record<string, string> = {
   POWER_OF_ATTORNEY: '授权委托书', LEGAL_AID_LETTER: '法律援助公函', LAW_FIRM_LETTER: '律师事务所函/证明', LICENCE: '律师执业证', CLIENT_ID: '委托人身份证明', RELATION_PROOF: '关系证明',
 };
 export const caseStageLabels: Record<string, string> = { ARREST_REVIEW: '审查逮捕', PROSECUTION_REVIEW: '审查起诉', TRIAL: '已起诉', CLOSED: '已结案' };
-export const stepUpPurposeLabels: Record<string, string> = { BIND_CASE: '案件绑定申请', APPOINTMENT: '辩护与代理网上预约', READING_APPLICATION: '申请在线阅卷', DOWNLOAD: '卷宗下载', MANAGE_DEVICES: '核验设备管理' };
+export const stepUpPurposeLabels: Record<string, string> = { BIND_CASE: '案件绑定申请', APPOINTMENT: '辩护与代理网上预约', READING_APPLICATION: '申请在线阅卷', DOWNLOAD: '卷宗下载', MANAGE_DEVICES: '核验设备管理', PASSWORD: '设置登录密码' };
 export const loginMethodLabels: Record<string, string> = { SCAN: '扫码登录（已核验身份）', SMS_CODE: '手机号+验证码', PASSWORD: '手机号+密码', PROSECUTOR: '检察人员登录', ADMINISTRATOR: '管理员登录' };
 export const messageKindLabels: Record<string, string> = {
   BINDING_APPROVED: '绑定通过', BINDING_REJECTED: '绑定未通过', BINDING_MATERIALS_REQUESTED: '补充材料', READING_APPROVED: '阅卷通过', READING_REJECTED: '阅卷未通过',

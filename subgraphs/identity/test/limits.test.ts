@@ -156,7 +156,7 @@ describe('per-IP rate limits (configured small), each tripping and resetting', (
   it('limits login attempts per IP across login kinds (password, code, ticket redemption, activation)', async () => {
     alignToWindow();
     const ip = browser('192.0.2.4');
-    expect(codes(await h.call(anonymous, withPassword, { phone: li.phone, password: 'Nope12345' }, ip))).toEqual(['INVALID_CREDENTIALS']);
+    expect(codes(await h.call(anonymous, withPassword, { phone: li.phone, password: 'Nope12345' }, ip))).toEqual(['PASSWORD_NOT_SET']);
     expect(codes(await h.call(anonymous, withCode, { phone: li.phone, code: '000000' }, ip))).toEqual(['CODE_INVALID']);
     expect(codes(await h.call(anonymous, ticketOps.redeem, { id: 'x'.repeat(24), secret: 'y' }, ip))).toEqual(['TICKET_INVALID']);
     const start = /* GraphQL */ `mutation S($input: StartActivationInput!) { startActivation(input: $input) { status } }`;

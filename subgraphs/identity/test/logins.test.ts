@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { anonymous } from '@yuejuan/runtime/testing';
 import { codes, startIdentity, type Harness } from './harness.ts';
 import { seedPeople, wangWu, zhangSan, type People } from './fixtures.ts';
-import { activate, scanLogin, type Verifier } from './verifier.ts';
+import { activate, scanLogin, signed, type Verifier } from './verifier.ts';
 
 const requestCode = /* GraphQL */ `mutation Req($phone: String!) { requestLoginSmsCode(phone: $phone) { phoneMasked resendAfterSeconds expiresInSeconds } }`;
 const withCode = /* GraphQL */ `mutation Login($phone: String!, $code: String!) { loginWithSmsCode(phone: $phone, code: $code) { token nextStep session { role method identityVerified } } }`;
@@ -64,10 +64,23 @@ describe('phone + SMS code and phone + password logins', () => {
     expect(codes(await h.call(anonymous, withCode, { phone: '13500000055', code: '123456' }))).toEqual(['CODE_INVALID']);
   });
 
-  it('sets a password only from an identity-verified session, ends the other sessions, then logs in with it', async () => {
+  it('says a phone has no password instead of counting an attempt (issue 15.6)', async () => {
+    for (let i = 0; i < 7; i++) {
+      const r = await h.call(anonymous, withPassword, { phone: zhang.phone, password: `Guess${i}2025` }, { ip: `192.0.2.${60 + i}` });
+      expect(codes(r)).toEqual(['PASSWORD_NOT_SET']);
+      expect(r.errors![0]!.message).toContain('未设置登录密码');
+    }
+    // The same answer for a number nobody registered.
+    expect(codes(await h.call(anonymous, withPassword, { phone: '13500000019', password: 'Guess2025' }, { ip: '192.0.2.70' }))).toEqual(['PASSWORD_NOT_SET']);
+    expect(await h.collections.slots.countDocuments({ _id: { $regex: new RegExp(`^pw.*${zhang.phone}`) } })).toBe(0);
+  });
+
+  it('sets a password from a scan-login session or after a PASSWORD step-up (忘记密码), ends the other sessions, then logs in with it', async () => {
     const sms = await h.services.sessions.open({ role: 'LAWYER', subjectId: people.zhangSanId, method: 'SMS_CODE' }, h.clock.now());
     const smsIdentity = (await h.services.sessions.resolve(sms.token, h.clock.now()))!;
-    expect(codes(await h.call(smsIdentity, setPassword, { p: 'Zhang2025pass' }))).toEqual(['IDENTITY_VERIFICATION_REQUIRED']);
+    const refused = await h.call(smsIdentity, setPassword, { p: 'Zhang2025pass' });
+    expect(codes(refused)).toEqual(['STEP_UP_REQUIRED']);
+    expect(refused.errors![0]!.extensions!.purpose).toBe('PASSWORD');
 
     const scan = await scanLogin(h, zhang);
     for (const weak of ['short1', 'onlyletters', '1234567890', 'has space 123']) {
@@ -87,7 +100,22 @@ describe('phone + SMS code and phone + password logins', () => {
     expect(login.data.loginWithPassword).toMatchObject({ nextStep: 'DONE', session: { method: 'PASSWORD', identityVerified: false } });
     const wrong = await h.call(anonymous, withPassword, { phone: zhang.phone, password: 'Wrong2025pass' });
     expect(codes(wrong)).toEqual(['INVALID_CREDENTIALS']);
-    expect(codes(await h.call(anonymous, withPassword, { phone: '13500000009', password: 'Zhang2025pass' }))).toEqual(['INVALID_CREDENTIALS']);
+    expect(codes(await h.call(anonymous, withPassword, { phone: '13500000009', password: 'Zhang2025pass' }))).toEqual(['PASSWORD_NOT_SET']);
     expect(await h.models.AuditEvent.countDocuments({ kind: 'LOGIN_FAILED', detail: /password/ }).exec()).toBeGreaterThanOrEqual(2);
+
+    // 忘记密码: a phone-code session, a PASSWORD scan on the lawyer's own verifier, a new password.
+    const reset = await h.services.sessions.open({ role: 'LAWYER', subjectId: people.zhangSanId, method: 'SMS_CODE' }, h.clock.now());
+    const resetIdentity = async () => (await h.services.sessions.resolve(reset.token, h.clock.now()))!;
+    const asked = await h.call(await resetIdentity(), /* GraphQL */ `mutation { createVerificationChallenge(purpose: PASSWORD) { qrPayload } }`);
+    const scanned = await h.call(anonymous, /* GraphQL */ `mutation C($input: SignedTicketActionInput!) { confirmVerificationChallenge(input: $input) { status } }`,
+      { input: await signed(zhang, 'step-up', asked.data.createVerificationChallenge.qrPayload, h.clock.now()) });
+    expect(scanned.data.confirmVerificationChallenge.status).toBe('CONFIRMED');
+    expect((await h.call(await resetIdentity(), setPassword, { p: 'Zhang2026reset' })).data).toEqual({ setPassword: true });
+    // The scan is spent: a second change needs another.
+    expect(codes(await h.call(await resetIdentity(), setPassword, { p: 'Zhang2026again' }))).toEqual(['STEP_UP_REQUIRED']);
+    expect(await h.services.sessions.resolve(login.data.loginWithPassword.token, h.clock.now())).toBeNull();
+    expect(codes(await h.call(anonymous, withPassword, { phone: zhang.phone, password: 'Zhang2025pass' }))).toEqual(['INVALID_CREDENTIALS']);
+    expect((await h.call(anonymous, withPassword, { phone: zhang.phone, password: 'Zhang2026reset' })).data.loginWithPassword.session.method).toBe('PASSWORD');
+    expect(await h.models.AuditEvent.findOne({ kind: 'PASSWORD_CHANGED', detail: 'changed after a PASSWORD step-up' }).lean().exec()).toBeTruthy();
   });
 });

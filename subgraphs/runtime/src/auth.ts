@@ -3,7 +3,7 @@ import { AppError } from './errors.ts';
 import { signHs256, TokenError, verifyHs256 } from './jwt.ts';
 
 /** Purposes of step-up verification (身份核验). */
-export type StepUpPurpose = 'BIND_CASE' | 'APPOINTMENT' | 'READING_APPLICATION' | 'DOWNLOAD' | 'MANAGE_DEVICES';
+export type StepUpPurpose = 'BIND_CASE' | 'APPOINTMENT' | 'READING_APPLICATION' | 'DOWNLOAD' | 'MANAGE_DEVICES' | 'PASSWORD';
 
 /**
  * A step-up challenge the caller's session confirmed with the verifier and has not let

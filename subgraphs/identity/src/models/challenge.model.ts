@@ -10,7 +10,7 @@ export const challengeSchema = new Schema(
     nonce: { type: String, required: true },
     sessionId: { type: String, required: true },
     lawyerId: { type: String, required: true },
-    purpose: { type: String, required: true, enum: ['BIND_CASE', 'APPOINTMENT', 'READING_APPLICATION', 'DOWNLOAD', 'MANAGE_DEVICES'] },
+    purpose: { type: String, required: true, enum: ['BIND_CASE', 'APPOINTMENT', 'READING_APPLICATION', 'DOWNLOAD', 'MANAGE_DEVICES', 'PASSWORD'] },
     ip: { type: String, required: true },
     userAgent: { type: String, default: '' },
     expiresAt: { type: Date, required: true },

@@ -19,5 +19,6 @@ export const Lawyer = {
   idNumberMasked: personal((l) => l.idNumberMasked),
   phoneMasked: personal((l) => (l.phone ? maskPhone(l.phone) : null)),
   consent: personal((l) => (l.consent?.acceptedAt ? { version: l.consent.version, acceptedAt: l.consent.acceptedAt.toISOString() } : null)),
+  hasPassword: personal((l) => !!l.passwordHash),
   devices: personal((l, { loaders }) => loaders.devicesOfLawyer.load(l._id)),
 };

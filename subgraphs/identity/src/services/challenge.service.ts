@@ -21,6 +21,7 @@ export const purposeLabels: Record<StepUpPurpose, string> = {
   READING_APPLICATION: '申请在线阅卷',
   DOWNLOAD: '卷宗下载',
   MANAGE_DEVICES: '核验设备管理',
+  PASSWORD: '设置登录密码',
 };
 
 /** A challenge as the API shows it. */

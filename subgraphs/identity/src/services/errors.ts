@@ -17,6 +17,7 @@ export const refuse = {
   codeUsed: () => new AppError('CODE_USED', '验证码已使用，请重新获取。'),
   invalidCredentials: (remainingAttempts?: number) =>
     new AppError('INVALID_CREDENTIALS', remainingAttempts === undefined ? '账号或密码不正确。' : `账号或密码不正确，还可尝试 ${remainingAttempts} 次。`, remainingAttempts === undefined ? {} : { remainingAttempts }),
+  passwordNotSet: () => new AppError('PASSWORD_NOT_SET', '该手机号未设置登录密码。请使用短信验证码或扫码登录，在个人中心设置登录密码。', { field: 'password' }),
   accountLocked: (seconds: number) => new AppError('ACCOUNT_LOCKED', `密码错误次数过多，账号已锁定，请 ${Math.ceil(seconds / 60)} 分钟后再试。`, retry(seconds)),
   ticketInvalid: () => new AppError('TICKET_INVALID', '登录二维码无效，请刷新二维码后重试。'),
   ticketExpired: () => new AppError('TICKET_EXPIRED', '登录二维码已过期，请刷新二维码后重新扫码。'),

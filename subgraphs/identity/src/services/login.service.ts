@@ -1,4 +1,4 @@
-import { requireRole, type Identity } from '@yuejuan/runtime';
+import { requireRole, requireStepUp, type Identity } from '@yuejuan/runtime';
 import type { IdentityCollections, IdentityModels, LawyerDoc, SessionDoc } from '../models/index.ts';
 import type { AuditService } from './audit.service.ts';
 import { sourceKey, type ClientInfo } from './client.ts';
@@ -75,13 +75,22 @@ export function createLoginService(d: LoginDeps) {
       return open(lawyer, 'SMS_CODE', client, now);
     },
 
-    /** Phone + password; 5 failures lock this browser out of the phone's password login for 15 minutes (configuration; see createLockout). */
+    /**
+     * Phone + password; 5 failures lock this browser out of the phone's password login for 15
+     * minutes (configuration; see createLockout). A phone with no password (unregistered, or
+     * registered without one) is told so and no attempt is counted: the only thing that answer
+     * tells apart is whether a password login exists for the number, which its owner needs to know.
+     */
     async withPassword(phone: string, password: string, client: ClientInfo): Promise<Opened> {
       const now = d.now();
       await limitIp(client, now);
       check('phone', phoneProblem(phone));
-      const attempt = await d.lockout.begin(`phone:${phone}`, sourceKey(client), now);
       const lawyer = await lawyerByPhone(phone);
+      if (!lawyer?.passwordHash) {
+        await d.audit.record({ kind: 'LOGIN_FAILED', actorId: lawyer?._id, actorRole: lawyer ? 'LAWYER' : null, ip: client.ip, detail: 'phone + password: no password set' });
+        throw refuse.passwordNotSet();
+      }
+      const attempt = await d.lockout.begin(`phone:${phone}`, sourceKey(client), now);
       const checked = await d.passwords.verify(String(password ?? ''), lawyer?.passwordHash);
       if (!checked.ok) {
         await d.audit.record({ kind: 'LOGIN_FAILED', actorId: lawyer?._id, actorRole: lawyer ? 'LAWYER' : null, ip: client.ip, detail: 'phone + password: wrong password' });
@@ -93,15 +102,20 @@ export function createLoginService(d: LoginDeps) {
       return open(lawyer!, 'PASSWORD', client, now);
     },
 
-    /** Sets or changes a lawyer's password, only from an identity-verified session; other sessions end. */
+    /**
+     * Sets, changes or resets a lawyer's password: from a scan-login session, or after a PASSWORD
+     * step-up (a session opened with a phone code is how 忘记密码 starts). Other sessions end.
+     */
     async setPassword(identity: Identity, newPassword: string, client: ClientInfo): Promise<void> {
       const lawyer = requireRole(identity, 'LAWYER');
-      if (!lawyer.verified) throw refuse.scanSessionRequired();
       checkPassword(newPassword);
       const now = d.now();
+      await requireStepUp(identity, 'PASSWORD', d.collections.claims as never, { now });
+      const existing = await d.models.Lawyer.findById(lawyer.lawyerId).select('passwordHash').lean<{ passwordHash?: string }>().exec();
       await d.models.Lawyer.updateOne({ _id: lawyer.lawyerId }, { $set: { passwordHash: await d.passwords.hash(newPassword) } }).exec();
       await d.sessions.revokeOthers(lawyer.lawyerId, lawyer.sessionId, now);
-      await d.audit.record({ kind: 'PASSWORD_CHANGED', actorId: lawyer.lawyerId, actorRole: 'LAWYER', ip: client.ip, detail: 'set from an identity-verified session' });
+      const how = lawyer.verified ? 'from a scan-login session' : 'after a PASSWORD step-up';
+      await d.audit.record({ kind: 'PASSWORD_CHANGED', actorId: lawyer.lawyerId, actorRole: 'LAWYER', ip: client.ip, detail: `${existing?.passwordHash ? 'changed' : 'set'} ${how}` });
     },
   };
 }
