@@ -80,7 +80,8 @@ describe('portal logins', () => {
     await portal.waitForURL('**/consent');
     await portal.getByRole('button', { name: '同意', exact: true }).click();
     await portal.waitForURL('**/profile');
-    await portal.getByLabel(/^手机号码/).fill(lawyer.phone);
+    // 完善信息 is prefilled with the verifier's bound phone (issue 15.10).
+    await expect.poll(() => portal.getByLabel(/^手机号码/).inputValue()).toBe(lawyer.phone);
     await portal.getByRole('button', { name: '提交', exact: true }).click();
     await portal.waitForURL('**/center');
     await portal.getByRole('button', { name: '退出', exact: true }).click();

@@ -35,6 +35,7 @@ export const errorMessages: Readonly<Record<string, string>> = {
   // identity: passwords and accounts
   INVALID_CREDENTIALS: '账号或密码不正确。',
   ACCOUNT_LOCKED: '密码错误次数过多，账号已锁定，请稍后再试。',
+  PASSWORD_NOT_SET: '该手机号未设置登录密码。请使用短信验证码或扫码登录，在个人中心设置登录密码。',
   PHONE_REQUIRED: '账号未登记手机号码，无法发送验证码，请联系管理员。',
   IDENTITY_VERIFICATION_REQUIRED: '请使用中国律师身份核验扫码登录后再进行此操作。',
   // identity: verifier activation and devices
@@ -42,7 +43,7 @@ export const errorMessages: Readonly<Record<string, string>> = {
   ACTIVATION_EXPIRED: '激活已超时，请重新开始激活。',
   ACTIVATION_STATE: '请按步骤完成激活：身份信息验证、人脸识别、手机号码绑定。',
   ACTIVATION_COMPLETED: '该激活已完成，请勿重复提交。',
-  PHONE_MISMATCH: '手机号码须与您在12309中国检察网注册的手机号码一致。',
+  PHONE_MISMATCH: '手机号码须与“中国律师身份核验”绑定的手机号码一致。',
   PHONE_TAKEN: '该手机号码已绑定其他律师，请更换手机号码。',
   DEVICE_INVALID: '核验设备无效或已停用，请重新激活中国律师身份核验。',
   SIGNATURE_INVALID: '设备签名校验失败，请重新扫码。',

@@ -150,7 +150,7 @@ describe('verifier activation', () => {
     await h.call(anonymous, activationOps.face, { id, image: facePhoto });
     const other = await h.call(anonymous, activationOps.code, { id, phone: '13800002001' });
     expect(codes(other)).toEqual(['PHONE_MISMATCH']);
-    expect(other.errors![0]!.message).toContain('注册的手机号码一致');
+    expect(other.errors![0]!.message).toContain('门户账号的手机号码一致');
     const taken = await h.call(anonymous, activationOps.code, { id, phone: '13800001001' }); // bound to 张三 above
     expect(codes(taken)).toEqual(['PHONE_MISMATCH']);
 

@@ -63,7 +63,11 @@ describe('律师认证登录 (QR scan login) and the first-login pages', () => {
     expect(consent.data.acceptConsent).toEqual({ token: null, nextStep: 'COMPLETE_PROFILE', session: { method: 'SCAN', identityVerified: true } });
     expect((await h.models.Lawyer.findById(people.zhangSanId).lean().exec())?.consent).toMatchObject({ version: consentText.version, acceptedAt: expect.any(Date) });
 
-    expect(codes(await h.call(identity, profileOp, { input: { phone: '13900000009' } }))).toEqual(['PHONE_MISMATCH']);
+    // 完善信息 points to the verifier's bound phone (the lawyer registers now: nothing was registered on 12309 before) and prefills it (issue 15.10).
+    const mismatch = await h.call(identity, profileOp, { input: { phone: '13900000009' } });
+    expect(codes(mismatch)).toEqual(['PHONE_MISMATCH']);
+    expect(mismatch.errors![0]!.message).toBe(`手机号码须与“中国律师身份核验”绑定的手机号码（${zhang.phone.slice(0, 3)}****${zhang.phone.slice(7)}）一致。如需更换，请在“中国律师身份核验”中重新绑定。`);
+    expect((await h.call(identity, /* GraphQL */ `query { viewer { lawyer { phone } } }`)).data.viewer.lawyer.phone).toBe(zhang.phone);
     expect(codes(await h.call(identity, profileOp, { input: { phone: zhang.phone, email: 'not-an-email' } }))).toEqual(['BAD_USER_INPUT']);
     const profile = await h.call(identity, profileOp, { input: { phone: zhang.phone, email: 'zhang@example.cn', address: '上海市黄浦区' } });
     expect(profile.data.completeProfile).toEqual({ token: null, nextStep: 'DONE' });

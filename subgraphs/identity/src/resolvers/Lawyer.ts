@@ -17,6 +17,7 @@ export const Lawyer = {
   id: (l: LawyerDoc) => l._id,
   registered: (l: LawyerDoc) => !!l.registeredAt,
   idNumberMasked: personal((l) => l.idNumberMasked),
+  phone: personal((l) => l.phone ?? null),
   phoneMasked: personal((l) => (l.phone ? maskPhone(l.phone) : null)),
   consent: personal((l) => (l.consent?.acceptedAt ? { version: l.consent.version, acceptedAt: l.consent.acceptedAt.toISOString() } : null)),
   hasPassword: personal((l) => !!l.passwordHash),

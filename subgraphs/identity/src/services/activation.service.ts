@@ -113,7 +113,7 @@ export function createActivationService(d: Deps) {
       const activation = await load(activationId, now);
       if (activation.status !== 'FACE_VERIFIED' && activation.status !== 'PHONE_CODE_SENT') throw refuse.activationState();
       const lawyer = (await d.models.Lawyer.findById(activation.lawyerId).lean<LawyerDoc>().exec())!;
-      if (lawyer.registeredAt && lawyer.phone && lawyer.phone !== phone) throw refuse.phoneMismatch();
+      if (lawyer.registeredAt && lawyer.phone && lawyer.phone !== phone) throw refuse.activationPhoneMismatch();
       const binding = await d.collections.phoneBindings.findOne({ _id: phone });
       if (binding && binding.lawyerId !== lawyer._id) throw refuse.phoneTaken();
       const sent = await d.smsCodes.send('ACTIVATION', phone, activation._id, now, sourceKey(client));

@@ -39,7 +39,10 @@ export const refuse = {
   activationExpired: () => new AppError('ACTIVATION_EXPIRED', '激活已超时，请重新开始激活。'),
   activationState: () => new AppError('ACTIVATION_STATE', '请按步骤完成激活：身份信息验证、人脸识别、手机号码绑定。'),
   activationDone: () => new AppError('ACTIVATION_COMPLETED', '该激活已完成，请勿重复提交。'),
-  phoneMismatch: () => new AppError('PHONE_MISMATCH', '手机号码须与您在12309中国检察网注册的手机号码一致。', { field: 'phone' }),
+  /** 完善信息 with another number than the one the verifier bound (shown masked to its owner). */
+  profilePhoneMismatch: (boundMasked: string) => new AppError('PHONE_MISMATCH', `手机号码须与“中国律师身份核验”绑定的手机号码（${boundMasked}）一致。如需更换，请在“中国律师身份核验”中重新绑定。`, { field: 'phone' }),
+  /** Binding a verifier to another number than the portal account's (after 完善信息). */
+  activationPhoneMismatch: () => new AppError('PHONE_MISMATCH', '手机号码须与您12309中国检察网门户账号的手机号码一致。', { field: 'phone' }),
   phoneTaken: () => new AppError('PHONE_TAKEN', '该手机号码已绑定其他律师，请更换手机号码。', { field: 'phone' }),
   consentOutdated: (version: string) => new AppError('CONSENT_OUTDATED', '授权信息已更新，请阅读最新版本后重新同意。', { currentVersion: version }),
   consentRequired: () => new AppError('CONSENT_REQUIRED', '请先阅读并同意授权信息。'),

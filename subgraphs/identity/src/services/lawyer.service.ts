@@ -2,7 +2,7 @@ import { AppError, requireRole, type Identity } from '@yuejuan/runtime';
 import type { IdentityModels, LawyerDoc } from '../models/index.ts';
 import { consentText } from './consent.ts';
 import { refuse } from './errors.ts';
-import { check, phoneProblem } from './validation.ts';
+import { check, maskPhone, phoneProblem } from './validation.ts';
 
 /** Pages the portal shows after a login, in flow 2's order. */
 export type LoginStep = 'CONSENT' | 'COMPLETE_PROFILE' | 'DONE';
@@ -64,7 +64,7 @@ export function createProfileService(models: IdentityModels, now: () => Date) {
       if (nextStep(lawyer) === 'CONSENT') throw refuse.consentRequired();
       if (lawyer.registeredAt) throw refuse.alreadyRegistered();
       check('phone', phoneProblem(input.phone));
-      if (input.phone !== lawyer.phone) throw refuse.phoneMismatch();
+      if (input.phone !== lawyer.phone) throw refuse.profilePhoneMismatch(lawyer.phone ? maskPhone(lawyer.phone) : '未绑定');
       const email = input.email?.trim() || undefined;
       if (email && (email.length > 100 || !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email))) throw new AppError('BAD_USER_INPUT', '电子邮箱格式不正确。', { field: 'email' });
       const address = input.address?.trim() || undefined;
