@@ -318,9 +318,47 @@ describe('the lawyer online-reading journey', () => {
     await portal.getByRole('button', { name: '确定', exact: true }).click();
     await hasText(portal.locator('#password-error'), '下载密码错误');
     await box.fill(fresh);
+    journeyState.downloadPassword = fresh;
     const [download] = await Promise.all([portal.waitForEvent('download'), portal.getByRole('button', { name: '确定', exact: true }).click()]);
     await portal.locator('#download-done').waitFor();
     expect(await download.failure()).toBeNull();
+  });
+
+  it('撤回卷宗 with a reason reaches the lawyer, who may apply again; 重新制作 issues new passwords and the appointment opens again (issue 15.4)', async () => {
+    const reason = '卷宗第2卷扫描不清，重新制作';
+    await staff.getByRole('link', { name: '卷宗制作与下载审计', exact: true }).click();
+    await staff.getByRole('button', { name: '撤回卷宗', exact: true }).first().click();
+    await staff.getByLabel(/^原因/).fill(reason);
+    await staff.getByRole('dialog').getByRole('button', { name: '确定', exact: true }).click();
+    await staff.locator('article[data-package-status="REVOKED"]').waitFor();
+    await shot(staff, '工作台-卷宗已撤回');
+    const told = await waitForSms(stack, demo.lawyer.phone, 'PACKAGE_REVOKED', seen, 30_000);
+    expect(told.text).toContain(reason.slice(0, 10));
+
+    await portal.getByRole('link', { name: '辩护与代理网上预约', exact: true }).click();
+    await hasText(portal.locator('.closed-reason').first(), reason);
+    await shot(portal, '门户-卷宗已撤回');
+    await portal.getByRole('link', { name: /^消息通知/ }).click();
+    await hasText(portal.locator('main'), '卷宗已撤回');
+    await hasText(portal.locator('main'), reason);
+    await portal.getByRole('link', { name: '已绑定案件', exact: true }).first().click();
+    const row = portal.locator('tr', { hasText: demo.case.caseName });
+    await hasText(row, '已结束');
+    await visible(row.getByRole('button', { name: '申请在线阅卷', exact: true }));
+    await shot(portal, '门户-可重新申请');
+
+    staff.once('dialog', (d) => void d.accept());
+    await staff.getByRole('button', { name: '重新制作', exact: true }).first().click();
+    await staff.locator('article[data-package-status="READY"]').waitFor({ timeout: 60_000 });
+    await shot(staff, '工作台-重新制作');
+    const ready = await waitForSms(stack, demo.lawyer.phone, 'PACKAGE_READY', seen, 60_000);
+    expect(passwordIn(ready.text, '卷宗下载密码')).not.toBe(journeyState.downloadPassword);
+    await portal.reload();
+    await expect.poll(() => row.innerText(), { timeout: 10_000 }).not.toContain('已结束');
+    expect(await row.getByRole('button', { name: '申请在线阅卷', exact: true }).count()).toBe(0);
+    await portal.getByRole('link', { name: '辩护与代理网上预约', exact: true }).click();
+    await visible(portal.getByRole('link', { name: '卷宗下载', exact: true }).first());
+    expect(await portal.locator('.closed-reason').count()).toBe(0);
   });
 });
 

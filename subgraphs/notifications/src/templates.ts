@@ -81,6 +81,10 @@ export const templates: Record<MessageKind, Template> = {
     sms: { text: '您申请的${caseName}卷宗已被检察院撤回，原因：${reason}。如需阅卷，可登录12309中国检察网重新申请。', variables: ['caseName', 'reason'] },
     inApp: { title: '卷宗已撤回', body: '您申请的${caseName}卷宗已被检察院撤回，原因：${reason}。如需阅卷，可在“已绑定案件”中重新申请。', variables: ['caseName', 'reason'] },
   },
+  PACKAGE_EXPIRING: {
+    sms: { text: '您申请的${caseName}卷宗下载将于${expiresAt}到期，请及时登录12309中国检察网下载。到期后如需阅卷，请重新申请。', variables: ['caseName', 'expiresAt'] },
+    inApp: { title: '卷宗即将到期', body: '您申请的${caseName}卷宗下载将于${expiresAt}到期，请及时在“辩护与代理网上预约”中下载。到期后如需阅卷，可在“已绑定案件”中重新申请。', variables: ['caseName', 'expiresAt'] },
+  },
   NEW_APPLICATION: {
     inApp: { title: '新的待审核申请', body: '本院收到一件新的${applicationType}，请及时审核。', variables: ['applicationType'] },
   },
@@ -121,10 +125,11 @@ function cut(name: string, v: string): string {
   return max && [...v].length > max ? `${[...v].slice(0, max - 1).join('')}…` : v;
 }
 
-/** A value from an event, trimmed and cut to its variable's length (undefined when empty). */
+/** A value from an event, trimmed, normalised and cut to its variable's length (undefined when empty). */
 export function clip(name: string, value: unknown): string | undefined {
   if (typeof value !== 'string' || !value.trim()) return undefined;
-  return cut(name, value.trim());
+  const normalize = variableRules[name]?.normalize;
+  return cut(name, normalize ? normalize(value.trim()) : value.trim());
 }
 
 /**

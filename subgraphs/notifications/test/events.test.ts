@@ -56,6 +56,13 @@ describe('domain events become SMS and in-app notifications', () => {
     expect((await h.models.DevSms.findById(readingSms._id).lean().exec())!.text).toContain('“陈某诈骗案”的在线阅卷申请已审核通过');
   });
 
+  it('a package about to expire: the SMS and the message say until when, in Beijing time (issue 15.4)', async () => {
+    const event = await h.db.bus.publish('reading.package.expiring', { packageId: 'package-9', appointmentId: 'appointment-9', lawyerId: zhangSanId, procuratorateId: shanghai, caseName: '陈某诈骗案', expiresAt: '2026-03-02T10:00:00.000Z' });
+    const sent = await until(() => h.models.SmsMessage.findOne({ dedupeKey: `event:${event.id}`, status: 'SENT' }).lean().exec());
+    expect((await h.models.DevSms.findById(sent._id).lean().exec())!.text).toBe('【12309中国检察网】您申请的陈某诈骗案卷宗下载将于2026-03-02 18:00到期，请及时登录12309中国检察网下载。到期后如需阅卷，请重新申请。');
+    expect(await h.models.Notification.findById(`${event.id}:${zhangSanId}`).lean().exec()).toMatchObject({ kind: 'PACKAGE_EXPIRING', title: '卷宗即将到期', subjectId: 'package-9' });
+  });
+
   it('the same event delivered twice (replay, and a second consuming process) makes one message and one notification', async () => {
     const second = h.db.bus.consume({ name: 'notifications', topics: consumedTopics, handler: h.services.handleEvent });
     try {

@@ -18,6 +18,10 @@ export const readingConfigShape = {
   VOLUME_MAX_BYTES: int(1024, 2 * 1024 * 1024 * 1024),
   /** Days a ready package can be downloaded. */
   PACKAGE_TTL_DAYS: int(1, 30),
+  /** The lawyer is told this many hours before a ready package expires (SMS + in-app), once per package. */
+  PACKAGE_EXPIRY_NOTICE_HOURS: int(1, 24),
+  /** How often packages about to expire are looked for. */
+  PACKAGE_EXPIRY_SCAN_SECONDS: int(1, 600),
   /** Wrong download passwords before the package locks, and for how long. */
   DOWNLOAD_MAX_ATTEMPTS: int(1, 5),
   DOWNLOAD_LOCK_MINUTES: int(1, 15),

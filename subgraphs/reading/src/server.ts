@@ -46,6 +46,9 @@ export function createServer({ config, connection, logger, bus }: ReadingDeps) {
     routes: (app) => mountReadingRoutes(app, services, config.YUEJUAN_INTERNAL_SECRET, logger),
   });
   let stopBindingConsumer: (() => Promise<void>) | undefined;
+  let expiryTimer: NodeJS.Timeout | undefined;
+  const noticeExpiring = () => services.packages.noticeExpiring(new Date(), config.PACKAGE_EXPIRY_NOTICE_HOURS)
+    .catch((err) => logger.warn({ err }, 'looking for packages about to expire failed'));
   return {
     ...service,
     services,
@@ -55,6 +58,9 @@ export function createServer({ config, connection, logger, bus }: ReadingDeps) {
       logger.info({ qpdf }, 'qpdf found');
       const url = await service.start();
       services.runner.start();
+      void noticeExpiring();
+      expiryTimer = setInterval(() => void noticeExpiring(), config.PACKAGE_EXPIRY_SCAN_SECONDS * 1000);
+      expiryTimer.unref();
       // A revoked case binding ends reading at once: appointments, grants and the package.
       stopBindingConsumer = bus.consume({
         name: 'reading-bindings',
@@ -68,6 +74,7 @@ export function createServer({ config, connection, logger, bus }: ReadingDeps) {
       return url;
     },
     async stop() {
+      clearInterval(expiryTimer);
       await stopBindingConsumer?.();
       await services.runner.stop();
       await service.stop();

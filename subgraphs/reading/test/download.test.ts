@@ -150,6 +150,6 @@ describe('the download (卷宗下载)', () => {
     expect(revoked.data.revokePackage.status).toBe('REVOKED');
     expect((await h.route(lawyer, url)).status).toBe(410);
     expect(codes(await grant())).toEqual(['PACKAGE_REVOKED']);
-    expect((await h.models.Appointment.findById(ready.appointmentId).lean().exec())!.status).toBe('CLOSED');
+    expect(await h.models.Appointment.findById(ready.appointmentId).lean().exec()).toMatchObject({ status: 'CLOSED', closedReason: '卷宗已被检察院撤回：错误发布' });
   });
 });

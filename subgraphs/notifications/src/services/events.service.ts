@@ -6,7 +6,7 @@ import type { NotificationService } from './notification.service.ts';
 import type { Outbox } from './outbox.service.ts';
 
 /** Topics the notifications consumer follows (payloads are keys, never secrets). */
-export const consumedTopics = ['cases.bindingApplication.changed', 'reading.readingApplication.changed', 'reading.package.changed'];
+export const consumedTopics = ['cases.bindingApplication.changed', 'reading.readingApplication.changed', 'reading.package.changed', 'reading.package.expiring'];
 
 type Payload = Record<string, unknown>;
 interface Intent { kind: MessageKind; subjectId: string | null; sms: boolean }
@@ -28,6 +28,7 @@ function lawyerIntent(topic: string, p: Payload): Intent | null {
   if (topic === 'reading.package.changed' && p.status === 'READY') return { kind: 'PACKAGE_READY', subjectId: typeof p.packageId === 'string' ? p.packageId : null, sms: false };
   // A package withdrawn with its case binding is told by BINDING_REVOKED: one message, not two.
   if (topic === 'reading.package.changed' && p.status === 'REVOKED' && p.cause !== 'BINDING_REVOKED') return { kind: 'PACKAGE_REVOKED', subjectId: typeof p.packageId === 'string' ? p.packageId : null, sms: true };
+  if (topic === 'reading.package.expiring') return { kind: 'PACKAGE_EXPIRING', subjectId: typeof p.packageId === 'string' ? p.packageId : null, sms: true };
   return null;
 }
 

@@ -1,5 +1,6 @@
 import type { Context } from '../context.ts';
 import type { AppointmentDoc, ReadingApplicationDoc, VolumeDoc } from '../models/index.ts';
+import { applicationHoldsCase } from '../services/application.service.ts';
 import { readable } from './Query.ts';
 
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
@@ -16,6 +17,8 @@ export const ReadingApplication = {
   submittedAt: (a: ReadingApplicationDoc) => a.submittedAt.toISOString(),
   decidedAt: (a: ReadingApplicationDoc) => iso(a.decidedAt),
   appointment: (a: ReadingApplicationDoc, _: unknown, { loaders }: Context) => (a.appointmentId ? loaders.appointment.load(a.appointmentId) : null),
+  holdsCase: (a: ReadingApplicationDoc, _: unknown, { loaders }: Context) =>
+    applicationHoldsCase(a, { appointment: (id) => loaders.appointment.load(id), package: (id) => loaders.package.load(id) }),
 };
 
 export const Appointment = {

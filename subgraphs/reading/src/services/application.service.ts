@@ -24,6 +24,21 @@ export interface ApplicationStores {
   stepUps: Collection<StepUpClaim>;
 }
 
+
+/**
+ * Whether an application still holds its case, so the lawyer cannot apply again: pending, or
+ * approved with its appointment open and its package neither expired nor revoked.
+ */
+export async function applicationHoldsCase(app: ReadingApplicationDoc, find: { appointment(id: string): Promise<AppointmentDoc | null>; package(id: string): Promise<PackageDoc | null> }): Promise<boolean> {
+  if (app.status === 'SUBMITTED') return true;
+  if (app.status === 'REJECTED' || !app.appointmentId) return false;
+  const appointment = await find.appointment(app.appointmentId);
+  if (!appointment || appointment.status === 'CLOSED') return false;
+  if (!appointment.packageId) return true; // approved, the case file is still being prepared
+  const pkg = await find.package(appointment.packageId);
+  return !pkg || !['EXPIRED', 'REVOKED'].includes(effectiveStatus(pkg));
+}
+
 /** Online reading applications (flow 4): submit with accepted terms, review, system transitions. */
 export function createApplicationService(models: ReadingModels, peers: Peers, events: ReadingEvents, stores: () => ApplicationStores) {
   async function load(id: string) {
@@ -47,15 +62,10 @@ export function createApplicationService(models: ReadingModels, peers: Peers, ev
    * revoked. A rejected application, or an approved one whose reading is over, does not: the
    * lawyer may apply again.
    */
-  async function holdsCase(app: ReadingApplicationDoc): Promise<boolean> {
-    if (app.status === 'SUBMITTED') return true;
-    if (app.status === 'REJECTED' || !app.appointmentId) return false;
-    const appointment = await models.Appointment.findById(app.appointmentId).lean<AppointmentDoc>().exec();
-    if (!appointment || appointment.status === 'CLOSED') return false;
-    if (!appointment.packageId) return true; // approved, the case file is still being prepared
-    const pkg = await models.Package.findById(appointment.packageId).lean<PackageDoc>().exec();
-    return !pkg || !['EXPIRED', 'REVOKED'].includes(effectiveStatus(pkg));
-  }
+  const holdsCase = (app: ReadingApplicationDoc) => applicationHoldsCase(app, {
+    appointment: (id) => models.Appointment.findById(id).lean<AppointmentDoc>().exec(),
+    package: (id) => models.Package.findById(id).lean<PackageDoc>().exec(),
+  });
 
   /** Applies one change once (the claim decides), then announces it. */
   async function change(app: ReadingApplicationDoc, key: string, by: string, set: Record<string, unknown>, reason?: string) {

@@ -3,6 +3,7 @@ import type { PackageDoc, ReadingApplicationDoc } from '../models/index.ts';
 
 export const readingChangedTopic = 'reading.readingApplication.changed';
 export const packageChangedTopic = 'reading.package.changed';
+export const packageExpiringTopic = 'reading.package.expiring';
 
 /** Payload of `reading.readingApplication.changed`: keys only. */
 export interface ReadingChangedPayload extends Record<string, unknown> {
@@ -30,9 +31,24 @@ export interface PackageChangedPayload extends Record<string, unknown> {
   caseName?: string;
 }
 
+/** Payload of `reading.package.expiring`: a ready package the lawyer has not long left to download. */
+export interface PackageExpiringPayload extends Record<string, unknown> {
+  packageId: string;
+  appointmentId: string;
+  lawyerId: string;
+  procuratorateId: string;
+  caseName?: string;
+  /** ISO 8601. */
+  expiresAt: string;
+}
+
 /** Publishers of the reading subgraph's events. */
 export function readingEvents(bus: () => EventBus) {
   return {
+    expiring: (p: PackageDoc) =>
+      bus().publish<PackageExpiringPayload>(packageExpiringTopic, {
+        packageId: p._id, appointmentId: p.appointmentId, lawyerId: p.lawyerId, procuratorateId: p.procuratorateId, caseName: p.caseName ?? undefined, expiresAt: p.expiresAt!.toISOString(),
+      }),
     application: (a: ReadingApplicationDoc, reason?: string) =>
       bus().publish<ReadingChangedPayload>(readingChangedTopic, { applicationId: a._id, lawyerId: a.lawyerId, procuratorateId: a.procuratorateId, caseId: a.caseId, status: a.status, caseName: a.caseName, ...(reason ? { reason } : {}) }),
     package: (p: Pick<PackageDoc, '_id' | 'appointmentId' | 'lawyerId' | 'procuratorateId' | 'status' | 'progress'> & { revokeReason?: string | null; caseName?: string | null }, cause?: 'BINDING_REVOKED') =>

@@ -52,7 +52,7 @@ export function createReadingServices(connection: Connection, o: ReadingServiceO
   const runner = createBuildRunner(models, blobs, peers, events, () => col('build_claims') as never, o.logger, {
     staleSeconds: o.buildStaleSeconds, ttlDays: o.packageTtlDays, pdf: o.pdf, pollMs: o.buildPollMs, onReady,
   });
-  const packages = createPackageService(models, blobs, events, () => ({ publishes: col('package_publishes') as never, changes: col('package_changes') as never, stepUps: stepUps() }), runner.kick);
+  const packages = createPackageService(models, blobs, events, () => ({ publishes: col('package_publishes') as never, changes: col('package_changes') as never, stepUps: stepUps() }), runner.kick, peers);
   return {
     models,
     blobs,

@@ -5,6 +5,7 @@ import type { BlobStore } from '@yuejuan/runtime/storage';
 import { assertCanRead, assertOwner, assertReviewer } from './access.ts';
 import { packageBucket } from './builder.ts';
 import type { ReadingEvents } from './events.ts';
+import type { Peers } from './peers.ts';
 
 export interface PackageStores {
   /** `${appointmentId}:after:${previousPackageId|none}`: one new package per appointment state. */
@@ -18,7 +19,7 @@ export interface PackageStores {
 export const effectiveStatus = (p: PackageDoc, now = new Date()) => (p.status === 'READY' && p.expiresAt && p.expiresAt <= now ? 'EXPIRED' : p.status);
 
 /** Publishing, revoking and re-keying packages; the build itself runs in the job runner. */
-export function createPackageService(models: ReadingModels, blobs: () => BlobStore, events: ReadingEvents, stores: () => PackageStores, kick: () => void) {
+export function createPackageService(models: ReadingModels, blobs: () => BlobStore, events: ReadingEvents, stores: () => PackageStores, kick: () => void, peers: Pick<Peers, 'checkBinding'>) {
   async function appointmentOf(id: string) {
     const a = await models.Appointment.findById(id).lean<AppointmentDoc>().exec();
     if (!a) throw new AppError('NOT_FOUND', '预约不存在。');
@@ -49,7 +50,13 @@ export function createPackageService(models: ReadingModels, blobs: () => BlobSto
   return {
     load,
     appointmentOf,
-    /** Prosecutor: builds the appointment's package from the case's volumes, in their order. */
+    /**
+     * Prosecutor: builds the appointment's package from the case's volumes, in their order.
+     * After a FAILED build the same package is built again. After a revocation or expiry this
+     * is 重新制作: a new package with new passwords replaces the old one (whose zip is removed,
+     * so its link and passwords stay dead) and the appointment opens again, as long as the case
+     * is still bound to the lawyer and the lawyer has not applied again since.
+     */
     async publish(identity: Identity, appointmentId: string): Promise<PackageDoc> {
       const appointment = await appointmentOf(appointmentId);
       assertReviewer(identity, appointment.procuratorateId);
@@ -59,13 +66,20 @@ export function createPackageService(models: ReadingModels, blobs: () => BlobSto
       const previous = appointment.packageId ? await load(appointment.packageId) : null;
       if (previous && previous.status === 'FAILED') return queue(previous, previous.keyVersion + 1, volumes);
       if (previous && ['PREPARING', 'READY'].includes(effectiveStatus(previous))) throw new AppError('CONFLICT', '该预约已有卷宗包。');
+      if (!(await peers.checkBinding(appointment.lawyerId, appointment.caseId)).bound) throw new AppError('CASE_NOT_BOUND', '该案件的绑定已被撤销，不能制作卷宗。');
+      if (previous) {
+        const newer = await models.ReadingApplication.findOne({ lawyerId: appointment.lawyerId, caseId: appointment.caseId }).sort({ _id: -1 }).lean<{ _id: string }>().exec();
+        if (newer && newer._id !== appointment.sourceId) throw new AppError('CONFLICT', '律师已重新申请在线阅卷，请在新的申请中制作卷宗。', { applicationId: newer._id });
+      }
       const id = newId();
       if (!(await claimOnce(stores().publishes, `${appointmentId}:after:${previous?._id ?? 'none'}`, { packageId: id, at: new Date() }))) throw new AppError('CONFLICT', '该预约已有卷宗包。');
       const pkg = await models.Package.create({
         _id: id, appointmentId, lawyerId: appointment.lawyerId, caseId: appointment.caseId, procuratorateId: appointment.procuratorateId, caseName: appointment.caseName,
         fileName: `${appointment.caseName}-卷宗-${id.slice(-8)}.zip`, keyVersion: 0,
       });
-      await models.Appointment.updateOne({ _id: appointmentId }, { $set: { packageId: id, status: 'WAITING_FOR_FILE' } }).exec();
+      await models.Appointment.updateOne({ _id: appointmentId }, { $set: { packageId: id, status: 'WAITING_FOR_FILE' }, $unset: { closedReason: 1 } }).exec();
+      // The old package's grants answer 410 by its status; an expired one's zip goes now (a revoked one's went at revocation).
+      if (previous?.blobId && previous.status !== 'REVOKED') await blobs().delete(packageBucket, previous.blobId);
       return queue(pkg.toObject() as PackageDoc, 1, volumes);
     },
 
@@ -78,7 +92,7 @@ export function createPackageService(models: ReadingModels, blobs: () => BlobSto
       if (pkg.status === 'REVOKED') throw new AppError('CONFLICT', '卷宗包已撤回。');
       if (!(await claimOnce(stores().changes, `${id}:revoke`, { by: p.prosecutorId, at: new Date() }))) throw new AppError('CONFLICT', '卷宗包已撤回。');
       await models.Package.updateOne({ _id: id }, { $set: { status: 'REVOKED', revokedAt: new Date(), revokeReason: why } }).exec();
-      await models.Appointment.updateOne({ _id: pkg.appointmentId }, { $set: { status: 'CLOSED' } }).exec();
+      await models.Appointment.updateOne({ _id: pkg.appointmentId }, { $set: { status: 'CLOSED', closedReason: `卷宗已被检察院撤回：${why}` } }).exec();
       if (pkg.blobId) await blobs().delete(packageBucket, pkg.blobId);
       const revoked = await load(id);
       await events.package(revoked);
@@ -123,6 +137,22 @@ export function createPackageService(models: ReadingModels, blobs: () => BlobSto
       // New passwords after a fresh identity scan end a lock on the old ones (the scan is the stronger proof).
       if (pkg.lockedUntil) await models.Package.updateOne({ _id: pkg._id }, { $unset: { lockedUntil: 1 } }).exec();
       return pkg.lockedUntil ? load(pkg._id) : queued;
+    },
+
+    /**
+     * Tells the lawyer of every ready package that expires within `leadHours` (once per package
+     * and expiry time, claimed), so a lawyer who has not downloaded yet is not surprised. Answers
+     * how many were announced.
+     */
+    async noticeExpiring(now: Date, leadHours: number): Promise<number> {
+      const soon = await models.Package.find({ status: 'READY', expiresAt: { $gt: now, $lte: new Date(now.getTime() + leadHours * 3_600_000) } }).lean<PackageDoc[]>().exec();
+      let told = 0;
+      for (const pkg of soon) {
+        if (!(await claimOnce(stores().changes, `${pkg._id}:expiring:${pkg.expiresAt!.toISOString()}`, { by: 'system:expiry', at: now }))) continue;
+        await events.expiring(pkg);
+        told++;
+      }
+      return told;
     },
 
     /** Who may see a package: its lawyer, its procuratorate's prosecutors, administrators. */
