@@ -11,7 +11,8 @@ export const appointmentTypes = {
   OPINION_HEARING: { label: '听取意见', hasPackage: false },
 } as const;
 export type AppointmentType = keyof typeof appointmentTypes;
-export const appointmentStatuses = ['WAITING_FOR_FILE', 'FILE_READY', 'CLOSED'] as const;
+/** ONLINE_READING: WAITING_FOR_FILE → FILE_READY → CLOSED; booked kinds: REQUESTED → CONFIRMED → CLOSED (declined or cancelled). */
+export const appointmentStatuses = ['WAITING_FOR_FILE', 'FILE_READY', 'REQUESTED', 'CONFIRMED', 'CLOSED'] as const;
 
 /** A lawyer's appointment; for ONLINE_READING it is where the package and its download live. */
 export const appointmentSchema = new Schema(
@@ -27,12 +28,25 @@ export const appointmentSchema = new Schema(
     status: { type: String, required: true, enum: appointmentStatuses, default: 'WAITING_FOR_FILE' },
     receiptAcknowledgedAt: Date,
     packageId: String,
-    /** Why it closed before its time (the binding was revoked, the package withdrawn), shown to the lawyer. */
+    /** Why it closed before its time (the binding was revoked, the package withdrawn, declined, cancelled), shown to the lawyer. */
     closedReason: String,
+    /** Booked kinds: the reception slot, copied so a later change of the slot does not move it. */
+    slotId: String,
+    /** The place it holds in the slot (`slot_seats` `${slotId}:${seat}`), and how often it was moved. */
+    seat: Number,
+    moves: Number,
+    startsAt: Date,
+    endsAt: Date,
+    location: String,
+    /** Booked kinds: what the lawyer wants to do (预约事由). */
+    note: String,
+    /** Booked kinds: the prosecutor's word on a reschedule or decline. */
+    decisionNote: String,
+    decidedBy: String,
   },
   { timestamps: true, versionKey: false },
 );
 appointmentSchema.index({ lawyerId: 1, _id: -1 });
 
-export type AppointmentDoc = InferSchemaType<typeof appointmentSchema> & { _id: string; createdAt: Date };
+export type AppointmentDoc = InferSchemaType<typeof appointmentSchema> & { _id: string; createdAt: Date; updatedAt?: Date };
 export const appointmentModel = (c: Connection) => c.model('Appointment', appointmentSchema, 'appointments');

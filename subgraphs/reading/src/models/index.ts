@@ -3,6 +3,7 @@ import { appointmentModel } from './appointment.model.ts';
 import { downloadModel, grantModel } from './download.model.ts';
 import { buildJobModel, packageModel } from './package.model.ts';
 import { readingApplicationModel } from './reading-application.model.ts';
+import { receptionSlotModel } from './reception-slot.model.ts';
 import { volumeModel } from './volume.model.ts';
 
 /** The reading subgraph's models, registered on its own connection. */
@@ -15,6 +16,7 @@ export function readingModels(connection: Connection) {
     BuildJob: buildJobModel(connection),
     Download: downloadModel(connection),
     Grant: grantModel(connection),
+    ReceptionSlot: receptionSlotModel(connection),
   };
 }
 export type ReadingModels = ReturnType<typeof readingModels>;
@@ -22,5 +24,6 @@ export type { ReadingApplicationDoc } from './reading-application.model.ts';
 export type { AppointmentDoc, AppointmentType } from './appointment.model.ts';
 export { appointmentTypes } from './appointment.model.ts';
 export type { VolumeDoc } from './volume.model.ts';
+export { bookableTypes, type BookableType, type ReceptionSlotDoc } from './reception-slot.model.ts';
 export type { PackageDoc, BuildJobDoc } from './package.model.ts';
 export type { DownloadDoc, GrantDoc } from './download.model.ts';

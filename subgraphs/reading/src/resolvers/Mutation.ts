@@ -2,11 +2,12 @@ import type { Context } from '../context.ts';
 import type { ReadingServices } from '../services/index.ts';
 import type { ReadingInput } from '../services/application.service.ts';
 import type { VolumeArrangement } from '../services/volume.service.ts';
+import type { BookingInput, SlotInput } from '../services/booking.service.ts';
 
 type Id = { id: string };
 type AppointmentArg = { appointmentId: string };
 
-export const Mutation = ({ applications, volumes, packages, downloads }: ReadingServices) => ({
+export const Mutation = ({ applications, volumes, packages, downloads, bookings }: ReadingServices) => ({
   submitReadingApplication: (_: unknown, { input }: { input: ReadingInput }, { identity }: Context) => applications.submit(identity, input),
   approveReadingApplication: (_: unknown, { id }: Id, { identity }: Context) => applications.approve(identity, id),
   rejectReadingApplication: (_: unknown, a: Id & { reason: string }, { identity }: Context) => applications.reject(identity, a.id, a.reason),
@@ -17,4 +18,11 @@ export const Mutation = ({ applications, volumes, packages, downloads }: Reading
   acknowledgeReceipt: (_: unknown, a: AppointmentArg, { identity }: Context) => downloads.acknowledgeReceipt(identity, a.appointmentId),
   unlockDownload: (_: unknown, a: AppointmentArg & { password: string }, { identity }: Context) => downloads.unlock(identity, a.appointmentId, a.password),
   requestNewPackagePasswords: (_: unknown, a: AppointmentArg, { identity }: Context) => packages.requestNewPasswords(identity, a.appointmentId),
+  addReceptionSlot: (_: unknown, { input }: { input: SlotInput }, { identity }: Context) => bookings.addSlot(identity, input),
+  removeReceptionSlot: (_: unknown, { id }: Id, { identity }: Context) => bookings.removeSlot(identity, id),
+  bookAppointment: (_: unknown, { input }: { input: BookingInput }, { identity }: Context) => bookings.book(identity, input),
+  cancelAppointment: (_: unknown, { id }: Id, { identity }: Context) => bookings.cancel(identity, id),
+  confirmAppointment: (_: unknown, { id }: Id, { identity }: Context) => bookings.confirm(identity, id),
+  rescheduleAppointment: (_: unknown, a: Id & { slotId: string; reason: string }, { identity }: Context) => bookings.reschedule(identity, a.id, a.slotId, a.reason),
+  declineAppointment: (_: unknown, a: Id & { reason: string }, { identity }: Context) => bookings.decline(identity, a.id, a.reason),
 });

@@ -14,9 +14,11 @@ export async function readable<T extends { lawyerId: string; procuratorateId: st
   return doc;
 }
 
-export const Query = ({ applications }: ReadingServices) => ({
+export const Query = ({ applications, bookings }: ReadingServices) => ({
   readingTerms: () => readingTerms,
   readingApplication: (_: unknown, { id }: { id: string }, ctx: Context) => readable(ctx, (i) => ctx.loaders.application.load(i), id),
   appointment: (_: unknown, { id }: { id: string }, ctx: Context) => readable(ctx, (i) => ctx.loaders.appointment.load(i), id),
+  receptionSlots: (_: unknown, a: { procuratorateId: string; type?: string | null }, { identity }: Context) => bookings.slots(identity, a.procuratorateId, a.type),
+  appointmentQueue: (_: unknown, a: { status?: string; first?: number }, { identity }: Context) => bookings.queue(identity, a.status, a.first),
   readingReviewQueue: (_: unknown, args: PageArgs & { status?: string }, { identity }: Context) => applications.reviewQueue(identity, args.status, args),
 });

@@ -1,5 +1,5 @@
 import type { Context } from '../context.ts';
-import type { AppointmentDoc, ReadingApplicationDoc, VolumeDoc } from '../models/index.ts';
+import type { AppointmentDoc, ReadingApplicationDoc, ReceptionSlotDoc, VolumeDoc } from '../models/index.ts';
 import { applicationHoldsCase } from '../services/application.service.ts';
 import { readable } from './Query.ts';
 
@@ -29,6 +29,15 @@ export const Appointment = {
   receiptAcknowledgedAt: (a: AppointmentDoc) => iso(a.receiptAcknowledgedAt),
   createdAt: (a: AppointmentDoc) => a.createdAt.toISOString(),
   package: (a: AppointmentDoc, _: unknown, { loaders }: Context) => (a.packageId ? loaders.package.load(a.packageId) : null),
+  startsAt: (a: AppointmentDoc) => iso(a.startsAt),
+  endsAt: (a: AppointmentDoc) => iso(a.endsAt),
+};
+
+export const ReceptionSlot = {
+  id: (s: ReceptionSlotDoc) => s._id,
+  startsAt: (s: ReceptionSlotDoc) => s.startsAt.toISOString(),
+  endsAt: (s: ReceptionSlotDoc) => s.endsAt.toISOString(),
+  available: (s: ReceptionSlotDoc) => Math.max(0, s.capacity - s.booked),
 };
 
 export const Volume = { id: (v: VolumeDoc) => v._id };

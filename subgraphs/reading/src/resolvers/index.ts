@@ -1,10 +1,12 @@
 import type { EventBus } from '@yuejuan/runtime';
+import type { Context } from '../context.ts';
+import type { AppointmentDoc } from '../models/index.ts';
 import type { ReadingServices } from '../services/index.ts';
 import { CaseFilePackage, DownloadRecord } from './CaseFilePackage.ts';
 import { Case, Lawyer } from './Lawyer.ts';
 import { Mutation } from './Mutation.ts';
 import { Query } from './Query.ts';
-import { Appointment, ReadingApplication, Volume } from './ReadingApplication.ts';
+import { Appointment, ReadingApplication, ReceptionSlot, Volume } from './ReadingApplication.ts';
 import { Subscription } from './Subscription.ts';
 
 /** The reading resolvers; each type hands off to the services. */
@@ -13,7 +15,8 @@ export const createResolvers = (services: ReadingServices, bus: EventBus) => ({
   Mutation: Mutation(services),
   Subscription: Subscription(bus),
   ReadingApplication,
-  Appointment,
+  Appointment: { ...Appointment, calendar: (a: AppointmentDoc, _: unknown, { identity }: Context) => services.bookings.calendar(identity, a) },
+  ReceptionSlot,
   Volume,
   CaseFilePackage: CaseFilePackage(services),
   DownloadRecord,

@@ -1,9 +1,10 @@
 import type { EventBus } from '@yuejuan/runtime';
-import type { PackageDoc, ReadingApplicationDoc } from '../models/index.ts';
+import { appointmentTypes, type AppointmentDoc, type PackageDoc, type ReadingApplicationDoc } from '../models/index.ts';
 
 export const readingChangedTopic = 'reading.readingApplication.changed';
 export const packageChangedTopic = 'reading.package.changed';
 export const packageExpiringTopic = 'reading.package.expiring';
+export const appointmentChangedTopic = 'reading.appointment.changed';
 
 /** Payload of `reading.readingApplication.changed`: keys only. */
 export interface ReadingChangedPayload extends Record<string, unknown> {
@@ -42,9 +43,34 @@ export interface PackageExpiringPayload extends Record<string, unknown> {
   expiresAt: string;
 }
 
+/** What happened to a booked appointment (现场阅卷, 听取意见). */
+export type AppointmentChange = 'REQUESTED' | 'CONFIRMED' | 'RESCHEDULED' | 'DECLINED' | 'CANCELLED';
+
+/** Payload of `reading.appointment.changed`: keys and what the lawyer's message needs, never a secret. */
+export interface AppointmentChangedPayload extends Record<string, unknown> {
+  appointmentId: string;
+  lawyerId: string;
+  procuratorateId: string;
+  status: string;
+  change: AppointmentChange;
+  /** 现场阅卷 or 听取意见. */
+  appointmentType: string;
+  caseName: string;
+  /** ISO 8601. */
+  startsAt?: string;
+  location?: string;
+  reason?: string;
+}
+
 /** Publishers of the reading subgraph's events. */
 export function readingEvents(bus: () => EventBus) {
   return {
+    appointment: (a: AppointmentDoc, change: AppointmentChange, reason?: string) =>
+      bus().publish<AppointmentChangedPayload>(appointmentChangedTopic, {
+        appointmentId: a._id, lawyerId: a.lawyerId, procuratorateId: a.procuratorateId, status: a.status, change,
+        appointmentType: appointmentTypes[a.type as keyof typeof appointmentTypes]?.label ?? a.type, caseName: a.caseName,
+        ...(a.startsAt ? { startsAt: a.startsAt.toISOString() } : {}), ...(a.location ? { location: a.location } : {}), ...(reason ? { reason } : {}),
+      }),
     expiring: (p: PackageDoc) =>
       bus().publish<PackageExpiringPayload>(packageExpiringTopic, {
         packageId: p._id, appointmentId: p.appointmentId, lawyerId: p.lawyerId, procuratorateId: p.procuratorateId, caseName: p.caseName ?? undefined, expiresAt: p.expiresAt!.toISOString(),

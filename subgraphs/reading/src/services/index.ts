@@ -7,6 +7,7 @@ import { createDownloadService } from './download.service.ts';
 import { readingEvents } from './events.ts';
 import { createBuildRunner } from './jobs.ts';
 import { createPackageService } from './package.service.ts';
+import { createBookingService } from './booking.service.ts';
 import type { PdfTools } from './pdf.ts';
 import { createPeers, type PeerUrls } from './peers.ts';
 import { createVolumeService } from './volume.service.ts';
@@ -60,6 +61,7 @@ export function createReadingServices(connection: Connection, o: ReadingServiceO
     applications,
     volumes: createVolumeService(models, peers, blobs, o.pdf, o.volumeMaxBytes),
     packages,
+    bookings: createBookingService(models, peers, events, () => ({ seats: col('slot_seats') as never, claims: col('booking_claims') as never, stepUps: stepUps() })),
     downloads: createDownloadService(models, packages, peers, () => ({ attempts: col('password_attempts') as never, stepUps: stepUps() }), { maxAttempts: o.maxAttempts, lockMinutes: o.lockMinutes, grantTtlSeconds: o.grantTtlSeconds }),
     runner,
     pdf: o.pdf,
