@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '@yuejuan/database';
 import { createIdentityServices } from '@yuejuan/identity/services';
-import { seedDemo, startProcess, subgraphNodeFlags, type RunningProcess } from '@yuejuan/ops';
+import { seedDemo, seedDemoSlots, startProcess, subgraphNodeFlags, type RunningProcess } from '@yuejuan/ops';
 import { connectMongo, ensureIndexes } from '@yuejuan/runtime';
 import { subgraphNames } from '@yuejuan/schema';
 import { freePort } from '@yuejuan/database';
@@ -88,6 +88,7 @@ export async function startClientStack(options: ClientStackOptions): Promise<Cli
   };
   await seedDemo({ mongoUri: options.mongoUri, identityDb: env.IDENTITY_DB!, casesDb: env.CASES_DB!, idHashKey: secrets.idHash });
   await setStaffPasswords(options.mongoUri, env.IDENTITY_DB!, secrets.idHash);
+  await seedDemoSlots({ mongoUri: options.mongoUri, readingDb: env.READING_DB! });
 
   const running: RunningProcess[] = [];
   const stop = async () => {

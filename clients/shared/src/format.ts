@@ -27,7 +27,7 @@ export const loginMethodLabels: Record<string, string> = { SCAN: '扫码登录�
 export const messageKindLabels: Record<string, string> = {
   BINDING_APPROVED: '绑定通过', BINDING_REJECTED: '绑定未通过', BINDING_MATERIALS_REQUESTED: '补充材料', READING_APPROVED: '阅卷通过', READING_REJECTED: '阅卷未通过',
   PACKAGE_READY: '卷宗可下载', DOCUMENT_PASSWORD: '文档打开密码', LOGIN_CODE: '登录验证码', BINDING_PHONE_CODE: '绑定手机验证码', PROSECUTOR_LOGIN_CODE: '检察人员登录验证码', NEW_APPLICATION: '新申请',
-  BINDING_REVOKED: '绑定已撤销', PACKAGE_REVOKED: '卷宗已撤回', PACKAGE_EXPIRING: '卷宗即将到期',
+  BINDING_REVOKED: '绑定已撤销', PACKAGE_REVOKED: '卷宗已撤回', PACKAGE_EXPIRING: '卷宗即将到期', APPOINTMENT_CONFIRMED: '预约已确认', APPOINTMENT_RESCHEDULED: '预约已改期', APPOINTMENT_DECLINED: '预约未获安排',
 };
 
 /** A label, or the raw value when the API added a value the client does not know yet. */

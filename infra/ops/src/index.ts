@@ -6,5 +6,6 @@ export { importKinds, isImportKind, type ImportKind, type ImportServices } from 
 export type { ImportResult, ReadResult, RowError, SourceRow } from './import/types.ts';
 export { seedDemo, type SeedDemoOptions, type DemoSummary, type DemoCounts } from './demo/seed-demo.ts';
 export { demoDir, demoFiles } from './demo/demo-files.ts';
+export { seedDemoSlots } from './demo/demo-slots.ts';
 export { loadImportConfig } from './config.ts';
 export { startProcess, subgraphNodeFlags, tail, type RunningProcess } from './stack/processes.ts';

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testMongoUri, testSecrets } from '@yuejuan/runtime/testing';
-import { demoFiles, importRows, readRows, seedDemo, type DemoSummary } from '../src/index.ts';
+import { connectMongo } from '@yuejuan/runtime';
+import { demoFiles, importRows, readRows, seedDemo, seedDemoSlots, type DemoSummary } from '../src/index.ts';
 import { openServices } from './fixtures.ts';
 
 describe('demo data', () => {
@@ -59,6 +60,25 @@ describe('demo data', () => {
       const result = await importRows(kind, read.rows, db);
       expect([file, read.errors, result.errors]).toEqual([file, [], []]);
       expect(result.created).toBe(0);
+    }
+  });
+
+  it('keeps ten working days of reception slots ahead at every start, in Beijing office hours, never twice', async () => {
+    const readingDb = `${db.cases.models.Case.db.name}_slots`;
+    const friday = new Date('2026-12-04T10:00:00+08:00');
+    expect(await seedDemoSlots({ mongoUri: testMongoUri(), readingDb, now: friday })).toBe(8 * 10 * 2);
+    expect(await seedDemoSlots({ mongoUri: testMongoUri(), readingDb, now: friday })).toBe(0);
+    // A day later the window has moved by one working day: one day's slots more per procuratorate.
+    expect(await seedDemoSlots({ mongoUri: testMongoUri(), readingDb, now: new Date('2026-12-07T10:00:00+08:00') })).toBe(8 * 2);
+    const connection = await connectMongo(testMongoUri(), readingDb);
+    try {
+      const first = await connection.db!.collection('reception_slots').find({ procuratorateId: 'SH-310000' }).sort({ startsAt: 1 }).limit(2).toArray();
+      // Monday 7 December 2026, 09:00–11:30 and 14:00–16:30 in Beijing; the weekend is skipped.
+      expect(first.map((s) => [s.startsAt.toISOString(), s.endsAt.toISOString()])).toEqual([['2026-12-07T01:00:00.000Z', '2026-12-07T03:30:00.000Z'], ['2026-12-07T06:00:00.000Z', '2026-12-07T08:30:00.000Z']]);
+      expect(first[0]).toMatchObject({ location: '上海市人民检察院 律师接待室', capacity: 3, types: ['IN_PERSON_READING', 'OPINION_HEARING'] });
+      await connection.db!.dropDatabase();
+    } finally {
+      await connection.close();
     }
   });
 });

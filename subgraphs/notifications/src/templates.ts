@@ -37,7 +37,10 @@ export const variableRules: Record<string, VariableRule> = {
   expiresAt: { pattern: /^[0-9年月日:\- ]{8,20}$/u, normalize: beijingTime },
   caseName: { pattern: /^[^\r\n]{1,20}$/u, default: '案件', maxLength: 20 },
   reason: { pattern: /^[\s\S]{1,30}$/u, default: '未注明', maxLength: 30 },
-  applicationType: { pattern: /^(案件绑定申请|在线阅卷申请)$/ },
+  applicationType: { pattern: /^(案件绑定申请|在线阅卷申请|辩护与代理预约)$/ },
+  appointmentType: { pattern: /^(现场阅卷|听取意见)$/ },
+  startsAt: { pattern: /^[0-9年月日:\- ]{8,20}$/u, normalize: beijingTime },
+  location: { pattern: /^[^\r\n]{1,30}$/u, maxLength: 30 },
 };
 
 const codeNotice = '，${expiresInMinutes}分钟内有效。如非本人操作，请忽略本短信。';
@@ -84,6 +87,18 @@ export const templates: Record<MessageKind, Template> = {
   PACKAGE_EXPIRING: {
     sms: { text: '您申请的${caseName}卷宗下载将于${expiresAt}到期，请及时登录12309中国检察网下载。到期后如需阅卷，请重新申请。', variables: ['caseName', 'expiresAt'] },
     inApp: { title: '卷宗即将到期', body: '您申请的${caseName}卷宗下载将于${expiresAt}到期，请及时在“辩护与代理网上预约”中下载。到期后如需阅卷，可在“已绑定案件”中重新申请。', variables: ['caseName', 'expiresAt'] },
+  },
+  APPOINTMENT_CONFIRMED: {
+    sms: { text: '您预约的${caseName}${appointmentType}已确认，时间：${startsAt}，地点：${location}。请携带律师执业证按时到达。', variables: ['caseName', 'appointmentType', 'startsAt', 'location'] },
+    inApp: { title: '预约已确认', body: '您预约的“${caseName}”${appointmentType}已确认，时间：${startsAt}，地点：${location}。可在“辩护与代理网上预约”中加入日历。', variables: ['caseName', 'appointmentType', 'startsAt', 'location'] },
+  },
+  APPOINTMENT_RESCHEDULED: {
+    sms: { text: '您预约的${caseName}${appointmentType}已改期至${startsAt}，地点：${location}，原因：${reason}。', variables: ['caseName', 'appointmentType', 'startsAt', 'location', 'reason'] },
+    inApp: { title: '预约已改期', body: '您预约的“${caseName}”${appointmentType}已改期至${startsAt}，地点：${location}，原因：${reason}。', variables: ['caseName', 'appointmentType', 'startsAt', 'location', 'reason'] },
+  },
+  APPOINTMENT_DECLINED: {
+    sms: { text: '您预约的${caseName}${appointmentType}未获安排，原因：${reason}。如有需要，可重新预约。', variables: ['caseName', 'appointmentType', 'reason'] },
+    inApp: { title: '预约未获安排', body: '您预约的“${caseName}”${appointmentType}未获安排，原因：${reason}。如有需要，可在“辩护与代理网上预约”中重新预约。', variables: ['caseName', 'appointmentType', 'reason'] },
   },
   NEW_APPLICATION: {
     inApp: { title: '新的待审核申请', body: '本院收到一件新的${applicationType}，请及时审核。', variables: ['applicationType'] },

@@ -63,6 +63,25 @@ describe('domain events become SMS and in-app notifications', () => {
     expect(await h.models.Notification.findById(`${event.id}:${zhangSanId}`).lean().exec()).toMatchObject({ kind: 'PACKAGE_EXPIRING', title: '卷宗即将到期', subjectId: 'package-9' });
   });
 
+  it('bookings: confirmed, rescheduled and declined reach the lawyer with time, place and reason; a new booking reaches the procuratorate (issue 15.7)', async () => {
+    const base = { appointmentId: 'appointment-7', lawyerId: zhangSanId, procuratorateId: shanghai, appointmentType: '听取意见', caseName: '周某某非法吸收存款案', location: '上海市人民检察院律师接待室', startsAt: '2026-03-03T01:30:00.000Z' };
+    const texts: string[] = [];
+    for (const [change, extra] of [['CONFIRMED', {}], ['RESCHEDULED', { reason: '承办检察官出庭' }], ['DECLINED', { reason: '案件已移送审判' }]] as const) {
+      const event = await h.db.bus.publish('reading.appointment.changed', { ...base, change, status: change === 'DECLINED' ? 'CLOSED' : 'CONFIRMED', ...extra });
+      const sent = await until(() => h.models.SmsMessage.findOne({ dedupeKey: `event:${event.id}`, status: 'SENT' }).lean().exec());
+      texts.push((await h.models.DevSms.findById(sent._id).lean().exec())!.text);
+    }
+    expect(texts).toEqual([
+      '【12309中国检察网】您预约的周某某非法吸收存款案听取意见已确认，时间：2026-03-03 09:30，地点：上海市人民检察院律师接待室。请携带律师执业证按时到达。',
+      '【12309中国检察网】您预约的周某某非法吸收存款案听取意见已改期至2026-03-03 09:30，地点：上海市人民检察院律师接待室，原因：承办检察官出庭。',
+      '【12309中国检察网】您预约的周某某非法吸收存款案听取意见未获安排，原因：案件已移送审判。如有需要，可重新预约。',
+    ]);
+    const requested = await h.db.bus.publish('reading.appointment.changed', { ...base, change: 'REQUESTED', status: 'REQUESTED' });
+    await until(async () => (await notificationsOf(wangId)).some((n) => n.subjectId === 'appointment-7'));
+    expect((await notificationsOf(wangId)).find((n) => n.subjectId === 'appointment-7')!.body).toContain('辩护与代理预约');
+    expect(await h.models.SmsMessage.countDocuments({ dedupeKey: `event:${requested.id}` }).exec()).toBe(0);
+  });
+
   it('the same event delivered twice (replay, and a second consuming process) makes one message and one notification', async () => {
     const second = h.db.bus.consume({ name: 'notifications', topics: consumedTopics, handler: h.services.handleEvent });
     try {

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { startDatabase, repoRoot } from '@yuejuan/database';
 import { subgraphNames } from '@yuejuan/schema';
-import { seedDemo } from '../index.ts';
+import { seedDemo, seedDemoSlots } from '../index.ts';
 import { ensureSystemPackages, qpdf } from './system-packages.ts';
 import { loadDevSecrets } from './secrets.ts';
 import { startProcess, subgraphNodeFlags, tail, type RunningProcess } from './processes.ts';
@@ -70,6 +70,7 @@ try {
   const seeded = await seedDemo({ mongoUri: db.uri, identityDb: env.IDENTITY_DB ?? 'yuejuan_identity', casesDb: env.CASES_DB ?? 'yuejuan_cases', idHashKey: secrets.idHash, log: say });
   const c = seeded.counts;
   say(`演示数据${seeded.seeded ? '已写入' : '已存在'}：检察院 ${c.procuratorates}，案件 ${c.cases}，律师 ${c.lawyers}，检察人员 ${c.prosecutors}，管理员 ${c.administrators}`);
+  say(`演示接待时段：新增 ${await seedDemoSlots({ mongoUri: db.uri, readingDb: env.READING_DB ?? 'yuejuan_reading' })} 个（今后十个工作日，上午、下午各一个）`);
   const urls: Record<string, string> = {};
   await Promise.all(
     subgraphNames.map(async (name, i) => {

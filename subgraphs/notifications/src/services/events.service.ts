@@ -6,7 +6,7 @@ import type { NotificationService } from './notification.service.ts';
 import type { Outbox } from './outbox.service.ts';
 
 /** Topics the notifications consumer follows (payloads are keys, never secrets). */
-export const consumedTopics = ['cases.bindingApplication.changed', 'reading.readingApplication.changed', 'reading.package.changed', 'reading.package.expiring'];
+export const consumedTopics = ['cases.bindingApplication.changed', 'reading.readingApplication.changed', 'reading.package.changed', 'reading.package.expiring', 'reading.appointment.changed'];
 
 type Payload = Record<string, unknown>;
 interface Intent { kind: MessageKind; subjectId: string | null; sms: boolean }
@@ -28,12 +28,17 @@ function lawyerIntent(topic: string, p: Payload): Intent | null {
   if (topic === 'reading.package.changed' && p.status === 'READY') return { kind: 'PACKAGE_READY', subjectId: typeof p.packageId === 'string' ? p.packageId : null, sms: false };
   // A package withdrawn with its case binding is told by BINDING_REVOKED: one message, not two.
   if (topic === 'reading.package.changed' && p.status === 'REVOKED' && p.cause !== 'BINDING_REVOKED') return { kind: 'PACKAGE_REVOKED', subjectId: typeof p.packageId === 'string' ? p.packageId : null, sms: true };
+  if (topic === 'reading.appointment.changed') {
+    const kind = ({ CONFIRMED: 'APPOINTMENT_CONFIRMED', RESCHEDULED: 'APPOINTMENT_RESCHEDULED', DECLINED: 'APPOINTMENT_DECLINED' } as const)[p.change as string];
+    return kind ? { kind, subjectId: typeof p.appointmentId === 'string' ? p.appointmentId : null, sms: true } : null;
+  }
   if (topic === 'reading.package.expiring') return { kind: 'PACKAGE_EXPIRING', subjectId: typeof p.packageId === 'string' ? p.packageId : null, sms: true };
   return null;
 }
 
 /** A new application in a procuratorate's review queue. */
 function applicationType(topic: string, p: Payload): string | null {
+  if (topic === 'reading.appointment.changed') return p.change === 'REQUESTED' ? '辩护与代理预约' : null;
   if (p.status !== 'SUBMITTED') return null;
   if (topic === 'cases.bindingApplication.changed') return '案件绑定申请';
   if (topic === 'reading.readingApplication.changed') return '在线阅卷申请';
@@ -76,7 +81,8 @@ export function createEventHandler(deps: { notifications: NotificationService; o
     }
     const type = applicationType(event.topic, p);
     if (type && typeof p.procuratorateId === 'string') {
-      await deps.fanout.record({ eventId: event.id, procuratorateId: p.procuratorateId, kind: 'NEW_APPLICATION', variables: { applicationType: type }, subjectId: typeof p.applicationId === 'string' ? p.applicationId : null });
+      const subjectId = typeof p.applicationId === 'string' ? p.applicationId : typeof p.appointmentId === 'string' ? p.appointmentId : null;
+      await deps.fanout.record({ eventId: event.id, procuratorateId: p.procuratorateId, kind: 'NEW_APPLICATION', variables: { applicationType: type }, subjectId });
       deps.onFanout();
     }
   };
