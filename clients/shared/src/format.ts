@@ -6,7 +6,7 @@ export const bindingStatusLabels: Record<string, string> = {
 export const readingStatusLabels: Record<string, string> = {
   SUBMITTED: '待审核', APPROVED: '已通过，卷宗制作中', FILE_READY: '卷宗可下载', DOWNLOADED: '已下载', REJECTED: '未通过',
 };
-export const appointmentStatusLabels: Record<string, string> = { WAITING_FOR_FILE: '等待卷宗', FILE_READY: '卷宗可下载', CLOSED: '已结束' };
+export const appointmentStatusLabels: Record<string, string> = { WAITING_FOR_FILE: '等待卷宗', FILE_READY: '卷宗可下载', REQUESTED: '待确认', CONFIRMED: '已确认', CLOSED: '已结束' };
 export const appointmentTypeLabels: Record<string, string> = { ONLINE_READING: '在线阅卷', IN_PERSON_READING: '现场阅卷', OPINION_HEARING: '听取意见' };
 export const packageStatusLabels: Record<string, string> = { PREPARING: '制作中', READY: '可下载', FAILED: '制作失败', EXPIRED: '已过期', REVOKED: '已撤回' };
 export const ticketStatusLabels: Record<string, string> = {
@@ -52,6 +52,19 @@ export function formatTime(iso: string | null | undefined): string {
   const parts = new Intl.DateTimeFormat('zh-CN', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false }).formatToParts(date);
   const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '';
   return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')}:${get('second')}`;
+}
+
+/** A reception slot's time in Beijing, `2026-12-07 周一 09:00–11:30`. */
+export function formatSlot(startsAt: string | null | undefined, endsAt: string | null | undefined): string {
+  if (!startsAt || !endsAt) return '—';
+  const start = new Date(startsAt);
+  const end = new Date(endsAt);
+  if (Number.isNaN(start.getTime()) || Number.isNaN(end.getTime())) return '—';
+  const parts = (d: Date) => new Intl.DateTimeFormat('zh-CN', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit', weekday: 'short', hour: '2-digit', minute: '2-digit', hour12: false }).formatToParts(d);
+  const get = (p: Intl.DateTimeFormatPart[], t: string) => p.find((x) => x.type === t)?.value ?? '';
+  const s = parts(start);
+  const e = parts(end);
+  return `${get(s, 'year')}-${get(s, 'month')}-${get(s, 'day')} ${get(s, 'weekday')} ${get(s, 'hour')}:${get(s, 'minute')}–${get(e, 'hour')}:${get(e, 'minute')}`;
 }
 
 /** Seconds left until an ISO instant (0 when past). */

@@ -8,4 +8,4 @@ export { base64url, canonicalString, generateDeviceKey, publicKeyJwk, signAction
 export { createDeviceStore, type DeviceStore, type StoredDevice } from './device-store.ts';
 export { createTokenStore, type TokenStore } from './token.ts';
 export { createCountdown, createFlash, liveValue, type Flash } from './stores.ts';
-export { checkDownload, downloadCookieName, startBrowserDownload, uploadFile, type Uploaded } from './transfer.ts';
+export { checkDownload, downloadCookieName, saveTextFile, startBrowserDownload, uploadFile, type Uploaded } from './transfer.ts';

@@ -75,3 +75,13 @@ export function startBrowserDownload(url: string, fileName: string, downloadKey:
   a.click();
   a.remove();
 }
+
+/** Saves text made in the page (an .ics calendar file) as a file, through the browser's download. */
+export function saveTextFile(name: string, text: string, type: string): void {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  const a = Object.assign(document.createElement('a'), { href: url, download: name });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
