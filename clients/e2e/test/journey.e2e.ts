@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import ICAL from 'ical.js';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { testMongoUri } from '@yuejuan/runtime/testing';
 import { artifactsDir, journeyContexts, launchChromium, screenshots, watchOperations, watchProblems, type SentOperation } from '../src/browser.ts';
@@ -359,6 +360,98 @@ describe('the lawyer online-reading journey', () => {
     await portal.getByRole('link', { name: '辩护与代理网上预约', exact: true }).click();
     await visible(portal.getByRole('link', { name: '卷宗下载', exact: true }).first());
     expect(await portal.locator('.closed-reason').count()).toBe(0);
+  });
+
+  it('辩护与代理网上预约: a phone-code session books 听取意见 and 现场阅卷 after the APPOINTMENT scan; the prosecutor opens a slot, reschedules, confirms and declines; the lawyer adds one to a calendar and cancels (issue 15.7)', async () => {
+    // A session that is not identity-verified: log in again with an SMS code.
+    await portal.getByRole('button', { name: '退出', exact: true }).click();
+    await portal.waitForURL((url) => url.pathname === '/');
+    await portal.goto('/login');
+    await portal.getByLabel('手机号码', { exact: true }).fill(demo.lawyer.phone);
+    await portal.getByRole('button', { name: '获取验证码', exact: true }).click();
+    await portal.getByLabel('短信验证码').fill(codeIn((await waitForSms(stack, demo.lawyer.phone, 'LOGIN_CODE', seen)).text));
+    await portal.getByRole('button', { name: '登录', exact: true }).click();
+    await portal.waitForURL('**/center');
+
+    const book = async (type: '听取意见' | '现场阅卷', note: string) => {
+      await portal.getByRole('link', { name: '辩护与代理网上预约', exact: true }).click();
+      await portal.getByRole('link', { name: '新建预约', exact: true }).click();
+      await visible(portal.getByRole('heading', { name: '新建预约' }));
+      await portal.getByLabel(type).check();
+      const slot = portal.locator('input[name="slot"]:not([disabled])').first();
+      await slot.check();
+      const when = (await slot.locator('xpath=..').innerText()).split('·')[0]!.trim();
+      await portal.getByLabel(/^预约事由/).fill(note);
+      await shot(portal, `门户-新建预约-${type}`);
+      await portal.getByRole('button', { name: '提交预约', exact: true }).click();
+      const dialog = portal.getByRole('dialog', { name: '律师身份核验' });
+      await visible(dialog.locator('.step-up[data-status="PENDING"] img.qr'));
+      await scanWithVerifier(verifier, dialog.locator('img.qr'));
+      await hasText(verifier.locator('#confirm'), '辩护与代理网上预约');
+      await verifier.getByRole('button', { name: '确认核验', exact: true }).click();
+      await portal.waitForURL('**/appointments?booked=1');
+      await hasText(portal.getByRole('status').or(portal.locator('.alert')).first(), '预约已提交');
+      return when;
+    };
+    const hearingAt = await book('听取意见', '当面提交书面辩护意见');
+    const hearing = portal.locator('tr[data-status="REQUESTED"]', { hasText: '听取意见' });
+    await hasText(hearing, hearingAt);
+    await shot(portal, '门户-预约待确认');
+
+    // The prosecutor opens a slot of their own and moves the hearing there.
+    await staff.getByRole('link', { name: '预约接待', exact: true }).click();
+    const day = new Date(Date.now() + 21 * 86_400_000 + 8 * 3_600_000).toISOString().slice(0, 10);
+    await staff.getByLabel('日期').fill(day);
+    await staff.getByLabel('开始时间').fill('14:00');
+    await staff.getByLabel('结束时间').fill('15:30');
+    await staff.getByLabel('名额').fill('2');
+    await staff.getByRole('button', { name: '新增接待时段', exact: true }).click();
+    await hasText(staff.locator('.alert').first(), '已新增接待时段');
+    const row = staff.locator('tr[data-booking]', { hasText: demo.case.caseName }).first();
+    await hasText(row, '当面提交书面辩护意见');
+    await shot(staff, '工作台-预约接待');
+    await row.getByRole('button', { name: '改期', exact: true }).click();
+    const move = staff.getByRole('dialog', { name: '改期' });
+    const target = move.locator('option', { hasText: day }).filter({ hasText: '14:00–15:30' });
+    await move.getByLabel('新的接待时段').selectOption((await target.getAttribute('value'))!);
+    await move.getByLabel(/^改期原因/).fill('承办检察官当日出庭');
+    await move.getByRole('button', { name: '确定改期', exact: true }).click();
+    await hasText(staff.locator('.alert').first(), '已改期');
+    const moved = await waitForSms(stack, demo.lawyer.phone, 'APPOINTMENT_RESCHEDULED', seen, 30_000);
+    expect(moved.text).toContain(`已改期至${day} 14:00`);
+    expect(moved.text).toContain('承办检察官当日出庭');
+
+    // 现场阅卷: booked, confirmed, added to a calendar, then cancelled by the lawyer.
+    await book('现场阅卷', '查阅全部案卷');
+    await staff.reload();
+    await staff.locator('section[aria-labelledby="h-requested"] tr[data-booking]').first().getByRole('button', { name: '确认', exact: true }).click();
+    await hasText(staff.locator('.alert').first(), '已确认');
+    const confirmed = await waitForSms(stack, demo.lawyer.phone, 'APPOINTMENT_CONFIRMED', seen, 30_000);
+    expect(confirmed.text).toContain('现场阅卷已确认');
+    await portal.reload();
+    const reading = portal.locator('tr[data-status="CONFIRMED"]', { hasText: '现场阅卷' });
+    const [ics] = await Promise.all([portal.waitForEvent('download'), reading.getByRole('button', { name: '加入日历', exact: true }).click()]);
+    expect(ics.suggestedFilename()).toBe(`现场阅卷-${demo.case.caseName}.ics`);
+    const saved = join(dir, 'appointment.ics');
+    await ics.saveAs(saved);
+    const event = new ICAL.Event(new ICAL.Component(ICAL.parse(readFileSync(saved, 'utf8'))).getFirstSubcomponent('vevent')!);
+    expect(event.summary).toBe(`现场阅卷：${demo.case.caseName}`);
+    expect(event.location).toContain('律师接待室');
+    await shot(portal, '门户-预约已确认');
+    portal.once('dialog', (d) => void d.accept());
+    await reading.getByRole('button', { name: '取消预约', exact: true }).click();
+    await hasText(portal.locator('tr[data-status="CLOSED"]', { hasText: '现场阅卷' }), '律师已取消预约');
+
+    // The hearing is declined: the lawyer is told why.
+    await staff.reload();
+    await staff.locator('section[aria-labelledby="h-confirmed"] tr[data-booking]', { hasText: '听取意见' }).getByRole('button', { name: '不予安排', exact: true }).click();
+    await staff.getByLabel(/^原因/).fill('案件已移送审判');
+    await staff.getByRole('dialog').getByRole('button', { name: '确定', exact: true }).click();
+    await hasText(staff.locator('.alert').first(), '已不予安排');
+    expect((await waitForSms(stack, demo.lawyer.phone, 'APPOINTMENT_DECLINED', seen, 30_000)).text).toContain('案件已移送审判');
+    await portal.reload();
+    await hasText(portal.locator('tr[data-status="CLOSED"]', { hasText: '听取意见' }), '检察院不予安排：案件已移送审判');
+    await shot(portal, '门户-预约结果');
   });
 });
 
