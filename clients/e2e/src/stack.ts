@@ -107,7 +107,7 @@ export async function startClientStack(options: ClientStackOptions): Promise<Cli
         name: app,
         entry: `clients/${app}/build/index.js`,
         healthUrl: `${local(app)}/`,
-        env: { ...env, PORT: String(ports[app]), HOST: '127.0.0.1', ORIGIN: local(app), GATEWAY_URL: local('gateway'), BODY_SIZE_LIMIT: 'Infinity', YUEJUAN_PROXY_SECRET: proxySecret },
+        env: { ...env, PORT: String(ports[app]), HOST: '127.0.0.1', ORIGIN: local(app), GATEWAY_URL: local('gateway'), BODY_SIZE_LIMIT: 'Infinity', YUEJUAN_PROXY_SECRET: proxySecret, PUBLIC_VERIFIER_URL: local('verifier') },
       }));
     }));
   } catch (err) {

@@ -12,6 +12,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { testMongoUri } from '@yuejuan/runtime/testing';
 import { artifactsDir, journeyContexts, launchChromium, screenshots, watchOperations, watchProblems, type SentOperation } from '../src/browser.ts';
 import { showNothing } from '../src/camera.ts';
+import { demoDir } from '@yuejuan/ops';
 import { makePdf, openPdf, unzip } from '../src/files.ts';
 import { codeIn, passwordIn, waitForSms } from '../src/sms.ts';
 import { demo, startClientStack, type ClientStack } from '../src/stack.ts';
@@ -184,12 +185,10 @@ describe('the lawyer online-reading journey', () => {
   it('uploads volumes and publishes the package; the passwords arrive by SMS', async () => {
     await staff.getByRole('link', { name: '案件与卷宗', exact: true }).click();
     await staff.getByRole('link', { name: demo.case.departmentCaseNumber, exact: true }).click();
-    await staff.getByLabel('选择卷宗文件（可多选）').setInputFiles([
-      { name: '诉讼文书.pdf', mimeType: 'application/pdf', buffer: await makePdf('Volume 1', 3) },
-      { name: '证据材料.pdf', mimeType: 'application/pdf', buffer: await makePdf('Volume 2', 2) },
-    ]);
-    await staff.locator('[data-upload="诉讼文书.pdf"][data-done="true"]').waitFor();
-    await staff.locator('[data-upload="证据材料.pdf"][data-done="true"]').waitFor();
+    // The demo's sample volumes (infra/ops/demo/volumes): typeset pages and a scanned one (issue 15.17).
+    await staff.getByLabel('选择卷宗文件（可多选）').setInputFiles(['第1卷 诉讼文书.pdf', '第2卷 证据材料.pdf'].map((name) => join(demoDir, 'volumes', name)));
+    await staff.locator('[data-upload="第1卷 诉讼文书.pdf"][data-done="true"]').waitFor();
+    await staff.locator('[data-upload="第2卷 证据材料.pdf"][data-done="true"]').waitFor();
     await hasCount(staff.locator('li[data-volume]'), 2);
     await shot(staff, '工作台-卷宗上传');
 
@@ -258,7 +257,7 @@ describe('the lawyer online-reading journey', () => {
       pages.push(await openPdf(volume, journeyState.documentPassword));
     }
     // Both volumes open with the document password (their order is the upload's arrival order).
-    expect(pages.sort()).toEqual([2, 3]);
+    expect(pages.sort()).toEqual([3, 3]);
 
     await staff.reload();
     await hasText(staff.locator('article[data-package-status="READY"] table[aria-label="下载记录"]'), demo.lawyer.name);

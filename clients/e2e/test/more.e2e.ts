@@ -55,6 +55,11 @@ describe('portal logins', () => {
     await portal.locator('#register-lawyer').getByRole('link', { name: '律师认证登录', exact: true }).click();
     await portal.waitForURL('**/login/scan');
     await hasAttribute(portal.locator('#login-qr'), 'data-status', 'PENDING');
+    // Where to get the verifier: its address as a link and a QR (issue 15.17).
+    await portal.getByText('还没有“中国律师身份核验”？').click();
+    expect(await portal.locator('#verifier-url').getAttribute('href')).toBe(stack.urls.verifier);
+    await visible(portal.getByRole('img', { name: '“中国律师身份核验”网址二维码' }));
+    await shot(portal, '登录-核验工具指引');
   });
 
   it('replaces an expired login QR by itself', async () => {
@@ -88,6 +93,11 @@ describe('portal logins', () => {
     await portal.waitForURL((url) => url.pathname === '/');
 
     await portal.goto('/login');
+    // An unregistered number is not told apart: the answer says 如该号码已注册 (issue 15.15).
+    await portal.getByLabel('手机号码', { exact: true }).fill('13912349999');
+    await portal.getByRole('button', { name: '获取验证码', exact: true }).click();
+    await hasText(portal.getByRole('status').first(), '如该号码（139****9999）已注册，验证码已发送');
+    await portal.reload();
     await portal.getByLabel('手机号码', { exact: true }).fill(lawyer.phone);
     await portal.getByRole('button', { name: '获取验证码', exact: true }).click();
     const sms = await waitForSms(stack, lawyer.phone, 'LOGIN_CODE', seen);

@@ -90,7 +90,7 @@ try {
       const port = clientBase + i;
       running.push(await startProcess(root, logDir, {
         name: app, entry: `clients/${app}/build/index.js`, healthUrl: `http://127.0.0.1:${port}/`,
-        env: { ...env, PORT: String(port), HOST: '127.0.0.1', ORIGIN: `http://127.0.0.1:${port}`, GATEWAY_URL: `http://127.0.0.1:${base}`, BODY_SIZE_LIMIT: 'Infinity', YUEJUAN_PROXY_SECRET: proxySecret },
+        env: { ...env, PORT: String(port), HOST: '127.0.0.1', ORIGIN: `http://127.0.0.1:${port}`, GATEWAY_URL: `http://127.0.0.1:${base}`, BODY_SIZE_LIMIT: 'Infinity', YUEJUAN_PROXY_SECRET: proxySecret, PUBLIC_VERIFIER_URL: `http://127.0.0.1:${clientBase + 1}` },
       }));
     }),
   );
