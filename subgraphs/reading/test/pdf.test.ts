@@ -50,15 +50,14 @@ async function greyPng(w: number, h: number): Promise<Buffer> {
  * the bottom 8 %, as displayed: rotation applied), spaces removed.
  */
 async function footText(path: string, n: number): Promise<string> {
-  const { stdout: info } = await exec('pdfinfo', ['-f', String(n), '-l', String(n), path]);
-  const [, w, h] = /Page +\d+ size: +([\d.]+) x ([\d.]+)/.exec(info)!.map(Number) as [number, number, number];
-  const rot = Number(/Page +\d+ rot: +(\d+)/.exec(info)?.[1] ?? 0) % 180 === 90;
-  const [pw, ph] = rot ? [h, w] : [w, h];
-  const W = Math.round((2500 * pw) / Math.max(pw, ph));
-  const H = Math.round((2500 * ph) / Math.max(pw, ph));
-  const y = Math.round(H * 0.92);
+  // The page as a viewer shows it (its CropBox; its size in pixels from the PNG header), then its foot only.
   const out = `${path}-${n}`;
-  await exec('pdftoppm', ['-f', String(n), '-l', String(n), '-scale-to', '2500', '-x', '0', '-y', String(y), '-W', String(W), '-H', String(H - y), '-gray', '-png', '-singlefile', path, out]);
+  const render = (...crop: string[]) => exec('pdftoppm', ['-f', String(n), '-l', String(n), '-cropbox', '-scale-to', '2500', ...crop, '-gray', '-png', '-singlefile', path, out]);
+  await render();
+  const png = await readFile(`${out}.png`);
+  const [W, H] = [png.readUInt32BE(16), png.readUInt32BE(20)];
+  const y = Math.round(H * 0.92);
+  await render('-x', '0', '-y', String(y), '-W', String(W), '-H', String(H - y));
   const { stdout } = await exec('tesseract', [`${out}.png`, '-', '-l', 'chi_sim', '--psm', '6']);
   return stdout.replace(/\s+/g, '');
 }
@@ -93,13 +92,18 @@ describe('PDF tools (qpdf)', () => {
     });
   });
 
-  it('draws the whole watermark in the pixels of every page: A4, landscape, A3, small, rotated and a scanned image (read back by OCR)', async () => {
+  it('draws the whole watermark in the pixels of every page: A4, landscape, A3, small, rotated, offset and cropped, and a scanned image (read back by OCR)', async () => {
     // What a lawyer sees: the decrypted volume rasterised by poppler (pdftoppm), the watermark's
     // foot line read back by Tesseract (chi_sim), never from the text layer.
     const doc = await PDFDocument.create();
     const font = await doc.embedFont(StandardFonts.Helvetica);
     for (const [w, h] of [[595, 842], [842, 595], [1191, 1684], [300, 200]] as const) doc.addPage([w, h]).drawText(`page ${w}x${h}`, { x: 20, y: h - 40, size: 12, font });
     doc.addPage([595, 842]).setRotation(degrees(90));
+    // A page whose boxes do not start at the origin, shown cropped (as scanners and croppers write them).
+    const offset = doc.addPage([595, 842]);
+    offset.setMediaBox(100, 100, 595, 842);
+    offset.setCropBox(150, 150, 495, 742);
+    offset.drawText('offset page', { x: 170, y: 860, size: 12, font });
     // A scanned page: one grey image and nothing else (the scanners' usual output).
     const scan = await PDFDocument.create();
     const png = await scan.embedPng(await greyPng(400, 566));
@@ -110,7 +114,7 @@ describe('PDF tools (qpdf)', () => {
     await pdf.writeWatermark(file('wm.pdf'), text);
     await pdf.stampAndEncrypt(file('pages.pdf'), file('wm.pdf'), file('stamped.pdf'), 'Doc3Password');
     await exec('qpdf', ['--password=Doc3Password', '--decrypt', file('stamped.pdf'), file('opened.pdf')]);
-    for (let n = 1; n <= 6; n++) {
+    for (let n = 1; n <= 7; n++) {
       const seen = await footText(file('opened.pdf'), n);
       expect(seen, `page ${n}`).toContain('执业证号13101200910234561');
       expect(seen, `page ${n}`).toContain('陈志远');
