@@ -1,6 +1,7 @@
 // Debian's chromium driven by playwright-core (never a downloaded browser), the three browser
 // contexts of the journey, and screenshots saved where a person can look at them.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { repoRoot } from '@yuejuan/database';
@@ -35,12 +36,32 @@ export function artifactsDir(name: string): string {
 }
 
 /** Numbered full-page screenshots: `shot(page, '登录')` → 01-登录.png. */
+/**
+ * A screenshot of what the person sees, and axe-core's audit of that same page (WCAG 2.1 A and
+ * AA): a violation fails the step that showed it. (Screenshots of a failure are not audited.)
+ */
 export function screenshots(dir: string) {
   let n = 0;
   return async (page: Page, name: string) => {
     n += 1;
     await page.screenshot({ path: join(dir, `${String(n).padStart(2, '0')}-${name}.png`), fullPage: true });
+    if (name.startsWith('失败')) return;
+    const violations = await accessibilityViolations(page);
+    if (violations.length) throw new Error(`axe-core：页面“${name}”（${page.url()}）有无障碍问题：\n${violations.join('\n')}`);
   };
+}
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** axe-core's violations of WCAG 2.1 A/AA on the page as it is now (injected over the DevTools protocol, so the pages' CSP stays on). */
+export async function accessibilityViolations(page: Page): Promise<string[]> {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axeSource);
+  return page.evaluate(async () => {
+    type Result = { violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[] };
+    const axe = (window as unknown as { axe: { run(context: Document, options: unknown): Promise<Result> } }).axe;
+    const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+    return result.violations.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 4).map((node) => node.target.join(' ')).join(' | ')}`);
+  });
 }
 
 /** Collects console errors and failed requests of a context, to print when a test fails. */
