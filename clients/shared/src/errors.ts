@@ -12,7 +12,6 @@ export const errorMessages: Readonly<Record<string, string>> = {
   CONFLICT: '当前状态不允许此操作，请刷新后重试。',
   RATE_LIMITED: '操作过于频繁，请稍后再试。',
   STEP_UP_REQUIRED: '请先使用中国律师身份核验扫码完成身份核验。',
-  NOT_IMPLEMENTED: '该功能尚未开放，敬请期待。',
   SERVICE_UNAVAILABLE: '服务暂不可用，请稍后再试。',
   INTERNAL_SERVER_ERROR: '系统繁忙，请稍后再试。',
   GRAPHQL_VALIDATION_FAILED: '请求格式有误，请刷新页面后重试。',

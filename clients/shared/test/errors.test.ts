@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError, errorMessages, fromGraphqlErrors, messageFor, retryAfterSeconds, toApiError } from '../src/errors.ts';
 
-const common = ['BAD_USER_INPUT', 'UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'CONFLICT', 'RATE_LIMITED', 'STEP_UP_REQUIRED', 'NOT_IMPLEMENTED'];
+const common = ['BAD_USER_INPUT', 'UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'CONFLICT', 'RATE_LIMITED', 'STEP_UP_REQUIRED'];
 const domain = [
   'SMS_TOO_FREQUENT', 'SMS_DAILY_LIMIT', 'CODE_INVALID', 'CODE_EXPIRED', 'CODE_ATTEMPTS_EXCEEDED', 'CODE_USED', 'INVALID_CREDENTIALS', 'ACCOUNT_LOCKED', 'PASSWORD_NOT_SET',
   'PHONE_REQUIRED', 'IDENTITY_VERIFICATION_REQUIRED', 'ACTIVATION_NOT_FOUND', 'ACTIVATION_EXPIRED', 'ACTIVATION_STATE', 'ACTIVATION_COMPLETED', 'PHONE_MISMATCH',
@@ -23,7 +23,7 @@ describe('error messages', () => {
 
   it('replaces an English or empty message with the table’s', () => {
     expect(messageFor('UNAUTHENTICATED', 'Unauthorized')).toBe('登录已失效，请重新登录。');
-    expect(messageFor('NOT_IMPLEMENTED', '')).toBe('该功能尚未开放，敬请期待。');
+    expect(messageFor('NOT_FOUND', '')).toBe(errorMessages.NOT_FOUND);
   });
 
   it('never shows an internal error’s text, even a Chinese one', () => {

@@ -3,7 +3,7 @@ import { createSubgraphService, type EventBus, type Logger } from '@yuejuan/runt
 import { loadSubgraphSdl } from '@yuejuan/schema';
 import type { CasesConfig } from './config.ts';
 import { createLoaders } from './context.ts';
-import { createResolvers, pending } from './resolvers/index.ts';
+import { createResolvers } from './resolvers/index.ts';
 import { mountCasesRoutes } from './routes.ts';
 import { createCasesServices } from './services/index.ts';
 import { createBlobStore } from '@yuejuan/runtime/storage';
@@ -24,7 +24,6 @@ export function createServer({ config, connection, logger, bus }: CasesDeps) {
     name: 'cases',
     sdl: loadSubgraphSdl('cases'),
     resolvers: createResolvers(services, bus),
-    pending,
     createLoaders: () => createLoaders(services.models),
     connection,
     logger,

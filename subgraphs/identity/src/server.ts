@@ -4,7 +4,7 @@ import { createSubgraphService, internalTokenHeader, verifyInternalToken, type E
 import { loadSubgraphSdl } from '@yuejuan/schema';
 import type { IdentityConfig } from './config.ts';
 import { createLoaders } from './context.ts';
-import { createResolvers, pending } from './resolvers/index.ts';
+import { createResolvers } from './resolvers/index.ts';
 import { createDemoFaceProvider, createHttpFaceProvider, type FaceProvider } from './services/face-provider.ts';
 import { createIdentityServices } from './services/index.ts';
 import { policyFromConfig } from './services/policy.ts';
@@ -52,7 +52,6 @@ export function createServer({ config, connection, logger, bus, sms, face, now }
     name: 'identity',
     sdl: loadSubgraphSdl('identity'),
     resolvers: createResolvers(services),
-    pending,
     createLoaders: (header) => createLoaders(services.models, header),
     connection,
     logger,

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { anonymous } from '@yuejuan/runtime/testing';
 import { createPasswordHasher } from '../src/services/password.ts';
-import { hashLegacyScrypt } from '../src/services/password-legacy.ts';
 import { codes, startIdentity, type Harness } from './harness.ts';
 import { seedPeople, wangProsecutor, zhangSan, type People } from './fixtures.ts';
 import { activate, type Verifier } from './verifier.ts';
@@ -23,17 +22,14 @@ describe('password hasher (argon2id)', () => {
     expect(await hasher.verify('x'.repeat(300), stored)).toEqual({ ok: false, rehash: false });
   });
 
-  it('accepts a legacy scrypt hash or an argon2id hash of other costs, asking for a rehash', async () => {
-    const legacy = await hashLegacyScrypt('Right2025pass');
-    expect(legacy).toMatch(/^scrypt\$32768\$8\$1\$/);
-    expect(await hasher.verify('Right2025pass', legacy)).toEqual({ ok: true, rehash: true });
-    expect(await hasher.verify('Wrong2025pass', legacy)).toEqual({ ok: false, rehash: false });
+  it('accepts an argon2id hash of other costs, asking for a rehash, and nothing but argon2id', async () => {
+    expect(await hasher.verify('Right2025pass', 'scrypt$32768$8$1$c2FsdA$aGFzaA')).toEqual({ ok: false, rehash: false });
     const cheaper = await createPasswordHasher({ memoryKiB: 2048, timeCost: 1, parallelism: 1 }).hash('Right2025pass');
     expect(await hasher.verify('Right2025pass', cheaper)).toEqual({ ok: true, rehash: true });
   });
 });
 
-describe('passwords in the identity subgraph: configured costs, legacy hashes upgraded at login', () => {
+describe('passwords in the identity subgraph: configured costs, older costs upgraded at login', () => {
   let h: Harness;
   let people: People;
   let zhang: Verifier;
@@ -47,6 +43,8 @@ describe('passwords in the identity subgraph: configured costs, legacy hashes up
   afterAll(async () => { await h?.stop(); });
 
   const lawyerHash = async () => (await h.models.Lawyer.findById(people.zhangSanId).lean().exec())?.passwordHash;
+  /** A hash made under earlier (cheaper) costs, as stored before the configuration changed. */
+  const olderHash = (password: string) => createPasswordHasher({ memoryKiB: 4096, timeCost: 1, parallelism: 1 }).hash(password);
 
   it('hashes with the configured argon2id costs (import path, as the demo seed uses it)', async () => {
     await h.services.registry.importProsecutor({ ...wangProsecutor, initialPassword: 'Wang2025init' });
@@ -55,14 +53,14 @@ describe('passwords in the identity subgraph: configured costs, legacy hashes up
     expect((await h.call(anonymous, requestProsecutorCode, { u: 'wang.sh', p: 'Wang2025init' })).errors).toBeUndefined();
   });
 
-  it('refuses a wrong password against a legacy scrypt hash and leaves the hash alone', async () => {
-    const legacy = await hashLegacyScrypt('Zhang2025old');
-    await h.models.Lawyer.updateOne({ _id: people.zhangSanId }, { $set: { passwordHash: legacy } }).exec();
+  it('refuses a wrong password against a hash of older costs and leaves the hash alone', async () => {
+    const older = await olderHash('Zhang2025old');
+    await h.models.Lawyer.updateOne({ _id: people.zhangSanId }, { $set: { passwordHash: older } }).exec();
     expect(codes(await h.call(anonymous, withPassword, { phone: zhang.phone, password: 'Zhang2025bad' }))).toEqual(['INVALID_CREDENTIALS']);
-    expect(await lawyerHash()).toBe(legacy);
+    expect(await lawyerHash()).toBe(older);
   });
 
-  it('logs a lawyer in with a legacy scrypt hash and replaces it with argon2id, which works next time', async () => {
+  it('logs a lawyer in with a hash of older costs and replaces it with the configured costs, which works next time', async () => {
     const login = await h.call(anonymous, withPassword, { phone: zhang.phone, password: 'Zhang2025old' });
     expect(login.data?.loginWithPassword.token).toBeTruthy();
     const upgraded = await lawyerHash();
@@ -72,8 +70,8 @@ describe('passwords in the identity subgraph: configured costs, legacy hashes up
     expect(codes(await h.call(anonymous, withPassword, { phone: zhang.phone, password: 'Zhang2025bad' }))).toEqual(['INVALID_CREDENTIALS']);
   });
 
-  it('upgrades a staff account\'s legacy hash on a successful password check', async () => {
-    await h.models.Prosecutor.updateOne({ _id: people.wangId }, { $set: { passwordHash: await hashLegacyScrypt('Wang2025old') } }).exec();
+  it('upgrades a staff account\'s hash of older costs on a successful password check', async () => {
+    await h.models.Prosecutor.updateOne({ _id: people.wangId }, { $set: { passwordHash: await olderHash('Wang2025old') } }).exec();
     h.clock.advance(61); // the SMS resend interval of the code sent above
     expect((await h.call(anonymous, requestProsecutorCode, { u: 'wang.sh', p: 'Wang2025old' })).errors).toBeUndefined();
     expect((await h.models.Prosecutor.findById(people.wangId).lean().exec())?.passwordHash).toMatch(/^\$argon2id\$v=19\$m=8192,t=3,p=2\$/);

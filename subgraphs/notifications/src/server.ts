@@ -3,7 +3,7 @@ import { createSubgraphService, type EventBus, type Logger } from '@yuejuan/runt
 import { loadSubgraphSdl } from '@yuejuan/schema';
 import type { NotificationsConfig } from './config.ts';
 import type { SmsProvider } from './providers/index.ts';
-import { createResolvers, pending } from './resolvers/index.ts';
+import { createResolvers } from './resolvers/index.ts';
 import { mountRoutes } from './routes/internal.ts';
 import { createNotificationsServices } from './services/index.ts';
 import { createWorkers } from './workers/index.ts';
@@ -29,7 +29,6 @@ export function createServer({ config, connection, logger, bus, provider }: Noti
     name: 'notifications',
     sdl: loadSubgraphSdl('notifications'),
     resolvers: createResolvers(services, bus),
-    pending,
     createLoaders: () => ({}),
     connection,
     logger,

@@ -3,7 +3,7 @@ import { createSubgraphService, type EventBus, type Logger } from '@yuejuan/runt
 import { loadSubgraphSdl } from '@yuejuan/schema';
 import type { ReadingConfig } from './config.ts';
 import { createLoaders } from './context.ts';
-import { createResolvers, pending } from './resolvers/index.ts';
+import { createResolvers } from './resolvers/index.ts';
 import { mountReadingRoutes } from './routes.ts';
 import { createReadingServices } from './services/index.ts';
 import { createPdfTools } from './services/pdf.ts';
@@ -38,7 +38,6 @@ export function createServer({ config, connection, logger, bus }: ReadingDeps) {
     name: 'reading',
     sdl: loadSubgraphSdl('reading'),
     resolvers: createResolvers(services, bus),
-    pending,
     createLoaders: () => createLoaders(services.models),
     connection,
     logger,

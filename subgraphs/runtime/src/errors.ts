@@ -11,7 +11,6 @@ export type ErrorCode =
   | 'NOT_FOUND'
   | 'CONFLICT'
   | 'RATE_LIMITED'
-  | 'NOT_IMPLEMENTED'
   | 'STEP_UP_REQUIRED'
   | 'SERVICE_UNAVAILABLE'
   | 'INTERNAL_SERVER_ERROR'
@@ -25,7 +24,6 @@ const defaultMessages: Record<string, string> = {
   NOT_FOUND: '未找到相关记录。',
   CONFLICT: '操作与当前状态冲突，请刷新后重试。',
   RATE_LIMITED: '操作过于频繁，请稍后再试。',
-  NOT_IMPLEMENTED: '该功能尚未开放。',
   STEP_UP_REQUIRED: '请先使用中国律师身份核验扫码完成身份核验。',
   SERVICE_UNAVAILABLE: '服务暂不可用，请稍后再试。',
   INTERNAL_SERVER_ERROR: '系统繁忙，请稍后再试。',
@@ -49,11 +47,6 @@ export class AppError extends GraphQLError {
   get code(): ErrorCode {
     return this.extensions.code as ErrorCode;
   }
-}
-
-/** Thrown by every field of the contract whose issue has not landed yet. */
-export function notImplemented(coordinate: string): AppError {
-  return new AppError('NOT_IMPLEMENTED', `该功能尚未开放（${coordinate}）。`, { coordinate });
 }
 
 /**

@@ -31,8 +31,6 @@ export interface SubgraphServiceOptions<L> {
   name: string;
   sdl: string;
   resolvers: ResolverMap<ServiceContext<L>>;
-  /** Entity fields of the contract not built yet (root fields are found by themselves). */
-  pending?: string[];
   /**
    * Fresh loaders for each request (DataLoader caches must not outlive a request), given the
    * request's headers over HTTP (absent on a WebSocket).
@@ -50,7 +48,6 @@ export interface SubgraphService {
   app: Express;
   /** The federated schema served (tests inspect it). */
   schema: GraphQLSchema;
-  notImplemented: string[];
   /** Starts listening; resolves with the GraphQL URL. */
   start(): Promise<string>;
   /** Drains requests, then closes the HTTP server (the caller owns the connection). */
@@ -65,7 +62,7 @@ export function createSubgraphService<L>(options: SubgraphServiceOptions<L>): Su
   const { name, logger, connection } = options;
   const production = options.config.NODE_ENV === 'production';
   const internalSecret = options.config.YUEJUAN_INTERNAL_SECRET;
-  const { schema, notImplemented } = buildServiceSchema(options.sdl, options.resolvers, options.pending);
+  const schema = buildServiceSchema(options.sdl, options.resolvers);
   const app = express();
   app.disable('x-powered-by');
   // No ETag on answers: a GraphQL POST is never revalidated, and hashing every body costs CPU.
@@ -150,7 +147,6 @@ export function createSubgraphService<L>(options: SubgraphServiceOptions<L>): Su
   return {
     app,
     schema,
-    notImplemented,
     async start() {
       await apollo.start();
       app.use('/graphql', express.json({ limit: '1mb' }), expressMiddleware(apollo, {

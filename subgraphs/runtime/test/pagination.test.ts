@@ -98,7 +98,7 @@ describe('lazyConnection under GraphQL execution', () => {
   `;
   function run(source: string) {
     const { source: pageSource, calls } = recordingSource([item('c'), item('b'), item('a')], 2);
-    const { schema } = buildServiceSchema(sdl, { Query: { things: () => lazyConnection(pageSource) } });
+    const schema = buildServiceSchema(sdl, { Query: { things: () => lazyConnection(pageSource) } });
     return graphql({ schema, source }).then((result) => ({ result, calls }));
   }
 

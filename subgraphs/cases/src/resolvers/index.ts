@@ -20,6 +20,3 @@ export const createResolvers = (services: CasesServices, bus: EventBus) => ({
   Lawyer: Lawyer(services),
   Attachment: { id: (a: { _id: string }) => a._id },
 });
-
-/** Entity fields of the contract whose issue has not landed yet (root fields are found by themselves). */
-export const pending: string[] = [];

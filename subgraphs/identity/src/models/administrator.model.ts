@@ -9,7 +9,7 @@ export const administratorSchema = new Schema(
     username: { type: String, required: true, match: /^[a-z0-9_.-]{3,32}$/ },
     /** Receives the login SMS code. */
     phone: { type: String, match: /^1[3-9]\d{9}$/ },
-    /** argon2id hash (legacy `scrypt$` until the next login; see services/password.ts); set by import (initialPassword) or the administrator. */
+    /** argon2id hash (PHC string; see services/password.ts); set by import (initialPassword) or the administrator. */
     passwordHash: String,
   },
   { timestamps: true, versionKey: false },

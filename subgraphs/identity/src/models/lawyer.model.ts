@@ -16,7 +16,7 @@ export const lawyerSchema = new Schema(
     phone: { type: String, match: /^1[3-9]\d{9}$/ },
     email: { type: String, maxlength: 100 },
     address: { type: String, maxlength: 200 },
-    /** argon2id hash (legacy `scrypt$` until the next login; see services/password.ts); set only from an identity-verified session. */
+    /** argon2id hash (PHC string; see services/password.ts); set from a scan-login session or after a PASSWORD step-up. */
     passwordHash: String,
     registeredAt: Date,
     consent: { version: String, acceptedAt: Date },

@@ -9,7 +9,7 @@ export const prosecutorSchema = new Schema(
     username: { type: String, required: true, match: /^[a-z0-9_.-]{3,32}$/ },
     procuratorateId: { type: String, required: true },
     phone: { type: String, match: /^1[3-9]\d{9}$/ },
-    /** argon2id hash (legacy `scrypt$` until the next login; see services/password.ts); set by import (initialPassword), an administrator, or the prosecutor. */
+    /** argon2id hash (PHC string; see services/password.ts); set by import (initialPassword), an administrator, or the prosecutor. */
     passwordHash: String,
   },
   { timestamps: true, versionKey: false },

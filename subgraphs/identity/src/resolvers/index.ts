@@ -26,6 +26,3 @@ export const createResolvers = (services: IdentityServices) => ({
   LoginTicket: withQrSvg,
   VerificationChallenge: withQrSvg,
 });
-
-/** Entity fields of the contract whose issue has not landed yet (root fields are found by themselves). */
-export const pending: string[] = [];

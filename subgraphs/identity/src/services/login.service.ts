@@ -97,7 +97,7 @@ export function createLoginService(d: LoginDeps) {
         return attempt.failed();
       }
       await attempt.succeeded();
-      // An older hash (scrypt, or other argon2id costs) is replaced while the password is at hand.
+      // A hash of other argon2id costs is replaced while the password is at hand.
       if (checked.rehash) await d.models.Lawyer.updateOne({ _id: lawyer!._id, passwordHash: lawyer!.passwordHash }, { $set: { passwordHash: await d.passwords.hash(String(password)) } }).exec();
       return open(lawyer!, 'PASSWORD', client, now);
     },

@@ -1,12 +1,11 @@
 import { hash as argon2Hash, verify as argon2Verify, type Algorithm } from '@node-rs/argon2';
 import { randomBytes } from 'node:crypto';
 import { AppError } from '@yuejuan/runtime';
-import { isLegacyScrypt, verifyLegacyScrypt } from './password-legacy.ts';
 
 // Passwords are hashed with argon2id through @node-rs/argon2 (a Rust binding whose prebuilt
 // binaries ship inside registry packages): the `argon2` package's linux-x64 binary crashes on
-// this platform's Node 20. Hashes stored before the switch (`scrypt$…`) still verify and are
-// replaced by an argon2id hash at the next successful login.
+// this platform's Node 20. A hash of other costs (after the configuration changed) still
+// verifies and is replaced by one of the configured costs at the next successful login.
 
 /** argon2id cost parameters (configuration; OWASP's minimum is m=19456 KiB, t=2, p=1). */
 export interface PasswordHashing {
@@ -60,10 +59,6 @@ export function createPasswordHasher(params: PasswordHashing = defaultPasswordHa
     hash,
     async verify(password, stored) {
       const usable = typeof password === 'string' && password.length <= maxLength;
-      if (stored && isLegacyScrypt(stored)) {
-        const ok = usable && (await verifyLegacyScrypt(password, stored));
-        return { ok, rehash: ok };
-      }
       // Compared against when an account has no password, so a missing account costs the same time.
       decoy ??= hash(randomBytes(12).toString('hex'));
       const target = stored?.startsWith('$argon2id$') ? stored : await decoy;

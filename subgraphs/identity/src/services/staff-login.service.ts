@@ -37,7 +37,7 @@ export function createStaffLoginService(d: LoginDeps) {
       return attempt.failed();
     }
     await attempt.succeeded();
-    // An older hash (scrypt, or other argon2id costs) is replaced while the password is at hand.
+    // A hash of other argon2id costs is replaced while the password is at hand.
     if (checked.rehash) await model(role).updateOne({ _id: account!._id, passwordHash: account!.passwordHash }, { $set: { passwordHash: await d.passwords.hash(String(password)) } }).exec();
     return account!;
   }

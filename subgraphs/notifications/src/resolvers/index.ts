@@ -31,6 +31,3 @@ export const createResolvers = (services: NotificationsServices, bus: EventBus) 
     ...SmsTypes,
   };
 };
-
-/** Entity fields of the contract whose issue (notifications) has not landed yet. */
-export const pending: string[] = [];

@@ -24,5 +24,3 @@ export const createResolvers = (services: ReadingServices, bus: EventBus) => ({
   Case: Case(services),
 });
 
-/** Entity fields of the contract not built yet (root fields are found by themselves). */
-export const pending: string[] = [];
