@@ -30,7 +30,7 @@ export const nativeCollection = (model: Model<any>): DriverCollection => model.d
 export type { NotificationDoc, MessageKind } from './notification.model.ts';
 export { messageKinds } from './notification.model.ts';
 export type { SmsMessageDoc, SmsPayload, SmsQueueDoc, SmsStatus } from './sms-message.model.ts';
-export { finalStatuses, pendingMessage, smsStatuses } from './sms-message.model.ts';
+export { pendingMessage, smsStatuses } from './sms-message.model.ts';
 export type { SmsKeyDoc, SmsLeaseDoc, RateSlotDoc } from './claims.model.ts';
 export type { DevSmsDoc } from './dev-sms.model.ts';
 export type { FanoutDoc } from './fanout.model.ts';

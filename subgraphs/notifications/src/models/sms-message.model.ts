@@ -2,17 +2,14 @@ import { Schema, type Connection } from 'mongoose';
 import { newId } from '@yuejuan/runtime';
 import { messageKinds, type MessageKind } from './notification.model.ts';
 
-export const smsStatuses = ['QUEUED', 'SENDING', 'SENT', 'DELIVERED', 'FAILED'] as const;
+export const smsStatuses = ['QUEUED', 'SENT', 'DELIVERED', 'FAILED'] as const;
 export type SmsStatus = (typeof smsStatuses)[number];
-/** States after which the sender never touches a message again. */
-export const finalStatuses: ReadonlySet<string> = new Set(['SENT', 'DELIVERED', 'FAILED']);
 
 /**
  * One settled SMS of the outbox (SENT, DELIVERED or FAILED): inserted, whole, when the sender
  * settles it; until then the message is its queue item (`sms_queue`). Administrators list
  * both. Sensitive variables (codes, passwords) never reach this collection: they live in the
- * queue item only. (`secrets` and the QUEUED/SENDING states here only concern messages queued
- * before this layout; the sender updates those in place.)
+ * queue item only.
  */
 const smsMessageSchema = new Schema(
   {
@@ -24,9 +21,8 @@ const smsMessageSchema = new Schema(
     recipientId: { type: String, default: null },
     recipientRole: { type: String, enum: ['LAWYER', 'PROSECUTOR', null], default: null },
     variables: { type: Object, default: {} },
-    secrets: { type: Object },
     source: { type: String, required: true, enum: ['EVENT', 'INTERNAL'] },
-    status: { type: String, required: true, enum: smsStatuses, default: 'QUEUED' },
+    status: { type: String, required: true, enum: ['SENT', 'DELIVERED', 'FAILED'] },
     attempts: { type: Number, default: 0 },
     lastError: { type: String, default: null },
     provider: { type: String, default: null },
@@ -87,23 +83,23 @@ const smsQueueSchema = new Schema(
     attempts: { type: Number, default: 0 },
     lastError: { type: String, default: null },
     provider: { type: String, default: null },
-    /** What the sender sends (absent only on items queued before this layout: it then reads the message). */
-    payload: { type: Object },
+    /** What the sender sends. */
+    payload: { type: Object, required: true },
   },
   { timestamps: { createdAt: true, updatedAt: false }, versionKey: false, minimize: false },
 );
 smsQueueSchema.index({ dueAt: 1 });
 export interface SmsQueueDoc {
   _id: string; dedupeKey: string; source: 'EVENT' | 'INTERNAL'; status: 'QUEUED'; dueAt: Date; attempts: number;
-  lastError: string | null; provider: string | null; payload?: SmsPayload; createdAt: Date;
+  lastError: string | null; provider: string | null; payload: SmsPayload; createdAt: Date;
 }
 
 /** A queue item as administrators see it: a QUEUED message, without its secrets. */
 export function pendingMessage(item: SmsQueueDoc): SmsMessageDoc {
   const p = item.payload;
   return {
-    _id: item._id, dedupeKey: item.dedupeKey, kind: p?.kind ?? 'LOGIN_CODE', phone: p?.phone ?? null, recipientId: p?.recipientId ?? null, recipientRole: p?.recipientRole ?? null,
-    variables: p?.variables ?? {}, source: item.source, status: 'QUEUED', attempts: item.attempts, lastError: item.lastError ?? null, provider: item.provider ?? null,
+    _id: item._id, dedupeKey: item.dedupeKey, kind: p.kind, phone: p.phone, recipientId: p.recipientId, recipientRole: p.recipientRole,
+    variables: p.variables, source: item.source, status: 'QUEUED', attempts: item.attempts, lastError: item.lastError ?? null, provider: item.provider ?? null,
     providerMessageId: null, createdAt: item.createdAt, sentAt: null, deliveredAt: null, failedAt: null,
   };
 }

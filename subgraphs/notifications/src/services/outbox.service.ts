@@ -1,5 +1,5 @@
 import { AppError, claimOnce, decodeCursor, isDuplicateKey, lazyPage, newId, pageSize, requireRole, type Identity, type Logger, type PageArgs } from '@yuejuan/runtime';
-import { finalStatuses, nativeCollection, pendingMessage, smsStatuses, type MessageKind, type NotificationsModels, type SmsKeyDoc, type SmsMessageDoc, type SmsPayload, type SmsQueueDoc, type SmsStatus } from '../models/index.ts';
+import { nativeCollection, pendingMessage, smsStatuses, type MessageKind, type NotificationsModels, type SmsKeyDoc, type SmsMessageDoc, type SmsPayload, type SmsQueueDoc, type SmsStatus } from '../models/index.ts';
 import { sensitiveVariables } from '../templates.ts';
 import type { Recipient } from './notification.service.ts';
 
@@ -54,8 +54,7 @@ export function createOutbox(models: NotificationsModels, logger: Logger, onQueu
         // A replay: a settled message is never queued again. (A replay racing the settlement
         // may re-insert the item: the sender then finds the lease history and the settled
         // message, and discards it.)
-        const settled = await models.SmsMessage.findById(messageId).select('status').lean<{ status: SmsStatus }>().exec();
-        if (settled && finalStatuses.has(settled.status)) return { messageId, created: false };
+        if (await models.SmsMessage.exists({ _id: messageId }).exec()) return { messageId, created: false };
       }
       const variables: Record<string, string> = {};
       const secrets: Record<string, string> = {};
@@ -83,7 +82,7 @@ export function createOutbox(models: NotificationsModels, logger: Logger, onQueu
       // Queue first: a message is settled before its queue item goes, so one that moves
       // between the two reads is still found.
       const item = await models.SmsQueue.findById(messageId).lean<SmsQueueDoc>().exec();
-      const settled = await models.SmsMessage.findById(messageId).select('-secrets').lean<SmsMessageDoc>().exec();
+      const settled = await models.SmsMessage.findById(messageId).lean<SmsMessageDoc>().exec();
       return settled ?? (item ? pendingMessage(item) : null);
     },
 
@@ -114,7 +113,7 @@ export function createOutbox(models: NotificationsModels, logger: Logger, onQueu
         fetch: async () => {
           // Queue first, as in get(); a message seen in both places is shown as settled.
           const waiting = await models.SmsQueue.find(queued).sort({ _id: -1 }).limit(first + 1).lean<SmsQueueDoc[]>().exec();
-          const settled = await models.SmsMessage.find(query).select('-secrets').sort({ _id: -1 }).limit(first + 1).lean<SmsMessageDoc[]>().exec();
+          const settled = await models.SmsMessage.find(query).sort({ _id: -1 }).limit(first + 1).lean<SmsMessageDoc[]>().exec();
           const settledIds = new Set(settled.map((m) => m._id));
           return [...settled, ...waiting.filter((w) => !settledIds.has(w._id)).map(pendingMessage)].sort((x, y) => (x._id < y._id ? 1 : x._id > y._id ? -1 : 0)).slice(0, first + 1);
         },

@@ -1,5 +1,5 @@
 import { claimOnce } from '@yuejuan/runtime';
-import { finalStatuses, nativeCollection, type NotificationsModels, type SmsLeaseDoc, type SmsMessageDoc, type SmsPayload, type SmsQueueDoc } from '../models/index.ts';
+import { nativeCollection, type NotificationsModels, type SmsLeaseDoc, type SmsPayload, type SmsQueueDoc } from '../models/index.ts';
 
 /** How long expired leases are kept (the sweep deletes older ones). */
 export const leaseRetentionMs = 3_600_000;
@@ -62,16 +62,11 @@ export function createClaims(o: ClaimsOptions) {
    * re-queued it) and for items so old that their leases may have been swept.
    */
   async function won(item: SmsQueueDoc, n: number, expiresAt: Date, verify: boolean): Promise<Claim | null> {
-    let message: Sendable | null = item.payload ? { _id: item._id, dedupeKey: item.dedupeKey, source: item.source, createdAt: item.createdAt, ...item.payload } : null;
-    if (verify || !message) {
-      const stored = await models.SmsMessage.findById(item._id).lean<SmsMessageDoc>().exec();
-      if (stored ? finalStatuses.has(stored.status) : !message) {
-        await o.discard(item._id); // a stale queue item of a settled message
-        return null;
-      }
-      if (stored) message ??= { _id: stored._id, dedupeKey: stored.dedupeKey, source: stored.source, createdAt: stored.createdAt, kind: stored.kind, phone: stored.phone, recipientId: stored.recipientId, recipientRole: stored.recipientRole, variables: stored.variables, ...(stored.secrets ? { secrets: stored.secrets } : {}) };
+    const message: Sendable = { _id: item._id, dedupeKey: item.dedupeKey, source: item.source, createdAt: item.createdAt, ...item.payload };
+    if (verify && (await models.SmsMessage.exists({ _id: item._id }).exec())) {
+      await o.discard(item._id); // a stale queue item of a settled message (only settled messages are stored)
+      return null;
     }
-    if (!message) return null; // unreachable: no payload and no stored message was discarded above
     if (n > o.maxAttempts) {
       await o.exhaust(message, n);
       return null;

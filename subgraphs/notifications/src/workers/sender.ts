@@ -73,8 +73,8 @@ export function createSender(o: SenderOptions) {
   /**
    * Settles a message for good: the settled message is inserted (a replayed intake then finds
    * it final and does not queue it again), then its queue item, and with it the secrets, goes.
-   * A message queued before this layout (or settled by a sender that died before deleting the
-   * item) is already in `sms_messages`: it is updated in place.
+   * A message a sender settled before dying (before it deleted the item) is already in
+   * `sms_messages`: it is updated in place.
    */
   async function settle(message: Sendable, outcome: Outcome) {
     const { secrets: _dropped, createdAt, dedupeKey, source, _id, ...shown } = message;
@@ -88,7 +88,7 @@ export function createSender(o: SenderOptions) {
       } catch (err) {
         if (!isDuplicateKey(err)) throw err;
         const { _id: _same, ...fields } = doc;
-        await models.SmsMessage.updateOne({ _id }, { $set: fields, $unset: { secrets: 1 } }).exec();
+        await models.SmsMessage.updateOne({ _id }, { $set: fields }).exec();
       }
     });
     settledItems.add(_id);
