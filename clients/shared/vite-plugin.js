@@ -8,7 +8,9 @@ import { readFileSync, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 /** Where the manifest lives in the repository. */
-export const manifestPath = fileURLToPath(new URL('../../gateway/persisted-operations.json', import.meta.url));
+export const manifestPath = fileURLToPath(
+  new URL('../../gateway/persisted-operations.json', import.meta.url),
+);
 
 /**
  * Operation name → hash of a manifest (sha256 → printed document).
@@ -20,7 +22,8 @@ export function hashesByName(manifest) {
   const byName = {};
   for (const [hash, document] of Object.entries(manifest)) {
     const name = /^(?:query|mutation|subscription)\s+(\w+)/.exec(document)?.[1];
-    if (!name) throw new Error(`persisted-operations.json: entry ${hash.slice(0, 16)}… names no operation`);
+    if (!name)
+      throw new Error(`persisted-operations.json: entry ${hash.slice(0, 16)}… names no operation`);
     if (byName[name]) throw new Error(`persisted-operations.json: operation ${name} appears twice`);
     byName[name] = hash;
   }
@@ -39,7 +42,8 @@ export function persistedOperations(options = {}) {
     name: 'yuejuan-persisted-operations',
     config(_config, { command }) {
       if (command !== 'build') return {};
-      if (!existsSync(path)) throw new Error(`${path} is missing: run npm run extract-operations -w @yuejuan/gateway`);
+      if (!existsSync(path))
+        throw new Error(`${path} is missing: run npm run extract-operations -w @yuejuan/gateway`);
       const hashes = hashesByName(JSON.parse(readFileSync(path, 'utf8')));
       return { define: { __YUEJUAN_PERSISTED__: JSON.stringify(hashes) } };
     },

@@ -10,10 +10,26 @@
 // printed by graphql-js `print`, so clients send sha256(print(document)). Every operation is
 // validated against the committed supergraph's API schema: a client query broken by a schema
 // change fails the build, not production.
-import { readdirSync, readFileSync, renameSync, writeFileSync, existsSync, statSync } from 'node:fs';
+import {
+  readdirSync,
+  readFileSync,
+  renameSync,
+  writeFileSync,
+  existsSync,
+  statSync,
+} from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Kind, parse, print, validate, type DefinitionNode, type FragmentDefinitionNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
+import {
+  Kind,
+  parse,
+  print,
+  validate,
+  type DefinitionNode,
+  type FragmentDefinitionNode,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+} from 'graphql';
 import { Supergraph } from '@apollo/federation-internals';
 import { readSupergraph } from '@yuejuan/schema';
 import { canonicalOperation, MissingFragment } from '../src/canonical.ts';
@@ -41,7 +57,13 @@ export function findSourceFiles(clientsDir: string): string[] {
   };
   for (const client of readdirSync(clientsDir, { withFileTypes: true })) {
     const src = join(clientsDir, client.name, 'src');
-    if (client.isDirectory() && !notClients.has(client.name) && existsSync(src) && statSync(src).isDirectory()) walk(src);
+    if (
+      client.isDirectory() &&
+      !notClients.has(client.name) &&
+      existsSync(src) &&
+      statSync(src).isDirectory()
+    )
+      walk(src);
   }
   return files.sort();
 }
@@ -54,7 +76,10 @@ const tagged = new RegExp(`(?<![\\w$./:-])(?:gql|graphql)\\s*(?:<[^>]*>)?\\s*${t
 const marked = new RegExp(`/\\*\\s*GraphQL\\s*\\*/\\s*(?:${template}|${quoted})`, 'g');
 
 /** A GraphQL text found in a file; `interpolated` when `${…}` parts were dropped from it. */
-export interface FoundDocument { text: string; interpolated: boolean }
+export interface FoundDocument {
+  text: string;
+  interpolated: boolean;
+}
 
 /** The GraphQL texts of one file (whole file for .graphql; tagged or marked literals otherwise). */
 export function extractDocuments(text: string, file: string): FoundDocument[] {
@@ -70,7 +95,13 @@ export function extractDocuments(text: string, file: string): FoundDocument[] {
   return found;
 }
 
-export interface ExtractedOperation { name: string; type: string; file: string; hash: string; document: string }
+export interface ExtractedOperation {
+  name: string;
+  type: string;
+  file: string;
+  hash: string;
+  document: string;
+}
 
 /**
  * Builds the manifest from source texts. Throws (naming the file) on a syntax error, an
@@ -86,18 +117,29 @@ export function buildManifest(sources: { file: string; text: string }[], schema?
       try {
         definitions = parse(source.text, { noLocation: true }).definitions;
       } catch (err) {
-        const hint = source.interpolated ? ' (a ${…} interpolation was dropped here: persisted operations must be static text; share selections with fragments)' : '';
-        throw new Error(`${file}: ${(err as Error).message}${hint}`);
+        const hint = source.interpolated
+          ? ' (a ${…} interpolation was dropped here: persisted operations must be static text; share selections with fragments)'
+          : '';
+        throw new Error(`${file}: ${(err as Error).message}${hint}`, { cause: err });
       }
       for (const def of definitions) {
         if (def.kind === Kind.OPERATION_DEFINITION) {
-          if (!def.name) throw new Error(`${file}: an anonymous ${def.operation}; persisted operations need a name`);
+          if (!def.name)
+            throw new Error(
+              `${file}: an anonymous ${def.operation}; persisted operations need a name`,
+            );
           const seen = operations.get(def.name.value);
-          if (seen && print(seen.node) !== print(def)) throw new Error(`${file}: operation ${def.name.value} also defined differently in ${seen.file}`);
+          if (seen && print(seen.node) !== print(def))
+            throw new Error(
+              `${file}: operation ${def.name.value} also defined differently in ${seen.file}`,
+            );
           operations.set(def.name.value, { node: def, file });
         } else if (def.kind === Kind.FRAGMENT_DEFINITION) {
           const seen = fragments.get(def.name.value);
-          if (seen && print(seen.node) !== print(def)) throw new Error(`${file}: fragment ${def.name.value} also defined differently in ${seen.file}`);
+          if (seen && print(seen.node) !== print(def))
+            throw new Error(
+              `${file}: fragment ${def.name.value} also defined differently in ${seen.file}`,
+            );
           fragments.set(def.name.value, { node: def, file });
         }
       }
@@ -109,21 +151,33 @@ export function buildManifest(sources: { file: string; text: string }[], schema?
     try {
       document = canonicalOperation(node, (fragment) => fragments.get(fragment)?.node);
     } catch (err) {
-      if (err instanceof MissingFragment) throw new Error(`${file}: operation ${name} uses fragment ${err.fragment}, defined nowhere`);
+      if (err instanceof MissingFragment)
+        throw new Error(
+          `${file}: operation ${name} uses fragment ${err.fragment}, defined nowhere`,
+          {
+            cause: err,
+          },
+        );
       throw err;
     }
     if (schema) {
       const errors = validate(schema, parse(document));
-      if (errors.length) throw new Error(`${file}: operation ${name} does not match the schema: ${errors.map((e) => e.message).join('; ')}`);
+      if (errors.length)
+        throw new Error(
+          `${file}: operation ${name} does not match the schema: ${errors.map((e) => e.message).join('; ')}`,
+        );
     }
     extracted.push({ name, type: node.operation, file, hash: documentHash(document), document });
   }
-  const manifest = Object.fromEntries(extracted.map((o) => [o.hash, o.document]).sort(([a], [b]) => a!.localeCompare(b!)));
+  const manifest = Object.fromEntries(
+    extracted.map((o) => [o.hash, o.document]).sort(([a], [b]) => a!.localeCompare(b!)),
+  );
   return { manifest, operations: extracted };
 }
 
 /** The schema clients may query: the supergraph's API schema. */
-export const apiSchema = (supergraphSdl = readSupergraph()): GraphQLSchema => Supergraph.build(supergraphSdl).apiSchema().toGraphQLJSSchema();
+export const apiSchema = (supergraphSdl = readSupergraph()): GraphQLSchema =>
+  Supergraph.build(supergraphSdl).apiSchema().toGraphQLJSSchema();
 
 /**
  * Extracts from `clientsDir` and writes `out` when it changed; with `check`, only reports whether
@@ -132,7 +186,10 @@ export const apiSchema = (supergraphSdl = readSupergraph()): GraphQLSchema => Su
  */
 export function extractOperations(options: { clientsDir: string; out: string; check?: boolean }) {
   const files = findSourceFiles(options.clientsDir);
-  const { manifest, operations } = buildManifest(files.map((file) => ({ file: relative(repoRoot, file), text: readFileSync(file, 'utf8') })), apiSchema());
+  const { manifest, operations } = buildManifest(
+    files.map((file) => ({ file: relative(repoRoot, file), text: readFileSync(file, 'utf8') })),
+    apiSchema(),
+  );
   const json = `${JSON.stringify(manifest, null, 2)}\n`;
   const current = existsSync(options.out) ? readFileSync(options.out, 'utf8') : '';
   if (!options.check && current !== json) {
@@ -144,13 +201,18 @@ export function extractOperations(options: { clientsDir: string; out: string; ch
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
-  const arg = (flag: string) => { const i = process.argv.indexOf(flag); return i > 0 ? process.argv[i + 1] : undefined; };
+  const arg = (flag: string) => {
+    const i = process.argv.indexOf(flag);
+    return i > 0 ? process.argv[i + 1] : undefined;
+  };
   const clientsDir = resolve(arg('--clients') ?? join(repoRoot, 'clients'));
   const out = resolve(arg('--out') ?? join(repoRoot, 'gateway', 'persisted-operations.json'));
   const check = process.argv.includes('--check');
   try {
     const result = extractOperations({ clientsDir, out, check });
-    console.log(`${result.operations.length} operations from ${result.files} files → ${relative(process.cwd(), out)}${check ? (result.upToDate ? ' (up to date)' : ' (OUT OF DATE)') : ''}`);
+    console.log(
+      `${result.operations.length} operations from ${result.files} files → ${relative(process.cwd(), out)}${check ? (result.upToDate ? ' (up to date)' : ' (OUT OF DATE)') : ''}`,
+    );
     if (check && !result.upToDate) process.exitCode = 1;
   } catch (err) {
     console.error(`extract-operations: ${(err as Error).message}`);

@@ -2,7 +2,15 @@
 // the fragments it uses (transitively) sorted by name, each printed by graphql-js. The build
 // script and the gateway both use it, so a client sending its own text of a manifest operation
 // (other whitespace, other fragment order, other operations beside it) still matches.
-import { Kind, parse, print, visit, type DefinitionNode, type FragmentDefinitionNode, type OperationDefinitionNode } from 'graphql';
+import {
+  Kind,
+  parse,
+  print,
+  visit,
+  type DefinitionNode,
+  type FragmentDefinitionNode,
+  type OperationDefinitionNode,
+} from 'graphql';
 
 /** Fragment names a definition spreads, directly. */
 const spreadsOf = (node: DefinitionNode) => {
@@ -15,7 +23,10 @@ const spreadsOf = (node: DefinitionNode) => {
  * The canonical text of `operation` with the fragments it uses from `fragmentOf`; throws
  * `MissingFragment` naming one that is not there.
  */
-export function canonicalOperation(operation: OperationDefinitionNode, fragmentOf: (name: string) => FragmentDefinitionNode | undefined): string {
+export function canonicalOperation(
+  operation: OperationDefinitionNode,
+  fragmentOf: (name: string) => FragmentDefinitionNode | undefined,
+): string {
   const used = new Map<string, FragmentDefinitionNode>();
   const pending = [...spreadsOf(operation)];
   while (pending.length) {
@@ -40,13 +51,27 @@ export class MissingFragment extends Error {
  * The canonical text of the operation a request runs (named by `operationName`, or the only
  * one), or null when the text does not parse (within `maxTokens`) or names no single operation.
  */
-export function canonicalRequest(query: string, operationName: string | undefined, maxTokens: number): string | null {
+export function canonicalRequest(
+  query: string,
+  operationName: string | undefined,
+  maxTokens: number,
+): string | null {
   try {
     const { definitions } = parse(query, { noLocation: true, maxTokens });
-    const operations = definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
-    const operation = operationName ? operations.find((o) => o.name?.value === operationName) : operations.length === 1 ? operations[0] : undefined;
+    const operations = definitions.filter(
+      (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION,
+    );
+    const operation = operationName
+      ? operations.find((o) => o.name?.value === operationName)
+      : operations.length === 1
+        ? operations[0]
+        : undefined;
     if (!operation) return null;
-    const fragments = new Map(definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((f) => [f.name.value, f]));
+    const fragments = new Map(
+      definitions
+        .filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION)
+        .map((f) => [f.name.value, f]),
+    );
     return canonicalOperation(operation, (name) => fragments.get(name));
   } catch {
     return null;

@@ -7,7 +7,8 @@ import { parseAllowedOrigins } from './ws-policy.ts';
 
 const url = z.url({ protocol: /^https?$/ }).optional();
 const flag = z.enum(['true', 'false']).optional();
-const count = (min: number, max: number, fallback: number) => z.coerce.number().int().min(min).max(max).default(fallback);
+const count = (min: number, max: number, fallback: number) =>
+  z.coerce.number().int().min(min).max(max).default(fallback);
 
 const validOrigins = (list: string) => {
   try {
@@ -19,7 +20,9 @@ const validOrigins = (list: string) => {
 };
 
 /** The manifest written by scripts/extract-operations.ts, beside this package's package.json. */
-export const defaultManifestPath = fileURLToPath(new URL('../persisted-operations.json', import.meta.url));
+export const defaultManifestPath = fileURLToPath(
+  new URL('../persisted-operations.json', import.meta.url),
+);
 
 /** The gateway's settings; the only reader of process.env here. */
 export const gatewayConfigShape = {
@@ -48,7 +51,18 @@ export const gatewayConfigShape = {
    * separated IPs. Only a request from one of them has its X-Forwarded-For read; by default
    * none, and the client is the socket's peer.
    */
-  YUEJUAN_TRUSTED_PROXIES: z.string().default('').refine((v) => v.split(',').map((s) => s.trim()).filter(Boolean).every((s) => isIP(s) !== 0), 'must be comma-separated IP addresses'),
+  YUEJUAN_TRUSTED_PROXIES: z
+    .string()
+    .default('')
+    .refine(
+      (v) =>
+        v
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
+          .every((s) => isIP(s) !== 0),
+      'must be comma-separated IP addresses',
+    ),
   /**
    * When set, a trusted proxy must also present it in `x-yuejuan-proxy` (the clients' servers
    * do): on one machine the browsers share the proxies' loopback address.
@@ -61,7 +75,10 @@ export const gatewayConfigShape = {
   GRAPHQL_MAX_DIRECTIVES: count(0, 1000, 10),
   GRAPHQL_MAX_COST: count(10, 10_000_000, 20_000),
   /** WebSocket: browser origins allowed to connect (comma-separated, e.g. https://yuejuan.example.cn). */
-  YUEJUAN_ALLOWED_ORIGINS: z.string().default('').refine(validOrigins, 'must be comma-separated origins like https://host[:port]'),
+  YUEJUAN_ALLOWED_ORIGINS: z
+    .string()
+    .default('')
+    .refine(validOrigins, 'must be comma-separated origins like https://host[:port]'),
   WS_CONNECTION_INIT_TIMEOUT_MS: count(500, 60_000, 5000),
   WS_MAX_PAYLOAD_BYTES: count(1024, 1024 * 1024, 64 * 1024),
   WS_MAX_SUBSCRIPTIONS_PER_SOCKET: count(1, 1000, 20),
@@ -71,11 +88,17 @@ export const gatewayConfigShape = {
 export type GatewayConfig = ReturnType<typeof loadGatewayConfig>;
 
 /** Reads and validates the gateway settings; throws ConfigError naming each bad variable. */
-export const loadGatewayConfig = (env: NodeJS.ProcessEnv = process.env) => loadConfig(gatewayConfigShape, env);
+export const loadGatewayConfig = (env: NodeJS.ProcessEnv = process.env) =>
+  loadConfig(gatewayConfigShape, env);
 
 /** Subgraph URL overrides by subgraph name. */
 export function subgraphUrlOverrides(config: GatewayConfig): Record<string, string | undefined> {
-  return { identity: config.IDENTITY_URL, cases: config.CASES_URL, reading: config.READING_URL, notifications: config.NOTIFICATIONS_URL };
+  return {
+    identity: config.IDENTITY_URL,
+    cases: config.CASES_URL,
+    reading: config.READING_URL,
+    notifications: config.NOTIFICATIONS_URL,
+  };
 }
 
 const production = (config: GatewayConfig) => config.NODE_ENV === 'production';
@@ -92,4 +115,5 @@ export const persistedOnly = (config: GatewayConfig): boolean =>
  * Whether operations written by hand (not in the manifest) run: always unless persisted-only,
  * and then only where YUEJUAN_EXPLORER=true is set explicitly (an integrators' gateway).
  */
-export const freeTextAllowed = (config: GatewayConfig): boolean => !persistedOnly(config) || config.YUEJUAN_EXPLORER === 'true';
+export const freeTextAllowed = (config: GatewayConfig): boolean =>
+  !persistedOnly(config) || config.YUEJUAN_EXPLORER === 'true';

@@ -1,6 +1,11 @@
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { GraphQLError } from 'graphql';
-import { mintInternalToken, internalTokenHeader, type Identity, type Logger } from '@yuejuan/runtime';
+import {
+  mintInternalToken,
+  internalTokenHeader,
+  type Identity,
+  type Logger,
+} from '@yuejuan/runtime';
 import type { ClientInfo, GatewayContext } from './context.ts';
 import { postJson } from './http-client.ts';
 
@@ -18,7 +23,12 @@ export interface SubgraphSourceOptions {
 export type SubgraphFailure = 'SUBGRAPH_UNAVAILABLE' | 'SUBGRAPH_TIMEOUT' | 'SUBGRAPH_ERROR';
 
 /** What users read: the service by its Chinese name, never its address. */
-const serviceNames: Record<string, string> = { identity: '身份服务', cases: '案件服务', reading: '阅卷服务', notifications: '通知服务' };
+const serviceNames: Record<string, string> = {
+  identity: '身份服务',
+  cases: '案件服务',
+  reading: '阅卷服务',
+  notifications: '通知服务',
+};
 const messages: Record<SubgraphFailure, (service: string) => string> = {
   SUBGRAPH_UNAVAILABLE: (s) => `${s}暂不可用，部分数据未能获取，请稍后再试。`,
   SUBGRAPH_TIMEOUT: (s) => `${s}响应超时，部分数据未能获取，请稍后再试。`,
@@ -26,7 +36,10 @@ const messages: Record<SubgraphFailure, (service: string) => string> = {
 };
 
 /** Classifies what went wrong talking to a subgraph, from the error of the request or its status. */
-export function classifySubgraphFailure(error: unknown, response?: { status: number }): SubgraphFailure {
+export function classifySubgraphFailure(
+  error: unknown,
+  response?: { status: number },
+): SubgraphFailure {
   const name = (error as { name?: string } | null)?.name;
   if (name === 'TimeoutError' || name === 'AbortError') return 'SUBGRAPH_TIMEOUT';
   if (response && response.status >= 400 && response.status < 500) return 'SUBGRAPH_ERROR';
@@ -35,15 +48,23 @@ export function classifySubgraphFailure(error: unknown, response?: { status: num
 
 /** A GraphQL error naming the subgraph and a stable code, with nothing of its URL or stack. */
 export function subgraphError(serviceName: string, code: SubgraphFailure): GraphQLError {
-  return new GraphQLError(messages[code](serviceNames[serviceName] ?? `「${serviceName}」服务`), { extensions: { code, serviceName } });
+  return new GraphQLError(messages[code](serviceNames[serviceName] ?? `「${serviceName}」服务`), {
+    extensions: { code, serviceName },
+  });
 }
 
 /** Longest user agent forwarded: enough to tell browsers apart, no room for payloads. */
 const maxUserAgentLength = 256;
 
 /** A header value safe to forward: printable, trimmed, bounded. */
-export const cleanHeaderValue = (value: string | undefined, max = maxUserAgentLength): string | undefined => {
-  const cleaned = value?.replace(/[^\x20-\x7e]/g, '').trim().slice(0, max);
+export const cleanHeaderValue = (
+  value: string | undefined,
+  max = maxUserAgentLength,
+): string | undefined => {
+  const cleaned = value
+    ?.replace(/[^\x20-\x7e]/g, '')
+    .trim()
+    .slice(0, max);
   return cleaned || undefined;
 };
 
@@ -76,29 +97,52 @@ export class SubgraphSource implements GraphQLDataSource<GatewayContext> {
     this.log = options.logger;
   }
 
-  async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
+  async process(
+    options: GraphQLDataSourceProcessOptions<GatewayContext>,
+  ): Promise<GatewayGraphQLResponse> {
     const { request, context } = options;
     if (!request.query) throw new Error('Missing query');
     const headers = () => this.headersFor(context);
-    const body = JSON.stringify({ query: request.query, operationName: request.operationName, variables: request.variables, extensions: request.extensions });
+    const body = JSON.stringify({
+      query: request.query,
+      operationName: request.operationName,
+      variables: request.variables,
+      extensions: request.extensions,
+    });
     let status: number | undefined;
     try {
-      const res = await postJson(this.url, body, headers, { timeoutMs: this.timeoutMs, repeatable: !/^\s*mutation\b/.test(request.query) });
+      const res = await postJson(this.url, body, headers, {
+        timeoutMs: this.timeoutMs,
+        repeatable: !/^\s*mutation\b/.test(request.query),
+      });
       status = res.status;
-      if (res.status < 200 || res.status >= 300) throw new Error(`subgraph answered HTTP ${res.status}`);
-      if (!res.body || typeof res.body !== 'object' || Array.isArray(res.body)) throw new Error('subgraph answered without a JSON object');
+      if (res.status < 200 || res.status >= 300)
+        throw new Error(`subgraph answered HTTP ${res.status}`);
+      if (!res.body || typeof res.body !== 'object' || Array.isArray(res.body))
+        throw new Error('subgraph answered without a JSON object');
       return res.body as GatewayGraphQLResponse;
     } catch (error) {
       const code = classifySubgraphFailure(error, status === undefined ? undefined : { status });
-      this.log?.warn({ subgraph: this.name, code, status, err: error, operationName: request.operationName }, 'subgraph request failed');
+      this.log?.warn(
+        { subgraph: this.name, code, status, err: error, operationName: request.operationName },
+        'subgraph request failed',
+      );
       throw subgraphError(this.name, code);
     }
   }
 
-  private async headersFor(context: GatewayContext | Record<string, unknown>): Promise<Record<string, string>> {
-    const identity = 'identity' in context && context.identity ? (context.identity as Identity) : { role: 'ANONYMOUS' as const };
-    const headers: Record<string, string> = { [internalTokenHeader]: await mintInternalToken(this.secret, this.name, identity) };
-    if ('requestId' in context && typeof context.requestId === 'string') headers['x-request-id'] = context.requestId;
+  private async headersFor(
+    context: GatewayContext | Record<string, unknown>,
+  ): Promise<Record<string, string>> {
+    const identity =
+      'identity' in context && context.identity
+        ? (context.identity as Identity)
+        : { role: 'ANONYMOUS' as const };
+    const headers: Record<string, string> = {
+      [internalTokenHeader]: await mintInternalToken(this.secret, this.name, identity),
+    };
+    if ('requestId' in context && typeof context.requestId === 'string')
+      headers['x-request-id'] = context.requestId;
     const client = 'client' in context ? (context.client as ClientInfo | undefined) : undefined;
     if (client?.ip) headers['x-client-ip'] = client.ip;
     const userAgent = cleanHeaderValue(client?.userAgent);

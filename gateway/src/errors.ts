@@ -17,7 +17,8 @@ const leaks = [
 ];
 
 /** Whether a text shows something of the machine behind the gateway. */
-export const leaksInternals = (text: string): boolean => leaks.some((pattern) => pattern.test(text));
+export const leaksInternals = (text: string): boolean =>
+  leaks.some((pattern) => pattern.test(text));
 
 const hiddenMessage = '系统繁忙，请稍后再试。';
 
@@ -39,18 +40,22 @@ export function createGatewayFormatError(logger: Logger, production: boolean) {
       return { message: refusal.message, extensions: { ...refusal.extensions } };
     }
     const result = base(formatted, error);
-    const extensions = Object.fromEntries(Object.entries(result.extensions ?? {}).filter(([key]) => !internalExtensions.has(key)));
+    const extensions = Object.fromEntries(
+      Object.entries(result.extensions ?? {}).filter(([key]) => !internalExtensions.has(key)),
+    );
     // Which subgraph failed is safe to say (the base formatter drops it with an unknown error's details).
     const serviceName = formatted.extensions?.serviceName;
     if (typeof serviceName === 'string') extensions.serviceName = serviceName;
     // armor's refusals arrive wrapped by Apollo as GRAPHQL_VALIDATION_FAILED with our `limit`.
     // Only a validation refusal is ours: a subgraph's own error keeps its code whatever it carries.
-    if (typeof extensions.limit === 'string' && extensions.code === 'GRAPHQL_VALIDATION_FAILED') extensions.code = limitCode;
+    if (typeof extensions.limit === 'string' && extensions.code === 'GRAPHQL_VALIDATION_FAILED')
+      extensions.code = limitCode;
     let message = production ? result.message.replace(suggestion, '') : result.message;
     if (leaksInternals(message) || leaksInternals(JSON.stringify(extensions))) {
       logger.warn({ message, extensions }, 'error message with internal details hidden');
       message = hiddenMessage;
-      for (const key of Object.keys(extensions)) if (key !== 'code' && key !== 'serviceName') delete extensions[key];
+      for (const key of Object.keys(extensions))
+        if (key !== 'code' && key !== 'serviceName') delete extensions[key];
     }
     return { ...result, message, extensions };
   };

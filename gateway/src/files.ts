@@ -12,8 +12,25 @@ export const fileRoutes = [
   { method: 'get', path: '/downloads/:grant', subgraph: 'reading' },
 ] as const;
 
-const requestHeaders = ['content-type', 'content-length', 'range', 'if-range', 'x-request-id', 'x-download-key'];
-const responseHeaders = ['content-type', 'content-length', 'content-range', 'accept-ranges', 'etag', 'content-disposition', 'cache-control', 'last-modified', 'x-content-type-options'];
+const requestHeaders = [
+  'content-type',
+  'content-length',
+  'range',
+  'if-range',
+  'x-request-id',
+  'x-download-key',
+];
+const responseHeaders = [
+  'content-type',
+  'content-length',
+  'content-range',
+  'accept-ranges',
+  'etag',
+  'content-disposition',
+  'cache-control',
+  'last-modified',
+  'x-content-type-options',
+];
 
 /**
  * The subgraph URL of a file request: the configured base's origin with the request's path and
@@ -50,8 +67,16 @@ export function mountFileRoutes(app: Express, options: FileRouteOptions): void {
       try {
         context = await options.authenticate(req);
       } catch (err) {
-        const e = err as { message: string; extensions?: { code?: string; http?: { status?: number } } };
-        sendError(res, e.extensions?.http?.status ?? 401, e.extensions?.code ?? 'UNAUTHENTICATED', e.message);
+        const e = err as {
+          message: string;
+          extensions?: { code?: string; http?: { status?: number } };
+        };
+        sendError(
+          res,
+          e.extensions?.http?.status ?? 401,
+          e.extensions?.code ?? 'UNAUTHENTICATED',
+          e.message,
+        );
         return;
       }
       const target = upstreamUrl(options.baseUrlOf(route.subgraph), req.path, req.originalUrl);
@@ -59,7 +84,13 @@ export function mountFileRoutes(app: Express, options: FileRouteOptions): void {
         sendError(res, 400, 'BAD_REQUEST', '请求地址无效。');
         return;
       }
-      const headers: http.OutgoingHttpHeaders = { [internalTokenHeader]: await mintInternalToken(options.secret, route.subgraph, context.identity) };
+      const headers: http.OutgoingHttpHeaders = {
+        [internalTokenHeader]: await mintInternalToken(
+          options.secret,
+          route.subgraph,
+          context.identity,
+        ),
+      };
       for (const h of requestHeaders) if (req.headers[h]) headers[h] = req.headers[h];
       if (context.client?.ip) headers['x-forwarded-for'] = context.client.ip;
       if (context.client?.userAgent) headers['x-client-user-agent'] = context.client.userAgent;
@@ -68,13 +99,15 @@ export function mountFileRoutes(app: Express, options: FileRouteOptions): void {
       upstream.on('response', (answer) => {
         clearTimeout(timer);
         res.status(answer.statusCode ?? 502);
-        for (const h of responseHeaders) if (answer.headers[h] !== undefined) res.setHeader(h, answer.headers[h]!);
+        for (const h of responseHeaders)
+          if (answer.headers[h] !== undefined) res.setHeader(h, answer.headers[h]!);
         answer.pipe(res);
         res.on('close', () => answer.destroy()); // the client left: stop reading the file
       });
       upstream.on('error', () => {
         clearTimeout(timer);
-        if (!res.headersSent) sendError(res, 502, 'SUBGRAPH_UNAVAILABLE', '服务暂不可用，请稍后再试。');
+        if (!res.headersSent)
+          sendError(res, 502, 'SUBGRAPH_UNAVAILABLE', '服务暂不可用，请稍后再试。');
         else res.destroy();
       });
       req.pipe(upstream);
@@ -93,9 +126,15 @@ export function cors(checkOrigin: (origin: string | undefined) => boolean): Requ
     if (origin && checkOrigin(origin)) {
       res.setHeader('access-control-allow-origin', origin);
       res.setHeader('vary', 'Origin');
-      res.setHeader('access-control-allow-headers', 'authorization, content-type, x-request-id, range, if-range, apollo-require-preflight');
+      res.setHeader(
+        'access-control-allow-headers',
+        'authorization, content-type, x-request-id, range, if-range, apollo-require-preflight',
+      );
       res.setHeader('access-control-allow-methods', 'GET, POST, OPTIONS');
-      res.setHeader('access-control-expose-headers', 'content-length, content-range, content-disposition, etag, accept-ranges');
+      res.setHeader(
+        'access-control-expose-headers',
+        'content-length, content-range, content-disposition, etag, accept-ranges',
+      );
       res.setHeader('access-control-max-age', '600');
     }
     if (req.method === 'OPTIONS') {

@@ -41,16 +41,24 @@ export interface PostOptions {
  * Fails with RequestTimeoutError when the answer is not complete within `timeoutMs` (one
  * deadline for everything), and with the socket's error when the service cannot be reached.
  */
-export async function postJson(url: URL, body: string, headers: RequestHeaders, options: PostOptions): Promise<JsonResponse> {
+export async function postJson(
+  url: URL,
+  body: string,
+  headers: RequestHeaders,
+  options: PostOptions,
+): Promise<JsonResponse> {
   const deadline = Date.now() + options.timeoutMs;
   const headersNow = () => (typeof headers === 'function' ? headers() : Promise.resolve(headers));
-  if (!options.repeatable) return send(url, body, await headersNow(), deadline, options.timeoutMs, 'fresh');
+  if (!options.repeatable)
+    return send(url, body, await headersNow(), deadline, options.timeoutMs, 'fresh');
   try {
     return await send(url, body, await headersNow(), deadline, options.timeoutMs, 'pooled');
   } catch (err) {
     if (!(err instanceof StaleSocketError)) throw err;
     // Its siblings in the pool are most likely just as dead (the service restarted).
-    for (const socket of agent.freeSockets[agent.getName({ host: url.hostname, port: url.port })] ?? []) socket.destroy();
+    for (const socket of agent.freeSockets[agent.getName({ host: url.hostname, port: url.port })] ??
+      [])
+      socket.destroy();
     // Asked again for its headers: an internal token is good for one request only.
     return send(url, body, await headersNow(), deadline, options.timeoutMs, 'fresh');
   }
@@ -62,20 +70,37 @@ export type RequestHeaders = Record<string, string> | (() => Promise<Record<stri
 /** A reused keep-alive socket failed before any answer: the request did not get through. */
 class StaleSocketError extends Error {}
 
-function send(url: URL, body: string, headers: Record<string, string>, deadline: number, timeoutMs: number, connection: 'pooled' | 'fresh'): Promise<JsonResponse> {
+function send(
+  url: URL,
+  body: string,
+  headers: Record<string, string>,
+  deadline: number,
+  timeoutMs: number,
+  connection: 'pooled' | 'fresh',
+): Promise<JsonResponse> {
   return new Promise((resolve, reject) => {
     const req = http.request(url, {
       method: 'POST',
       // A fresh connection is closed by us once answered; the service is not asked to close it
       // first (`Connection: close`), which would race its answer with the close.
       agent: connection === 'pooled' ? agent : false,
-      headers: { ...headers, 'content-type': 'application/json', accept: 'application/json', 'content-length': Buffer.byteLength(body), connection: 'keep-alive' },
+      headers: {
+        ...headers,
+        'content-type': 'application/json',
+        accept: 'application/json',
+        'content-length': Buffer.byteLength(body),
+        connection: 'keep-alive',
+      },
     });
     let answered = false;
-    const timer = setTimeout(() => req.destroy(new RequestTimeoutError(timeoutMs)), Math.max(0, deadline - Date.now()));
+    const timer = setTimeout(
+      () => req.destroy(new RequestTimeoutError(timeoutMs)),
+      Math.max(0, deadline - Date.now()),
+    );
     const fail = (err: Error & { code?: string }) => {
       clearTimeout(timer);
-      const stale = !answered && req.reusedSocket && (err.code === 'ECONNRESET' || err.code === 'EPIPE');
+      const stale =
+        !answered && req.reusedSocket && (err.code === 'ECONNRESET' || err.code === 'EPIPE');
       reject(stale ? new StaleSocketError(err.message, { cause: err }) : err);
     };
     req.once('error', fail);
@@ -88,7 +113,9 @@ function send(url: URL, body: string, headers: Record<string, string>, deadline:
         clearTimeout(timer);
         let parsed: unknown;
         try {
-          parsed = (res.headers['content-type'] ?? '').includes('json') ? JSON.parse(Buffer.concat(chunks).toString('utf8')) : undefined;
+          parsed = (res.headers['content-type'] ?? '').includes('json')
+            ? JSON.parse(Buffer.concat(chunks).toString('utf8'))
+            : undefined;
         } catch {
           parsed = undefined;
         }

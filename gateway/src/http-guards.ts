@@ -2,7 +2,13 @@
 // without a preflight, so no form or text/plain request reaches an operation), bodies over
 // the limit are refused with 413 from their Content-Length before a byte is parsed, and every
 // refusal or failure is a GraphQL-style JSON answer, never Express's HTML page with a stack.
-import express, { type ErrorRequestHandler, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import express, {
+  type ErrorRequestHandler,
+  type NextFunction,
+  type Request,
+  type RequestHandler,
+  type Response,
+} from 'express';
 import type { Logger } from '@yuejuan/runtime';
 
 /** Largest request body accepted at /graphql (issue 8: 64 KB). */
@@ -52,16 +58,26 @@ const bodyErrors: Record<string, [number, string, string]> = {
  * reads as a host (`//host/…`, `/\host`), are refused before any route sees them.
  */
 export const isOriginForm = (target: string | undefined): boolean =>
-  !!target && target.startsWith('/') && !target.startsWith('//') && !target.startsWith('/\\') && !/[\s\x00-\x1f\x7f]/.test(target);
+  !!target &&
+  target.startsWith('/') &&
+  !target.startsWith('//') &&
+  !target.startsWith('/\\') &&
+  // eslint-disable-next-line no-control-regex -- refusing control characters is the point
+  !/[\s\x00-\x1f\x7f]/.test(target);
 
 /** Answers a request whose target is not origin-form: 400, JSON, connection closed. */
 export function refuseTarget(res: import('node:http').ServerResponse): void {
   res.writeHead(400, { 'content-type': 'application/json; charset=utf-8', connection: 'close' });
-  res.end(JSON.stringify({ errors: [{ message: '请求地址无效。', extensions: { code: 'BAD_REQUEST' } }] }));
+  res.end(
+    JSON.stringify({
+      errors: [{ message: '请求地址无效。', extensions: { code: 'BAD_REQUEST' } }],
+    }),
+  );
 }
 
 /** Unknown routes: a JSON 404. */
-export const notFound: RequestHandler = (_req, res) => sendError(res, 404, 'NOT_FOUND', '未找到请求的地址。');
+export const notFound: RequestHandler = (_req, res) =>
+  sendError(res, 404, 'NOT_FOUND', '未找到请求的地址。');
 
 /**
  * The last handler: body-parser refusals become their 4xx in JSON; anything unexpected is
@@ -73,10 +89,26 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     const status = (err as { status?: number; expose?: boolean } | null)?.status;
     // body-parser marks the client's mistakes it has no type for (a body that is not what its
     // content-encoding says) with a 4xx status and `expose`.
-    const exposed = (err as { expose?: boolean } | null)?.expose === true && typeof status === 'number' && status >= 400 && status < 500;
-    const known = type && bodyErrors[type] ? bodyErrors[type] : exposed ? ([status === 415 ? 415 : 400, status === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : 'BAD_REQUEST', '请求体无法解码，请检查 Content-Encoding。'] as [number, string, string]) : undefined;
+    const exposed =
+      (err as { expose?: boolean } | null)?.expose === true &&
+      typeof status === 'number' &&
+      status >= 400 &&
+      status < 500;
+    const known =
+      type && bodyErrors[type]
+        ? bodyErrors[type]
+        : exposed
+          ? ([
+              status === 415 ? 415 : 400,
+              status === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : 'BAD_REQUEST',
+              '请求体无法解码，请检查 Content-Encoding。',
+            ] as [number, string, string])
+          : undefined;
     if (known && known[0] < 500) {
-      logger.info({ type, path: req.path, length: req.header('content-length') }, 'request refused at the edge');
+      logger.info(
+        { type, path: req.path, length: req.header('content-length') },
+        'request refused at the edge',
+      );
       // Closing the connection stops a client that keeps sending an oversized body.
       if (known[0] === 413) res.set('connection', 'close');
       return sendError(res, ...known);

@@ -4,7 +4,15 @@
 // the limit is: an attacker learns that a limit was hit and which kind, never the number.
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import type { ApolloServerPlugin } from '@apollo/server';
-import { GraphQLError, Kind, validate, visit, type DocumentNode, type ValidationContext, type ValidationRule } from 'graphql';
+import {
+  GraphQLError,
+  Kind,
+  validate,
+  visit,
+  type DocumentNode,
+  type ValidationContext,
+  type ValidationRule,
+} from 'graphql';
 import type { GatewayConfig } from './config.ts';
 
 /** The kinds of limit; `extensions.limit` of a QUERY_TOO_COMPLEX error names one. */
@@ -22,7 +30,8 @@ const messages: Record<LimitKind, string> = {
 };
 
 /** The refusal of an operation over a limit (no figures in it). */
-export const limitError = (kind: LimitKind) => new GraphQLError(messages[kind], { extensions: { code: limitCode, limit: kind } });
+export const limitError = (kind: LimitKind) =>
+  new GraphQLError(messages[kind], { extensions: { code: limitCode, limit: kind } });
 
 /** graphql-js's own message when the parser's token limit is hit (it states the limit). */
 const tokenLimitMessage = /^Syntax Error: Document contains more th(?:an|at) \d+ tokens/; // graphql 16 says "more that"
@@ -45,17 +54,26 @@ const pageArguments = new Set(['first', 'last']);
  * value of it (or its default): the cost rule reads literals only, so `$n = 100` must cost what
  * `first: 100` costs. Null when the document has no such argument.
  */
-export function withPageSizes(document: DocumentNode, variables: Record<string, unknown> | undefined): DocumentNode | null {
+export function withPageSizes(
+  document: DocumentNode,
+  variables: Record<string, unknown> | undefined,
+): DocumentNode | null {
   const defaults = new Map<string, unknown>();
   let found = false;
   visit(document, {
-    VariableDefinition(node) { if (node.defaultValue?.kind === Kind.INT) defaults.set(node.variable.name.value, Number(node.defaultValue.value)); },
-    Argument(node) { if (pageArguments.has(node.name.value) && node.value.kind === Kind.VARIABLE) found = true; },
+    VariableDefinition(node) {
+      if (node.defaultValue?.kind === Kind.INT)
+        defaults.set(node.variable.name.value, Number(node.defaultValue.value));
+    },
+    Argument(node) {
+      if (pageArguments.has(node.name.value) && node.value.kind === Kind.VARIABLE) found = true;
+    },
   });
   if (!found) return null;
   return visit(document, {
     Argument(node) {
-      if (!pageArguments.has(node.name.value) || node.value.kind !== Kind.VARIABLE) return undefined;
+      if (!pageArguments.has(node.name.value) || node.value.kind !== Kind.VARIABLE)
+        return undefined;
       const name = node.value.name.value;
       const value = Number(variables?.[name] ?? defaults.get(name) ?? 1);
       const size = Number.isSafeInteger(value) && value > 0 ? value : 1;
@@ -70,8 +88,17 @@ export function withPageSizes(document: DocumentNode, variables: Record<string, 
  */
 export function costWithVariables(config: GatewayConfig): ApolloServerPlugin {
   const { validationRules } = new ApolloArmor({
-    maxTokens: { enabled: false }, maxDepth: { enabled: false }, maxAliases: { enabled: false }, maxDirectives: { enabled: false }, blockFieldSuggestion: { enabled: false },
-    costLimit: { maxCost: config.GRAPHQL_MAX_COST, flattenFragments: true, ignoreIntrospection: true, ...reporter('cost') },
+    maxTokens: { enabled: false },
+    maxDepth: { enabled: false },
+    maxAliases: { enabled: false },
+    maxDirectives: { enabled: false },
+    blockFieldSuggestion: { enabled: false },
+    costLimit: {
+      maxCost: config.GRAPHQL_MAX_COST,
+      flattenFragments: true,
+      ignoreIntrospection: true,
+      ...reporter('cost'),
+    },
   }).protect();
   return {
     async requestDidStart() {
@@ -80,7 +107,9 @@ export function costWithVariables(config: GatewayConfig): ApolloServerPlugin {
           const sized = withPageSizes(document, request.variables);
           if (!sized) return;
           if (validate(schema, sized, validationRules as ValidationRule[]).length) {
-            throw new GraphQLError(messages.cost, { extensions: { code: limitCode, limit: 'cost', http: { status: 400 } } });
+            throw new GraphQLError(messages.cost, {
+              extensions: { code: limitCode, limit: 'cost', http: { status: 400 } },
+            });
           }
         },
       };
@@ -89,15 +118,31 @@ export function costWithVariables(config: GatewayConfig): ApolloServerPlugin {
 }
 
 /** The Apollo Server options that enforce the limits of `config`. */
-export function operationLimits(config: GatewayConfig): { parseOptions: { maxTokens: number }; validationRules: ValidationRule[] } {
+export function operationLimits(config: GatewayConfig): {
+  parseOptions: { maxTokens: number };
+  validationRules: ValidationRule[];
+} {
   const armor = new ApolloArmor({
     maxTokens: { enabled: false }, // the parser's own limit below
     blockFieldSuggestion: { enabled: false }, // done by the error formatter, for every message kind
-    maxDepth: { n: config.GRAPHQL_MAX_DEPTH, flattenFragments: true, ignoreIntrospection: true, ...reporter('depth') },
+    maxDepth: {
+      n: config.GRAPHQL_MAX_DEPTH,
+      flattenFragments: true,
+      ignoreIntrospection: true,
+      ...reporter('depth'),
+    },
     maxAliases: { n: config.GRAPHQL_MAX_ALIASES, ...reporter('aliases') },
     maxDirectives: { n: config.GRAPHQL_MAX_DIRECTIVES, ...reporter('directives') },
-    costLimit: { maxCost: config.GRAPHQL_MAX_COST, flattenFragments: true, ignoreIntrospection: true, ...reporter('cost') },
+    costLimit: {
+      maxCost: config.GRAPHQL_MAX_COST,
+      flattenFragments: true,
+      ignoreIntrospection: true,
+      ...reporter('cost'),
+    },
   });
   const { validationRules } = armor.protect();
-  return { parseOptions: { maxTokens: config.GRAPHQL_MAX_TOKENS }, validationRules: validationRules as ValidationRule[] };
+  return {
+    parseOptions: { maxTokens: config.GRAPHQL_MAX_TOKENS },
+    validationRules: validationRules as ValidationRule[],
+  };
 }

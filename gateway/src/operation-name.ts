@@ -10,8 +10,12 @@ export const operationNamePlugin: ApolloServerPlugin = {
     return {
       async didResolveOperation({ operation, request }) {
         if (operation) return;
-        const message = request.operationName ? `请求中没有名为“${request.operationName.slice(0, 64)}”的操作。` : '请求包含多个操作，请指定 operationName。';
-        throw new GraphQLError(message, { extensions: { code: 'OPERATION_NOT_FOUND', http: { status: 400 } } });
+        const message = request.operationName
+          ? `请求中没有名为“${request.operationName.slice(0, 64)}”的操作。`
+          : '请求包含多个操作，请指定 operationName。';
+        throw new GraphQLError(message, {
+          extensions: { code: 'OPERATION_NOT_FOUND', http: { status: 400 } },
+        });
       },
     };
   },

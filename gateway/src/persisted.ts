@@ -13,7 +13,8 @@ import type { NextFunction, Request, Response } from 'express';
 import { canonicalRequest } from './canonical.ts';
 
 /** sha256 (hex) of a document, as the manifest keys it. */
-export const documentHash = (document: string): string => createHash('sha256').update(document).digest('hex');
+export const documentHash = (document: string): string =>
+  createHash('sha256').update(document).digest('hex');
 
 const hashPattern = /^[0-9a-f]{64}$/;
 
@@ -24,10 +25,12 @@ const hashPattern = /^[0-9a-f]{64}$/;
 export function loadManifest(path: string): ReadonlyMap<string, string> {
   if (!existsSync(path)) return new Map();
   const parsed = JSON.parse(readFileSync(path, 'utf8')) as unknown;
-  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error(`${path}: not a map of sha256 → document`);
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
+    throw new Error(`${path}: not a map of sha256 → document`);
   const entries = Object.entries(parsed as Record<string, unknown>);
   for (const [hash, document] of entries) {
-    if (typeof document !== 'string' || documentHash(document) !== hash) throw new Error(`${path}: entry ${hash.slice(0, 16)}… is not the sha256 of its document`);
+    if (typeof document !== 'string' || documentHash(document) !== hash)
+      throw new Error(`${path}: entry ${hash.slice(0, 16)}… is not the sha256 of its document`);
   }
   return new Map(entries as [string, string][]);
 }
@@ -35,8 +38,16 @@ export function loadManifest(path: string): ReadonlyMap<string, string> {
 export type PersistedRefusal = { status: number; code: string; message: string };
 
 const refusals = {
-  notFound: { status: 400, code: 'PERSISTED_QUERY_NOT_FOUND', message: '未知的持久化操作，请更新客户端后重试。' },
-  required: { status: 400, code: 'PERSISTED_QUERY_REQUIRED', message: '本接口只接受已登记的持久化操作。' },
+  notFound: {
+    status: 400,
+    code: 'PERSISTED_QUERY_NOT_FOUND',
+    message: '未知的持久化操作，请更新客户端后重试。',
+  },
+  required: {
+    status: 400,
+    code: 'PERSISTED_QUERY_REQUIRED',
+    message: '本接口只接受已登记的持久化操作。',
+  },
   badId: { status: 400, code: 'BAD_REQUEST', message: '持久化操作的标识格式不正确。' },
   method: { status: 405, code: 'METHOD_NOT_ALLOWED', message: '请使用 POST 提交 GraphQL 请求。' },
 } satisfies Record<string, PersistedRefusal>;
@@ -44,7 +55,8 @@ const refusals = {
 /** The hash a request names, if any: undefined when none, null when malformed. */
 function requestedHash(body: Record<string, unknown>): string | null | undefined {
   const documentId = body.documentId;
-  const apq = (body.extensions as { persistedQuery?: { sha256Hash?: unknown } } | undefined)?.persistedQuery;
+  const apq = (body.extensions as { persistedQuery?: { sha256Hash?: unknown } } | undefined)
+    ?.persistedQuery;
   if (documentId === undefined && apq === undefined) return undefined;
   const raw = documentId ?? apq?.sha256Hash;
   if (typeof raw !== 'string') return null;
@@ -66,14 +78,18 @@ export interface PersistedPolicy {
  * (canonical.ts) is a manifest operation, whose manifest text then runs. Returns a refusal,
  * or null to go on.
  */
-export function resolvePersisted(body: Record<string, unknown>, policy: PersistedPolicy): PersistedRefusal | null {
+export function resolvePersisted(
+  body: Record<string, unknown>,
+  policy: PersistedPolicy,
+): PersistedRefusal | null {
   const { manifest, freeText } = policy;
   const hash = requestedHash(body);
   if (hash === null) return refusals.badId;
   if (hash !== undefined) {
     const document = manifest.get(hash);
     // A hash with its text (Apollo's "register" call) runs the text only where free text may.
-    if (document === undefined && !(freeText && typeof body.query === 'string')) return refusals.notFound;
+    if (document === undefined && !(freeText && typeof body.query === 'string'))
+      return refusals.notFound;
     if (document !== undefined) body.query = document;
     delete body.documentId;
     const { persistedQuery: _named, ...rest } = (body.extensions ?? {}) as Record<string, unknown>;
@@ -83,7 +99,9 @@ export function resolvePersisted(body: Record<string, unknown>, policy: Persiste
   if (freeText) return null;
   if (typeof body.query !== 'string') return refusals.required;
   const operationName = typeof body.operationName === 'string' ? body.operationName : undefined;
-  const canonical = manifest.has(documentHash(body.query)) ? body.query : canonicalRequest(body.query, operationName, policy.maxTokens);
+  const canonical = manifest.has(documentHash(body.query))
+    ? body.query
+    : canonicalRequest(body.query, operationName, policy.maxTokens);
   const document = canonical === null ? undefined : manifest.get(documentHash(canonical));
   if (document === undefined) return refusals.required;
   body.query = document;
@@ -94,13 +112,20 @@ export function resolvePersisted(body: Record<string, unknown>, policy: Persiste
 export function persistedOperations(policy: PersistedPolicy) {
   return (req: Request, res: Response, next: NextFunction) => {
     let refusal: PersistedRefusal | null = null;
-    if (req.method === 'POST' && req.body && typeof req.body === 'object' && !Array.isArray(req.body)) {
+    if (
+      req.method === 'POST' &&
+      req.body &&
+      typeof req.body === 'object' &&
+      !Array.isArray(req.body)
+    ) {
       refusal = resolvePersisted(req.body as Record<string, unknown>, policy);
     } else if (req.method === 'GET' && !policy.freeText) {
       refusal = refusals.method; // GET operations live in the URL: none but POSTed, resolved ones
       res.set('allow', 'POST');
     }
     if (!refusal) return next();
-    res.status(refusal.status).json({ errors: [{ message: refusal.message, extensions: { code: refusal.code } }] });
+    res
+      .status(refusal.status)
+      .json({ errors: [{ message: refusal.message, extensions: { code: refusal.code } }] });
   };
 }

@@ -8,11 +8,31 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { expressMiddleware } from '@as-integrations/express5';
 import type { Logger } from '@yuejuan/runtime';
 import { defaultSubgraphUrl, subgraphNames, type SubgraphName } from '@yuejuan/schema';
-import { explorerEnabled, freeTextAllowed, persistedOnly, subgraphUrlOverrides, type GatewayConfig } from './config.ts';
-import { clientAddress, createContextFactory, proxySecretHeader, proxyTrust, type GatewayContext } from './context.ts';
+import {
+  explorerEnabled,
+  freeTextAllowed,
+  persistedOnly,
+  subgraphUrlOverrides,
+  type GatewayConfig,
+} from './config.ts';
+import {
+  clientAddress,
+  createContextFactory,
+  proxySecretHeader,
+  proxyTrust,
+  type GatewayContext,
+} from './context.ts';
 import { SubgraphSource } from './data-source.ts';
 import { createGatewayFormatError } from './errors.ts';
-import { ensureBody, errorHandler, isOriginForm, jsonBody, notFound, refuseTarget, requireJson } from './http-guards.ts';
+import {
+  ensureBody,
+  errorHandler,
+  isOriginForm,
+  jsonBody,
+  notFound,
+  refuseTarget,
+  requireJson,
+} from './http-guards.ts';
 import { costWithVariables, operationLimits } from './limits.ts';
 import { operationNamePlugin } from './operation-name.ts';
 import { loadManifest, persistedOperations, resolvePersisted } from './persisted.ts';
@@ -38,13 +58,24 @@ export interface Gateway {
  */
 export function createGateway(config: GatewayConfig, logger: Logger): Gateway {
   const overrides = subgraphUrlOverrides(config);
-  const urlOf = (name: string, fallback?: string) => overrides[name] ?? fallback ?? defaultSubgraphUrl(name as SubgraphName);
-  const supergraph = createSupergraphSource(config.SUPERGRAPH_PATH, { pollMs: config.SUPERGRAPH_POLL_MS, logger });
+  const urlOf = (name: string, fallback?: string) =>
+    overrides[name] ?? fallback ?? defaultSubgraphUrl(name as SubgraphName);
+  const supergraph = createSupergraphSource(config.SUPERGRAPH_PATH, {
+    pollMs: config.SUPERGRAPH_POLL_MS,
+    logger,
+  });
   const supergraphSdl = supergraph.current();
   const manifest = loadManifest(config.PERSISTED_OPERATIONS_PATH);
   const gateway = new ApolloGateway({
     supergraphSdl: supergraph.hook,
-    buildService: ({ name, url }) => new SubgraphSource({ name, url: urlOf(name, url), secret: config.YUEJUAN_INTERNAL_SECRET, timeoutMs: config.SUBGRAPH_TIMEOUT_MS, logger }),
+    buildService: ({ name, url }) =>
+      new SubgraphSource({
+        name,
+        url: urlOf(name, url),
+        secret: config.YUEJUAN_INTERNAL_SECRET,
+        timeoutMs: config.SUBGRAPH_TIMEOUT_MS,
+        logger,
+      }),
     logger,
   });
   const app = express();
@@ -52,7 +83,9 @@ export function createGateway(config: GatewayConfig, logger: Logger): Gateway {
   // No ETag on answers: a GraphQL POST is never revalidated, and hashing every body costs CPU.
   app.disable('etag');
   // Every request target is checked before Express parses it: only origin-form reaches a route.
-  const httpServer = http.createServer((req, res) => (isOriginForm(req.url) ? app(req, res) : refuseTarget(res)));
+  const httpServer = http.createServer((req, res) =>
+    isOriginForm(req.url) ? app(req, res) : refuseTarget(res),
+  );
   const production = config.NODE_ENV === 'production';
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
@@ -64,20 +97,38 @@ export function createGateway(config: GatewayConfig, logger: Logger): Gateway {
     // Apollo's automatic persisted queries would let anyone register operations: only the manifest counts.
     persistedQueries: false,
     ...operationLimits(config),
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginLandingPageDisabled(), operationNamePlugin, costWithVariables(config)],
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      ApolloServerPluginLandingPageDisabled(),
+      operationNamePlugin,
+      costWithVariables(config),
+    ],
   });
-  const context = createContextFactory({ identityBaseUrl: urlOf('identity'), secret: config.YUEJUAN_INTERNAL_SECRET, timeoutMs: config.SUBGRAPH_TIMEOUT_MS });
+  const context = createContextFactory({
+    identityBaseUrl: urlOf('identity'),
+    secret: config.YUEJUAN_INTERNAL_SECRET,
+    timeoutMs: config.SUBGRAPH_TIMEOUT_MS,
+  });
 
-  app.get('/health', (_req, res) => { res.json({ status: 'ok', service: 'gateway', subscriptions: subscriptions?.stats() ?? null }); });
+  app.get('/health', (_req, res) => {
+    res.json({ status: 'ok', service: 'gateway', subscriptions: subscriptions?.stats() ?? null });
+  });
   app.get('/ready', async (_req, res) => {
     const checks = await Promise.all(
       subgraphNames.map(async (name) => {
-        const ok = await fetch(new URL('/ready', urlOf(name)), { signal: AbortSignal.timeout(2000) }).then((r) => r.ok, () => false);
+        const ok = await fetch(new URL('/ready', urlOf(name)), {
+          signal: AbortSignal.timeout(2000),
+        }).then(
+          (r) => r.ok,
+          () => false,
+        );
         return [name, ok ? 'ready' : 'unavailable'] as const;
       }),
     );
     const ready = checks.every(([, s]) => s === 'ready');
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'degraded', subgraphs: Object.fromEntries(checks) });
+    res
+      .status(ready ? 200 : 503)
+      .json({ status: ready ? 'ready' : 'degraded', subgraphs: Object.fromEntries(checks) });
   });
   if (explorerEnabled(config)) mountExplorer(app);
   const trust = proxyTrust(config.YUEJUAN_TRUSTED_PROXIES, config.YUEJUAN_PROXY_SECRET);
@@ -87,14 +138,20 @@ export function createGateway(config: GatewayConfig, logger: Logger): Gateway {
   };
   /** Who is at the other end: the same rule for HTTP, file routes and WebSocket. */
   const clientOf = (request: http.IncomingMessage) => ({
-    ip: clientAddress(request.socket.remoteAddress, header(request, 'x-forwarded-for'), trust, header(request, proxySecretHeader)),
+    ip: clientAddress(
+      request.socket.remoteAddress,
+      header(request, 'x-forwarded-for'),
+      trust,
+      header(request, proxySecretHeader),
+    ),
     userAgent: header(request, 'user-agent'),
   });
   app.use(cors(subscriptionLimits(config).checkOrigin));
   mountFileRoutes(app, {
     baseUrlOf: (name) => urlOf(name),
     secret: config.YUEJUAN_INTERNAL_SECRET,
-    authenticate: (req) => context(req.header('authorization'), req.header('x-request-id') ?? undefined, clientOf(req)),
+    authenticate: (req) =>
+      context(req.header('authorization'), req.header('x-request-id') ?? undefined, clientOf(req)),
     timeoutMs: config.SUBGRAPH_TIMEOUT_MS,
   });
 
@@ -107,22 +164,59 @@ export function createGateway(config: GatewayConfig, logger: Logger): Gateway {
         httpServer,
         supergraphSdl,
         subgraphUrls: Object.fromEntries(subgraphNames.map((n) => [n, urlOf(n)])),
-        sources: Object.fromEntries(subgraphNames.map((n) => [n, new SubgraphSource({ name: n, url: urlOf(n), secret: config.YUEJUAN_INTERNAL_SECRET, timeoutMs: config.SUBGRAPH_TIMEOUT_MS })])),
+        sources: Object.fromEntries(
+          subgraphNames.map((n) => [
+            n,
+            new SubgraphSource({
+              name: n,
+              url: urlOf(n),
+              secret: config.YUEJUAN_INTERNAL_SECRET,
+              timeoutMs: config.SUBGRAPH_TIMEOUT_MS,
+            }),
+          ]),
+        ),
         secret: config.YUEJUAN_INTERNAL_SECRET,
         logger,
-        authenticate: (authorization, request) => context(authorization, undefined, clientOf(request)),
-        persisted: (body) => resolvePersisted(body, { manifest, freeText: freeTextAllowed(config), maxTokens: config.GRAPHQL_MAX_TOKENS }),
-        operationLimits: { maxTokens: config.GRAPHQL_MAX_TOKENS, validationRules: operationLimits(config).validationRules },
+        authenticate: (authorization, request) =>
+          context(authorization, undefined, clientOf(request)),
+        persisted: (body) =>
+          resolvePersisted(body, {
+            manifest,
+            freeText: freeTextAllowed(config),
+            maxTokens: config.GRAPHQL_MAX_TOKENS,
+          }),
+        operationLimits: {
+          maxTokens: config.GRAPHQL_MAX_TOKENS,
+          validationRules: operationLimits(config).validationRules,
+        },
         runOperation: async (request, contextValue) => {
           const response = await apollo.executeOperation(request, { contextValue });
-          return (response.body.kind === 'single' ? response.body.singleResult : { errors: [] }) as never;
+          return (
+            response.body.kind === 'single' ? response.body.singleResult : { errors: [] }
+          ) as never;
         },
         limits: subscriptionLimits(config),
       });
       supergraph.onUpdate((sdl) => subscriptions?.updateSupergraph(sdl));
-      app.use('/graphql', requireJson, jsonBody(), persistedOperations({ manifest, freeText: freeTextAllowed(config), maxTokens: config.GRAPHQL_MAX_TOKENS }), ensureBody, expressMiddleware(apollo, {
-        context: ({ req }) => context(req.header('authorization'), req.header('x-request-id') ?? undefined, clientOf(req)),
-      }));
+      app.use(
+        '/graphql',
+        requireJson,
+        jsonBody(),
+        persistedOperations({
+          manifest,
+          freeText: freeTextAllowed(config),
+          maxTokens: config.GRAPHQL_MAX_TOKENS,
+        }),
+        ensureBody,
+        expressMiddleware(apollo, {
+          context: ({ req }) =>
+            context(
+              req.header('authorization'),
+              req.header('x-request-id') ?? undefined,
+              clientOf(req),
+            ),
+        }),
+      );
       app.use(notFound, errorHandler(logger));
       supergraph.watch();
       await new Promise<void>((resolve, reject) => {
@@ -132,8 +226,20 @@ export function createGateway(config: GatewayConfig, logger: Logger): Gateway {
       started = true;
       const { port } = httpServer.address() as AddressInfo;
       const url = `http://${config.HOST}:${port}/graphql`;
-      logger.info({ url, explorer: explorerEnabled(config), persistedOnly: persistedOnly(config), persistedOperations: manifest.size }, 'gateway ready');
-      if (!freeTextAllowed(config) && manifest.size === 0) logger.warn({ path: config.PERSISTED_OPERATIONS_PATH }, 'persisted-only with an empty manifest: every operation will be refused');
+      logger.info(
+        {
+          url,
+          explorer: explorerEnabled(config),
+          persistedOnly: persistedOnly(config),
+          persistedOperations: manifest.size,
+        },
+        'gateway ready',
+      );
+      if (!freeTextAllowed(config) && manifest.size === 0)
+        logger.warn(
+          { path: config.PERSISTED_OPERATIONS_PATH },
+          'persisted-only with an empty manifest: every operation will be refused',
+        );
       return url;
     },
     reloadSupergraph: () => supergraph.reload(),
@@ -144,7 +250,8 @@ export function createGateway(config: GatewayConfig, logger: Logger): Gateway {
       supergraph.unwatch();
       await subscriptions?.close();
       await apollo.stop();
-      if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+      if (httpServer.listening)
+        await new Promise<void>((resolve) => httpServer.close(() => resolve()));
     },
   };
 }

@@ -21,7 +21,10 @@ export interface SupergraphSource {
 }
 
 /** A reloadable supergraph read from `path`. */
-export function createSupergraphSource(path: string, options: { pollMs: number; logger: Logger }): SupergraphSource {
+export function createSupergraphSource(
+  path: string,
+  options: { pollMs: number; logger: Logger },
+): SupergraphSource {
   const { logger } = options;
   let sdl = readFileSync(path, 'utf8');
   let update: ((sdl: string) => void) | undefined;
@@ -54,13 +57,19 @@ export function createSupergraphSource(path: string, options: { pollMs: number; 
   return {
     hook: async ({ update: apply }) => {
       update = apply;
-      return { supergraphSdl: sdl, cleanup: async () => { update = undefined; } };
+      return {
+        supergraphSdl: sdl,
+        cleanup: async () => {
+          update = undefined;
+        },
+      };
     },
     current: () => sdl,
     reload,
     watch() {
       process.on('SIGHUP', onSignal);
-      if (options.pollMs > 0) watchFile(path, { interval: options.pollMs, persistent: false }, onSignal);
+      if (options.pollMs > 0)
+        watchFile(path, { interval: options.pollMs, persistent: false }, onSignal);
     },
     unwatch() {
       process.off('SIGHUP', onSignal);

@@ -45,7 +45,10 @@ export function parseAllowedOrigins(list: string): string[] {
     .filter(Boolean)
     .map((entry) => {
       const origin = normaliseOrigin(entry);
-      if (!origin) throw new Error(`YUEJUAN_ALLOWED_ORIGINS: "${entry}" is not an origin like https://host[:port]`);
+      if (!origin)
+        throw new Error(
+          `YUEJUAN_ALLOWED_ORIGINS: "${entry}" is not an origin like https://host[:port]`,
+        );
       return origin;
     });
 }
@@ -57,7 +60,10 @@ export function parseAllowedOrigins(list: string): string[] {
  * missing Origin is a non-browser client (the verifier app, a server), which no hijacking
  * page can impersonate: it passes, and still needs a session token like everyone else.
  */
-export function createOriginCheck(allowed: readonly string[], options: { allowLoopback: boolean }): (origin: string | undefined) => boolean {
+export function createOriginCheck(
+  allowed: readonly string[],
+  options: { allowLoopback: boolean },
+): (origin: string | undefined) => boolean {
   const set = new Set(allowed);
   return (origin) => {
     if (origin === undefined || origin === '') return true;
@@ -74,6 +80,8 @@ export function subscriptionLimits(config: GatewayConfig): SubscriptionLimits {
     connectionInitTimeoutMs: config.WS_CONNECTION_INIT_TIMEOUT_MS,
     maxSubscriptionsPerSocket: config.WS_MAX_SUBSCRIPTIONS_PER_SOCKET,
     sessionRecheckMs: Math.min(config.WS_SESSION_RECHECK_MS, maxSessionRecheckMs),
-    checkOrigin: createOriginCheck(parseAllowedOrigins(config.YUEJUAN_ALLOWED_ORIGINS), { allowLoopback: config.NODE_ENV !== 'production' }),
+    checkOrigin: createOriginCheck(parseAllowedOrigins(config.YUEJUAN_ALLOWED_ORIGINS), {
+      allowLoopback: config.NODE_ENV !== 'production',
+    }),
   };
 }

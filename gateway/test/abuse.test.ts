@@ -6,20 +6,29 @@ import { codeOf, internalsIn, post, send, type RawAnswer } from './http.ts';
 /** `n` levels of selection, cycling lawyer → bindingApplications → edges → node → lawyer … */
 function nested(levels: number): string {
   const cycle = ['bindingApplications', 'edges', 'node', 'lawyer'];
-  const leaf: Record<string, string> = { lawyer: 'id', bindingApplications: 'totalCount', edges: '__typename', node: 'id' };
+  const leaf: Record<string, string> = {
+    lawyer: 'id',
+    bindingApplications: 'totalCount',
+    edges: '__typename',
+    node: 'id',
+  };
   const fields = ['lawyer'];
   while (fields.length < levels - 1) fields.push(cycle[(fields.length - 1) % cycle.length]!);
   const open = fields.map((f, i) => (i === 0 ? 'lawyer(id: "L-1")' : f)).join(' { ');
   return `query Deep { ${open} { ${leaf[fields.at(-1)!]} ${' }'.repeat(fields.length)} }`;
 }
 
-const aliases = (n: number) => `query Aliases { ${Array.from({ length: n }, (_, i) => `a${i}: procuratorates { id }`).join(' ')} }`;
+const aliases = (n: number) =>
+  `query Aliases { ${Array.from({ length: n }, (_, i) => `a${i}: procuratorates { id }`).join(' ')} }`;
 
 /** A refusal for a limit: 400, the stable code, the kind, and no figure that tells the limit. */
 function expectLimit(answer: RawAnswer, kind: string) {
   expect(answer.status).toBe(400);
   expect(answer.json?.data ?? undefined).toBeUndefined();
-  expect(answer.json?.errors?.[0]?.extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', limit: kind });
+  expect(answer.json?.errors?.[0]?.extensions).toMatchObject({
+    code: 'QUERY_TOO_COMPLEX',
+    limit: kind,
+  });
   expect(answer.json?.errors?.[0]?.message).not.toMatch(/\d/);
 }
 
@@ -34,7 +43,9 @@ describe('the gateway under abuse', () => {
     token = await lawyerToken(stack, people.zhangSanId);
     internalUrls = Object.values(stack.urls);
   });
-  afterAll(async () => { await stack?.stop(); });
+  afterAll(async () => {
+    await stack?.stop();
+  });
 
   describe('operation limits', () => {
     it('refuses an alias bomb, and allows the same operation under the limit', async () => {
@@ -46,7 +57,12 @@ describe('the gateway under abuse', () => {
 
     it('counts aliases inside fragments each time the fragment is spread', async () => {
       const fragment = `fragment Many on Query { ${Array.from({ length: 8 }, (_, i) => `f${i}: procuratorates { id }`).join(' ')} }`;
-      expectLimit(await post(stack.url, { query: `query Spread { ...Many x: viewer { nextStep } ... on Query { ...Many } } ${fragment}` }), 'aliases');
+      expectLimit(
+        await post(stack.url, {
+          query: `query Spread { ...Many x: viewer { nextStep } ... on Query { ...Many } } ${fragment}`,
+        }),
+        'aliases',
+      );
     });
 
     it('refuses deep nesting past the depth limit, and allows it at the limit', async () => {
@@ -70,14 +86,24 @@ describe('the gateway under abuse', () => {
     });
 
     it('refuses costly operations: a fragment bomb and a huge page size', async () => {
-      const levels = Array.from({ length: 12 }, (_, i) => `fragment F${i} on Procuratorate { ...F${i + 1} ...F${i + 1} ...F${i + 1} }`);
+      const levels = Array.from(
+        { length: 12 },
+        (_, i) => `fragment F${i} on Procuratorate { ...F${i + 1} ...F${i + 1} ...F${i + 1} }`,
+      );
       const bomb = `query Bomb { procuratorates { ...F0 } } ${levels.join(' ')} fragment F12 on Procuratorate { id name }`;
       expectLimit(await post(stack.url, { query: bomb }), 'cost');
-      expectLimit(await post(stack.url, { query: 'query Huge { bindingReviewQueue(first: 100000) { totalCount edges { node { id } } } }' }), 'cost');
+      expectLimit(
+        await post(stack.url, {
+          query:
+            'query Huge { bindingReviewQueue(first: 100000) { totalCount edges { node { id } } } }',
+        }),
+        'cost',
+      );
     });
 
     it('counts page sizes passed as variables as it counts literals (issue 15)', async () => {
-      const nested = (size: string) => `bindingReviewQueue(first: ${size}) { edges { node { id lawyer { id bindingApplications(first: ${size}) { edges { node { id status } } } } } } }`;
+      const nested = (size: string) =>
+        `bindingReviewQueue(first: ${size}) { edges { node { id lawyer { id bindingApplications(first: ${size}) { edges { node { id status } } } } } } }`;
       const literal = `query Lit { ${nested('100')} }`;
       expectLimit(await post(stack.url, { query: literal }), 'cost');
       const variables = `query Var($n: Int!) { ${nested('$n')} }`;
@@ -85,52 +111,89 @@ describe('the gateway under abuse', () => {
       const defaulted = `query Def($n: Int = 100) { ${nested('$n')} }`;
       expectLimit(await post(stack.url, { query: defaulted }), 'cost');
       const small = await post(stack.url, { query: variables, variables: { n: 2 } });
-      expect(small.json?.errors?.map((e) => e.extensions?.code) ?? []).not.toContain('QUERY_TOO_COMPLEX');
+      expect(small.json?.errors?.map((e) => e.extensions?.code) ?? []).not.toContain(
+        'QUERY_TOO_COMPLEX',
+      );
     });
 
     it('answers a body whose content-encoding lies with 400, not 500, and logs no stack (issue 15)', async () => {
       for (const encoding of ['gzip', 'deflate', 'br']) {
-        const answer = await send(stack.url, { method: 'POST', headers: { 'content-type': 'application/json', 'content-encoding': encoding }, body: '{"query":"{ procuratorates { id } }"}' });
+        const answer = await send(stack.url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'content-encoding': encoding },
+          body: '{"query":"{ procuratorates { id } }"}',
+        });
         expect(answer.status, encoding).toBeGreaterThanOrEqual(400);
         expect(answer.status, encoding).toBeLessThan(500);
-        expect(answer.json?.errors?.[0]?.extensions?.code, encoding).toMatch(/^(BAD_REQUEST|UNSUPPORTED_MEDIA_TYPE)$/);
+        expect(answer.json?.errors?.[0]?.extensions?.code, encoding).toMatch(
+          /^(BAD_REQUEST|UNSUPPORTED_MEDIA_TYPE)$/,
+        );
       }
       expect(logLines.filter((l) => /unexpected error in the HTTP pipeline/.test(l))).toEqual([]);
     });
 
     it('answers an operationName the document does not have with 400 and a clear code (issue 15)', async () => {
-      const answer = await post(stack.url, { query: 'query A { procuratorates { id } }', operationName: 'B' });
+      const answer = await post(stack.url, {
+        query: 'query A { procuratorates { id } }',
+        operationName: 'B',
+      });
       expect(answer.status).toBe(400);
       expect(answer.json?.errors?.[0]?.extensions?.code).toBe('OPERATION_NOT_FOUND');
       expect(answer.json?.errors?.[0]?.message).toMatch(/[\u4e00-\u9fa5]/);
     });
 
     it('stops the parser at the token limit with a 400, not a 500', async () => {
-      expectLimit(await post(stack.url, { query: `query Long { procuratorates { ${'id '.repeat(3000)} } }` }), 'tokens');
+      expectLimit(
+        await post(stack.url, { query: `query Long { procuratorates { ${'id '.repeat(3000)} } }` }),
+        'tokens',
+      );
     });
   });
 
   describe('the HTTP edge', () => {
     it('refuses a body over 64 KB with a JSON 413, whether its length is declared or streamed', async () => {
-      const big = JSON.stringify({ query: '{ __typename }', variables: { pad: 'x'.repeat(64 * 1024) } });
+      const big = JSON.stringify({
+        query: '{ __typename }',
+        variables: { pad: 'x'.repeat(64 * 1024) },
+      });
       const declared = await post(stack.url, big);
       expect(declared.status).toBe(413);
       expect(declared.contentType).toMatch(/^application\/json/);
       expect(codeOf(declared)).toBe('PAYLOAD_TOO_LARGE');
-      const chunks = new ReadableStream({ start(c) { for (let i = 0; i < 70; i++) c.enqueue(new TextEncoder().encode(i === 0 ? big.slice(0, 1024) : 'x'.repeat(1024))); c.close(); } });
-      const streamed = await send(stack.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: chunks, duplex: 'half' } as RequestInit);
+      const chunks = new ReadableStream({
+        start(c) {
+          for (let i = 0; i < 70; i++)
+            c.enqueue(new TextEncoder().encode(i === 0 ? big.slice(0, 1024) : 'x'.repeat(1024)));
+          c.close();
+        },
+      });
+      const streamed = await send(stack.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: chunks,
+        duplex: 'half',
+      } as RequestInit);
       expect(streamed.status).toBe(413);
       expect(codeOf(streamed)).toBe('PAYLOAD_TOO_LARGE');
     });
 
     it('accepts a body just under the limit', async () => {
-      const answer = await post(stack.url, { query: '{ __typename }', variables: { pad: 'x'.repeat(60 * 1024) } });
+      const answer = await post(stack.url, {
+        query: '{ __typename }',
+        variables: { pad: 'x'.repeat(60 * 1024) },
+      });
       expect(answer.status).toBe(200);
       expect(answer.json?.data).toEqual({ __typename: 'Query' });
     });
 
     it('answers malformed JSON with a JSON 400 and no stack', async () => {
-      for (const body of ['{"query": ', '{"query": "{ __typename }"', 'nul', '"a string"', '{"query": "\\u12"}']) {
+      for (const body of [
+        '{"query": ',
+        '{"query": "{ __typename }"',
+        'nul',
+        '"a string"',
+        '{"query": "\\u12"}',
+      ]) {
         const answer = await post(stack.url, body);
         expect(answer.status, body).toBe(400);
         expect(answer.contentType, body).toMatch(/^application\/json/);
@@ -139,15 +202,26 @@ describe('the gateway under abuse', () => {
     });
 
     it('refuses batches (batching is off)', async () => {
-      const answer = await post(stack.url, [{ query: '{ __typename }' }, { query: '{ __typename }' }]);
+      const answer = await post(stack.url, [
+        { query: '{ __typename }' },
+        { query: '{ __typename }' },
+      ]);
       expect(answer.status).toBe(400);
       expect(answer.json?.data ?? undefined).toBeUndefined();
     });
 
     it('refuses simple-request content types (CSRF) before running anything', async () => {
       const logout = JSON.stringify({ query: 'mutation { logout }' });
-      for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x']) {
-        const answer = await send(stack.url, { method: 'POST', headers: { 'content-type': type, authorization: `Bearer ${token}` }, body: logout });
+      for (const type of [
+        'text/plain',
+        'application/x-www-form-urlencoded',
+        'multipart/form-data; boundary=x',
+      ]) {
+        const answer = await send(stack.url, {
+          method: 'POST',
+          headers: { 'content-type': type, authorization: `Bearer ${token}` },
+          body: logout,
+        });
         expect(answer.status, type).toBe(415);
         expect(codeOf(answer), type).toBe('UNSUPPORTED_MEDIA_TYPE');
       }
@@ -161,7 +235,10 @@ describe('the gateway under abuse', () => {
       const bare = await send(url, { method: 'GET' });
       expect(bare.status).toBe(400);
       expect(bare.json?.data ?? undefined).toBeUndefined();
-      const preflighted = await send(url, { method: 'GET', headers: { 'apollo-require-preflight': 'true' } });
+      const preflighted = await send(url, {
+        method: 'GET',
+        headers: { 'apollo-require-preflight': 'true' },
+      });
       expect(preflighted.json?.data).toEqual({ __typename: 'Query' });
     });
 
@@ -169,7 +246,10 @@ describe('the gateway under abuse', () => {
       const missing = await send(new URL('/nowhere', stack.url).href, { method: 'GET' });
       expect(missing.status).toBe(404);
       expect(codeOf(missing)).toBe('NOT_FOUND');
-      const empty = await send(stack.url, { method: 'POST', headers: { 'content-type': 'application/json' } });
+      const empty = await send(stack.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+      });
       expect(empty.status).toBe(400);
       expect(empty.contentType).toMatch(/^application\/json/);
     });
@@ -177,7 +257,12 @@ describe('the gateway under abuse', () => {
 
   describe('in production', () => {
     let production: Awaited<ReturnType<Stack['startGateway']>>;
-    beforeAll(async () => { production = await stack.startGateway({ NODE_ENV: 'production', YUEJUAN_PERSISTED_ONLY: 'false' }); });
+    beforeAll(async () => {
+      production = await stack.startGateway({
+        NODE_ENV: 'production',
+        YUEJUAN_PERSISTED_ONLY: 'false',
+      });
+    });
 
     it('refuses introspection', async () => {
       const answer = await post(production.url, { query: '{ __schema { types { name } } }' });

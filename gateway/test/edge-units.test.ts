@@ -6,30 +6,57 @@ import { classifySubgraphFailure, cleanHeaderValue } from '../src/data-source.ts
 import { createGatewayFormatError, leaksInternals } from '../src/errors.ts';
 import { documentHash, resolvePersisted } from '../src/persisted.ts';
 
-describe('the error formatter\'s last guard', () => {
+describe("the error formatter's last guard", () => {
   it('recognises addresses, URLs, connection strings and stacks', () => {
     for (const text of [
-      'request to http://10.0.3.7:4002/graphql failed', 'connect ECONNREFUSED 127.0.0.1:27017', 'mongodb://db.internal:27017/yuejuan_cases',
-      'connect to [fd00::12]:4001', 'getaddrinfo ENOTFOUND cases.svc', 'Error: boom\n    at handler (/srv/app/server.ts:12:3)', 'at localhost',
-    ]) expect(leaksInternals(text), text).toBe(true);
+      'request to http://10.0.3.7:4002/graphql failed',
+      'connect ECONNREFUSED 127.0.0.1:27017',
+      'mongodb://db.internal:27017/yuejuan_cases',
+      'connect to [fd00::12]:4001',
+      'getaddrinfo ENOTFOUND cases.svc',
+      'Error: boom\n    at handler (/srv/app/server.ts:12:3)',
+      'at localhost',
+    ])
+      expect(leaksInternals(text), text).toBe(true);
   });
 
   it('leaves ordinary messages alone', () => {
     for (const text of [
-      '该功能尚未开放（Mutation.createLoginTicket）。', 'Int cannot represent non-integer value: [1]', 'Cannot query field "nam" on type "Procuratorate".',
-      '案件〔2025〕1001号', 'Variable "$id" of required type "ID!" was not provided.',
-    ]) expect(leaksInternals(text), text).toBe(false);
+      '该功能尚未开放（Mutation.createLoginTicket）。',
+      'Int cannot represent non-integer value: [1]',
+      'Cannot query field "nam" on type "Procuratorate".',
+      '案件〔2025〕1001号',
+      'Variable "$id" of required type "ID!" was not provided.',
+    ])
+      expect(leaksInternals(text), text).toBe(false);
   });
 
   const format = createGatewayFormatError(testLogger('format'), false);
   it('hides a leaking message but keeps the code and the subgraph name', () => {
-    const formatted = format({ message: 'connect ECONNREFUSED 10.1.2.3:5432', extensions: { code: 'INTERNAL_SERVER_ERROR', serviceName: 'cases', detail: 'x' } }, new Error('x'));
-    expect(formatted).toEqual({ message: '系统繁忙，请稍后再试。', extensions: { code: 'INTERNAL_SERVER_ERROR', serviceName: 'cases' } });
+    const formatted = format(
+      {
+        message: 'connect ECONNREFUSED 10.1.2.3:5432',
+        extensions: { code: 'INTERNAL_SERVER_ERROR', serviceName: 'cases', detail: 'x' },
+      },
+      new Error('x'),
+    );
+    expect(formatted).toEqual({
+      message: '系统繁忙，请稍后再试。',
+      extensions: { code: 'INTERNAL_SERVER_ERROR', serviceName: 'cases' },
+    });
   });
 
-  it('drops Apollo\'s response and exception extensions', () => {
-    const error = new GraphQLError('403: Forbidden', { extensions: { code: 'FORBIDDEN', response: { url: 'x', status: 403 }, exception: { stacktrace: [] } } });
-    expect(format({ message: error.message, extensions: error.extensions }, error).extensions).toEqual({ code: 'FORBIDDEN' });
+  it("drops Apollo's response and exception extensions", () => {
+    const error = new GraphQLError('403: Forbidden', {
+      extensions: {
+        code: 'FORBIDDEN',
+        response: { url: 'x', status: 403 },
+        exception: { stacktrace: [] },
+      },
+    });
+    expect(
+      format({ message: error.message, extensions: error.extensions }, error).extensions,
+    ).toEqual({ code: 'FORBIDDEN' });
   });
 });
 
@@ -42,7 +69,9 @@ describe('the client address forwarded to subgraphs', () => {
     expect(clientAddress('::ffff:192.0.2.10', '203.0.113.7', none)).toBe('192.0.2.10');
     expect(clientAddress('10.0.0.9', '203.0.113.7', proxy)).toBe('10.0.0.9'); // not a listed proxy: its header is the client's word
     expect(clientAddress('10.0.0.2', '198.51.100.1, 203.0.113.7', proxy)).toBe('203.0.113.7');
-    expect(clientAddress('::ffff:10.0.0.2', '198.51.100.1, 203.0.113.7, 10.0.0.3', proxy)).toBe('203.0.113.7'); // past a second trusted hop
+    expect(clientAddress('::ffff:10.0.0.2', '198.51.100.1, 203.0.113.7, 10.0.0.3', proxy)).toBe(
+      '203.0.113.7',
+    ); // past a second trusted hop
     expect(clientAddress('10.0.0.2', 'garbage', proxy)).toBe('10.0.0.2');
     expect(clientAddress('10.0.0.2', undefined, proxy)).toBe('10.0.0.2');
     expect(clientAddress(undefined, undefined, none)).toBeUndefined();
@@ -51,7 +80,9 @@ describe('the client address forwarded to subgraphs', () => {
   it('with a proxy secret, believes a listed proxy only when it presents the secret', () => {
     expect(clientAddress('127.0.0.1', '203.0.113.7', withSecret)).toBe('127.0.0.1');
     expect(clientAddress('127.0.0.1', '203.0.113.7', withSecret, 'wrong')).toBe('127.0.0.1');
-    expect(clientAddress('127.0.0.1', '203.0.113.7', withSecret, 's'.repeat(32))).toBe('203.0.113.7');
+    expect(clientAddress('127.0.0.1', '203.0.113.7', withSecret, 's'.repeat(32))).toBe(
+      '203.0.113.7',
+    );
   });
 
   it('forwards user agents printable and bounded', () => {
@@ -61,10 +92,16 @@ describe('the client address forwarded to subgraphs', () => {
   });
 
   it('tells a timeout from an unreachable or refusing subgraph', () => {
-    expect(classifySubgraphFailure(new DOMException('timed out', 'TimeoutError'))).toBe('SUBGRAPH_TIMEOUT');
+    expect(classifySubgraphFailure(new DOMException('timed out', 'TimeoutError'))).toBe(
+      'SUBGRAPH_TIMEOUT',
+    );
     expect(classifySubgraphFailure(new TypeError('fetch failed'))).toBe('SUBGRAPH_UNAVAILABLE');
-    expect(classifySubgraphFailure(new Error('401: Unauthorized'), { status: 401 })).toBe('SUBGRAPH_ERROR');
-    expect(classifySubgraphFailure(new Error('502: Bad Gateway'), { status: 502 })).toBe('SUBGRAPH_UNAVAILABLE');
+    expect(classifySubgraphFailure(new Error('401: Unauthorized'), { status: 401 })).toBe(
+      'SUBGRAPH_ERROR',
+    );
+    expect(classifySubgraphFailure(new Error('502: Bad Gateway'), { status: 502 })).toBe(
+      'SUBGRAPH_UNAVAILABLE',
+    );
   });
 });
 
@@ -73,24 +110,44 @@ describe('resolving persisted operations', () => {
   const manifest = new Map([[documentHash(document), document]]);
 
   it('puts the manifest text in place of the hash and removes the hash', () => {
-    const body: Record<string, unknown> = { documentId: `sha256:${documentHash(document)}`, extensions: { other: 1 } };
+    const body: Record<string, unknown> = {
+      documentId: `sha256:${documentHash(document)}`,
+      extensions: { other: 1 },
+    };
     expect(resolvePersisted(body, { manifest, freeText: false, maxTokens: 1000 })).toBeNull();
     expect(body).toEqual({ query: document, extensions: { other: 1 } });
   });
 
   it('trusts the manifest over a text sent with a known hash', () => {
-    const body: Record<string, unknown> = { query: '{ lawyer(id: "x") { name } }', extensions: { persistedQuery: { version: 1, sha256Hash: documentHash(document) } } };
+    const body: Record<string, unknown> = {
+      query: '{ lawyer(id: "x") { name } }',
+      extensions: { persistedQuery: { version: 1, sha256Hash: documentHash(document) } },
+    };
     expect(resolvePersisted(body, { manifest, freeText: false, maxTokens: 1000 })).toBeNull();
     expect(body.query).toBe(document);
   });
 
-  it('matches a sent text by its canonical form and runs the manifest\'s text', () => {
+  it("matches a sent text by its canonical form and runs the manifest's text", () => {
     const policy = { manifest, freeText: false, maxTokens: 1000 };
-    const sameOperation: Record<string, unknown> = { query: 'query Other { __typename }\nquery Viewer { viewer { nextStep } }', operationName: 'Viewer' };
+    const sameOperation: Record<string, unknown> = {
+      query: 'query Other { __typename }\nquery Viewer { viewer { nextStep } }',
+      operationName: 'Viewer',
+    };
     expect(resolvePersisted(sameOperation, policy)).toBeNull();
     expect(sameOperation.query).toBe(document);
-    expect(resolvePersisted({ query: 'query Viewer { viewer { nextStep lawyer { name } } }' }, policy)?.code).toBe('PERSISTED_QUERY_REQUIRED');
-    expect(resolvePersisted({ query: 'query Viewer { viewer { nextStep } }', operationName: 'Missing' }, policy)?.code).toBe('PERSISTED_QUERY_REQUIRED');
-    expect(resolvePersisted({ query: `query Viewer { viewer { ${'nextStep '.repeat(2000)} } }` }, policy)?.code).toBe('PERSISTED_QUERY_REQUIRED');
+    expect(
+      resolvePersisted({ query: 'query Viewer { viewer { nextStep lawyer { name } } }' }, policy)
+        ?.code,
+    ).toBe('PERSISTED_QUERY_REQUIRED');
+    expect(
+      resolvePersisted(
+        { query: 'query Viewer { viewer { nextStep } }', operationName: 'Missing' },
+        policy,
+      )?.code,
+    ).toBe('PERSISTED_QUERY_REQUIRED');
+    expect(
+      resolvePersisted({ query: `query Viewer { viewer { ${'nextStep '.repeat(2000)} } }` }, policy)
+        ?.code,
+    ).toBe('PERSISTED_QUERY_REQUIRED');
   });
 });

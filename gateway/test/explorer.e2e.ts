@@ -8,7 +8,15 @@ const launch = () =>
   chromium.launch({
     executablePath: '/usr/bin/chromium',
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 
 describe('the GraphQL explorer works with no internet', () => {
@@ -53,7 +61,9 @@ describe('the GraphQL explorer works with no internet', () => {
     await page.goto(stack.url);
     await page.locator('.graphiql-container').waitFor({ timeout: 15_000 });
     await page.locator('.graphiql-execute-button').click();
-    await expect.poll(() => page.locator('.result-window').innerText(), { timeout: 15_000 }).toContain('上海市人民检察院');
+    await expect
+      .poll(() => page.locator('.result-window').innerText(), { timeout: 15_000 })
+      .toContain('上海市人民检察院');
     expect(outside).toEqual([]);
     expect(pageErrors).toEqual([]);
     await context.close();

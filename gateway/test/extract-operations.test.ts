@@ -4,14 +4,20 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse, print } from 'graphql';
-import { apiSchema, buildManifest, extractDocuments, extractOperations, findSourceFiles } from '../scripts/extract-operations.ts';
+import {
+  apiSchema,
+  buildManifest,
+  extractDocuments,
+  extractOperations,
+  findSourceFiles,
+} from '../scripts/extract-operations.ts';
 import { documentHash, loadManifest } from '../src/persisted.ts';
 import { defaultManifestPath } from '../src/config.ts';
 
 const fixtureClients = fileURLToPath(new URL('./fixtures/clients', import.meta.url));
 const schema = apiSchema();
 
-describe('extracting the clients\' operations into the persisted manifest', () => {
+describe("extracting the clients' operations into the persisted manifest", () => {
   const outDir = mkdtempSync(join(tmpdir(), 'yuejuan-manifest-'));
   afterAll(() => rmSync(outDir, { recursive: true, force: true }));
 
@@ -26,7 +32,10 @@ describe('extracting the clients\' operations into the persisted manifest', () =
   });
 
   it('takes gql/graphql tagged templates and /* GraphQL */ literals, not other strings', () => {
-    const svelte = readFileSync(join(fixtureClients, 'portal/src/routes/cases/+page.svelte'), 'utf8');
+    const svelte = readFileSync(
+      join(fixtureClients, 'portal/src/routes/cases/+page.svelte'),
+      'utf8',
+    );
     expect(extractDocuments(svelte, 'page.svelte').map((d) => d.text.trim())).toEqual([
       'mutation Logout { logout }',
       'query ConsentText { currentConsentText { version items } }',
@@ -37,7 +46,12 @@ describe('extracting the clients\' operations into the persisted manifest', () =
     const out = join(outDir, 'persisted-operations.json');
     const result = extractOperations({ clientsDir: fixtureClients, out });
     expect(result.operations.map((o) => `${o.type} ${o.name}`)).toEqual([
-      'query ConsentText', 'mutation Logout', 'query Procuratorate', 'query Procuratorates', 'query ReviewQueue', 'query Viewer',
+      'query ConsentText',
+      'mutation Logout',
+      'query Procuratorate',
+      'query Procuratorates',
+      'query ReviewQueue',
+      'query Viewer',
     ]);
     const manifest = loadManifest(out);
     expect(manifest.size).toBe(6);
@@ -53,43 +67,76 @@ describe('extracting the clients\' operations into the persisted manifest', () =
 
   it('writes an empty manifest when there are no clients yet', () => {
     const out = join(outDir, 'empty.json');
-    expect(extractOperations({ clientsDir: join(outDir, 'no-clients'), out }).operations).toEqual([]);
+    expect(extractOperations({ clientsDir: join(outDir, 'no-clients'), out }).operations).toEqual(
+      [],
+    );
     expect(loadManifest(out).size).toBe(0);
   });
 
   it('fails the build, naming the file, on operations the gateway could never run', () => {
-    const build = (text: string) => () => buildManifest([{ file: 'clients/portal/src/bad.graphql', text }], schema);
+    const build = (text: string) => () =>
+      buildManifest([{ file: 'clients/portal/src/bad.graphql', text }], schema);
     expect(build('query { viewer { nextStep } }')).toThrow(/bad\.graphql: an anonymous query/);
     expect(build('query Broken { viewer { ')).toThrow(/bad\.graphql: Syntax Error/);
-    expect(build('query Gone { viewer { noSuchField } }')).toThrow(/operation Gone does not match the schema/);
-    expect(build('query Lonely { viewer { ...Missing } }')).toThrow(/uses fragment Missing, defined nowhere/);
+    expect(build('query Gone { viewer { noSuchField } }')).toThrow(
+      /operation Gone does not match the schema/,
+    );
+    expect(build('query Lonely { viewer { ...Missing } }')).toThrow(
+      /uses fragment Missing, defined nowhere/,
+    );
     // Operations assembled at run time cannot be persisted: the build says why.
-    const dynamic = () => buildManifest([{ file: 'clients/console/src/login.ts', text: 'const q = /* GraphQL */ `mutation Login { r: ${field}(u: 1) { token } }`;' }], schema);
+    const dynamic = () =>
+      buildManifest(
+        [
+          {
+            file: 'clients/console/src/login.ts',
+            text: 'const q = /* GraphQL */ `mutation Login { r: ${field}(u: 1) { token } }`;',
+          },
+        ],
+        schema,
+      );
     expect(dynamic).toThrow(/login\.ts: Syntax Error.*persisted operations must be static text/);
-    expect(() => buildManifest([
-      { file: 'a.graphql', text: 'query Same { viewer { nextStep } }' },
-      { file: 'b.graphql', text: 'query Same { currentConsentText { version } }' },
-    ])).toThrow(/b\.graphql: operation Same also defined differently in a\.graphql/);
+    expect(() =>
+      buildManifest([
+        { file: 'a.graphql', text: 'query Same { viewer { nextStep } }' },
+        { file: 'b.graphql', text: 'query Same { currentConsentText { version } }' },
+      ]),
+    ).toThrow(/b\.graphql: operation Same also defined differently in a\.graphql/);
   });
 
   it('the committed manifest is a fresh extraction of the real clients (regenerate: npm run extract-operations -w @yuejuan/gateway)', () => {
     const clients = fileURLToPath(new URL('../../clients', import.meta.url));
-    const result = extractOperations({ clientsDir: clients, out: defaultManifestPath, check: true });
-    expect(result.upToDate, 'gateway/persisted-operations.json is stale: run npm run extract-operations -w @yuejuan/gateway').toBe(true);
+    const result = extractOperations({
+      clientsDir: clients,
+      out: defaultManifestPath,
+      check: true,
+    });
+    expect(
+      result.upToDate,
+      'gateway/persisted-operations.json is stale: run npm run extract-operations -w @yuejuan/gateway',
+    ).toBe(true);
     // All three apps and what they share contribute; the browser tests' harness does not.
-    expect(new Set(result.operations.map((o) => o.file.split('/')[1]))).toEqual(new Set(['console', 'portal', 'shared', 'verifier']));
+    expect(new Set(result.operations.map((o) => o.file.split('/')[1]))).toEqual(
+      new Set(['console', 'portal', 'shared', 'verifier']),
+    );
     expect(loadManifest(defaultManifestPath).size).toBe(result.operations.length);
   });
 
   it('does not mistake a URL ending in /graphql followed by a template for a graphql tag', () => {
-    const code = 'const url = `ws://${host}:4000/graphql`;\nconst x = `a;b`;\nconst q = graphql`query Ok { viewer { nextStep } }`;';
-    expect(extractDocuments(code, 'browser.ts').map((d) => d.text)).toEqual(['query Ok { viewer { nextStep } }']);
+    const code =
+      'const url = `ws://${host}:4000/graphql`;\nconst x = `a;b`;\nconst q = graphql`query Ok { viewer { nextStep } }`;';
+    expect(extractDocuments(code, 'browser.ts').map((d) => d.text)).toEqual([
+      'query Ok { viewer { nextStep } }',
+    ]);
   });
 
   it('refuses a manifest whose keys are not the hashes of their documents', () => {
     const out = join(outDir, 'tampered.json');
     const document = 'query Viewer {\n  viewer {\n    nextStep\n  }\n}';
-    writeFileSync(out, JSON.stringify({ [documentHash(document)]: document.replace('nextStep', 'lawyer { name }') }));
+    writeFileSync(
+      out,
+      JSON.stringify({ [documentHash(document)]: document.replace('nextStep', 'lawyer { name }') }),
+    );
     expect(() => loadManifest(out)).toThrow(/is not the sha256 of its document/);
   });
 });

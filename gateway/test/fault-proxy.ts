@@ -41,7 +41,12 @@ function headReader(onHead: (head: RequestHead) => void) {
       const end = buffer.indexOf('\r\n\r\n');
       if (end < 0) return;
       const [requestLine = '', ...lines] = buffer.subarray(0, end).toString('latin1').split('\r\n');
-      const headers = Object.fromEntries(lines.map((l) => [l.slice(0, l.indexOf(':')).trim().toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]));
+      const headers = Object.fromEntries(
+        lines.map((l) => [
+          l.slice(0, l.indexOf(':')).trim().toLowerCase(),
+          l.slice(l.indexOf(':') + 1).trim(),
+        ]),
+      );
       onHead({ requestLine, headers });
       buffer = buffer.subarray(end + 4);
       bodyLeft = Number(headers['content-length'] ?? 0);
@@ -72,25 +77,45 @@ export async function startFaultProxy(targetUrl: string): Promise<FaultProxy> {
     }
     const upstream = net.connect(Number(target.port), target.hostname);
     sockets.add(upstream);
-    upstream.on('close', () => { sockets.delete(upstream); client.destroy(); });
+    upstream.on('close', () => {
+      sockets.delete(upstream);
+      client.destroy();
+    });
     upstream.on('error', () => client.destroy());
     client.on('close', () => upstream.destroy());
-    client.on('data', (chunk: Buffer) => { readHead(chunk); upstream.write(chunk); });
+    client.on('data', (chunk: Buffer) => {
+      readHead(chunk);
+      upstream.write(chunk);
+    });
     const wait = connectionMode === 'delay' ? delayMs : 0;
     upstream.on('data', (chunk: Buffer) => {
       if (wait === 0) client.write(chunk);
-      else setTimeout(() => { if (!client.destroyed) client.write(chunk); }, wait);
+      else
+        setTimeout(() => {
+          if (!client.destroyed) client.write(chunk);
+        }, wait);
     });
   });
 
-  const listen = (port: number) => new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => { server.off('error', reject); resolve(); });
-  });
+  const listen = (port: number) =>
+    new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
   await listen(0);
   const port = (server.address() as AddressInfo).port;
-  const dropAll = () => { for (const s of sockets) s.destroy(); sockets.clear(); };
-  const stopListening = () => new Promise<void>((resolve) => { dropAll(); server.close(() => resolve()); });
+  const dropAll = () => {
+    for (const s of sockets) s.destroy();
+    sockets.clear();
+  };
+  const stopListening = () =>
+    new Promise<void>((resolve) => {
+      dropAll();
+      server.close(() => resolve());
+    });
 
   return {
     url: `http://127.0.0.1:${port}${target.pathname}`,

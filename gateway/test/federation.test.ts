@@ -10,10 +10,31 @@ const personalCentre = /* GraphQL */ `
       lawFirm
       bindingApplications(first: $first) {
         totalCount
-        edges { node { status caseSummary { caseName departmentCaseNumber procuratorate { name province } } } }
+        edges {
+          node {
+            status
+            caseSummary {
+              caseName
+              departmentCaseNumber
+              procuratorate {
+                name
+                province
+              }
+            }
+          }
+        }
       }
-      boundCases { totalCount edges { node { caseName } } }
-      notifications { unreadCount }
+      boundCases {
+        totalCount
+        edges {
+          node {
+            caseName
+          }
+        }
+      }
+      notifications {
+        unreadCount
+      }
     }
   }
 `;
@@ -28,22 +49,48 @@ describe('the federated graph through the real gateway', () => {
     people = await seedPeople(stack);
     await seedApplications(stack, people.zhangSanId, 50);
     await stack.services.notifications.models.Notification.insertMany([
-      { recipientId: people.zhangSanId, recipientRole: 'LAWYER', kind: 'BINDING_APPROVED', title: '案件绑定申请已通过', body: '您的案件绑定申请已审核通过。' },
-      { recipientId: people.zhangSanId, recipientRole: 'LAWYER', kind: 'BINDING_APPROVED', title: '案件绑定申请已通过', body: '您的案件绑定申请已审核通过。', readAt: new Date() },
+      {
+        recipientId: people.zhangSanId,
+        recipientRole: 'LAWYER',
+        kind: 'BINDING_APPROVED',
+        title: '案件绑定申请已通过',
+        body: '您的案件绑定申请已审核通过。',
+      },
+      {
+        recipientId: people.zhangSanId,
+        recipientRole: 'LAWYER',
+        kind: 'BINDING_APPROVED',
+        title: '案件绑定申请已通过',
+        body: '您的案件绑定申请已审核通过。',
+        readAt: new Date(),
+      },
     ]);
     token = await lawyerToken(stack, people.zhangSanId);
   });
-  afterAll(async () => { await stack?.stop(); });
+  afterAll(async () => {
+    await stack?.stop();
+  });
 
   it('returns a lawyer with data owned by three subgraphs in one query', async () => {
     const result = await stack.query(personalCentre, { id: people.zhangSanId, first: 50 }, token);
     expect(result.errors).toBeUndefined();
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read GraphQL and JSON answers freely
     const lawyer = result.data!.lawyer as any;
-    expect(lawyer).toMatchObject({ name: zhangSan.name, licenceNumber: zhangSan.licenceNumber, lawFirm: zhangSan.lawFirm });
+    expect(lawyer).toMatchObject({
+      name: zhangSan.name,
+      licenceNumber: zhangSan.licenceNumber,
+      lawFirm: zhangSan.lawFirm,
+    });
     expect(lawyer.bindingApplications.totalCount).toBe(50);
     expect(lawyer.bindingApplications.edges).toHaveLength(50);
-    expect(lawyer.bindingApplications.edges[0].node.caseSummary.procuratorate).toEqual({ name: shanghai.name, province: shanghai.province });
-    expect(lawyer.bindingApplications.edges.map((e: any) => e.node.caseSummary.caseName)).toContain('测试案件50');
+    expect(lawyer.bindingApplications.edges[0].node.caseSummary.procuratorate).toEqual({
+      name: shanghai.name,
+      province: shanghai.province,
+    });
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read GraphQL and JSON answers freely
+    expect(lawyer.bindingApplications.edges.map((e: any) => e.node.caseSummary.caseName)).toContain(
+      '测试案件50',
+    );
     expect(lawyer.boundCases.totalCount).toBe(17);
     expect(lawyer.notifications.unreadCount).toBe(1);
   });
@@ -53,7 +100,9 @@ describe('the federated graph through the real gateway', () => {
     const measure = async (first: number) => {
       const listeners = Object.entries(stack.db).map(([name, conn]) => {
         const seen: string[] = [];
-        const fn = (e: { commandName: string; databaseName: string }) => { if (e.databaseName === conn.name) seen.push(e.commandName); };
+        const fn = (e: { commandName: string; databaseName: string }) => {
+          if (e.databaseName === conn.name) seen.push(e.commandName);
+        };
         conn.getClient().on('commandStarted', fn);
         return { name, seen, off: () => conn.getClient().off('commandStarted', fn) };
       });
@@ -64,7 +113,9 @@ describe('the federated graph through the real gateway', () => {
     };
     const small = await measure(5);
     const large = await measure(50);
-    console.log(`database commands for the personal centre: 5 applications ${JSON.stringify(small)}; 50 applications ${JSON.stringify(large)}`);
+    console.log(
+      `database commands for the personal centre: 5 applications ${JSON.stringify(small)}; 50 applications ${JSON.stringify(large)}`,
+    );
     // A fixed ceiling per subgraph, from the query's shape alone: identity = session + lawyer;
     // cases = 2 counts + 2 pages + at most 2 case batches (the two lists may or may not share a
     // tick) + 1 procuratorate batch; notifications = the unread count alone (a connection runs
@@ -93,22 +144,57 @@ describe('the federated graph through the real gateway', () => {
 
   it('answers viewer for a session and forgets it after logout', async () => {
     const t = await lawyerToken(stack, people.liSiId);
-    const viewer = await stack.query<{ viewer: any }>('{ viewer { nextStep session { role method identityVerified } lawyer { name } } }', {}, t);
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read GraphQL and JSON answers freely
+    const viewer = await stack.query<{ viewer: any }>(
+      '{ viewer { nextStep session { role method identityVerified } lawyer { name } } }',
+      {},
+      t,
+    );
     expect(viewer.errors).toBeUndefined();
-    expect(viewer.data!.viewer).toEqual({ nextStep: 'CONSENT', session: { role: 'LAWYER', method: 'SCAN', identityVerified: true }, lawyer: { name: '李四' } });
+    expect(viewer.data!.viewer).toEqual({
+      nextStep: 'CONSENT',
+      session: { role: 'LAWYER', method: 'SCAN', identityVerified: true },
+      lawyer: { name: '李四' },
+    });
     const logout = await stack.query('mutation { logout }', {}, t);
     expect(logout.data).toEqual({ logout: true });
     expect((await stack.query('{ viewer { nextStep } }', {}, t)).status).toBe(401);
   });
 
   it('shows administrators who reviews each procuratorate, and which have nobody (issue 15)', async () => {
-    await stack.services.identity.registry.importAdministrator({ name: '平台管理员', username: 'admin.fed' });
-    const admin = (await stack.services.identity.models.Administrator.findOne({ username: 'admin.fed' }).lean().exec())!;
-    const adminToken = (await stack.services.identity.sessions.open({ role: 'ADMINISTRATOR', subjectId: admin._id, method: 'ADMINISTRATOR' })).token;
-    const query = /* GraphQL */ `{ procuratorates { id reviewers { name } } }`;
-    const answer = await stack.query<{ procuratorates: { id: string; reviewers: { name: string }[] }[] }>(query, {}, adminToken);
+    await stack.services.identity.registry.importAdministrator({
+      name: '平台管理员',
+      username: 'admin.fed',
+    });
+    const admin = (await stack.services.identity.models.Administrator.findOne({
+      username: 'admin.fed',
+    })
+      .lean()
+      .exec())!;
+    const adminToken = (
+      await stack.services.identity.sessions.open({
+        role: 'ADMINISTRATOR',
+        subjectId: admin._id,
+        method: 'ADMINISTRATOR',
+      })
+    ).token;
+    const query = /* GraphQL */ `
+      {
+        procuratorates {
+          id
+          reviewers {
+            name
+          }
+        }
+      }
+    `;
+    const answer = await stack.query<{
+      procuratorates: { id: string; reviewers: { name: string }[] }[];
+    }>(query, {}, adminToken);
     expect(answer.errors).toBeUndefined();
-    const byId = Object.fromEntries(answer.data!.procuratorates.map((p) => [p.id, p.reviewers.map((r) => r.name)]));
+    const byId = Object.fromEntries(
+      answer.data!.procuratorates.map((p) => [p.id, p.reviewers.map((r) => r.name)]),
+    );
     expect(byId).toMatchObject({ [shanghai.id]: ['王检察官'], 'GD-440000': [] });
     // Lawyers do not learn who the prosecutors are.
     const lawyers = await stack.query(query, {}, token);
@@ -116,7 +202,12 @@ describe('the federated graph through the real gateway', () => {
   });
 
   it('serves public data anonymously', async () => {
-    const result = await stack.query<{ procuratorates: any[] }>('{ procuratorates(onlineReadingOnly: true) { id name onlineReadingEnabled } }');
-    expect(result.data!.procuratorates).toEqual([{ id: shanghai.id, name: shanghai.name, onlineReadingEnabled: true }]);
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read GraphQL and JSON answers freely
+    const result = await stack.query<{ procuratorates: any[] }>(
+      '{ procuratorates(onlineReadingOnly: true) { id name onlineReadingEnabled } }',
+    );
+    expect(result.data!.procuratorates).toEqual([
+      { id: shanghai.id, name: shanghai.name, onlineReadingEnabled: true },
+    ]);
   });
 });

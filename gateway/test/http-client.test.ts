@@ -19,27 +19,50 @@ function startCountingServer() {
   server.on('connection', (socket) => {
     stats.connections += 1;
     sockets.add(socket);
-    socket.on('close', () => { stats.closed += 1; sockets.delete(socket); });
+    socket.on('close', () => {
+      stats.closed += 1;
+      sockets.delete(socket);
+    });
   });
   return {
     stats,
     server,
     /** Closes every connection, as a restarted service would. */
-    dropAll: () => { for (const s of sockets) s.destroy(); },
-    listen: () => new Promise<URL>((resolve) => server.listen(0, '127.0.0.1', () => resolve(new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`)))),
+    dropAll: () => {
+      for (const s of sockets) s.destroy();
+    },
+    listen: () =>
+      new Promise<URL>((resolve) =>
+        server.listen(0, '127.0.0.1', () =>
+          resolve(new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`)),
+        ),
+      ),
   };
 }
 
 describe('the gateway HTTP client (subgraph fetches, session lookups)', () => {
   const counting = startCountingServer();
   let url: URL;
-  beforeAll(async () => { url = await counting.listen(); });
-  afterAll(() => new Promise<void>((r) => { counting.server.closeAllConnections(); counting.server.close(() => r()); }));
+  beforeAll(async () => {
+    url = await counting.listen();
+  });
+  afterAll(
+    () =>
+      new Promise<void>((r) => {
+        counting.server.closeAllConnections();
+        counting.server.close(() => r());
+      }),
+  );
 
   it('sends reads on one kept-alive connection', async () => {
     const before = { ...counting.stats };
     for (let i = 0; i < 5; i++) {
-      const res = await postJson(url, JSON.stringify({ i }), {}, { timeoutMs: 2000, repeatable: true });
+      const res = await postJson(
+        url,
+        JSON.stringify({ i }),
+        {},
+        { timeoutMs: 2000, repeatable: true },
+      );
       expect(res).toMatchObject({ status: 200, body: { echo: { i } } });
     }
     expect(counting.stats.requests - before.requests).toBe(5);
@@ -50,7 +73,12 @@ describe('the gateway HTTP client (subgraph fetches, session lookups)', () => {
     await postJson(url, '{"warm":true}', {}, { timeoutMs: 2000, repeatable: true });
     counting.dropAll(); // the service restarted: the pooled socket is dead, the client not told yet
     const before = { ...counting.stats };
-    const res = await postJson(url, '{"after":"restart"}', {}, { timeoutMs: 2000, repeatable: true });
+    const res = await postJson(
+      url,
+      '{"after":"restart"}',
+      {},
+      { timeoutMs: 2000, repeatable: true },
+    );
     expect(res.body).toEqual({ echo: { after: 'restart' } });
     expect(counting.stats.requests - before.requests).toBe(1);
   });
@@ -71,7 +99,9 @@ describe('the gateway HTTP client (subgraph fetches, session lookups)', () => {
     const silent = http.createServer(() => undefined);
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', () => r()));
     const silentUrl = new URL(`http://127.0.0.1:${(silent.address() as AddressInfo).port}/`);
-    const err = await postJson(silentUrl, '{}', {}, { timeoutMs: 200, repeatable: true }).catch((e: unknown) => e);
+    const err = await postJson(silentUrl, '{}', {}, { timeoutMs: 200, repeatable: true }).catch(
+      (e: unknown) => e,
+    );
     expect(err).toMatchObject({ name: 'TimeoutError' });
     silent.closeAllConnections();
     await new Promise<void>((r) => silent.close(() => r()));

@@ -5,12 +5,27 @@ export interface RawAnswer {
   contentType: string;
   text: string;
   /** The JSON body, or undefined when the answer was not JSON. */
-  json: { data?: Record<string, any> | null; errors?: { message: string; extensions?: Record<string, any> }[] } | undefined;
+  json:
+    | {
+        // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read GraphQL and JSON answers freely
+        data?: Record<string, any> | null;
+        // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read GraphQL and JSON answers freely
+        errors?: { message: string; extensions?: Record<string, any> }[];
+      }
+    | undefined;
 }
 
 /** POSTs `body` (an object is JSON-encoded) with `headers` (JSON content type unless given). */
-export async function post(url: string, body: unknown, headers: Record<string, string> = {}): Promise<RawAnswer> {
-  return send(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+export async function post(
+  url: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<RawAnswer> {
+  return send(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
 }
 
 /** Any request; the answer read whole, never thrown on a non-JSON body. */
@@ -27,7 +42,8 @@ export async function send(url: string, init: RequestInit): Promise<RawAnswer> {
 }
 
 /** The first error's code. */
-export const codeOf = (answer: RawAnswer) => answer.json?.errors?.[0]?.extensions?.code as string | undefined;
+export const codeOf = (answer: RawAnswer) =>
+  answer.json?.errors?.[0]?.extensions?.code as string | undefined;
 
 /** Signs of the inside of the platform that must never reach a client. */
 export function internalsIn(text: string, internalUrls: string[]): string[] {

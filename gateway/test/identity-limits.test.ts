@@ -5,7 +5,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Stack } from './stack.ts';
 import { seedPeople, zhangSan } from './fixtures.ts';
-import { activate, codes, createRecordingSms, createTestClock, gql, ok, ops, register, scanLogin, startIdentityStack, type Answer, type Verifier } from './identity-fixtures.ts';
+import {
+  activate,
+  codes,
+  createRecordingSms,
+  createTestClock,
+  gql,
+  ok,
+  ops,
+  register,
+  scanLogin,
+  startIdentityStack,
+  type Answer,
+  type Verifier,
+} from './identity-fixtures.ts';
 
 /** Seconds to the next China (UTC+8) midnight, where the daily SMS count starts again. */
 const toChinaMidnight = (now: Date) => 86_400 - ((now.getTime() / 1000 + 8 * 3600) % 86_400);
@@ -26,8 +39,16 @@ describe('identity abuse limits through the gateway', () => {
     stack = await startIdentityStack('idlimits', clock, {
       subgraphEnv: {
         identity: {
-          SMS_RESEND_SECONDS: '30', SMS_DAILY_LIMIT: '3', SMS_CODE_MAX_ATTEMPTS: '5', SMS_CODE_TTL_SECONDS: '60', PASSWORD_MAX_FAILURES: '5', PASSWORD_LOCK_SECONDS: '900',
-          RATE_WINDOW_SECONDS: '60', RATE_TICKETS_PER_IP: '3', RATE_CHALLENGES_PER_IP: '3', RATE_LOGINS_PER_IP: '12',
+          SMS_RESEND_SECONDS: '30',
+          SMS_DAILY_LIMIT: '3',
+          SMS_CODE_MAX_ATTEMPTS: '5',
+          SMS_CODE_TTL_SECONDS: '60',
+          PASSWORD_MAX_FAILURES: '5',
+          PASSWORD_LOCK_SECONDS: '900',
+          RATE_WINDOW_SECONDS: '60',
+          RATE_TICKETS_PER_IP: '3',
+          RATE_CHALLENGES_PER_IP: '3',
+          RATE_LOGINS_PER_IP: '12',
         },
       },
       identityDeps: { sms },
@@ -35,13 +56,27 @@ describe('identity abuse limits through the gateway', () => {
     await seedPeople(stack);
     zhang = await activate(stack, zhangSan, '13500000001', from(1), sms.read);
     verified = await register(stack, zhang, clock);
-    ok(await gql(stack, /* GraphQL */ `mutation S($p: String!) { setPassword(newPassword: $p) }`, { p: 'Right2025pass' }, { token: verified }));
+    ok(
+      await gql(
+        stack,
+        /* GraphQL */ `
+          mutation S($p: String!) {
+            setPassword(newPassword: $p)
+          }
+        `,
+        { p: 'Right2025pass' },
+        { token: verified },
+      ),
+    );
     clock.advance(toChinaMidnight(clock.now()) + 60); // a fresh China day: the activation code was yesterday's
   });
-  afterAll(async () => { await stack?.stop(); });
+  afterAll(async () => {
+    await stack?.stop();
+  });
 
   const ask = (ip = from(2)) => gql(stack, ops.requestLoginCode, { phone: zhang.phone }, ip);
-  const login = (code: string, ip = from(3)) => gql(stack, ops.loginWithCode, { phone: zhang.phone, code }, ip);
+  const login = (code: string, ip = from(3)) =>
+    gql(stack, ops.loginWithCode, { phone: zhang.phone, code }, ip);
 
   it('sends one code per phone per resend interval and a daily number, then starts again the next day', async () => {
     ok(await ask());
@@ -95,7 +130,8 @@ describe('identity abuse limits through the gateway', () => {
   });
 
   it('locks password login for 15 minutes after 5 failures, even for the right password, then lets it in', async () => {
-    const attempt = (password: string) => gql(stack, ops.loginWithPassword, { phone: zhang.phone, password }, from(6));
+    const attempt = (password: string) =>
+      gql(stack, ops.loginWithPassword, { phone: zhang.phone, password }, from(6));
     for (let left = 4; left >= 1; left--) {
       const r = await attempt('Wrong2025pass');
       expect(codes(r)).toEqual(['INVALID_CREDENTIALS']);
@@ -107,7 +143,16 @@ describe('identity abuse limits through the gateway', () => {
     clock.advance(890);
     expect(codes(await attempt('Right2025pass'))).toEqual(['ACCOUNT_LOCKED']); // this browser is still locked out
     // The owner elsewhere (another address and browser) is not locked out by those tries (issue 14).
-    expect(ok(await gql(stack, ops.loginWithPassword, { phone: zhang.phone, password: 'Right2025pass' }, from(7))).data.loginWithPassword.token).toBeTruthy();
+    expect(
+      ok(
+        await gql(
+          stack,
+          ops.loginWithPassword,
+          { phone: zhang.phone, password: 'Right2025pass' },
+          from(7),
+        ),
+      ).data.loginWithPassword.token,
+    ).toBeTruthy();
     clock.advance(11);
     expect(ok(await attempt('Right2025pass')).data.loginWithPassword.token).toBeTruthy();
     expect(codes(await attempt('Wrong2025pass'))).toEqual(['INVALID_CREDENTIALS']); // the count started again
@@ -119,7 +164,11 @@ describe('identity abuse limits through the gateway', () => {
     const refused = await gql(stack, ops.createTicket, {}, from(8));
     expect(codes(refused)).toEqual(['RATE_LIMITED']);
     expect(refused.errors![0]!.message).toBe('操作过于频繁，请稍后再试。');
-    expect(refused.errors![0]!.extensions).toMatchObject({ rateLimit: 'TICKET', retryAfterSeconds: expect.any(Number), serviceName: 'identity' });
+    expect(refused.errors![0]!.extensions).toMatchObject({
+      rateLimit: 'TICKET',
+      retryAfterSeconds: expect.any(Number),
+      serviceName: 'identity',
+    });
     ok(await gql(stack, ops.createTicket, {}, from(9)));
     clock.advance(60);
     ok(await gql(stack, ops.createTicket, {}, from(8)));
@@ -128,7 +177,8 @@ describe('identity abuse limits through the gateway', () => {
   it('limits step-up challenges per IP per window', async () => {
     clock.advance(60 - ((clock.now().getTime() / 1000) % 60) + 0.01);
     const { token } = await scanLogin(stack, zhang, clock); // the first session has long expired on the moved clock
-    const asking = (ip: number) => gql(stack, ops.createChallenge, { purpose: 'BIND_CASE' }, { token, ...from(ip) });
+    const asking = (ip: number) =>
+      gql(stack, ops.createChallenge, { purpose: 'BIND_CASE' }, { token, ...from(ip) });
     for (let i = 0; i < 3; i++) ok(await asking(10));
     expect(codes(await asking(10))).toEqual(['RATE_LIMITED']);
     ok(await asking(11));
@@ -140,12 +190,43 @@ describe('identity abuse limits through the gateway', () => {
     clock.advance(60 - ((clock.now().getTime() / 1000) % 60) + 0.01);
     const ip = from(12);
     for (let i = 0; i < 4; i++) {
-      expect(codes(await gql(stack, ops.loginWithPassword, { phone: '13500000999', password: 'Nope2025pass' }, ip))).toEqual(['PASSWORD_NOT_SET']);
-      expect(codes(await gql(stack, ops.loginWithCode, { phone: '13500000999', code: '000000' }, ip))).toEqual(['CODE_INVALID']);
-      expect(codes(await gql(stack, ops.redeem, { id: 'x'.repeat(24), secret: 'y' }, ip))).toEqual(['TICKET_INVALID']);
+      expect(
+        codes(
+          await gql(
+            stack,
+            ops.loginWithPassword,
+            { phone: '13500000999', password: 'Nope2025pass' },
+            ip,
+          ),
+        ),
+      ).toEqual(['PASSWORD_NOT_SET']);
+      expect(
+        codes(await gql(stack, ops.loginWithCode, { phone: '13500000999', code: '000000' }, ip)),
+      ).toEqual(['CODE_INVALID']);
+      expect(codes(await gql(stack, ops.redeem, { id: 'x'.repeat(24), secret: 'y' }, ip))).toEqual([
+        'TICKET_INVALID',
+      ]);
     }
-    expect(codes(await gql(stack, ops.loginWithPassword, { phone: zhang.phone, password: 'Right2025pass' }, ip))).toEqual(['RATE_LIMITED']);
+    expect(
+      codes(
+        await gql(
+          stack,
+          ops.loginWithPassword,
+          { phone: zhang.phone, password: 'Right2025pass' },
+          ip,
+        ),
+      ),
+    ).toEqual(['RATE_LIMITED']);
     clock.advance(60);
-    expect(ok(await gql(stack, ops.loginWithPassword, { phone: zhang.phone, password: 'Right2025pass' }, ip)).data.loginWithPassword.token).toBeTruthy();
+    expect(
+      ok(
+        await gql(
+          stack,
+          ops.loginWithPassword,
+          { phone: zhang.phone, password: 'Right2025pass' },
+          ip,
+        ),
+      ).data.loginWithPassword.token,
+    ).toBeTruthy();
   });
 });

@@ -56,7 +56,12 @@ describe('request targets and headers at the gateway', () => {
     `${line}\r\nHost: 127.0.0.1:${port}\r\nAuthorization: Bearer ${token}\r\n${headers.map((h) => `${h}\r\n`).join('')}Connection: close\r\n\r\n`;
 
   it('refuses an absolute-form target to another host: no request, no token reaches it (the SSRF of issue 14)', async () => {
-    for (const path of ['/downloads/x', '/downloads/attachments/abc', '/graphql', '/uploads/attachments?kind=LICENCE&fileName=a.pdf']) {
+    for (const path of [
+      '/downloads/x',
+      '/downloads/attachments/abc',
+      '/graphql',
+      '/uploads/attachments?kind=LICENCE&fileName=a.pdf',
+    ]) {
       const answer = await raw(port, head(`GET http://127.0.0.1:${trapPort}${path} HTTP/1.1`));
       expect(answer.status, path).toBe(400);
       expect(answer.text).toContain('BAD_REQUEST');
@@ -78,8 +83,17 @@ describe('request targets and headers at the gateway', () => {
   });
 
   it('keeps file requests with encoded slashes and dot segments on the owning subgraph', async () => {
-    for (const path of ['/downloads/%2F%2F127.0.0.1%3ATRAP%2Fx', '/downloads/..%2f..%2fgraphql', '/downloads/attachments/%5C%5C127.0.0.1', '/downloads/x/../../graphql', '/downloads/x?next=http://127.0.0.1:TRAP/']) {
-      const answer = await raw(port, head(`GET ${path.replace('TRAP', String(trapPort))} HTTP/1.1`));
+    for (const path of [
+      '/downloads/%2F%2F127.0.0.1%3ATRAP%2Fx',
+      '/downloads/..%2f..%2fgraphql',
+      '/downloads/attachments/%5C%5C127.0.0.1',
+      '/downloads/x/../../graphql',
+      '/downloads/x?next=http://127.0.0.1:TRAP/',
+    ]) {
+      const answer = await raw(
+        port,
+        head(`GET ${path.replace('TRAP', String(trapPort))} HTTP/1.1`),
+      );
       expect(answer.status, path).toBeGreaterThanOrEqual(400);
       expect(answer.status, path).toBeLessThan(500);
       expect(internalsIn(answer.text, Object.values(stack.urls)), path).toEqual([]);
@@ -89,17 +103,56 @@ describe('request targets and headers at the gateway', () => {
 
   it('answers any fuzzed request line and headers without a 5xx, a leak or a call to another host', async () => {
     const target = fc.oneof(
-      fc.constantFrom('/graphql', '/downloads/', '/downloads/attachments/', '/uploads/attachments', '/uploads/volumes', '/health', '/ready', '/explorer', '/'),
+      fc.constantFrom(
+        '/graphql',
+        '/downloads/',
+        '/downloads/attachments/',
+        '/uploads/attachments',
+        '/uploads/volumes',
+        '/health',
+        '/ready',
+        '/explorer',
+        '/',
+      ),
       fc.string({ maxLength: 20 }).map((s) => `/${encodeURIComponent(s)}`),
-      fc.constantFrom(`http://127.0.0.1:${trapPort}/`, `//127.0.0.1:${trapPort}/`, '/%2e%2e/%2e%2e/', '/%00', '/a%2Fb', '/downloads/%252F'),
+      fc.constantFrom(
+        `http://127.0.0.1:${trapPort}/`,
+        `//127.0.0.1:${trapPort}/`,
+        '/%2e%2e/%2e%2e/',
+        '/%00',
+        '/a%2Fb',
+        '/downloads/%252F',
+      ),
     );
     const suffix = fc.string({ maxLength: 12 }).map((s) => encodeURIComponent(s));
-    const method = fc.constantFrom('GET', 'POST', 'HEAD', 'PUT', 'DELETE', 'OPTIONS', 'PATCH', 'TRACE');
-    const host = fc.constantFrom(`127.0.0.1:${port}`, `127.0.0.1:${trapPort}`, 'evil.example', '', 'localhost:1', '[::1]:1');
+    const method = fc.constantFrom(
+      'GET',
+      'POST',
+      'HEAD',
+      'PUT',
+      'DELETE',
+      'OPTIONS',
+      'PATCH',
+      'TRACE',
+    );
+    const host = fc.constantFrom(
+      `127.0.0.1:${port}`,
+      `127.0.0.1:${trapPort}`,
+      'evil.example',
+      '',
+      'localhost:1',
+      '[::1]:1',
+    );
     const extra = fc.subarray([
-      `X-Forwarded-Host: 127.0.0.1:${trapPort}`, 'X-Forwarded-Proto: https', `Forwarded: for=1.2.3.4;host=127.0.0.1:${trapPort}`,
-      'X-Original-URL: /internal/sessions/resolve', 'X-Rewrite-URL: /internal/sessions/resolve', 'Transfer-Encoding: chunked',
-      'Content-Encoding: gzip', 'Content-Type: application/json', `X-Forwarded-For: 10.0.0.${port % 200}`,
+      `X-Forwarded-Host: 127.0.0.1:${trapPort}`,
+      'X-Forwarded-Proto: https',
+      `Forwarded: for=1.2.3.4;host=127.0.0.1:${trapPort}`,
+      'X-Original-URL: /internal/sessions/resolve',
+      'X-Rewrite-URL: /internal/sessions/resolve',
+      'Transfer-Encoding: chunked',
+      'Content-Encoding: gzip',
+      'Content-Type: application/json',
+      `X-Forwarded-For: 10.0.0.${port % 200}`,
     ]);
     await fc.assert(
       fc.asyncProperty(method, target, suffix, host, extra, async (m, t, s, h, headers) => {
@@ -118,9 +171,12 @@ describe('request targets and headers at the gateway', () => {
 
   it('refuses an internal token the second time, so one that leaked cannot be replayed against a subgraph', async () => {
     const leaked = await mintInternalToken(stack.secrets.internal, 'cases', { role: 'ANONYMOUS' });
-    const call = () => fetch(stack.urls.cases, {
-      method: 'POST', headers: { 'content-type': 'application/json', 'x-internal-token': leaked }, body: JSON.stringify({ query: '{ _service { sdl } }' }),
-    });
+    const call = () =>
+      fetch(stack.urls.cases, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-internal-token': leaked },
+        body: JSON.stringify({ query: '{ _service { sdl } }' }),
+      });
     expect((await call()).status).toBe(200);
     const replay = await call();
     expect(replay.status).toBe(401);

@@ -2,7 +2,14 @@ import { freePort } from '@yuejuan/database';
 // Starts the real stack in-process for a test file: four subgraphs on ephemeral ports, each on
 // its own isolated database of the test run's server, and the gateway in front of them.
 import { connectMongo, createEventBus, ensureIndexes } from '@yuejuan/runtime';
-import { openTestDatabase, testLogger, testMongoUri, testSecrets, uniqueDatabaseName, type TestDatabase } from '@yuejuan/runtime/testing';
+import {
+  openTestDatabase,
+  testLogger,
+  testMongoUri,
+  testSecrets,
+  uniqueDatabaseName,
+  type TestDatabase,
+} from '@yuejuan/runtime/testing';
 import { createServer as createIdentity } from '@yuejuan/identity';
 import { loadIdentityConfig } from '@yuejuan/identity/config';
 import { createServer as createCases } from '@yuejuan/cases';
@@ -36,7 +43,11 @@ export interface StackOptions {
 /** A database on `uri` shaped like openTestDatabase's (events bus, drop). */
 async function openDatabaseOn(uri: string, label: string): Promise<TestDatabase> {
   const connection = await connectMongo(uri, uniqueDatabaseName(label), { monitorCommands: true });
-  const bus = createEventBus({ client: connection.getClient(), dbName: `${connection.name}_ev`, logger: testLogger('bus') });
+  const bus = createEventBus({
+    client: connection.getClient(),
+    dbName: `${connection.name}_ev`,
+    logger: testLogger('bus'),
+  });
   return Object.assign(connection, {
     bus,
     async drop() {
@@ -50,8 +61,17 @@ async function openDatabaseOn(uri: string, label: string): Promise<TestDatabase>
 export async function startStack(label: string, options: StackOptions = {}) {
   const secrets = testSecrets();
   const mongoUri = options.mongoUri ?? testMongoUri();
-  const env = { NODE_ENV: 'test', LOG_LEVEL: 'silent', MONGODB_URI: mongoUri, YUEJUAN_INTERNAL_SECRET: secrets.internal, PORT: '0' };
-  const open = (l: string) => (options.mongoUri ? openDatabaseOn(options.mongoUri, l) : openTestDatabase(l, { monitorCommands: true }));
+  const env = {
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    MONGODB_URI: mongoUri,
+    YUEJUAN_INTERNAL_SECRET: secrets.internal,
+    PORT: '0',
+  };
+  const open = (l: string) =>
+    options.mongoUri
+      ? openDatabaseOn(options.mongoUri, l)
+      : openTestDatabase(l, { monitorCommands: true });
   const db = {
     identity: await open(`${label}_id`),
     cases: await open(`${label}_cs`),
@@ -59,21 +79,62 @@ export async function startStack(label: string, options: StackOptions = {}) {
     notifications: await open(`${label}_nt`),
   };
   const eventsDb = uniqueDatabaseName(`${label}_ev`);
-  const bus = Object.fromEntries(Object.entries(db).map(([name, c]) => [name, createEventBus({ client: c.getClient(), dbName: eventsDb, logger: testLogger(`${name}-bus`) })])) as Record<keyof typeof db, ReturnType<typeof createEventBus>>;
+  const bus = Object.fromEntries(
+    Object.entries(db).map(([name, c]) => [
+      name,
+      createEventBus({
+        client: c.getClient(),
+        dbName: eventsDb,
+        logger: testLogger(`${name}-bus`),
+      }),
+    ]),
+  ) as Record<keyof typeof db, ReturnType<typeof createEventBus>>;
   // Ports are picked first: subgraphs call each other's internal routes, so each needs the
   // others' addresses in its configuration before it starts.
-  const ports = { identity: await freePort(), cases: await freePort(), reading: await freePort(), notifications: await freePort() };
-  const internal = {
-    IDENTITY_INTERNAL_URL: `http://127.0.0.1:${ports.identity}`, CASES_INTERNAL_URL: `http://127.0.0.1:${ports.cases}`,
-    READING_INTERNAL_URL: `http://127.0.0.1:${ports.reading}`, NOTIFICATIONS_INTERNAL_URL: `http://127.0.0.1:${ports.notifications}`,
+  const ports = {
+    identity: await freePort(),
+    cases: await freePort(),
+    reading: await freePort(),
+    notifications: await freePort(),
   };
-  const envOf = (name: keyof typeof ports, extra: Record<string, string> = {}) => ({ ...env, ...internal, PORT: String(ports[name]), ...extra, ...options.subgraphEnv?.[name] });
-  const identity = createIdentity({
-    config: loadIdentityConfig(envOf('identity', { YUEJUAN_ID_HASH_KEY: secrets.idHash })), connection: db.identity, logger: testLogger('identity'), bus: bus.identity, ...options.identityDeps,
+  const internal = {
+    IDENTITY_INTERNAL_URL: `http://127.0.0.1:${ports.identity}`,
+    CASES_INTERNAL_URL: `http://127.0.0.1:${ports.cases}`,
+    READING_INTERNAL_URL: `http://127.0.0.1:${ports.reading}`,
+    NOTIFICATIONS_INTERNAL_URL: `http://127.0.0.1:${ports.notifications}`,
+  };
+  const envOf = (name: keyof typeof ports, extra: Record<string, string> = {}) => ({
+    ...env,
+    ...internal,
+    PORT: String(ports[name]),
+    ...extra,
+    ...options.subgraphEnv?.[name],
   });
-  const cases = createCases({ config: loadCasesConfig(envOf('cases')), connection: db.cases, logger: testLogger('cases'), bus: bus.cases });
-  const reading = createReading({ config: loadReadingConfig(envOf('reading')), connection: db.reading, logger: testLogger('reading'), bus: bus.reading });
-  const notifications = createNotifications({ config: loadNotificationsConfig(envOf('notifications')), connection: db.notifications, logger: testLogger('notifications'), bus: bus.notifications });
+  const identity = createIdentity({
+    config: loadIdentityConfig(envOf('identity', { YUEJUAN_ID_HASH_KEY: secrets.idHash })),
+    connection: db.identity,
+    logger: testLogger('identity'),
+    bus: bus.identity,
+    ...options.identityDeps,
+  });
+  const cases = createCases({
+    config: loadCasesConfig(envOf('cases')),
+    connection: db.cases,
+    logger: testLogger('cases'),
+    bus: bus.cases,
+  });
+  const reading = createReading({
+    config: loadReadingConfig(envOf('reading')),
+    connection: db.reading,
+    logger: testLogger('reading'),
+    bus: bus.reading,
+  });
+  const notifications = createNotifications({
+    config: loadNotificationsConfig(envOf('notifications')),
+    connection: db.notifications,
+    logger: testLogger('notifications'),
+    bus: bus.notifications,
+  });
   await Promise.all(Object.values(db).map((c) => ensureIndexes(c)));
   const urls = {
     identity: await identity.start(),
@@ -82,28 +143,65 @@ export async function startStack(label: string, options: StackOptions = {}) {
     notifications: await notifications.start(),
   };
   const proxies = options.proxies
-    ? (Object.fromEntries(await Promise.all(Object.entries(urls).map(async ([name, u]) => [name, await startFaultProxy(u)]))) as Record<SubgraphKey, FaultProxy>)
+    ? (Object.fromEntries(
+        await Promise.all(
+          Object.entries(urls).map(async ([name, u]) => [name, await startFaultProxy(u)]),
+        ),
+      ) as Record<SubgraphKey, FaultProxy>)
     : undefined;
-  const gatewayUrls = proxies ? (Object.fromEntries(Object.entries(proxies).map(([name, p]) => [name, p.url])) as Record<SubgraphKey, string>) : urls;
+  const gatewayUrls = proxies
+    ? (Object.fromEntries(Object.entries(proxies).map(([name, p]) => [name, p.url])) as Record<
+        SubgraphKey,
+        string
+      >)
+    : urls;
   const gatewayEnv = (extra: Record<string, string> = {}) => ({
-    ...env, IDENTITY_URL: gatewayUrls.identity, CASES_URL: gatewayUrls.cases, READING_URL: gatewayUrls.reading, NOTIFICATIONS_URL: gatewayUrls.notifications, SUBGRAPH_TIMEOUT_MS: '5000', ...extra,
+    ...env,
+    IDENTITY_URL: gatewayUrls.identity,
+    CASES_URL: gatewayUrls.cases,
+    READING_URL: gatewayUrls.reading,
+    NOTIFICATIONS_URL: gatewayUrls.notifications,
+    SUBGRAPH_TIMEOUT_MS: '5000',
+    ...extra,
   });
-  const gateway = createGateway(loadGatewayConfig(gatewayEnv(options.gatewayEnv)), testLogger('gateway', options.gatewayLogLines));
+  const gateway = createGateway(
+    loadGatewayConfig(gatewayEnv(options.gatewayEnv)),
+    testLogger('gateway', options.gatewayLogLines),
+  );
   const url = await gateway.start();
   const extraGateways: ReturnType<typeof createGateway>[] = [];
 
   /** POSTs one operation to the gateway, as a client would. */
-  async function query<T = Record<string, unknown>>(source: string, variables: Record<string, unknown> = {}, token?: string) {
+  async function query<T = Record<string, unknown>>(
+    source: string,
+    variables: Record<string, unknown> = {},
+    token?: string,
+  ) {
     return queryAt<T>(url, source, variables, token);
   }
 
-  async function queryAt<T = Record<string, unknown>>(at: string, source: string, variables: Record<string, unknown> = {}, token?: string) {
+  async function queryAt<T = Record<string, unknown>>(
+    at: string,
+    source: string,
+    variables: Record<string, unknown> = {},
+    token?: string,
+  ) {
     const res = await fetch(at, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      headers: {
+        'content-type': 'application/json',
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+      },
       body: JSON.stringify({ query: source, variables }),
     });
-    const body = (await res.json()) as { data?: T | null; errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[] };
+    const body = (await res.json()) as {
+      data?: T | null;
+      errors?: {
+        message: string;
+        path?: (string | number)[];
+        extensions?: Record<string, unknown>;
+      }[];
+    };
     return { status: res.status, ...body };
   }
 
@@ -115,7 +213,11 @@ export async function startStack(label: string, options: StackOptions = {}) {
     bus,
     eventsDb,
     gateway,
-    services: { identity: identity.services, cases: cases.services, notifications: notifications.services },
+    services: {
+      identity: identity.services,
+      cases: cases.services,
+      notifications: notifications.services,
+    },
     subgraphs: { identity, cases, reading, notifications },
     proxies,
     query,
@@ -124,13 +226,20 @@ export async function startStack(label: string, options: StackOptions = {}) {
      * persisted-only, …); it stops with the stack. Returns its URL and a query function.
      */
     async startGateway(extra: Record<string, string>, logLines?: string[]) {
-      const other = createGateway(loadGatewayConfig(gatewayEnv(extra)), testLogger('gateway-extra', logLines));
+      const other = createGateway(
+        loadGatewayConfig(gatewayEnv(extra)),
+        testLogger('gateway-extra', logLines),
+      );
       extraGateways.push(other);
       const otherUrl = await other.start();
       return {
         url: otherUrl,
         gateway: other,
-        query: <T = Record<string, unknown>>(source: string, variables: Record<string, unknown> = {}, token?: string) => queryAt<T>(otherUrl, source, variables, token),
+        query: <T = Record<string, unknown>>(
+          source: string,
+          variables: Record<string, unknown> = {},
+          token?: string,
+        ) => queryAt<T>(otherUrl, source, variables, token),
       };
     },
     async stop() {
@@ -139,7 +248,11 @@ export async function startStack(label: string, options: StackOptions = {}) {
       await Promise.all(Object.values(proxies ?? {}).map((p) => p.close()));
       await Promise.all([identity.stop(), cases.stop(), reading.stop(), notifications.stop()]);
       await Promise.all(Object.values(bus).map((b) => b.close()));
-      await db.identity.getClient().db(eventsDb).dropDatabase().catch(() => undefined);
+      await db.identity
+        .getClient()
+        .db(eventsDb)
+        .dropDatabase()
+        .catch(() => undefined);
       await Promise.all(Object.values(db).map((c) => c.drop()));
     },
   };

@@ -10,11 +10,27 @@ const committed = readSupergraph();
 const original = '"""Procuratorates, optionally of one province. Public."""';
 /** The committed supergraph with another description on Query.procuratorates: valid, and visible. */
 const withDescription = (text: string) => {
-  if (!committed.includes(original)) throw new Error('the committed supergraph changed: update this test');
+  if (!committed.includes(original))
+    throw new Error('the committed supergraph changed: update this test');
   return committed.replace(original, `"""${text}"""`);
 };
-const describeQuery = /* GraphQL */ `{ __type(name: "Query") { fields { name description } } }`;
-const publicQuery = /* GraphQL */ `{ procuratorates(onlineReadingOnly: true) { id } }`;
+const describeQuery = /* GraphQL */ `
+  {
+    __type(name: "Query") {
+      fields {
+        name
+        description
+      }
+    }
+  }
+`;
+const publicQuery = /* GraphQL */ `
+  {
+    procuratorates(onlineReadingOnly: true) {
+      id
+    }
+  }
+`;
 
 async function until<T>(probe: () => Promise<T | undefined>, ms = 10_000): Promise<T> {
   const end = Date.now() + ms;
@@ -32,7 +48,9 @@ describe('reloading the supergraph', () => {
   let path: string;
   const logs: string[] = [];
   const description = async () => {
-    const result = await stack.query<{ __type: { fields: { name: string; description: string }[] } }>(describeQuery);
+    const result = await stack.query<{
+      __type: { fields: { name: string; description: string }[] };
+    }>(describeQuery);
     return result.data!.__type.fields.find((f) => f.name === 'procuratorates')!.description;
   };
   const serving = async () => (await stack.query(publicQuery)).data;
@@ -41,7 +59,10 @@ describe('reloading the supergraph', () => {
     dir = mkdtempSync(join(tmpdir(), 'yuejuan-supergraph-'));
     path = join(dir, 'supergraph.graphql');
     writeFileSync(path, committed);
-    stack = await startStack('reload', { gatewayEnv: { SUPERGRAPH_PATH: path, SUPERGRAPH_POLL_MS: '100' }, gatewayLogLines: logs });
+    stack = await startStack('reload', {
+      gatewayEnv: { SUPERGRAPH_PATH: path, SUPERGRAPH_POLL_MS: '100' },
+      gatewayLogLines: logs,
+    });
     await seedPeople(stack);
   });
   afterAll(async () => {
@@ -51,7 +72,11 @@ describe('reloading the supergraph', () => {
 
   it('serves a new supergraph written over the file, without a restart', async () => {
     writeFileSync(path, withDescription('检察院列表（已热更新）。'));
-    expect(await until(async () => ((await description()) === '检察院列表（已热更新）。' ? true : undefined))).toBe(true);
+    expect(
+      await until(async () =>
+        (await description()) === '检察院列表（已热更新）。' ? true : undefined,
+      ),
+    ).toBe(true);
     expect(await serving()).toEqual({ procuratorates: [{ id: shanghai.id }] });
   });
 
@@ -59,7 +84,9 @@ describe('reloading the supergraph', () => {
     const before = await description();
     const refusals = logs.filter((l) => l.includes('supergraph refused')).length;
     writeFileSync(path, 'this is { not graphql');
-    await until(async () => (logs.filter((l) => l.includes('supergraph refused')).length > refusals ? true : undefined));
+    await until(async () =>
+      logs.filter((l) => l.includes('supergraph refused')).length > refusals ? true : undefined,
+    );
     expect(await description()).toBe(before);
     expect(await serving()).toEqual({ procuratorates: [{ id: shanghai.id }] });
   });
@@ -79,8 +106,12 @@ describe('reloading the supergraph', () => {
     writeFileSync(path, withDescription('SIGHUP 之后的说明。'));
     process.emit('SIGHUP');
     const text = await until(async () => {
-      const result = await other.query<{ __type: { fields: { name: string; description: string }[] } }>(describeQuery);
-      const value = result.data!.__type.fields.find((f) => f.name === 'procuratorates')!.description;
+      const result = await other.query<{
+        __type: { fields: { name: string; description: string }[] };
+      }>(describeQuery);
+      const value = result.data!.__type.fields.find(
+        (f) => f.name === 'procuratorates',
+      )!.description;
       return value === 'SIGHUP 之后的说明。' ? value : undefined;
     });
     expect(text).toBe('SIGHUP 之后的说明。');

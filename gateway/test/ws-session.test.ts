@@ -5,25 +5,75 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from 'graphql-ws';
 import type { Stack } from './stack.ts';
 import { seedPeople, zhangSan } from './fixtures.ts';
-import { activate, createTestClock, gql, ok, register, scanLogin, startIdentityStack, until, wsClient, type Verifier } from './identity-fixtures.ts';
+import {
+  activate,
+  createTestClock,
+  gql,
+  ok,
+  register,
+  scanLogin,
+  startIdentityStack,
+  until,
+  wsClient,
+  type Verifier,
+} from './identity-fixtures.ts';
 
-const verifiedQuery = /* GraphQL */ `{ viewer { session { id identityVerified } } }`;
-const logout = /* GraphQL */ `mutation { logout }`;
+const verifiedQuery = /* GraphQL */ `
+  {
+    viewer {
+      session {
+        id
+        identityVerified
+      }
+    }
+  }
+`;
+const logout = /* GraphQL */ `
+  mutation {
+    logout
+  }
+`;
 
 /** Runs one query over the socket; resolves with its result or its error. */
-function over(client: Client, query: string): Promise<{ data?: any; errors?: { message: string; extensions?: Record<string, unknown> }[] }> {
+function over(
+  client: Client,
+  query: string,
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read GraphQL and JSON answers freely
+): Promise<{ data?: any; errors?: { message: string; extensions?: Record<string, unknown> }[] }> {
   return new Promise((resolve) => {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read GraphQL and JSON answers freely
     let result: { data?: any; errors?: any[] } = {};
-    client.subscribe({ query }, {
-      next: (value) => { result = value as typeof result; },
-      error: (err) => resolve({ errors: Array.isArray(err) ? err : [{ message: String((err as { reason?: string }).reason ?? err), extensions: { code: 'SOCKET_CLOSED', closeCode: (err as { code?: number }).code } }] }),
-      complete: () => resolve(result),
-    });
+    client.subscribe(
+      { query },
+      {
+        next: (value) => {
+          result = value as typeof result;
+        },
+        error: (err) =>
+          resolve({
+            errors: Array.isArray(err)
+              ? err
+              : [
+                  {
+                    message: String((err as { reason?: string }).reason ?? err),
+                    extensions: {
+                      code: 'SOCKET_CLOSED',
+                      closeCode: (err as { code?: number }).code,
+                    },
+                  },
+                ],
+          }),
+        complete: () => resolve(result),
+      },
+    );
   });
 }
 
 /** Resolves with the close code once the client's socket closes. */
-const closed = (client: Client) => new Promise<number>((resolve) => client.on('closed', (event) => resolve((event as { code: number }).code)));
+const closed = (client: Client) =>
+  new Promise<number>((resolve) =>
+    client.on('closed', (event) => resolve((event as { code: number }).code)),
+  );
 
 describe('sessions on the gateway WebSocket', () => {
   const clock = createTestClock();
@@ -38,7 +88,9 @@ describe('sessions on the gateway WebSocket', () => {
 
   beforeAll(async () => {
     // A recheck period far longer than any wait below: what closes a socket here is the push or the per-operation check.
-    stack = await startIdentityStack('ws-session', clock, { gatewayEnv: { WS_SESSION_RECHECK_MS: '60000' } });
+    stack = await startIdentityStack('ws-session', clock, {
+      gatewayEnv: { WS_SESSION_RECHECK_MS: '60000' },
+    });
     await seedPeople(stack);
     zhang = await activate(stack, zhangSan, '13600000031');
     await register(stack, zhang, clock);
@@ -54,7 +106,9 @@ describe('sessions on the gateway WebSocket', () => {
     const client = socket(token);
     expect((await over(client, verifiedQuery)).data.viewer.session.identityVerified).toBe(true);
     clock.advance(31 * 60); // past the 30-minute verified window of a scan login
-    expect(ok(await gql(stack, verifiedQuery, {}, { token })).data.viewer.session.identityVerified).toBe(false);
+    expect(
+      ok(await gql(stack, verifiedQuery, {}, { token })).data.viewer.session.identityVerified,
+    ).toBe(false);
     expect((await over(client, verifiedQuery)).data.viewer.session.identityVerified).toBe(false);
   });
 
@@ -65,7 +119,10 @@ describe('sessions on the gateway WebSocket', () => {
     const sessionId = (await over(client, verifiedQuery)).data.viewer.session.id as string;
     const ended = closed(client);
     // Revoked in the database without an announcement: only the per-operation check can see it.
-    await stack.services.identity.models.Session.updateOne({ sessionId }, { $set: { revokedAt: new Date() } }).exec();
+    await stack.services.identity.models.Session.updateOne(
+      { sessionId },
+      { $set: { revokedAt: new Date() } },
+    ).exec();
     const answer = await over(client, verifiedQuery);
     expect(answer.data?.viewer ?? null).toBeNull();
     expect(answer.errors?.length).toBeGreaterThan(0);
@@ -79,10 +136,13 @@ describe('sessions on the gateway WebSocket', () => {
     const second = socket(token);
     clock.advance(61);
     const other = socket((await scanLogin(stack, zhang, clock)).token);
-    for (const c of [first, second, other]) expect((await over(c, verifiedQuery)).data.viewer.session.id).toBeTruthy();
+    for (const c of [first, second, other])
+      expect((await over(c, verifiedQuery)).data.viewer.session.id).toBeTruthy();
     const codes = Promise.all([closed(first), closed(second)]);
     let otherClosed = false;
-    other.on('closed', () => { otherClosed = true; });
+    other.on('closed', () => {
+      otherClosed = true;
+    });
     const started = Date.now();
     ok(await gql(stack, logout, {}, { token }));
     expect(await codes).toEqual([4401, 4401]);

@@ -12,7 +12,9 @@ export const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export function checkNode() {
   const [major] = process.versions.node.split('.').map(Number);
   if (major < 20) {
-    console.error(`需要 Node.js 20 或更高版本（当前 ${process.versions.node}）。Node.js 20+ is required.`);
+    console.error(
+      `需要 Node.js 20 或更高版本（当前 ${process.versions.node}）。Node.js 20+ is required.`,
+    );
     process.exit(1);
   }
 }
@@ -26,7 +28,10 @@ export function ensureDependencies() {
   const installed = join(root, 'node_modules', '.package-lock.json');
   if (existsSync(installed) && statSync(installed).mtimeMs >= statSync(lock).mtimeMs) return;
   console.log('[yuejuan] 正在安装依赖 (npm ci)…');
-  const result = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
+  const result = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], {
+    cwd: root,
+    stdio: 'inherit',
+  });
   if (result.status !== 0) {
     console.error('[yuejuan] npm ci 失败，请检查网络或 npm 日志。');
     process.exit(result.status ?? 1);
@@ -38,7 +43,13 @@ export function runTs(entry, args = [], env = {}) {
   const child = spawn(process.execPath, ['--import', 'tsx', join(root, entry), ...args], {
     cwd: root,
     stdio: 'inherit',
-    env: { ...process.env, APOLLO_TELEMETRY_DISABLED: 'true', TURBO_TELEMETRY_DISABLED: '1', DO_NOT_TRACK: '1', ...env },
+    env: {
+      ...process.env,
+      APOLLO_TELEMETRY_DISABLED: 'true',
+      TURBO_TELEMETRY_DISABLED: '1',
+      DO_NOT_TRACK: '1',
+      ...env,
+    },
   });
   for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

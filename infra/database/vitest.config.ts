@@ -12,6 +12,10 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 300_000,
     pool: 'forks',
-    ...(results ? { reporters: ['default', ['json', { outputFile: join(results, '_yuejuan_database.json') }]] } : {}),
+    ...(results
+      ? {
+          reporters: ['default', ['json', { outputFile: join(results, '_yuejuan_database.json') }]],
+        }
+      : {}),
   },
 });

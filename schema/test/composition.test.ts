@@ -1,14 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import { buildASTSchema, isEnumType, isInputObjectType, isObjectType, parse } from 'graphql';
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import { composeSupergraph, loadSubgraphSdl, readSupergraph, significantHints, subgraphNames } from '../src/index.ts';
+import {
+  composeSupergraph,
+  loadSubgraphSdl,
+  readSupergraph,
+  significantHints,
+  subgraphNames,
+} from '../src/index.ts';
 
 describe('supergraph composition', () => {
   const composition = composeSupergraph();
 
   it('composes the four subgraphs without errors or hints that matter', () => {
     expect(composition.errors.map((e) => e.message)).toEqual([]);
-    expect(significantHints(composition.hints).map((h) => `${h.definition.code}: ${h.message}`)).toEqual([]);
+    expect(
+      significantHints(composition.hints).map((h) => `${h.definition.code}: ${h.message}`),
+    ).toEqual([]);
   });
 
   it('matches the committed schema/supergraph.graphql (run `npm run compose` after editing an SDL)', () => {
@@ -36,7 +44,8 @@ describe.each(subgraphNames)('subgraph SDL %s', (name) => {
         }
       }
       if (isEnumType(type)) {
-        for (const value of type.getValues()) if (!value.description) missing.push(`${type.name}.${value.name}`);
+        for (const value of type.getValues())
+          if (!value.description) missing.push(`${type.name}.${value.name}`);
       }
     }
     expect(missing).toEqual([]);

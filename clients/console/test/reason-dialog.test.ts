@@ -4,14 +4,27 @@ import { afterEach, describe, expect, it } from 'vitest';
 import ReasonDialog from '../src/lib/ReasonDialog.svelte';
 
 let component: Record<string, unknown> | null = null;
-afterEach(() => { if (component) unmount(component); component = null; document.body.innerHTML = ''; });
+afterEach(() => {
+  if (component) unmount(component);
+  component = null;
+  document.body.innerHTML = '';
+});
 
 function open(onsubmit: (reason: string) => void) {
-  component = mount(ReasonDialog, { target: document.body, props: { open: true, title: '不通过', onsubmit, oncancel: () => undefined } });
+  component = mount(ReasonDialog, {
+    target: document.body,
+    props: { open: true, title: '不通过', onsubmit, oncancel: () => undefined },
+  });
   flushSync();
   const textarea = document.querySelector<HTMLTextAreaElement>('#reason-text')!;
   const form = document.querySelector('form')!;
-  return { textarea, submit: () => { form.dispatchEvent(new Event('submit', { cancelable: true, bubbles: true })); flushSync(); } };
+  return {
+    textarea,
+    submit: () => {
+      form.dispatchEvent(new Event('submit', { cancelable: true, bubbles: true }));
+      flushSync();
+    },
+  };
 }
 
 describe('ReasonDialog', () => {

@@ -25,7 +25,12 @@ export function qrLuma(text: string): Uint8Array {
   for (let row = 0; row < modules.size; row++) {
     for (let col = 0; col < modules.size; col++) {
       if (!modules.get(row, col)) continue;
-      for (let dy = 0; dy < scale; dy++) y.fill(16, (offset + row * scale + dy) * side + offset + col * scale, (offset + row * scale + dy) * side + offset + (col + 1) * scale);
+      for (let dy = 0; dy < scale; dy++)
+        y.fill(
+          16,
+          (offset + row * scale + dy) * side + offset + col * scale,
+          (offset + row * scale + dy) * side + offset + (col + 1) * scale,
+        );
     }
   }
   return y;
@@ -41,4 +46,5 @@ function write(path: string, data: Buffer) {
 export const showQr = (path: string, text: string): void => write(path, y4m(qrLuma(text), 5));
 
 /** The camera sees a plain grey picture (no QR). */
-export const showNothing = (path: string): void => write(path, y4m(new Uint8Array(side * side).fill(128), 5));
+export const showNothing = (path: string): void =>
+  write(path, y4m(new Uint8Array(side * side).fill(128), 5));

@@ -6,7 +6,8 @@ import yauzl from 'yauzl';
 export async function makePdf(title: string, pages = 2): Promise<Buffer> {
   const doc = await PDFDocument.create();
   const font = await doc.embedFont(StandardFonts.Helvetica);
-  for (let i = 1; i <= pages; i++) doc.addPage([595, 842]).drawText(`${title} - page ${i}`, { x: 60, y: 760, size: 18, font });
+  for (let i = 1; i <= pages; i++)
+    doc.addPage([595, 842]).drawText(`${title} - page ${i}`, { x: 60, y: 760, size: 18, font });
   return Buffer.from(await doc.save());
 }
 
@@ -21,7 +22,10 @@ export function unzip(buffer: Buffer): Promise<Map<string, Buffer>> {
           if (e || !stream) return reject(e);
           const chunks: Buffer[] = [];
           stream.on('data', (c: Buffer) => chunks.push(c));
-          stream.on('end', () => { out.set(entry.fileName, Buffer.concat(chunks)); zip.readEntry(); });
+          stream.on('end', () => {
+            out.set(entry.fileName, Buffer.concat(chunks));
+            zip.readEntry();
+          });
         });
       });
       zip.on('end', () => resolve(out));
@@ -34,6 +38,15 @@ export function unzip(buffer: Buffer): Promise<Map<string, Buffer>> {
 /** Opens a PDF with pdf.js under `password`; answers its page count (throws on a wrong password). */
 export async function openPdf(bytes: Buffer, password?: string): Promise<number> {
   const pdfjs = await import('pdfjs-dist/legacy/build/pdf.mjs');
-  const doc = await pdfjs.getDocument({ data: new Uint8Array(bytes), password, isEvalSupported: false, useSystemFonts: false }).promise;
-  try { return doc.numPages; } finally { await doc.destroy(); }
+  const doc = await pdfjs.getDocument({
+    data: new Uint8Array(bytes),
+    password,
+    isEvalSupported: false,
+    useSystemFonts: false,
+  }).promise;
+  try {
+    return doc.numPages;
+  } finally {
+    await doc.destroy();
+  }
 }

@@ -4,12 +4,16 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
-export interface Operation { file: string; source: string }
+export interface Operation {
+  file: string;
+  source: string;
+}
 
 function walk(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
     const path = join(dir, name);
-    if (statSync(path).isDirectory()) return name === 'node_modules' || name.startsWith('.') || name === 'build' ? [] : walk(path);
+    if (statSync(path).isDirectory())
+      return name === 'node_modules' || name.startsWith('.') || name === 'build' ? [] : walk(path);
     return /\.(svelte|ts)$/.test(name) && !name.endsWith('.test.ts') ? [path] : [];
   });
 }
@@ -19,7 +23,8 @@ export function collectOperations(base: string, roots: string[]): Operation[] {
   const out: Operation[] = [];
   for (const file of roots.flatMap((r) => walk(join(base, r)))) {
     const text = readFileSync(file, 'utf8');
-    for (const m of text.matchAll(/\/\* GraphQL \*\/ `([^`]*)`/g)) out.push({ file: relative(base, file), source: m[1]! });
+    for (const m of text.matchAll(/\/\* GraphQL \*\/ `([^`]*)`/g))
+      out.push({ file: relative(base, file), source: m[1]! });
   }
   return out;
 }

@@ -2,23 +2,58 @@
 // arrive there instead of on a phone.
 import type { ClientStack } from './stack.ts';
 
-export interface DevSms { id: string; phone: string; kind: string; text: string; sentAt: string }
+export interface DevSms {
+  id: string;
+  phone: string;
+  kind: string;
+  text: string;
+  sentAt: string;
+}
 
 /** Waits for a message of `kind` to `phone` that is not in `seen` (ids); answers it. */
-export async function waitForSms(stack: ClientStack, phone: string, kind: string, seen: Set<string> = new Set(), timeoutMs = 20_000): Promise<DevSms> {
+export async function waitForSms(
+  stack: ClientStack,
+  phone: string,
+  kind: string,
+  seen: Set<string> = new Set(),
+  timeoutMs = 20_000,
+): Promise<DevSms> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     // The inbox page's own operation (shared SmsInbox.svelte): a persisted-only gateway knows it.
-    const data = await stack.graphql<{ devSmsInbox: DevSms[] }>(/* GraphQL */ `query DevSmsInbox($phone: String) { devSmsInbox(phone: $phone, first: 50) { id phone kind text sentAt } }`, { phone });
+    const data = await stack.graphql<{ devSmsInbox: DevSms[] }>(
+      /* GraphQL */ `
+        query DevSmsInbox($phone: String) {
+          devSmsInbox(phone: $phone, first: 50) {
+            id
+            phone
+            kind
+            text
+            sentAt
+          }
+        }
+      `,
+      { phone },
+    );
     const found = data.devSmsInbox.find((m) => m.kind === kind && !seen.has(m.id));
-    if (found) { seen.add(found.id); return found; }
-    if (Date.now() > deadline) throw new Error(`no ${kind} SMS to ${phone} within ${timeoutMs} ms (inbox: ${data.devSmsInbox.map((m) => m.kind).join(', ') || 'empty'})`);
+    if (found) {
+      seen.add(found.id);
+      return found;
+    }
+    if (Date.now() > deadline)
+      throw new Error(
+        `no ${kind} SMS to ${phone} within ${timeoutMs} ms (inbox: ${data.devSmsInbox.map((m) => m.kind).join(', ') || 'empty'})`,
+      );
     await new Promise((r) => setTimeout(r, 300));
   }
 }
 
 /** The digits of a verification code in an SMS text. */
-export const codeIn = (text: string): string => /验证码为(\d{4,8})/.exec(text)?.[1] ?? (() => { throw new Error(`no code in: ${text}`); })();
+export const codeIn = (text: string): string =>
+  /验证码为(\d{4,8})/.exec(text)?.[1] ??
+  (() => {
+    throw new Error(`no code in: ${text}`);
+  })();
 
 /** The password after `label`（卷宗下载密码 / 文档打开密码） in an SMS text. */
 export const passwordIn = (text: string, label: string): string => {

@@ -8,19 +8,50 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '@yuejuan/database';
 import { createIdentityServices } from '@yuejuan/identity/services';
-import { seedDemo, seedDemoSlots, startProcess, subgraphNodeFlags, type RunningProcess } from '@yuejuan/ops';
+import {
+  seedDemo,
+  seedDemoSlots,
+  startProcess,
+  subgraphNodeFlags,
+  type RunningProcess,
+} from '@yuejuan/ops';
 import { connectMongo, ensureIndexes } from '@yuejuan/runtime';
 import { subgraphNames } from '@yuejuan/schema';
 import { freePort } from '@yuejuan/database';
 
 /** The demo accounts the browser tests log in with. */
 export const demo = {
-  lawyer: { name: '陈志远', idNumber: '310104198203143512', licenceNumber: '13101200910234561', phone: '13912345678' },
-  smsLawyer: { name: '林晓雯', idNumber: '310115198709221628', licenceNumber: '13101201211108732', phone: '13912340002' },
-  prosecutor: { name: '王敏', username: 'sh.wang', procuratorateId: 'SH-310000', phone: '13916025718', password: 'Yuejuan-Demo-2025' },
-  administrator: { name: '平台管理员', username: 'admin', phone: '13800000000', password: 'Yuejuan-Demo-2025' },
+  lawyer: {
+    name: '陈志远',
+    idNumber: '310104198203143512',
+    licenceNumber: '13101200910234561',
+    phone: '13912345678',
+  },
+  smsLawyer: {
+    name: '林晓雯',
+    idNumber: '310115198709221628',
+    licenceNumber: '13101201211108732',
+    phone: '13912340002',
+  },
+  prosecutor: {
+    name: '王敏',
+    username: 'sh.wang',
+    procuratorateId: 'SH-310000',
+    phone: '13916025718',
+    password: 'Yuejuan-Demo-2025',
+  },
+  administrator: {
+    name: '平台管理员',
+    username: 'admin',
+    phone: '13800000000',
+    password: 'Yuejuan-Demo-2025',
+  },
   procuratorate: { id: 'SH-310000', name: '上海市人民检察院' },
-  case: { departmentCaseNumber: '沪检刑诉〔2025〕1234号', caseName: '张某某涉嫌诈骗案', suspect: '张建华' },
+  case: {
+    departmentCaseNumber: '沪检刑诉〔2025〕1234号',
+    caseName: '张某某涉嫌诈骗案',
+    suspect: '张建华',
+  },
 };
 
 export interface ClientStack {
@@ -30,6 +61,7 @@ export interface ClientStack {
    * GraphQL over HTTP straight to the gateway (for reading the development SMS inbox). A
    * persisted-only gateway runs only the clients' own operations: send one of those texts.
    */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read GraphQL and JSON answers freely
   graphql<T = any>(query: string, variables?: Record<string, unknown>, token?: string): Promise<T>;
   stop(): Promise<void>;
 }
@@ -50,11 +82,26 @@ export { freePort };
 async function setStaffPasswords(mongoUri: string, identityDb: string, idHashKey: string) {
   const connection = await connectMongo(mongoUri, identityDb);
   try {
-    const services = createIdentityServices(connection, { idHashKey, ttlSeconds: 7200, verifiedWindowSeconds: 1800 });
+    const services = createIdentityServices(connection, {
+      idHashKey,
+      ttlSeconds: 7200,
+      verifiedWindowSeconds: 1800,
+    });
     await ensureIndexes(connection);
     const { prosecutor: p, administrator: a } = demo;
-    await services.registry.importProsecutor({ name: p.name, username: p.username, procuratorateId: p.procuratorateId, phone: p.phone, initialPassword: p.password });
-    await services.registry.importAdministrator({ name: a.name, username: a.username, phone: a.phone, initialPassword: a.password });
+    await services.registry.importProsecutor({
+      name: p.name,
+      username: p.username,
+      procuratorateId: p.procuratorateId,
+      phone: p.phone,
+      initialPassword: p.password,
+    });
+    await services.registry.importAdministrator({
+      name: a.name,
+      username: a.username,
+      phone: a.phone,
+      initialPassword: a.password,
+    });
   } finally {
     await connection.close();
   }
@@ -64,13 +111,22 @@ async function setStaffPasswords(mongoUri: string, identityDb: string, idHashKey
 export async function startClientStack(options: ClientStackOptions): Promise<ClientStack> {
   const root = repoRoot();
   for (const app of ['portal', 'verifier', 'console']) {
-    if (!existsSync(join(root, 'clients', app, 'build', 'index.js'))) throw new Error(`clients/${app} 尚未构建：请先运行 npm run build -w @yuejuan/${app}`);
+    if (!existsSync(join(root, 'clients', app, 'build', 'index.js')))
+      throw new Error(`clients/${app} 尚未构建：请先运行 npm run build -w @yuejuan/${app}`);
   }
   const tag = `${options.label}_${randomBytes(3).toString('hex')}`;
   const logDir = join(root, 'clients', 'e2e', 'artifacts', 'logs', tag);
-  const secrets = { internal: randomBytes(32).toString('hex'), idHash: randomBytes(32).toString('hex') };
+  const secrets = {
+    internal: randomBytes(32).toString('hex'),
+    idHash: randomBytes(32).toString('hex'),
+  };
   const db = (name: string) => `e2e_${tag}_${name}`;
-  const ports = { gateway: await freePort(), portal: await freePort(), verifier: await freePort(), console: await freePort() } as Record<string, number>;
+  const ports = {
+    gateway: await freePort(),
+    portal: await freePort(),
+    verifier: await freePort(),
+    console: await freePort(),
+  } as Record<string, number>;
   for (const name of subgraphNames) ports[name] = await freePort();
   const local = (name: string) => `http://127.0.0.1:${ports[name]}`;
 
@@ -82,11 +138,23 @@ export async function startClientStack(options: ClientStackOptions): Promise<Cli
     YUEJUAN_INTERNAL_SECRET: secrets.internal,
     YUEJUAN_ID_HASH_KEY: secrets.idHash,
     APOLLO_TELEMETRY_DISABLED: 'true',
-    IDENTITY_DB: db('identity'), CASES_DB: db('cases'), READING_DB: db('reading'), NOTIFICATIONS_DB: db('notifications'), EVENTS_DB: db('events'),
-    IDENTITY_INTERNAL_URL: local('identity'), CASES_INTERNAL_URL: local('cases'), READING_INTERNAL_URL: local('reading'), NOTIFICATIONS_INTERNAL_URL: local('notifications'),
+    IDENTITY_DB: db('identity'),
+    CASES_DB: db('cases'),
+    READING_DB: db('reading'),
+    NOTIFICATIONS_DB: db('notifications'),
+    EVENTS_DB: db('events'),
+    IDENTITY_INTERNAL_URL: local('identity'),
+    CASES_INTERNAL_URL: local('cases'),
+    READING_INTERNAL_URL: local('reading'),
+    NOTIFICATIONS_INTERNAL_URL: local('notifications'),
     ...options.env,
   };
-  await seedDemo({ mongoUri: options.mongoUri, identityDb: env.IDENTITY_DB!, casesDb: env.CASES_DB!, idHashKey: secrets.idHash });
+  await seedDemo({
+    mongoUri: options.mongoUri,
+    identityDb: env.IDENTITY_DB!,
+    casesDb: env.CASES_DB!,
+    idHashKey: secrets.idHash,
+  });
   await setStaffPasswords(options.mongoUri, env.IDENTITY_DB!, secrets.idHash);
   await seedDemoSlots({ mongoUri: options.mongoUri, readingDb: env.READING_DB! });
 
@@ -95,21 +163,60 @@ export async function startClientStack(options: ClientStackOptions): Promise<Cli
     for (const p of [...running].reverse()) await p.stop();
   };
   try {
-    await Promise.all(subgraphNames.map(async (name) => {
-      running.push(await startProcess(root, logDir, { name, entry: `subgraphs/${name}/src/index.ts`, healthUrl: `${local(name)}/ready`, env: { ...env, PORT: String(ports[name]) }, nodeFlags: subgraphNodeFlags }));
-    }));
-    const urls = Object.fromEntries(subgraphNames.map((n) => [`${n.toUpperCase()}_URL`, `${local(n)}/graphql`]));
+    await Promise.all(
+      subgraphNames.map(async (name) => {
+        running.push(
+          await startProcess(root, logDir, {
+            name,
+            entry: `subgraphs/${name}/src/index.ts`,
+            healthUrl: `${local(name)}/ready`,
+            env: { ...env, PORT: String(ports[name]) },
+            nodeFlags: subgraphNodeFlags,
+          }),
+        );
+      }),
+    );
+    const urls = Object.fromEntries(
+      subgraphNames.map((n) => [`${n.toUpperCase()}_URL`, `${local(n)}/graphql`]),
+    );
     // The apps forward the browser's address in X-Forwarded-For with the proxy secret, as under npm start.
     const proxySecret = randomBytes(32).toString('hex');
-    running.push(await startProcess(root, logDir, { name: 'gateway', entry: 'gateway/src/index.ts', healthUrl: `${local('gateway')}/ready`, env: { ...env, ...urls, PORT: String(ports.gateway), YUEJUAN_TRUSTED_PROXIES: '127.0.0.1,::1', YUEJUAN_PROXY_SECRET: proxySecret, ...options.gatewayEnv } }));
-    await Promise.all(['portal', 'verifier', 'console'].map(async (app) => {
-      running.push(await startProcess(root, logDir, {
-        name: app,
-        entry: `clients/${app}/build/index.js`,
-        healthUrl: `${local(app)}/`,
-        env: { ...env, PORT: String(ports[app]), HOST: '127.0.0.1', ORIGIN: local(app), GATEWAY_URL: local('gateway'), BODY_SIZE_LIMIT: 'Infinity', YUEJUAN_PROXY_SECRET: proxySecret, PUBLIC_VERIFIER_URL: local('verifier') },
-      }));
-    }));
+    running.push(
+      await startProcess(root, logDir, {
+        name: 'gateway',
+        entry: 'gateway/src/index.ts',
+        healthUrl: `${local('gateway')}/ready`,
+        env: {
+          ...env,
+          ...urls,
+          PORT: String(ports.gateway),
+          YUEJUAN_TRUSTED_PROXIES: '127.0.0.1,::1',
+          YUEJUAN_PROXY_SECRET: proxySecret,
+          ...options.gatewayEnv,
+        },
+      }),
+    );
+    await Promise.all(
+      ['portal', 'verifier', 'console'].map(async (app) => {
+        running.push(
+          await startProcess(root, logDir, {
+            name: app,
+            entry: `clients/${app}/build/index.js`,
+            healthUrl: `${local(app)}/`,
+            env: {
+              ...env,
+              PORT: String(ports[app]),
+              HOST: '127.0.0.1',
+              ORIGIN: local(app),
+              GATEWAY_URL: local('gateway'),
+              BODY_SIZE_LIMIT: 'Infinity',
+              YUEJUAN_PROXY_SECRET: proxySecret,
+              PUBLIC_VERIFIER_URL: local('verifier'),
+            },
+          }),
+        );
+      }),
+    );
   } catch (err) {
     await stop();
     throw err;
@@ -117,12 +224,30 @@ export async function startClientStack(options: ClientStackOptions): Promise<Cli
 
   const graphqlUrl = `${local('gateway')}/graphql`;
   return {
-    urls: { gateway: local('gateway'), graphql: graphqlUrl, portal: local('portal'), verifier: local('verifier'), console: local('console') },
+    urls: {
+      gateway: local('gateway'),
+      graphql: graphqlUrl,
+      portal: local('portal'),
+      verifier: local('verifier'),
+      console: local('console'),
+    },
     logDir,
     async graphql(query, variables = {}, token) {
-      const res = await fetch(graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify({ query, variables }) });
-      const body = (await res.json()) as { data?: any; errors?: { message: string; extensions?: { code?: string } }[] };
-      if (body.errors?.length) throw new Error(`${body.errors[0]!.extensions?.code}: ${body.errors[0]!.message}`);
+      const res = await fetch(graphqlUrl, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+        },
+        body: JSON.stringify({ query, variables }),
+      });
+      const body = (await res.json()) as {
+        // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read GraphQL and JSON answers freely
+        data?: any;
+        errors?: { message: string; extensions?: { code?: string } }[];
+      };
+      if (body.errors?.length)
+        throw new Error(`${body.errors[0]!.extensions?.code}: ${body.errors[0]!.message}`);
       return body.data;
     },
     stop,

@@ -24,13 +24,19 @@ afterAll(async () => {
 async function watchedPage(): Promise<{ page: Page; violations: string[] }> {
   const page = await browser.newPage();
   const violations: string[] = [];
-  await page.exposeFunction('__cspViolation', (v: string) => { violations.push(v); });
+  await page.exposeFunction('__cspViolation', (v: string) => {
+    violations.push(v);
+  });
   await page.addInitScript(() => {
     document.addEventListener('securitypolicyviolation', (e) => {
-      (window as unknown as { __cspViolation: (v: string) => void }).__cspViolation(`${e.violatedDirective} ${e.blockedURI}`);
+      (window as unknown as { __cspViolation: (v: string) => void }).__cspViolation(
+        `${e.violatedDirective} ${e.blockedURI}`,
+      );
     });
   });
-  page.on('console', (msg) => { if (/Content Security Policy/i.test(msg.text())) violations.push(msg.text()); });
+  page.on('console', (msg) => {
+    if (/Content Security Policy/i.test(msg.text())) violations.push(msg.text());
+  });
   return { page, violations };
 }
 
@@ -39,29 +45,36 @@ describe('security headers of the apps', () => {
     ['portal', ['/', '/login', '/login/scan', '/register']],
     ['verifier', ['/', '/activate']],
     ['console', ['/', '/login']],
-  ] as const)('%s: every page has the CSP and security headers and runs without a violation', async (app, paths) => {
-    const { page, violations } = await watchedPage();
-    for (const path of paths) {
-      const response = await page.goto(new URL(path, stack.urls[app]).toString());
-      const headers = response!.headers();
-      const csp = headers['content-security-policy'] ?? '';
-      expect(csp, `${app}${path}`).toContain("frame-ancestors 'none'");
-      expect(csp).toContain("object-src 'none'");
-      expect(csp).toMatch(/script-src 'self'( 'sha256-[^']+')+/);
-      expect(csp).toContain(`connect-src 'self' ${new URL(stack.urls.graphql).origin.replace(/^http/, 'ws')}`);
-      expect(headers['x-frame-options']).toBe('DENY');
-      expect(headers['x-content-type-options']).toBe('nosniff');
-      expect(headers['referrer-policy']).toBe('same-origin');
-      await page.waitForLoadState('networkidle');
-    }
-    expect(violations).toEqual([]);
-    await page.close();
-  });
+  ] as const)(
+    '%s: every page has the CSP and security headers and runs without a violation',
+    async (app, paths) => {
+      const { page, violations } = await watchedPage();
+      for (const path of paths) {
+        const response = await page.goto(new URL(path, stack.urls[app]).toString());
+        const headers = response!.headers();
+        const csp = headers['content-security-policy'] ?? '';
+        expect(csp, `${app}${path}`).toContain("frame-ancestors 'none'");
+        expect(csp).toContain("object-src 'none'");
+        expect(csp).toMatch(/script-src 'self'( 'sha256-[^']+')+/);
+        expect(csp).toContain(
+          `connect-src 'self' ${new URL(stack.urls.graphql).origin.replace(/^http/, 'ws')}`,
+        );
+        expect(headers['x-frame-options']).toBe('DENY');
+        expect(headers['x-content-type-options']).toBe('nosniff');
+        expect(headers['referrer-policy']).toBe('same-origin');
+        await page.waitForLoadState('networkidle');
+      }
+      expect(violations).toEqual([]);
+      await page.close();
+    },
+  );
 
   it('keeps live statuses working under the CSP (the login QR subscribes over the gateway WebSocket)', async () => {
     const { page, violations } = await watchedPage();
     let socket = false;
-    page.on('websocket', () => { socket = true; });
+    page.on('websocket', () => {
+      socket = true;
+    });
     await page.goto(new URL('/login/scan', stack.urls.portal).toString());
     await hasAttribute(page.locator('#login-qr'), 'data-status', 'PENDING');
     await expect.poll(() => socket).toBe(true);
@@ -73,7 +86,12 @@ describe('security headers of the apps', () => {
     const page = await browser.newPage();
     // Another site (served here by the test itself, without any policy) embeds the portal's login page.
     const src = new URL('/login', stack.urls.portal).toString();
-    await page.route('http://embedder.test/', (route) => route.fulfill({ contentType: 'text/html', body: `<!doctype html><title>x</title><iframe src="${src}"></iframe>` }));
+    await page.route('http://embedder.test/', (route) =>
+      route.fulfill({
+        contentType: 'text/html',
+        body: `<!doctype html><title>x</title><iframe src="${src}"></iframe>`,
+      }),
+    );
     await page.goto('http://embedder.test/');
     await page.waitForLoadState('networkidle');
     // Chromium replaces a frame refused by frame-ancestors with its own error page.
@@ -85,7 +103,7 @@ describe('security headers of the apps', () => {
     await page.close();
   });
 
-  it('sends a visitor without a session from the portal\'s inner pages to 登录, without a page error (issue 15)', async () => {
+  it("sends a visitor without a session from the portal's inner pages to 登录, without a page error (issue 15)", async () => {
     const page = await browser.newPage();
     const errors: string[] = [];
     page.on('pageerror', (err) => errors.push(err.message));

@@ -10,7 +10,15 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import ICAL from 'ical.js';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { testMongoUri } from '@yuejuan/runtime/testing';
-import { artifactsDir, journeyContexts, launchChromium, screenshots, watchOperations, watchProblems, type SentOperation } from '../src/browser.ts';
+import {
+  artifactsDir,
+  journeyContexts,
+  launchChromium,
+  screenshots,
+  watchOperations,
+  watchProblems,
+  type SentOperation,
+} from '../src/browser.ts';
 import { showNothing } from '../src/camera.ts';
 import { demoDir } from '@yuejuan/ops';
 import { makePdf, openPdf, unzip } from '../src/files.ts';
@@ -36,7 +44,11 @@ const seen = new Set<string>();
 beforeAll(async () => {
   // The gateway as in production: only persisted operations (the manifest, by hash), so every
   // page of the journey proves its operations are in gateway/persisted-operations.json.
-  stack = await startClientStack({ label: 'journey', mongoUri: testMongoUri(), gatewayEnv: { YUEJUAN_PERSISTED_ONLY: 'true' } });
+  stack = await startClientStack({
+    label: 'journey',
+    mongoUri: testMongoUri(),
+    gatewayEnv: { YUEJUAN_PERSISTED_ONLY: 'true' },
+  });
   dir = artifactsDir('journey');
   // The verifier's own browser: its fake camera plays a file the test writes (camera.ts).
   cameraFile = join(dir, 'camera.y4m');
@@ -48,17 +60,28 @@ beforeAll(async () => {
     watchOperations(c, label, sent);
   }
   for (const c of Object.values(contexts)) c.setDefaultTimeout(15_000);
-  [verifier, portal, staff] = await Promise.all([contexts.verifier.newPage(), contexts.portal.newPage(), contexts.console.newPage()]);
+  [verifier, portal, staff] = await Promise.all([
+    contexts.verifier.newPage(),
+    contexts.portal.newPage(),
+    contexts.console.newPage(),
+  ]);
   shot = screenshots(dir);
 });
 
 // One journey: once a step fails, the later ones cannot mean anything.
 let broken = false;
-beforeEach((ctx) => { if (broken) ctx.skip(); });
+beforeEach((ctx) => {
+  if (broken) ctx.skip();
+});
 afterEach(async (ctx) => {
   if (ctx.task.result?.state !== 'fail') return;
   broken = true;
-  for (const [name, page] of [['核验', verifier], ['门户', portal], ['工作台', staff]] as const) await shot(page, `失败-${name}`).catch(() => undefined);
+  for (const [name, page] of [
+    ['核验', verifier],
+    ['门户', portal],
+    ['工作台', staff],
+  ] as const)
+    await shot(page, `失败-${name}`).catch(() => undefined);
 });
 
 afterAll(async () => {
@@ -121,9 +144,17 @@ describe('the lawyer online-reading journey', () => {
     await visible(portal.getByText(`案件：${demo.case.caseName}`));
     await portal.getByLabel('犯罪嫌疑人/被告人姓名').fill(demo.case.suspect);
     await portal.getByLabel('委托人', { exact: true }).fill(demo.case.suspect);
-    for (const [kind, fileName] of [['POWER_OF_ATTORNEY', '授权委托书.pdf'], ['LAW_FIRM_LETTER', '律师事务所函.pdf'], ['LICENCE', '律师执业证.pdf']]) {
+    for (const [kind, fileName] of [
+      ['POWER_OF_ATTORNEY', '授权委托书.pdf'],
+      ['LAW_FIRM_LETTER', '律师事务所函.pdf'],
+      ['LICENCE', '律师执业证.pdf'],
+    ]) {
       await portal.getByLabel('材料类型').selectOption(kind!);
-      await portal.getByLabel('选择文件').setInputFiles({ name: fileName!, mimeType: 'application/pdf', buffer: await makePdf(kind!, 1) });
+      await portal.getByLabel('选择文件').setInputFiles({
+        name: fileName!,
+        mimeType: 'application/pdf',
+        buffer: await makePdf(kind!, 1),
+      });
       await portal.locator(`[data-upload="${fileName}"][data-done="true"]`).waitFor();
     }
     await shot(portal, '门户-案件绑定信息填写');
@@ -135,7 +166,9 @@ describe('the lawyer online-reading journey', () => {
     const row = portal.locator('tr[data-status]').first();
     await hasAttribute(row, 'data-status', 'SUBMITTED');
     // A marker on this very page: still there after the status changes means nothing reloaded it.
-    await portal.evaluate(() => { (window as unknown as { journeyMarker: string }).journeyMarker = 'binding'; });
+    await portal.evaluate(() => {
+      (window as unknown as { journeyMarker: string }).journeyMarker = 'binding';
+    });
 
     await loginConsole(staff, stack, demo.prosecutor, seen, shot);
     await staff.getByRole('link', { name: '案件绑定申请审核', exact: true }).click();
@@ -147,7 +180,9 @@ describe('the lawyer online-reading journey', () => {
 
     // No reload: the subscription moves the row.
     await hasAttribute(row, 'data-status', 'APPROVED', 15_000);
-    expect(await portal.evaluate(() => (window as unknown as { journeyMarker?: string }).journeyMarker)).toBe('binding');
+    expect(
+      await portal.evaluate(() => (window as unknown as { journeyMarker?: string }).journeyMarker),
+    ).toBe('binding');
     await shot(portal, '门户-绑定已通过');
     const sms = await waitForSms(stack, demo.lawyer.phone, 'BINDING_APPROVED', seen);
     expect(sms.text).toContain('案件绑定申请已审核通过');
@@ -163,9 +198,14 @@ describe('the lawyer online-reading journey', () => {
     await dialog.getByRole('button', { name: '确定', exact: true }).click();
     await visible(portal.getByRole('dialog', { name: '提交成功' }));
     await shot(portal, '门户-提交成功');
-    await portal.getByRole('dialog', { name: '提交成功' }).getByRole('button', { name: '确定', exact: true }).click();
+    await portal
+      .getByRole('dialog', { name: '提交成功' })
+      .getByRole('button', { name: '确定', exact: true })
+      .click();
     await visible(portal.locator('tr[data-reading-status="SUBMITTED"]'));
-    await portal.evaluate(() => { (window as unknown as { journeyMarker: string }).journeyMarker = 'reading'; });
+    await portal.evaluate(() => {
+      (window as unknown as { journeyMarker: string }).journeyMarker = 'reading';
+    });
 
     await staff.getByRole('link', { name: '在线阅卷申请审核', exact: true }).click();
     await hasText(staff.locator('article').first(), demo.case.caseName);
@@ -174,7 +214,9 @@ describe('the lawyer online-reading journey', () => {
     await visible(staff.getByText(/已通过：/));
     await visible(portal.locator(`tr[data-reading-status="APPROVED"]`), 15_000);
     // Live through the subscription: the page that showed 已提交 is the one showing 已通过.
-    expect(await portal.evaluate(() => (window as unknown as { journeyMarker?: string }).journeyMarker)).toBe('reading');
+    expect(
+      await portal.evaluate(() => (window as unknown as { journeyMarker?: string }).journeyMarker),
+    ).toBe('reading');
     // Before the prosecutor has started anything, 我的预约 does not claim 制作中 (issue 15).
     await portal.getByRole('link', { name: '辩护与代理网上预约', exact: true }).click();
     const appointmentRow = portal.locator('tr[data-appointment]').first();
@@ -186,7 +228,11 @@ describe('the lawyer online-reading journey', () => {
     await staff.getByRole('link', { name: '案件与卷宗', exact: true }).click();
     await staff.getByRole('link', { name: demo.case.departmentCaseNumber, exact: true }).click();
     // The demo's sample volumes (infra/ops/demo/volumes): typeset pages and a scanned one (issue 15.17).
-    await staff.getByLabel('选择卷宗文件（可多选）').setInputFiles(['第1卷 诉讼文书.pdf', '第2卷 证据材料.pdf'].map((name) => join(demoDir, 'volumes', name)));
+    await staff
+      .getByLabel('选择卷宗文件（可多选）')
+      .setInputFiles(
+        ['第1卷 诉讼文书.pdf', '第2卷 证据材料.pdf'].map((name) => join(demoDir, 'volumes', name)),
+      );
     await staff.locator('[data-upload="第1卷 诉讼文书.pdf"][data-done="true"]').waitFor();
     await staff.locator('[data-upload="第2卷 证据材料.pdf"][data-done="true"]').waitFor();
     await hasCount(staff.locator('li[data-volume]'), 2);
@@ -201,7 +247,13 @@ describe('the lawyer online-reading journey', () => {
     await shot(staff, '工作台-卷宗已发布');
 
     const ready = await waitForSms(stack, demo.lawyer.phone, 'PACKAGE_READY', seen, 30_000);
-    const documentSms = await waitForSms(stack, demo.lawyer.phone, 'DOCUMENT_PASSWORD', seen, 30_000);
+    const documentSms = await waitForSms(
+      stack,
+      demo.lawyer.phone,
+      'DOCUMENT_PASSWORD',
+      seen,
+      30_000,
+    );
     journeyState.downloadPassword = passwordIn(ready.text, '卷宗下载密码');
     journeyState.documentPassword = passwordIn(documentSms.text, '文档打开密码');
     await verifier.goto('/dev/sms');
@@ -230,7 +282,10 @@ describe('the lawyer online-reading journey', () => {
 
     await portal.getByLabel('请输入短信中的卷宗下载密码').fill(journeyState.downloadPassword);
     // The browser's own download manager fetches the URL (a navigation, not the page's memory).
-    const [download] = await Promise.all([portal.waitForEvent('download'), portal.getByRole('button', { name: '确定', exact: true }).click()]);
+    const [download] = await Promise.all([
+      portal.waitForEvent('download'),
+      portal.getByRole('button', { name: '确定', exact: true }).click(),
+    ]);
     await portal.locator('#download-done').waitFor();
     await shot(portal, '门户-卷宗已下载');
     expect(new URL(download.url()).pathname).toMatch(/^\/downloads\/[^/]+$/);
@@ -260,7 +315,10 @@ describe('the lawyer online-reading journey', () => {
     expect(pages.sort()).toEqual([3, 3]);
 
     await staff.reload();
-    await hasText(staff.locator('article[data-package-status="READY"] table[aria-label="下载记录"]'), demo.lawyer.name);
+    await hasText(
+      staff.locator('article[data-package-status="READY"] table[aria-label="下载记录"]'),
+      demo.lawyer.name,
+    );
     await shot(staff, '工作台-下载审计');
   });
 
@@ -319,7 +377,10 @@ describe('the lawyer online-reading journey', () => {
     await hasText(portal.locator('#password-error'), '下载密码错误');
     await box.fill(fresh);
     journeyState.downloadPassword = fresh;
-    const [download] = await Promise.all([portal.waitForEvent('download'), portal.getByRole('button', { name: '确定', exact: true }).click()]);
+    const [download] = await Promise.all([
+      portal.waitForEvent('download'),
+      portal.getByRole('button', { name: '确定', exact: true }).click(),
+    ]);
     await portal.locator('#download-done').waitFor();
     expect(await download.failure()).toBeNull();
   });
@@ -368,7 +429,9 @@ describe('the lawyer online-reading journey', () => {
     await portal.goto('/login');
     await portal.getByLabel('手机号码', { exact: true }).fill(demo.lawyer.phone);
     await portal.getByRole('button', { name: '获取验证码', exact: true }).click();
-    await portal.getByLabel('短信验证码').fill(codeIn((await waitForSms(stack, demo.lawyer.phone, 'LOGIN_CODE', seen)).text));
+    await portal
+      .getByLabel('短信验证码')
+      .fill(codeIn((await waitForSms(stack, demo.lawyer.phone, 'LOGIN_CODE', seen)).text));
     await portal.getByRole('button', { name: '登录', exact: true }).click();
     await portal.waitForURL('**/center');
 
@@ -416,40 +479,72 @@ describe('the lawyer online-reading journey', () => {
     await move.getByLabel(/^改期原因/).fill('承办检察官当日出庭');
     await move.getByRole('button', { name: '确定改期', exact: true }).click();
     await hasText(staff.locator('.alert').first(), '已改期');
-    const moved = await waitForSms(stack, demo.lawyer.phone, 'APPOINTMENT_RESCHEDULED', seen, 30_000);
+    const moved = await waitForSms(
+      stack,
+      demo.lawyer.phone,
+      'APPOINTMENT_RESCHEDULED',
+      seen,
+      30_000,
+    );
     expect(moved.text).toContain(`已改期至${day} 14:00`);
     expect(moved.text).toContain('承办检察官当日出庭');
 
     // 现场阅卷: booked, confirmed, added to a calendar, then cancelled by the lawyer.
     await book('现场阅卷', '查阅全部案卷');
     await staff.reload();
-    await staff.locator('section[aria-labelledby="h-requested"] tr[data-booking]').first().getByRole('button', { name: '确认', exact: true }).click();
+    await staff
+      .locator('section[aria-labelledby="h-requested"] tr[data-booking]')
+      .first()
+      .getByRole('button', { name: '确认', exact: true })
+      .click();
     await hasText(staff.locator('.alert').first(), '已确认');
-    const confirmed = await waitForSms(stack, demo.lawyer.phone, 'APPOINTMENT_CONFIRMED', seen, 30_000);
+    const confirmed = await waitForSms(
+      stack,
+      demo.lawyer.phone,
+      'APPOINTMENT_CONFIRMED',
+      seen,
+      30_000,
+    );
     expect(confirmed.text).toContain('现场阅卷已确认');
     await portal.reload();
     const reading = portal.locator('tr[data-status="CONFIRMED"]', { hasText: '现场阅卷' });
-    const [ics] = await Promise.all([portal.waitForEvent('download'), reading.getByRole('button', { name: '加入日历', exact: true }).click()]);
+    const [ics] = await Promise.all([
+      portal.waitForEvent('download'),
+      reading.getByRole('button', { name: '加入日历', exact: true }).click(),
+    ]);
     expect(ics.suggestedFilename()).toBe(`现场阅卷-${demo.case.caseName}.ics`);
     const saved = join(dir, 'appointment.ics');
     await ics.saveAs(saved);
-    const event = new ICAL.Event(new ICAL.Component(ICAL.parse(readFileSync(saved, 'utf8'))).getFirstSubcomponent('vevent')!);
+    const event = new ICAL.Event(
+      new ICAL.Component(ICAL.parse(readFileSync(saved, 'utf8'))).getFirstSubcomponent('vevent')!,
+    );
     expect(event.summary).toBe(`现场阅卷：${demo.case.caseName}`);
     expect(event.location).toContain('律师接待室');
     await shot(portal, '门户-预约已确认');
     portal.once('dialog', (d) => void d.accept());
     await reading.getByRole('button', { name: '取消预约', exact: true }).click();
-    await hasText(portal.locator('tr[data-status="CLOSED"]', { hasText: '现场阅卷' }), '律师已取消预约');
+    await hasText(
+      portal.locator('tr[data-status="CLOSED"]', { hasText: '现场阅卷' }),
+      '律师已取消预约',
+    );
 
     // The hearing is declined: the lawyer is told why.
     await staff.reload();
-    await staff.locator('section[aria-labelledby="h-confirmed"] tr[data-booking]', { hasText: '听取意见' }).getByRole('button', { name: '不予安排', exact: true }).click();
+    await staff
+      .locator('section[aria-labelledby="h-confirmed"] tr[data-booking]', { hasText: '听取意见' })
+      .getByRole('button', { name: '不予安排', exact: true })
+      .click();
     await staff.getByLabel(/^原因/).fill('案件已移送审判');
     await staff.getByRole('dialog').getByRole('button', { name: '确定', exact: true }).click();
     await hasText(staff.locator('.alert').first(), '已不予安排');
-    expect((await waitForSms(stack, demo.lawyer.phone, 'APPOINTMENT_DECLINED', seen, 30_000)).text).toContain('案件已移送审判');
+    expect(
+      (await waitForSms(stack, demo.lawyer.phone, 'APPOINTMENT_DECLINED', seen, 30_000)).text,
+    ).toContain('案件已移送审判');
     await portal.reload();
-    await hasText(portal.locator('tr[data-status="CLOSED"]', { hasText: '听取意见' }), '检察院不予安排：案件已移送审判');
+    await hasText(
+      portal.locator('tr[data-status="CLOSED"]', { hasText: '听取意见' }),
+      '检察院不予安排：案件已移送审判',
+    );
     await shot(portal, '门户-预约结果');
   });
 });

@@ -4,15 +4,29 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { testMongoUri } from '@yuejuan/runtime/testing';
-import { artifactsDir, journeyContexts, launchChromium, screenshots, watchProblems } from '../src/browser.ts';
+import {
+  artifactsDir,
+  journeyContexts,
+  launchChromium,
+  screenshots,
+  watchProblems,
+} from '../src/browser.ts';
 import { makePdf } from '../src/files.ts';
 import { waitForSms } from '../src/sms.ts';
 import { demo, startClientStack, type ClientStack } from '../src/stack.ts';
 import { hasAttribute, hasText, visible } from '../src/wait.ts';
 import { activateVerifier, loginConsole, scanWithVerifier } from './steps.ts';
 
-const loopCase = { departmentCaseNumber: '沪检刑诉〔2025〕1287号', caseName: '王某某等三人涉嫌非法吸收公众存款案', suspect: '王立新' };
-const withdrawnCase = { departmentCaseNumber: '沪检刑诉（2024）2210号', caseName: '徐某某涉嫌虚开增值税专用发票案', suspect: '徐海涛' };
+const loopCase = {
+  departmentCaseNumber: '沪检刑诉〔2025〕1287号',
+  caseName: '王某某等三人涉嫌非法吸收公众存款案',
+  suspect: '王立新',
+};
+const withdrawnCase = {
+  departmentCaseNumber: '沪检刑诉（2024）2210号',
+  caseName: '徐某某涉嫌虚开增值税专用发票案',
+  suspect: '徐海涛',
+};
 
 let stack: ClientStack;
 let browser: Browser;
@@ -25,20 +39,37 @@ const problems: string[] = [];
 const seen = new Set<string>();
 
 beforeAll(async () => {
-  stack = await startClientStack({ label: 'materials', mongoUri: testMongoUri(), gatewayEnv: { YUEJUAN_PERSISTED_ONLY: 'true' } });
+  stack = await startClientStack({
+    label: 'materials',
+    mongoUri: testMongoUri(),
+    gatewayEnv: { YUEJUAN_PERSISTED_ONLY: 'true' },
+  });
   browser = await launchChromium();
   contexts = await journeyContexts(browser, stack.urls);
-  for (const [label, c] of Object.entries(contexts)) { watchProblems(c, label, problems); c.setDefaultTimeout(15_000); }
-  [verifier, portal, staff] = await Promise.all([contexts.verifier.newPage(), contexts.portal.newPage(), contexts.console.newPage()]);
+  for (const [label, c] of Object.entries(contexts)) {
+    watchProblems(c, label, problems);
+    c.setDefaultTimeout(15_000);
+  }
+  [verifier, portal, staff] = await Promise.all([
+    contexts.verifier.newPage(),
+    contexts.portal.newPage(),
+    contexts.console.newPage(),
+  ]);
   shot = screenshots(artifactsDir('materials'));
 });
 
 let broken = false;
-beforeEach((ctx) => { if (broken) ctx.skip(); });
+beforeEach((ctx) => {
+  if (broken) ctx.skip();
+});
 afterEach(async (ctx) => {
   if (ctx.task.result?.state !== 'fail') return;
   broken = true;
-  for (const [name, page] of [['门户', portal], ['工作台', staff]] as const) await shot(page, `失败-${name}`).catch(() => undefined);
+  for (const [name, page] of [
+    ['门户', portal],
+    ['工作台', staff],
+  ] as const)
+    await shot(page, `失败-${name}`).catch(() => undefined);
 });
 afterAll(async () => {
   if (problems.length) console.log(`[e2e] 浏览器报告的问题：\n${problems.join('\n')}`);
@@ -60,14 +91,25 @@ async function applyToBind(c: typeof loopCase) {
   // Submitted too early: the form says what is missing, and forgets it once uploaded (issue 15).
   await portal.getByRole('button', { name: '确定', exact: true }).click();
   await visible(portal.getByText(/尚缺/));
-  for (const [kind, fileName] of [['POWER_OF_ATTORNEY', '授权委托书.pdf'], ['LAW_FIRM_LETTER', '律师事务所函.pdf'], ['LICENCE', '律师执业证.pdf']]) {
+  for (const [kind, fileName] of [
+    ['POWER_OF_ATTORNEY', '授权委托书.pdf'],
+    ['LAW_FIRM_LETTER', '律师事务所函.pdf'],
+    ['LICENCE', '律师执业证.pdf'],
+  ]) {
     await portal.getByLabel('材料类型').selectOption(kind!);
-    await portal.getByLabel('选择文件').setInputFiles({ name: fileName!, mimeType: 'application/pdf', buffer: await makePdf(kind!, 1) });
+    await portal.getByLabel('选择文件').setInputFiles({
+      name: fileName!,
+      mimeType: 'application/pdf',
+      buffer: await makePdf(kind!, 1),
+    });
     await portal.locator(`[data-upload="${fileName}"][data-done="true"]`).waitFor();
   }
   expect(await portal.getByText(/尚缺/).count()).toBe(0);
   await portal.getByRole('button', { name: '确定', exact: true }).click();
-  await portal.getByRole('dialog', { name: '保存成功' }).getByRole('button', { name: '确定', exact: true }).click();
+  await portal
+    .getByRole('dialog', { name: '保存成功' })
+    .getByRole('button', { name: '确定', exact: true })
+    .click();
   await portal.waitForURL('**/cases/bindings');
 }
 
@@ -93,10 +135,13 @@ describe('要求补充材料, twice, and 撤回申请', () => {
   for (const round of [1, 2]) {
     it(`round ${round}: the prosecutor asks for materials, the lawyer reads the note and adds them, the application is back in the queue`, async () => {
       if (round === 1) await applyToBind(loopCase);
-      const note = round === 1 ? '请补充委托人身份证正反面扫描件' : '授权委托书缺少委托人签名页，请补充';
+      const note =
+        round === 1 ? '请补充委托人身份证正反面扫描件' : '授权委托书缺少委托人签名页，请补充';
       await staff.goto('/bindings');
       await hasText(cardOf(loopCase.caseName), demo.lawyer.name);
-      await cardOf(loopCase.caseName).getByRole('button', { name: '要求补充材料', exact: true }).click();
+      await cardOf(loopCase.caseName)
+        .getByRole('button', { name: '要求补充材料', exact: true })
+        .click();
       await staff.getByLabel('需补充的材料').fill(note);
       await staff.getByRole('dialog').getByRole('button', { name: '确定', exact: true }).click();
       await visible(staff.getByText(/已要求补充材料：/));
@@ -104,9 +149,19 @@ describe('要求补充材料, twice, and 撤回申请', () => {
       // The console now offers only what the status allows.
       await staff.getByLabel('状态').selectOption('MATERIALS_REQUESTED');
       await hasText(cardOf(loopCase.caseName), note);
-      expect(await cardOf(loopCase.caseName).getByRole('button', { name: '通过', exact: true }).count()).toBe(0);
-      expect(await cardOf(loopCase.caseName).getByRole('button', { name: '要求补充材料', exact: true }).count()).toBe(0);
-      expect(await cardOf(loopCase.caseName).getByRole('button', { name: '不通过', exact: true }).count()).toBe(1);
+      expect(
+        await cardOf(loopCase.caseName).getByRole('button', { name: '通过', exact: true }).count(),
+      ).toBe(0);
+      expect(
+        await cardOf(loopCase.caseName)
+          .getByRole('button', { name: '要求补充材料', exact: true })
+          .count(),
+      ).toBe(0);
+      expect(
+        await cardOf(loopCase.caseName)
+          .getByRole('button', { name: '不通过', exact: true })
+          .count(),
+      ).toBe(1);
       await shot(staff, `工作台-等待补充-${round}`);
 
       // The lawyer: live status, the note, the SMS with the note.
@@ -122,11 +177,18 @@ describe('要求补充材料, twice, and 撤回申请', () => {
       const fileName = round === 1 ? '委托人身份证.pdf' : '授权委托书-签名页.pdf';
       const kind = round === 1 ? 'CLIENT_ID' : 'POWER_OF_ATTORNEY';
       await portal.getByLabel('材料类型').selectOption(kind);
-      await portal.getByLabel('选择文件').setInputFiles({ name: fileName, mimeType: 'application/pdf', buffer: await makePdf(`${kind} round ${round}`, 1) });
+      await portal.getByLabel('选择文件').setInputFiles({
+        name: fileName,
+        mimeType: 'application/pdf',
+        buffer: await makePdf(`${kind} round ${round}`, 1),
+      });
       await portal.locator(`[data-upload="${fileName}"][data-done="true"]`).waitFor();
       await shot(portal, `门户-补充材料-${round}`);
       await portal.getByRole('button', { name: '提交补充材料', exact: true }).click();
-      await portal.getByRole('dialog', { name: '提交成功' }).getByRole('button', { name: '确定', exact: true }).click();
+      await portal
+        .getByRole('dialog', { name: '提交成功' })
+        .getByRole('button', { name: '确定', exact: true })
+        .click();
       await portal.waitForURL('**/cases/bindings');
       await hasAttribute(rowOf(loopCase.caseName), 'data-status', 'SUBMITTED');
 
@@ -140,7 +202,9 @@ describe('要求补充材料, twice, and 撤回申请', () => {
     await cardOf(loopCase.caseName).getByRole('button', { name: '通过', exact: true }).click();
     await visible(staff.getByText(/已通过：/));
     await hasAttribute(rowOf(loopCase.caseName), 'data-status', 'APPROVED', 15_000);
-    expect(await rowOf(loopCase.caseName).getByRole('button', { name: '撤回申请', exact: true }).count()).toBe(0);
+    expect(
+      await rowOf(loopCase.caseName).getByRole('button', { name: '撤回申请', exact: true }).count(),
+    ).toBe(0);
   });
 
   it('the prosecutor marks the bound case 不予网上阅卷; the lawyer is refused online reading with the reason (issue 15)', async () => {
@@ -169,7 +233,9 @@ describe('要求补充材料, twice, and 撤回申请', () => {
     await applyToBind(withdrawnCase);
     await hasAttribute(rowOf(withdrawnCase.caseName), 'data-status', 'SUBMITTED');
     portal.once('dialog', (d) => void d.accept());
-    await rowOf(withdrawnCase.caseName).getByRole('button', { name: '撤回申请', exact: true }).click();
+    await rowOf(withdrawnCase.caseName)
+      .getByRole('button', { name: '撤回申请', exact: true })
+      .click();
     await hasAttribute(rowOf(withdrawnCase.caseName), 'data-status', 'WITHDRAWN');
     await shot(portal, '门户-已撤回');
     await staff.goto('/bindings');

@@ -4,7 +4,13 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { testMongoUri } from '@yuejuan/runtime/testing';
-import { artifactsDir, journeyContexts, launchChromium, screenshots, watchProblems } from '../src/browser.ts';
+import {
+  artifactsDir,
+  journeyContexts,
+  launchChromium,
+  screenshots,
+  watchProblems,
+} from '../src/browser.ts';
 import { codeIn, waitForSms } from '../src/sms.ts';
 import { demo, startClientStack, type ClientStack } from '../src/stack.ts';
 import { hasAttribute, hasText, visible } from '../src/wait.ts';
@@ -21,16 +27,28 @@ const problems: string[] = [];
 const seen = new Set<string>();
 
 beforeAll(async () => {
-  stack = await startClientStack({ label: 'more', mongoUri: testMongoUri(), env: { LOGIN_TICKET_TTL_SECONDS: String(ticketSeconds), SMS_RESEND_SECONDS: '1' } });
+  stack = await startClientStack({
+    label: 'more',
+    mongoUri: testMongoUri(),
+    env: { LOGIN_TICKET_TTL_SECONDS: String(ticketSeconds), SMS_RESEND_SECONDS: '1' },
+  });
   browser = await launchChromium();
   contexts = await journeyContexts(browser, stack.urls);
-  for (const [label, c] of Object.entries(contexts)) { watchProblems(c, label, problems); c.setDefaultTimeout(15_000); }
+  for (const [label, c] of Object.entries(contexts)) {
+    watchProblems(c, label, problems);
+    c.setDefaultTimeout(15_000);
+  }
   [verifier, portal] = await Promise.all([contexts.verifier.newPage(), contexts.portal.newPage()]);
   shot = screenshots(artifactsDir('more'));
 });
 
 afterEach(async (ctx) => {
-  if (ctx.task.result?.state === 'fail') for (const [name, page] of [['核验', verifier], ['门户', portal]] as const) await shot(page, `失败-${name}`).catch(() => undefined);
+  if (ctx.task.result?.state === 'fail')
+    for (const [name, page] of [
+      ['核验', verifier],
+      ['门户', portal],
+    ] as const)
+      await shot(page, `失败-${name}`).catch(() => undefined);
 });
 
 afterAll(async () => {
@@ -52,7 +70,10 @@ describe('portal logins', () => {
     expect(await portal.locator('#register-lawyer').count()).toBe(0);
     await shot(portal, '注册-社会公众');
     await portal.getByLabel(/我是执业律师/).check();
-    await portal.locator('#register-lawyer').getByRole('link', { name: '律师认证登录', exact: true }).click();
+    await portal
+      .locator('#register-lawyer')
+      .getByRole('link', { name: '律师认证登录', exact: true })
+      .click();
     await portal.waitForURL('**/login/scan');
     await hasAttribute(portal.locator('#login-qr'), 'data-status', 'PENDING');
     // Where to get the verifier: its address as a link and a QR (issue 15.17).
@@ -68,7 +89,12 @@ describe('portal logins', () => {
     await hasAttribute(qr, 'data-status', 'PENDING');
     const first = await qr.getAttribute('data-ticket');
     await shot(portal, '二维码-初始');
-    await expect.poll(() => qr.getAttribute('data-ticket'), { timeout: (ticketSeconds + 10) * 1000, interval: 500 }).not.toBe(first);
+    await expect
+      .poll(() => qr.getAttribute('data-ticket'), {
+        timeout: (ticketSeconds + 10) * 1000,
+        interval: 500,
+      })
+      .not.toBe(first);
     await hasAttribute(qr, 'data-status', 'PENDING');
     expect(Number(await qr.getAttribute('data-refreshed'))).toBeGreaterThanOrEqual(2);
     await shot(portal, '二维码-已自动刷新');
@@ -96,7 +122,10 @@ describe('portal logins', () => {
     // An unregistered number is not told apart: the answer says 如该号码已注册 (issue 15.15).
     await portal.getByLabel('手机号码', { exact: true }).fill('13912349999');
     await portal.getByRole('button', { name: '获取验证码', exact: true }).click();
-    await hasText(portal.getByRole('status').first(), '如该号码（139****9999）已注册，验证码已发送');
+    await hasText(
+      portal.getByRole('status').first(),
+      '如该号码（139****9999）已注册，验证码已发送',
+    );
     await portal.reload();
     await portal.getByLabel('手机号码', { exact: true }).fill(lawyer.phone);
     await portal.getByRole('button', { name: '获取验证码', exact: true }).click();
@@ -205,13 +234,24 @@ describe('portal logins', () => {
 
   it('fits a phone-width screen: no page scrolls sideways', async () => {
     await portal.setViewportSize({ width: 360, height: 780 });
-    for (const [path, name] of [['/center', '个人中心'], ['/cases/bindings', '案件绑定申请'], ['/cases/bindings/new', '案件绑定信息填写'], ['/appointments', '辩护与代理网上预约'], ['/notifications', '消息通知']] as const) {
+    for (const [path, name] of [
+      ['/center', '个人中心'],
+      ['/cases/bindings', '案件绑定申请'],
+      ['/cases/bindings/new', '案件绑定信息填写'],
+      ['/appointments', '辩护与代理网上预约'],
+      ['/notifications', '消息通知'],
+    ] as const) {
       await portal.goto(path);
       await visible(portal.getByRole('heading', { name, exact: true }));
       await portal.waitForLoadState('networkidle');
-      await visible(portal.getByRole('link', { name: '退出' }).or(portal.getByRole('button', { name: '退出' })));
+      await visible(
+        portal.getByRole('link', { name: '退出' }).or(portal.getByRole('button', { name: '退出' })),
+      );
       await shot(portal, `手机宽度-${name}`);
-      expect(await portal.evaluate(() => document.documentElement.scrollWidth), path).toBeLessThanOrEqual(360);
+      expect(
+        await portal.evaluate(() => document.documentElement.scrollWidth),
+        path,
+      ).toBeLessThanOrEqual(360);
     }
   });
 });

@@ -9,7 +9,13 @@ import type { ClientStack } from '../src/stack.ts';
 type Shot = (page: Page, name: string) => Promise<void>;
 
 /** Flow 1 on the verifier: 登录 → 身份信息验证 (fake camera) → 手机号码绑定 → 首页. */
-export async function activateVerifier(page: Page, stack: ClientStack, lawyer: { name: string; idNumber: string; licenceNumber: string; phone: string }, seen: Set<string>, shot?: Shot) {
+export async function activateVerifier(
+  page: Page,
+  stack: ClientStack,
+  lawyer: { name: string; idNumber: string; licenceNumber: string; phone: string },
+  seen: Set<string>,
+  shot?: Shot,
+) {
   await page.goto('/');
   await page.waitForURL('**/activate');
   await page.getByLabel('姓名', { exact: true }).fill(lawyer.name);
@@ -38,7 +44,9 @@ export async function scanWithVerifier(page: Page, qr: Locator) {
   await qr.waitFor();
   const picture = await qr.screenshot();
   await page.goto('/scan');
-  await page.getByLabel('从相册选择二维码图片').setInputFiles({ name: 'qr.png', mimeType: 'image/png', buffer: picture });
+  await page
+    .getByLabel('从相册选择二维码图片')
+    .setInputFiles({ name: 'qr.png', mimeType: 'image/png', buffer: picture });
   await page.locator('#confirm').waitFor();
 }
 
@@ -60,7 +68,14 @@ export async function scanWithCamera(page: Page, cameraFile: string, payload: st
 }
 
 /** 检察人员登录 with the SMS code from the inbox. */
-export async function loginConsole(page: Page, stack: ClientStack, account: { username: string; password: string; phone: string }, seen: Set<string>, shot?: Shot, role: '检察人员' | '管理员' = '检察人员') {
+export async function loginConsole(
+  page: Page,
+  stack: ClientStack,
+  account: { username: string; password: string; phone: string },
+  seen: Set<string>,
+  shot?: Shot,
+  role: '检察人员' | '管理员' = '检察人员',
+) {
   await page.goto('/login');
   await page.getByRole('radio', { name: role, exact: true }).check();
   await page.getByLabel('用户名', { exact: true }).fill(account.username);

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { ApiError } from '@yuejuan/client-shared';
 import { guarded, requestStepUp, settleStepUp, stepUp } from '../src/lib/step-up.svelte.ts';
 
-const stepUpRequired = (purpose: string) => new ApiError('STEP_UP_REQUIRED', '请先使用中国律师身份核验扫码完成身份核验。', { purpose });
+const stepUpRequired = (purpose: string) =>
+  new ApiError('STEP_UP_REQUIRED', '请先使用中国律师身份核验扫码完成身份核验。', { purpose });
 const tick = () => new Promise((r) => setTimeout(r, 0));
 
 describe('guarded', () => {
@@ -22,14 +23,23 @@ describe('guarded', () => {
   });
 
   it('gives up when the lawyer cancels the dialog', async () => {
-    const result = guarded(async () => { throw stepUpRequired('BIND_CASE'); });
+    const result = guarded(async () => {
+      throw stepUpRequired('BIND_CASE');
+    });
     await tick();
     settleStepUp(false);
-    await expect(result).rejects.toMatchObject({ code: 'STEP_UP_CANCELLED', message: '已取消身份核验。' });
+    await expect(result).rejects.toMatchObject({
+      code: 'STEP_UP_CANCELLED',
+      message: '已取消身份核验。',
+    });
   });
 
   it('passes any other error through without a dialog', async () => {
-    await expect(guarded(async () => { throw new ApiError('CONFLICT', '状态已变化'); })).rejects.toMatchObject({ code: 'CONFLICT' });
+    await expect(
+      guarded(async () => {
+        throw new ApiError('CONFLICT', '状态已变化');
+      }),
+    ).rejects.toMatchObject({ code: 'CONFLICT' });
     expect(stepUp.pending).toBeNull();
   });
 

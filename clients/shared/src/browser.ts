@@ -15,7 +15,9 @@ export interface BrowserApp {
 }
 
 /** The gateway WebSocket URL from the page, or the same host's port 4000 when the page has none. */
-export function pageWsUrl(doc: Document | null = typeof document === 'undefined' ? null : document): string {
+export function pageWsUrl(
+  doc: Document | null = typeof document === 'undefined' ? null : document,
+): string {
   const content = doc?.querySelector<HTMLMetaElement>('meta[name="yuejuan-ws"]')?.content;
   if (content && !content.includes('%')) return content;
   const host = typeof location === 'undefined' ? '127.0.0.1' : location.hostname;

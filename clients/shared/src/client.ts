@@ -1,4 +1,10 @@
-import { Client, fetchExchange, subscriptionExchange, type AnyVariables, type DocumentInput } from '@urql/core';
+import {
+  Client,
+  fetchExchange,
+  subscriptionExchange,
+  type AnyVariables,
+  type DocumentInput,
+} from '@urql/core';
 import { createClient as createWsClient, type Client as WsClient } from 'graphql-ws';
 import { toApiError, type ApiError } from './errors.ts';
 import { operationNameOf, persistedExchange } from './persisted.ts';
@@ -23,10 +29,24 @@ export interface ApiOptions {
 /** The few calls pages make: one-shot queries and mutations, and live subscriptions. */
 export interface Api {
   readonly client: Client;
-  query<T = any, V extends AnyVariables = AnyVariables>(document: DocumentInput<T, V>, variables?: V): Promise<T>;
-  mutate<T = any, V extends AnyVariables = AnyVariables>(document: DocumentInput<T, V>, variables?: V): Promise<T>;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- GraphQL results are typed by hand in the pages until types are generated from the schema (issue 19.2)
+  query<T = any, V extends AnyVariables = AnyVariables>(
+    document: DocumentInput<T, V>,
+    variables?: V,
+  ): Promise<T>;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- GraphQL results are typed by hand in the pages until types are generated from the schema (issue 19.2)
+  mutate<T = any, V extends AnyVariables = AnyVariables>(
+    document: DocumentInput<T, V>,
+    variables?: V,
+  ): Promise<T>;
   /** Calls `onData` with each event; `onError` once if it fails. Returns the unsubscribe. */
-  subscribe<T = any, V extends AnyVariables = AnyVariables>(document: DocumentInput<T, V>, variables: V, onData: (data: T) => void, onError?: (err: ApiError) => void): () => void;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- GraphQL results are typed by hand in the pages until types are generated from the schema (issue 19.2)
+  subscribe<T = any, V extends AnyVariables = AnyVariables>(
+    document: DocumentInput<T, V>,
+    variables: V,
+    onData: (data: T) => void,
+    onError?: (err: ApiError) => void,
+  ): () => void;
   /** Closes the socket so the next subscription authenticates with the current token (after login/logout). */
   reconnect(): void;
 }
@@ -53,8 +73,10 @@ export function createApi(options: ApiOptions): Api {
   // Operations whose hash the gateway did not know: from then on they go as text.
   const unknownHashes = new Set<string>();
   /** After PERSISTED_QUERY_NOT_FOUND (refused before running): whether sending the text is worth one retry. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- GraphQL results are typed by hand in the pages until types are generated from the schema (issue 19.2)
   const retryAsText = (error: unknown, document: DocumentInput<any, any>): boolean => {
-    if (!options.persisted || !error || toApiError(error).code !== 'PERSISTED_QUERY_NOT_FOUND') return false;
+    if (!options.persisted || !error || toApiError(error).code !== 'PERSISTED_QUERY_NOT_FOUND')
+      return false;
     const name = operationNameOf(document as Parameters<typeof operationNameOf>[0]);
     if (!name || unknownHashes.has(name) || !options.persisted[name]) return false;
     unknownHashes.add(name);
@@ -76,7 +98,9 @@ export function createApi(options: ApiOptions): Api {
       fetchExchange,
       subscriptionExchange({
         forwardSubscription: (request) => ({
-          subscribe: (sink) => ({ unsubscribe: socket().subscribe({ ...request, query: request.query ?? '' }, sink) }),
+          subscribe: (sink) => ({
+            unsubscribe: socket().subscribe({ ...request, query: request.query ?? '' }, sink),
+          }),
         }),
       }),
     ],
@@ -109,18 +133,30 @@ export function createApi(options: ApiOptions): Api {
       let failed = false;
       let closed = false;
       let sub: { unsubscribe(): void };
-      const open = () => client.subscription(document, variables).subscribe((result) => {
-        if (failed) return;
-        if (result.error) {
-          if (retryAsText(result.error, document)) { queueMicrotask(() => { if (!closed) { sub.unsubscribe(); sub = open(); } }); return; }
-          failed = true;
-          onError?.(toApiError(result.error));
-          return;
-        }
-        if (result.data) onData(result.data);
-      });
+      const open = () =>
+        client.subscription(document, variables).subscribe((result) => {
+          if (failed) return;
+          if (result.error) {
+            if (retryAsText(result.error, document)) {
+              queueMicrotask(() => {
+                if (!closed) {
+                  sub.unsubscribe();
+                  sub = open();
+                }
+              });
+              return;
+            }
+            failed = true;
+            onError?.(toApiError(result.error));
+            return;
+          }
+          if (result.data) onData(result.data);
+        });
       sub = open();
-      return () => { closed = true; sub.unsubscribe(); };
+      return () => {
+        closed = true;
+        sub.unsubscribe();
+      };
     },
     reconnect() {
       const old = ws;

@@ -27,7 +27,11 @@ function open(factory: IDBFactory): Promise<IDBDatabase> {
   return request(req);
 }
 
-async function withStore<T>(factory: IDBFactory, mode: IDBTransactionMode, run: (store: IDBObjectStore) => IDBRequest<T>): Promise<T> {
+async function withStore<T>(
+  factory: IDBFactory,
+  mode: IDBTransactionMode,
+  run: (store: IDBObjectStore) => IDBRequest<T>,
+): Promise<T> {
   const db = await open(factory);
   try {
     const tx = db.transaction(storeName, mode);
@@ -48,7 +52,10 @@ export function createDeviceStore(factory: IDBFactory = indexedDB) {
   return {
     /** The activated device, or null before activation (or after it was removed). */
     async load(): Promise<StoredDevice | null> {
-      return ((await withStore(factory, 'readonly', (s) => s.get(key))) as StoredDevice | undefined) ?? null;
+      return (
+        ((await withStore(factory, 'readonly', (s) => s.get(key))) as StoredDevice | undefined) ??
+        null
+      );
     },
     /** Keeps the device after completeActivation (replaces an earlier one). */
     async save(device: StoredDevice): Promise<void> {

@@ -94,7 +94,8 @@ export interface ApiErrorEntry {
   extensions?: Record<string, unknown>;
 }
 
-const hasChinese = (text: string | undefined): text is string => !!text && /[\u4e00-\u9fff]/.test(text);
+const hasChinese = (text: string | undefined): text is string =>
+  !!text && /[\u4e00-\u9fff]/.test(text);
 
 /**
  * An API failure carrying the first error's code, the message to show and its details
@@ -142,7 +143,8 @@ export function fromGraphqlErrors(errors: readonly ApiErrorEntry[]): ApiError {
 }
 
 /** ApiError from a failed fetch or socket: the network, not the request, failed. */
-export const networkError = (): ApiError => new ApiError('NETWORK_ERROR', errorMessages.NETWORK_ERROR!);
+export const networkError = (): ApiError =>
+  new ApiError('NETWORK_ERROR', errorMessages.NETWORK_ERROR!);
 
 /** ApiError from any thrown value (an ApiError passes through; anything else is shown generically). */
 export function toApiError(err: unknown): ApiError {

@@ -1,37 +1,116 @@
 // Chinese labels of the API's enums and small formatters, shared by the three apps.
 
 export const bindingStatusLabels: Record<string, string> = {
-  SUBMITTED: '待审核', MATERIALS_REQUESTED: '待补充材料', APPROVED: '已通过', REJECTED: '未通过', WITHDRAWN: '已撤回', REVOKED: '已撤销',
+  SUBMITTED: '待审核',
+  MATERIALS_REQUESTED: '待补充材料',
+  APPROVED: '已通过',
+  REJECTED: '未通过',
+  WITHDRAWN: '已撤回',
+  REVOKED: '已撤销',
 };
 export const readingStatusLabels: Record<string, string> = {
-  SUBMITTED: '待审核', APPROVED: '已通过，卷宗制作中', FILE_READY: '卷宗可下载', DOWNLOADED: '已下载', REJECTED: '未通过',
+  SUBMITTED: '待审核',
+  APPROVED: '已通过，卷宗制作中',
+  FILE_READY: '卷宗可下载',
+  DOWNLOADED: '已下载',
+  REJECTED: '未通过',
 };
-export const appointmentStatusLabels: Record<string, string> = { WAITING_FOR_FILE: '等待卷宗', FILE_READY: '卷宗可下载', REQUESTED: '待确认', CONFIRMED: '已确认', CLOSED: '已结束' };
-export const appointmentTypeLabels: Record<string, string> = { ONLINE_READING: '在线阅卷', IN_PERSON_READING: '现场阅卷', OPINION_HEARING: '听取意见' };
-export const packageStatusLabels: Record<string, string> = { PREPARING: '制作中', READY: '可下载', FAILED: '制作失败', EXPIRED: '已过期', REVOKED: '已撤回' };
+export const appointmentStatusLabels: Record<string, string> = {
+  WAITING_FOR_FILE: '等待卷宗',
+  FILE_READY: '卷宗可下载',
+  REQUESTED: '待确认',
+  CONFIRMED: '已确认',
+  CLOSED: '已结束',
+};
+export const appointmentTypeLabels: Record<string, string> = {
+  ONLINE_READING: '在线阅卷',
+  IN_PERSON_READING: '现场阅卷',
+  OPINION_HEARING: '听取意见',
+};
+export const packageStatusLabels: Record<string, string> = {
+  PREPARING: '制作中',
+  READY: '可下载',
+  FAILED: '制作失败',
+  EXPIRED: '已过期',
+  REVOKED: '已撤回',
+};
 export const ticketStatusLabels: Record<string, string> = {
-  PENDING: '请使用“中国律师身份核验”扫描二维码', SCANNED: '已扫码，请在手机上确认登录', CONFIRMED: '已确认，正在登录…',
-  REJECTED: '已在手机上拒绝登录', EXPIRED: '二维码已过期，正在刷新…', REDEEMED: '已登录',
+  PENDING: '请使用“中国律师身份核验”扫描二维码',
+  SCANNED: '已扫码，请在手机上确认登录',
+  CONFIRMED: '已确认，正在登录…',
+  REJECTED: '已在手机上拒绝登录',
+  EXPIRED: '二维码已过期，正在刷新…',
+  REDEEMED: '已登录',
 };
 export const challengeStatusLabels: Record<string, string> = {
-  PENDING: '请使用“中国律师身份核验”扫描二维码', CONFIRMED: '身份核验通过', USED: '身份核验已使用', EXPIRED: '二维码已过期，正在刷新…',
+  PENDING: '请使用“中国律师身份核验”扫描二维码',
+  CONFIRMED: '身份核验通过',
+  USED: '身份核验已使用',
+  EXPIRED: '二维码已过期，正在刷新…',
 };
-export const lawyerRoleLabels: Record<string, string> = { DEFENCE_COUNSEL: '辩护人', AGENT: '诉讼代理人' };
-export const clientRelationLabels: Record<string, string> = { SELF: '本人', RELATIVE: '近亲属', GUARDIAN: '监护人', LEGAL_AID: '法律援助', OTHER: '其他' };
+export const lawyerRoleLabels: Record<string, string> = {
+  DEFENCE_COUNSEL: '辩护人',
+  AGENT: '诉讼代理人',
+};
+export const clientRelationLabels: Record<string, string> = {
+  SELF: '本人',
+  RELATIVE: '近亲属',
+  GUARDIAN: '监护人',
+  LEGAL_AID: '法律援助',
+  OTHER: '其他',
+};
 export const attachmentKindLabels: Record<string, string> = {
-  POWER_OF_ATTORNEY: '授权委托书', LEGAL_AID_LETTER: '法律援助公函', LAW_FIRM_LETTER: '律师事务所函/证明', LICENCE: '律师执业证', CLIENT_ID: '委托人身份证明', RELATION_PROOF: '关系证明',
+  POWER_OF_ATTORNEY: '授权委托书',
+  LEGAL_AID_LETTER: '法律援助公函',
+  LAW_FIRM_LETTER: '律师事务所函/证明',
+  LICENCE: '律师执业证',
+  CLIENT_ID: '委托人身份证明',
+  RELATION_PROOF: '关系证明',
 };
-export const caseStageLabels: Record<string, string> = { ARREST_REVIEW: '审查逮捕', PROSECUTION_REVIEW: '审查起诉', TRIAL: '已起诉', CLOSED: '已结案' };
-export const stepUpPurposeLabels: Record<string, string> = { BIND_CASE: '案件绑定申请', APPOINTMENT: '辩护与代理网上预约', READING_APPLICATION: '申请在线阅卷', DOWNLOAD: '卷宗下载', MANAGE_DEVICES: '核验设备管理', PASSWORD: '设置登录密码' };
-export const loginMethodLabels: Record<string, string> = { SCAN: '扫码登录（已核验身份）', SMS_CODE: '手机号+验证码', PASSWORD: '手机号+密码', PROSECUTOR: '检察人员登录', ADMINISTRATOR: '管理员登录' };
+export const caseStageLabels: Record<string, string> = {
+  ARREST_REVIEW: '审查逮捕',
+  PROSECUTION_REVIEW: '审查起诉',
+  TRIAL: '已起诉',
+  CLOSED: '已结案',
+};
+export const stepUpPurposeLabels: Record<string, string> = {
+  BIND_CASE: '案件绑定申请',
+  APPOINTMENT: '辩护与代理网上预约',
+  READING_APPLICATION: '申请在线阅卷',
+  DOWNLOAD: '卷宗下载',
+  MANAGE_DEVICES: '核验设备管理',
+  PASSWORD: '设置登录密码',
+};
+export const loginMethodLabels: Record<string, string> = {
+  SCAN: '扫码登录（已核验身份）',
+  SMS_CODE: '手机号+验证码',
+  PASSWORD: '手机号+密码',
+  PROSECUTOR: '检察人员登录',
+  ADMINISTRATOR: '管理员登录',
+};
 export const messageKindLabels: Record<string, string> = {
-  BINDING_APPROVED: '绑定通过', BINDING_REJECTED: '绑定未通过', BINDING_MATERIALS_REQUESTED: '补充材料', READING_APPROVED: '阅卷通过', READING_REJECTED: '阅卷未通过',
-  PACKAGE_READY: '卷宗可下载', DOCUMENT_PASSWORD: '文档打开密码', LOGIN_CODE: '登录验证码', BINDING_PHONE_CODE: '绑定手机验证码', PROSECUTOR_LOGIN_CODE: '检察人员登录验证码', NEW_APPLICATION: '新申请',
-  BINDING_REVOKED: '绑定已撤销', PACKAGE_REVOKED: '卷宗已撤回', PACKAGE_EXPIRING: '卷宗即将到期', APPOINTMENT_CONFIRMED: '预约已确认', APPOINTMENT_RESCHEDULED: '预约已改期', APPOINTMENT_DECLINED: '预约未获安排',
+  BINDING_APPROVED: '绑定通过',
+  BINDING_REJECTED: '绑定未通过',
+  BINDING_MATERIALS_REQUESTED: '补充材料',
+  READING_APPROVED: '阅卷通过',
+  READING_REJECTED: '阅卷未通过',
+  PACKAGE_READY: '卷宗可下载',
+  DOCUMENT_PASSWORD: '文档打开密码',
+  LOGIN_CODE: '登录验证码',
+  BINDING_PHONE_CODE: '绑定手机验证码',
+  PROSECUTOR_LOGIN_CODE: '检察人员登录验证码',
+  NEW_APPLICATION: '新申请',
+  BINDING_REVOKED: '绑定已撤销',
+  PACKAGE_REVOKED: '卷宗已撤回',
+  PACKAGE_EXPIRING: '卷宗即将到期',
+  APPOINTMENT_CONFIRMED: '预约已确认',
+  APPOINTMENT_RESCHEDULED: '预约已改期',
+  APPOINTMENT_DECLINED: '预约未获安排',
 };
 
 /** A label, or the raw value when the API added a value the client does not know yet. */
-export const label = (labels: Record<string, string>, value: string | null | undefined): string => (value ? (labels[value] ?? value) : '');
+export const label = (labels: Record<string, string>, value: string | null | undefined): string =>
+  value ? (labels[value] ?? value) : '';
 
 /** 1536 → "1.5 KB"; sizes as people read them. */
 export function formatBytes(bytes: number | null | undefined): string {
@@ -40,7 +119,10 @@ export function formatBytes(bytes: number | null | undefined): string {
   const units = ['KB', 'MB', 'GB'];
   let value = bytes / 1024;
   let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) { value /= 1024; unit++; }
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
   return `${value.toFixed(value >= 100 ? 0 : 1)} ${units[unit]}`;
 }
 
@@ -49,18 +131,40 @@ export function formatTime(iso: string | null | undefined): string {
   if (!iso) return '—';
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return '—';
-  const parts = new Intl.DateTimeFormat('zh-CN', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false }).formatToParts(date);
+  const parts = new Intl.DateTimeFormat('zh-CN', {
+    timeZone: 'Asia/Shanghai',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    hour12: false,
+  }).formatToParts(date);
   const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '';
   return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')}:${get('second')}`;
 }
 
 /** A reception slot's time in Beijing, `2026-12-07 周一 09:00–11:30`. */
-export function formatSlot(startsAt: string | null | undefined, endsAt: string | null | undefined): string {
+export function formatSlot(
+  startsAt: string | null | undefined,
+  endsAt: string | null | undefined,
+): string {
   if (!startsAt || !endsAt) return '—';
   const start = new Date(startsAt);
   const end = new Date(endsAt);
   if (Number.isNaN(start.getTime()) || Number.isNaN(end.getTime())) return '—';
-  const parts = (d: Date) => new Intl.DateTimeFormat('zh-CN', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit', weekday: 'short', hour: '2-digit', minute: '2-digit', hour12: false }).formatToParts(d);
+  const parts = (d: Date) =>
+    new Intl.DateTimeFormat('zh-CN', {
+      timeZone: 'Asia/Shanghai',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      weekday: 'short',
+      hour: '2-digit',
+      minute: '2-digit',
+      hour12: false,
+    }).formatToParts(d);
   const get = (p: Intl.DateTimeFormatPart[], t: string) => p.find((x) => x.type === t)?.value ?? '';
   const s = parts(start);
   const e = parts(end);
@@ -68,7 +172,8 @@ export function formatSlot(startsAt: string | null | undefined, endsAt: string |
 }
 
 /** Seconds left until an ISO instant (0 when past). */
-export const secondsUntil = (iso: string, now: number = Date.now()): number => Math.max(0, Math.ceil((Date.parse(iso) - now) / 1000));
+export const secondsUntil = (iso: string, now: number = Date.now()): number =>
+  Math.max(0, Math.ceil((Date.parse(iso) - now) / 1000));
 
 /** Input checks the clients make before asking the API (the API checks again). */
 export const patterns = {

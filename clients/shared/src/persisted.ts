@@ -15,8 +15,11 @@ export function builtPersistedOperations(): Readonly<Record<string, string>> | n
 }
 
 /** The name of the (first) operation of a document, given as text or parsed. */
-export function operationNameOf(document: string | { definitions: readonly { kind: string; name?: { value: string } }[] }): string | undefined {
-  if (typeof document === 'string') return /\b(?:query|mutation|subscription)\s+(\w+)/.exec(document)?.[1];
+export function operationNameOf(
+  document: string | { definitions: readonly { kind: string; name?: { value: string } }[] },
+): string | undefined {
+  if (typeof document === 'string')
+    return /\b(?:query|mutation|subscription)\s+(\w+)/.exec(document)?.[1];
   return document.definitions.find((d) => d.kind === 'OperationDefinition')?.name?.value;
 }
 
@@ -27,14 +30,20 @@ export function operationNameOf(document: string | { definitions: readonly { kin
  * or named in `unknown` (the gateway did not know their hash: a build older or newer than its
  * manifest), go as text, which a gateway still runs when it matches a manifest operation.
  */
-export function persistedExchange(hashes: Readonly<Record<string, string>>, unknown: ReadonlySet<string> = new Set()): Exchange {
+export function persistedExchange(
+  hashes: Readonly<Record<string, string>>,
+  unknown: ReadonlySet<string> = new Set(),
+): Exchange {
   return mapExchange({
     onOperation(operation: Operation) {
       if (operation.kind === 'teardown') return operation;
       const name = operationNameOf(operation.query);
       const hash = name && !unknown.has(name) ? hashes[name] : undefined;
       if (!hash) return operation;
-      return { ...operation, extensions: { ...operation.extensions, persistedQuery: { version: 1, sha256Hash: hash } } };
+      return {
+        ...operation,
+        extensions: { ...operation.extensions, persistedQuery: { version: 1, sha256Hash: hash } },
+      };
     },
   });
 }

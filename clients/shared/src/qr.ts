@@ -13,7 +13,8 @@ export interface QrPayload {
   raw: string;
 }
 
-const pattern = /^yuejuan:\/\/(login|step-up)\?id=([A-Za-z0-9_-]{16,64})&nonce=([A-Za-z0-9_-]{8,64})$/;
+const pattern =
+  /^yuejuan:\/\/(login|step-up)\?id=([A-Za-z0-9_-]{16,64})&nonce=([A-Za-z0-9_-]{8,64})$/;
 
 /** Parses a scanned text; null when it is not one of ours (a web link, another app's code…). */
 export function parseQrPayload(text: string): QrPayload | null {

@@ -18,7 +18,11 @@ const algorithm = { name: 'ECDSA', namedCurve: 'P-256' } as const;
 const signature = { name: 'ECDSA', hash: 'SHA-256' } as const;
 
 /** The exact string a device signs. */
-export const canonicalString = (action: SignedAction, qrPayload: string, signedAt: string): string => `${action}|${qrPayload}|${signedAt}`;
+export const canonicalString = (
+  action: SignedAction,
+  qrPayload: string,
+  signedAt: string,
+): string => `${action}|${qrPayload}|${signedAt}`;
 
 /** base64url without padding, as identity expects it. */
 export function base64url(bytes: ArrayBuffer | Uint8Array): string {
@@ -37,7 +41,10 @@ export function generateDeviceKey(subtle: SubtleCrypto = crypto.subtle): Promise
 }
 
 /** The public key as the JWK JSON that completeActivation registers (kty, crv, x, y only). */
-export async function publicKeyJwk(key: CryptoKey, subtle: SubtleCrypto = crypto.subtle): Promise<string> {
+export async function publicKeyJwk(
+  key: CryptoKey,
+  subtle: SubtleCrypto = crypto.subtle,
+): Promise<string> {
   const jwk = await subtle.exportKey('jwk', key);
   return JSON.stringify({ kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y });
 }

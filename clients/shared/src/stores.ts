@@ -22,11 +22,18 @@ export function createFlash() {
  * Seconds left before another SMS code may be asked for: `start(n)` counts down to 0 once a
  * second. `now` and `schedule` are injectable for tests.
  */
-export function createCountdown(schedule: (fn: () => void, ms: number) => unknown = setInterval, cancel: (id: any) => void = clearInterval) {
+export function createCountdown(
+  schedule: (fn: () => void, ms: number) => unknown = setInterval,
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- GraphQL results are typed by hand in the pages until types are generated from the schema (issue 19.2)
+  cancel: (id: any) => void = clearInterval,
+) {
   const { subscribe, set } = writable(0);
   let timer: unknown = null;
   let left = 0;
-  const stop = () => { if (timer !== null) cancel(timer); timer = null; };
+  const stop = () => {
+    if (timer !== null) cancel(timer);
+    timer = null;
+  };
   return {
     subscribe,
     start(seconds: number) {
@@ -40,7 +47,10 @@ export function createCountdown(schedule: (fn: () => void, ms: number) => unknow
         if (left <= 0) stop();
       }, 1000);
     },
-    stop() { stop(); set(0); },
+    stop() {
+      stop();
+      set(0);
+    },
   };
 }
 
@@ -48,9 +58,16 @@ export function createCountdown(schedule: (fn: () => void, ms: number) => unknow
  * A value kept current by a subscription: `initial` first, then each event mapped by `pick`.
  * The subscription opens with the first reader and closes with the last.
  */
-export function liveValue<T, E>(initial: T, open: (push: (event: E) => void) => () => void, pick: (event: E, current: T) => T): Readable<T> {
+export function liveValue<T, E>(
+  initial: T,
+  open: (push: (event: E) => void) => () => void,
+  pick: (event: E, current: T) => T,
+): Readable<T> {
   return readable(initial, (set) => {
     let current = initial;
-    return open((event) => { current = pick(event, current); set(current); });
+    return open((event) => {
+      current = pick(event, current);
+      set(current);
+    });
   });
 }

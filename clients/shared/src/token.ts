@@ -23,7 +23,11 @@ export interface TokenStore {
  * The token under `key` of `storage` (null storage: memory only, e.g. on the server). A token
  * past its expiry reads as null and is removed; a corrupt entry reads as null too.
  */
-export function createTokenStore(storage: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'> | null, key: string, now: () => number = Date.now): TokenStore {
+export function createTokenStore(
+  storage: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'> | null,
+  key: string,
+  now: () => number = Date.now,
+): TokenStore {
   let memory: Stored | null = null;
   const listeners = new Set<Listener>();
 
@@ -39,7 +43,8 @@ export function createTokenStore(storage: Pick<Storage, 'getItem' | 'setItem' | 
   };
   const write = (value: Stored | null) => {
     memory = value;
-    if (storage) value ? storage.setItem(key, JSON.stringify(value)) : storage.removeItem(key);
+    if (storage && value) storage.setItem(key, JSON.stringify(value));
+    else if (storage) storage.removeItem(key);
     const token = value?.token ?? null;
     for (const l of listeners) l(token);
   };

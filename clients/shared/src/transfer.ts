@@ -9,24 +9,39 @@ export type Uploaded = { id: string } & Record<string, unknown>;
  * POSTs one file as the request body to `url` (e.g. `/uploads/attachments?kind=LICENCE&fileName=…`)
  * with the bearer token; `onProgress(0..1)` as bytes leave. Resolves with the route's JSON.
  */
-export function uploadFile(url: string, file: Blob, token: string | null, onProgress: (share: number) => void): Promise<Uploaded> {
+export function uploadFile(
+  url: string,
+  file: Blob,
+  token: string | null,
+  onProgress: (share: number) => void,
+): Promise<Uploaded> {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open('POST', url);
     if (token) xhr.setRequestHeader('authorization', `Bearer ${token}`);
     xhr.setRequestHeader('content-type', file.type || 'application/octet-stream');
-    xhr.upload.onprogress = (e) => { if (e.lengthComputable) onProgress(e.loaded / e.total); };
+    xhr.upload.onprogress = (e) => {
+      if (e.lengthComputable) onProgress(e.loaded / e.total);
+    };
     xhr.onerror = () => reject(networkError());
     xhr.onload = () => {
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- GraphQL results are typed by hand in the pages until types are generated from the schema (issue 19.2)
       let body: any = null;
-      try { body = JSON.parse(xhr.responseText); } catch { /* answered below */ }
+      try {
+        body = JSON.parse(xhr.responseText);
+      } catch {
+        /* answered below */
+      }
       if (xhr.status >= 200 && xhr.status < 300 && body?.id) {
         onProgress(1);
         resolve(body as Uploaded);
         return;
       }
       const entry = body?.errors?.[0] ?? body;
-      const code: string = entry?.extensions?.code ?? entry?.code ?? (xhr.status === 413 ? 'PAYLOAD_TOO_LARGE' : 'INTERNAL_SERVER_ERROR');
+      const code: string =
+        entry?.extensions?.code ??
+        entry?.code ??
+        (xhr.status === 413 ? 'PAYLOAD_TOO_LARGE' : 'INTERNAL_SERVER_ERROR');
       reject(new ApiError(code, messageFor(code, entry?.message)));
     };
     xhr.send(file);
@@ -36,23 +51,40 @@ export function uploadFile(url: string, file: Blob, token: string | null, onProg
 /** The cookie the app's server turns into the download request's `x-download-key` header. */
 export const downloadCookieName = 'yj_download';
 
-const statusCodes: Record<number, string> = { 401: 'UNAUTHENTICATED', 403: 'FORBIDDEN', 404: 'NOT_FOUND', 410: 'GONE', 416: 'BAD_REQUEST', 429: 'RATE_LIMITED' };
+const statusCodes: Record<number, string> = {
+  401: 'UNAUTHENTICATED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  410: 'GONE',
+  416: 'BAD_REQUEST',
+  429: 'RATE_LIMITED',
+};
 
 /**
  * Asks the download route whether `url` can be fetched now (HEAD with the bearer token: no
  * bytes, no audit record), so an expired or foreign link is explained on the page instead of
  * failing silently in the browser's download list.
  */
-export async function checkDownload(url: string, token: string | null, doFetch: typeof fetch = fetch): Promise<void> {
+export async function checkDownload(
+  url: string,
+  token: string | null,
+  doFetch: typeof fetch = fetch,
+): Promise<void> {
   let res: Response;
   try {
-    res = await doFetch(url, { method: 'HEAD', headers: token ? { authorization: `Bearer ${token}` } : {} });
+    res = await doFetch(url, {
+      method: 'HEAD',
+      headers: token ? { authorization: `Bearer ${token}` } : {},
+    });
   } catch {
     throw networkError();
   }
   if (res.ok) return;
   const code = statusCodes[res.status] ?? 'INTERNAL_SERVER_ERROR';
-  throw new ApiError(code, messageFor(code, code === 'GONE' ? '下载链接已过期，请重新输入下载密码。' : undefined));
+  throw new ApiError(
+    code,
+    messageFor(code, code === 'GONE' ? '下载链接已过期，请重新输入下载密码。' : undefined),
+  );
 }
 
 /**
@@ -63,7 +95,13 @@ export async function checkDownload(url: string, token: string | null, doFetch: 
  * gone when the link expires); the app's server (server/proxy.ts) turns it into the
  * `x-download-key` header and never forwards the cookie.
  */
-export function startBrowserDownload(url: string, fileName: string, downloadKey: string, expiresAt: string, doc: Document = document): void {
+export function startBrowserDownload(
+  url: string,
+  fileName: string,
+  downloadKey: string,
+  expiresAt: string,
+  doc: Document = document,
+): void {
   const path = new URL(url, doc.location.href).pathname;
   const secure = doc.location.protocol === 'https:' ? '; Secure' : '';
   doc.cookie = `${downloadCookieName}=${encodeURIComponent(downloadKey)}; Path=${path}; Expires=${new Date(expiresAt).toUTCString()}; SameSite=Strict${secure}`;

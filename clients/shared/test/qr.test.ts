@@ -4,12 +4,17 @@ import { parseQrPayload } from '../src/qr.ts';
 describe('parseQrPayload', () => {
   it('reads a login ticket payload', () => {
     expect(parseQrPayload('yuejuan://login?id=abcdefghij0123456789&nonce=n0nce_-AB')).toEqual({
-      kind: 'LOGIN', id: 'abcdefghij0123456789', nonce: 'n0nce_-AB', raw: 'yuejuan://login?id=abcdefghij0123456789&nonce=n0nce_-AB',
+      kind: 'LOGIN',
+      id: 'abcdefghij0123456789',
+      nonce: 'n0nce_-AB',
+      raw: 'yuejuan://login?id=abcdefghij0123456789&nonce=n0nce_-AB',
     });
   });
 
   it('reads a step-up payload and trims what a decoder adds around it', () => {
-    expect(parseQrPayload('  yuejuan://step-up?id=ABCDEFGHIJKLMNOP&nonce=12345678\n')?.kind).toBe('STEP_UP');
+    expect(parseQrPayload('  yuejuan://step-up?id=ABCDEFGHIJKLMNOP&nonce=12345678\n')?.kind).toBe(
+      'STEP_UP',
+    );
   });
 
   it.each([

@@ -6,10 +6,20 @@ describe('countdown', () => {
   it('counts down once a second and stops at zero', () => {
     let tick: (() => void) | null = null;
     let cancelled = 0;
-    const countdown = createCountdown((fn) => { tick = fn; return 1; }, () => { cancelled++; });
+    const countdown = createCountdown(
+      (fn) => {
+        tick = fn;
+        return 1;
+      },
+      () => {
+        cancelled++;
+      },
+    );
     countdown.start(2.2);
     expect(get(countdown)).toBe(3);
-    tick!(); tick!(); tick!();
+    tick!();
+    tick!();
+    tick!();
     expect(get(countdown)).toBe(0);
     expect(cancelled).toBe(1);
   });
@@ -29,7 +39,16 @@ describe('liveValue', () => {
   it('starts from the initial value, follows events and closes with the last reader', () => {
     let push: ((e: { status: string }) => void) | null = null;
     let closed = false;
-    const status = liveValue('SUBMITTED', (p) => { push = p; return () => { closed = true; }; }, (e: { status: string }) => e.status);
+    const status = liveValue(
+      'SUBMITTED',
+      (p) => {
+        push = p;
+        return () => {
+          closed = true;
+        };
+      },
+      (e: { status: string }) => e.status,
+    );
     const seen: string[] = [];
     const stop = status.subscribe((s) => seen.push(s));
     push!({ status: 'APPROVED' });

@@ -3,18 +3,29 @@ import { createTokenStore } from '../src/token.ts';
 
 class MemoryStorage {
   data = new Map<string, string>();
-  getItem(k: string) { return this.data.get(k) ?? null; }
-  setItem(k: string, v: string) { this.data.set(k, v); }
-  removeItem(k: string) { this.data.delete(k); }
+  getItem(k: string) {
+    return this.data.get(k) ?? null;
+  }
+  setItem(k: string, v: string) {
+    this.data.set(k, v);
+  }
+  removeItem(k: string) {
+    this.data.delete(k);
+  }
 }
 
 describe('token store', () => {
   it('keeps the token with its expiry under its key', () => {
     const storage = new MemoryStorage();
-    const store = createTokenStore(storage, 'portal.session', () => Date.parse('2025-03-01T08:00:00Z'));
+    const store = createTokenStore(storage, 'portal.session', () =>
+      Date.parse('2025-03-01T08:00:00Z'),
+    );
     store.set('tok-1', '2025-03-01T10:00:00Z');
     expect(store.get()).toBe('tok-1');
-    expect(JSON.parse(storage.getItem('portal.session')!)).toEqual({ token: 'tok-1', expiresAt: '2025-03-01T10:00:00Z' });
+    expect(JSON.parse(storage.getItem('portal.session')!)).toEqual({
+      token: 'tok-1',
+      expiresAt: '2025-03-01T10:00:00Z',
+    });
   });
 
   it('drops an expired token instead of sending it', () => {

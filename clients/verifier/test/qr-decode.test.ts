@@ -9,13 +9,15 @@ function render(text: string, scale = 6, margin = 4): { data: Uint8ClampedArray;
   const n = qr.modules.size;
   const size = (n + margin * 2) * scale;
   const data = new Uint8ClampedArray(size * size * 4).fill(255);
-  for (let y = 0; y < n; y++) for (let x = 0; x < n; x++) {
-    if (!qr.modules.get(y, x)) continue;
-    for (let dy = 0; dy < scale; dy++) for (let dx = 0; dx < scale; dx++) {
-      const i = (((y + margin) * scale + dy) * size + (x + margin) * scale + dx) * 4;
-      data[i] = data[i + 1] = data[i + 2] = 0;
+  for (let y = 0; y < n; y++)
+    for (let x = 0; x < n; x++) {
+      if (!qr.modules.get(y, x)) continue;
+      for (let dy = 0; dy < scale; dy++)
+        for (let dx = 0; dx < scale; dx++) {
+          const i = (((y + margin) * scale + dy) * size + (x + margin) * scale + dx) * 4;
+          data[i] = data[i + 1] = data[i + 2] = 0;
+        }
     }
-  }
   return { data, size };
 }
 
@@ -34,8 +36,18 @@ describe('decodeQr', () => {
 
 describe('deviceName', () => {
   it('names the browser and the system', () => {
-    expect(deviceName('Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Mobile Safari/537.36')).toBe('Chrome · Android');
-    expect(deviceName('Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1')).toBe('Safari · iOS');
-    expect(deviceName('Mozilla/5.0 (iPhone) AppleWebKit/605.1.15 MicroMessenger/8.0.49')).toBe('微信 · iOS');
+    expect(
+      deviceName(
+        'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Mobile Safari/537.36',
+      ),
+    ).toBe('Chrome · Android');
+    expect(
+      deviceName(
+        'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1',
+      ),
+    ).toBe('Safari · iOS');
+    expect(deviceName('Mozilla/5.0 (iPhone) AppleWebKit/605.1.15 MicroMessenger/8.0.49')).toBe(
+      '微信 · iOS',
+    );
   });
 });

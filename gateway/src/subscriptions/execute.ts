@@ -7,7 +7,11 @@ import type { SubscriptionPlan, SubscriptionPlanner } from './planner.ts';
 import type { UpstreamPool } from './upstream.ts';
 
 /** Answers the plan's primary fetch with the event the subgraph pushed; every other fetch goes out. */
-function eventSource(real: GraphQLDataSource, primaryOperation: string, data: Record<string, unknown>): GraphQLDataSource {
+function eventSource(
+  real: GraphQLDataSource,
+  primaryOperation: string,
+  data: Record<string, unknown>,
+): GraphQLDataSource {
   let answered = false;
   return {
     process(options) {
@@ -20,13 +24,32 @@ function eventSource(real: GraphQLDataSource, primaryOperation: string, data: Re
   };
 }
 
-function requestContextFor(context: GatewayContext, variables: Record<string, unknown>, logger: GatewayGraphQLRequestContext['logger']): GatewayGraphQLRequestContext {
-  return { request: { variables }, context, logger, metrics: { captureTraces: false } } as unknown as GatewayGraphQLRequestContext;
+function requestContextFor(
+  context: GatewayContext,
+  variables: Record<string, unknown>,
+  logger: GatewayGraphQLRequestContext['logger'],
+): GatewayGraphQLRequestContext {
+  return {
+    request: { variables },
+    context,
+    logger,
+    metrics: { captureTraces: false },
+  } as unknown as GatewayGraphQLRequestContext;
 }
 
 /** Errors as the subgraph sent them (plain JSON) become GraphQLErrors again for graphql-ws. */
-const revive = (errors: readonly { message: string; path?: readonly (string | number)[]; extensions?: Record<string, unknown> }[] | undefined) =>
-  (errors ?? []).map((e) => new GraphQLError(e.message, { path: e.path, extensions: e.extensions }));
+const revive = (
+  errors:
+    | readonly {
+        message: string;
+        path?: readonly (string | number)[];
+        extensions?: Record<string, unknown>;
+      }[]
+    | undefined,
+) =>
+  (errors ?? []).map(
+    (e) => new GraphQLError(e.message, { path: e.path, extensions: e.extensions }),
+  );
 
 /**
  * A federated subscription: opens the primary subscription on the owning subgraph, and for
@@ -46,8 +69,15 @@ export async function federatedSubscription(args: {
 }): Promise<AsyncIterableIterator<ExecutionResult>> {
   const { plan, context, variables } = args;
   const primary = plan.primary;
-  const primaryVariables = Object.fromEntries((primary.variableUsages ?? []).filter((v) => v in variables).map((v) => [v, variables[v]]));
-  const events = await args.upstream.subscribe(primary.serviceName, primary.operation, primaryVariables, context.identity);
+  const primaryVariables = Object.fromEntries(
+    (primary.variableUsages ?? []).filter((v) => v in variables).map((v) => [v, variables[v]]),
+  );
+  const events = await args.upstream.subscribe(
+    primary.serviceName,
+    primary.operation,
+    primaryVariables,
+    context.identity,
+  );
   const eventPlan: QueryPlan = {
     kind: 'QueryPlan',
     node: plan.rest ? { kind: 'Sequence', nodes: [{ ...primary }, plan.rest] } : { ...primary },
@@ -72,10 +102,26 @@ export async function federatedSubscription(args: {
         return { value: { errors: revive(event.errors as never) }, done: false };
       }
       const owner = args.sources[primary.serviceName]!;
-      const sources: ServiceMap = { ...args.sources, [primary.serviceName]: eventSource(owner, primary.operation, event.data) };
-      const result = await executeQueryPlan(eventPlan, sources, requestContextFor(context, variables, args.logger), plan.operationContext, args.planner.supergraphSchemaJs, args.planner.apiSchema);
+      const sources: ServiceMap = {
+        ...args.sources,
+        [primary.serviceName]: eventSource(owner, primary.operation, event.data),
+      };
+      const result = await executeQueryPlan(
+        eventPlan,
+        sources,
+        requestContextFor(context, variables, args.logger),
+        plan.operationContext,
+        args.planner.supergraphSchemaJs,
+        args.planner.apiSchema,
+      );
       const errors = [...revive(event.errors as never), ...(result.errors ?? [])];
-      return { value: { data: result.data ?? null, ...(errors.length ? { errors } : {}) } as ExecutionResult, done: false };
+      return {
+        value: {
+          data: result.data ?? null,
+          ...(errors.length ? { errors } : {}),
+        } as ExecutionResult,
+        done: false,
+      };
     },
     return: finish,
     async throw(err) {

@@ -19,13 +19,22 @@ export interface SubscriptionServerOptions {
   secret: string;
   logger: Logger;
   /** Authenticates a connection from its `connection_init` payload (same rules as HTTP). */
-  authenticate: (authorization: string | undefined, request: import('node:http').IncomingMessage) => Promise<GatewayContext>;
+  authenticate: (
+    authorization: string | undefined,
+    request: import('node:http').IncomingMessage,
+  ) => Promise<GatewayContext>;
   /** The HTTP pipeline's persisted-operations policy, applied to each operation sent over the socket. */
   persisted: (payload: Record<string, unknown>) => { code: string; message: string } | null;
   /** The HTTP pipeline's operation limits (parser tokens, graphql-armor rules). */
-  operationLimits: { maxTokens: number; validationRules: readonly import('graphql').ValidationRule[] };
+  operationLimits: {
+    maxTokens: number;
+    validationRules: readonly import('graphql').ValidationRule[];
+  };
   /** Runs a query or mutation sent over the socket through the HTTP pipeline's executor. */
-  runOperation: (request: { query: string; variables?: Record<string, unknown>; operationName?: string }, context: GatewayContext) => Promise<ExecutionResult>;
+  runOperation: (
+    request: { query: string; variables?: Record<string, unknown>; operationName?: string },
+    context: GatewayContext,
+  ) => Promise<ExecutionResult>;
   limits: SubscriptionLimits;
 }
 
@@ -44,7 +53,11 @@ const sessionIdOf = (context: GatewayContext | undefined) =>
 /** Close code and reason of a socket whose session ended (graphql-ws clients see 4401). */
 const sessionEnded = [4401, 'Session ended'] as const;
 
-type OperationContextValue = { planned: Planned; gateway: GatewayContext; request: { query: string; variables?: Record<string, unknown>; operationName?: string } };
+type OperationContextValue = {
+  planned: Planned;
+  gateway: GatewayContext;
+  request: { query: string; variables?: Record<string, unknown>; operationName?: string };
+};
 
 const authorizationOf = (params: Record<string, unknown> | undefined) => {
   const value = params?.authorization ?? params?.Authorization;
@@ -60,7 +73,11 @@ const authorizationOf = (params: Record<string, unknown> | undefined) => {
 export function attachSubscriptions(options: SubscriptionServerOptions) {
   const { logger, limits } = options;
   let planner = createSubscriptionPlanner(options.supergraphSdl, options.operationLimits);
-  const upstream = createUpstreamPool({ urls: options.subgraphUrls, secret: options.secret, logger });
+  const upstream = createUpstreamPool({
+    urls: options.subgraphUrls,
+    secret: options.secret,
+    logger,
+  });
   const sharing = createSharing();
   const states = new WeakMap<object, ConnectionState>();
   /** Open sockets by session id, so a session that ends closes its sockets at once. */
@@ -78,7 +95,8 @@ export function attachSubscriptions(options: SubscriptionServerOptions) {
   };
   const closeSessions = (sessionIds: unknown) => {
     if (!Array.isArray(sessionIds)) return;
-    for (const id of sessionIds) for (const socket of socketsOf.get(String(id)) ?? []) socket.close(...sessionEnded);
+    for (const id of sessionIds)
+      for (const socket of socketsOf.get(String(id)) ?? []) socket.close(...sessionEnded);
   };
   const endedWatch = watchEndedSessions(upstream, logger, closeSessions);
   const stateOf = (extra: object) => {
@@ -93,7 +111,10 @@ export function attachSubscriptions(options: SubscriptionServerOptions) {
     maxPayload: limits.maxPayloadBytes,
     verifyClient: ({ origin }: { origin?: string }) => limits.checkOrigin(origin),
   });
-  const server = useServer<Record<string, unknown> | undefined, { socket: import('ws').WebSocket; request: import('node:http').IncomingMessage }>(
+  const server = useServer<
+    Record<string, unknown> | undefined,
+    { socket: import('ws').WebSocket; request: import('node:http').IncomingMessage }
+  >(
     {
       schema: planner.apiSchemaJs,
       connectionInitWaitTimeout: limits.connectionInitTimeoutMs,
@@ -111,7 +132,9 @@ export function attachSubscriptions(options: SubscriptionServerOptions) {
           // Identity announces sessions that end (watchEndedSessions); this recheck is the net
           // under it, for a session that merely expired or an announcement that was missed.
           state.recheck = setInterval(() => {
-            options.authenticate(state.authorization, ctx.extra.request).catch(() => ctx.extra.socket.close(...sessionEnded));
+            options
+              .authenticate(state.authorization, ctx.extra.request)
+              .catch(() => ctx.extra.socket.close(...sessionEnded));
           }, limits.sessionRecheckMs);
           state.recheck.unref();
         }
@@ -134,32 +157,72 @@ export function attachSubscriptions(options: SubscriptionServerOptions) {
         } catch (err) {
           const code = (err as GraphQLError).extensions?.code;
           if (code === 'UNAUTHENTICATED') ctx.extra.socket.close(...sessionEnded);
-          return [err instanceof GraphQLError ? err : new GraphQLError('身份服务暂不可用，请稍后再试。', { extensions: { code: 'SERVICE_UNAVAILABLE' } })];
+          return [
+            err instanceof GraphQLError
+              ? err
+              : new GraphQLError('身份服务暂不可用，请稍后再试。', {
+                  extensions: { code: 'SERVICE_UNAVAILABLE' },
+                }),
+          ];
         }
         // The same persisted-operations policy as HTTP: in production only manifest operations.
         const body = { ...payload } as Record<string, unknown>;
         const refusal = options.persisted(body);
-        if (refusal) return [new GraphQLError(refusal.message, { extensions: { code: refusal.code } })];
+        if (refusal)
+          return [new GraphQLError(refusal.message, { extensions: { code: refusal.code } })];
         payload = { ...payload, query: body.query as string };
         const planned = planner.plan(payload.query, payload.operationName);
-        if (planned.kind === 'invalid') return planned.errors.map((e) => new GraphQLError(e.message, { extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }));
+        if (planned.kind === 'invalid')
+          return planned.errors.map(
+            (e) =>
+              new GraphQLError(e.message, { extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }),
+          );
         const document = planned.kind === 'subscription' ? planned.plan.document : planned.document;
-        const contextValue: OperationContextValue = { planned, gateway: state.context!, request: { query: payload.query, variables: payload.variables ?? undefined, operationName: payload.operationName ?? undefined } };
-        return { schema: planner.apiSchemaJs, document, operationName: payload.operationName, variableValues: payload.variables, contextValue } satisfies ExecutionArgs;
+        const contextValue: OperationContextValue = {
+          planned,
+          gateway: state.context!,
+          request: {
+            query: payload.query,
+            variables: payload.variables ?? undefined,
+            operationName: payload.operationName ?? undefined,
+          },
+        };
+        return {
+          schema: planner.apiSchemaJs,
+          document,
+          operationName: payload.operationName,
+          variableValues: payload.variables,
+          contextValue,
+        } satisfies ExecutionArgs;
       },
       subscribe: (args) => {
         const { planned, gateway, request } = args.contextValue as OperationContextValue;
         if (planned.kind !== 'subscription') throw new Error('not a subscription');
         const variables = (args.variableValues ?? {}) as Record<string, unknown>;
-        return sharing.open(sharingKey(gateway.identity, request.query, request.operationName, variables), () =>
-          federatedSubscription({ plan: planned.plan, planner, upstream, sources: options.sources, context: gateway, variables, logger }));
+        return sharing.open(
+          sharingKey(gateway.identity, request.query, request.operationName, variables),
+          () =>
+            federatedSubscription({
+              plan: planned.plan,
+              planner,
+              upstream,
+              sources: options.sources,
+              context: gateway,
+              variables,
+              logger,
+            }),
+        );
       },
       execute: (args) => {
         const { request, gateway } = args.contextValue as OperationContextValue;
         return options.runOperation(request, gateway);
       },
-      onOperation: (ctx) => { stateOf(ctx.extra).subscriptions++; },
-      onComplete: (ctx) => { stateOf(ctx.extra).subscriptions--; },
+      onOperation: (ctx) => {
+        stateOf(ctx.extra).subscriptions++;
+      },
+      onComplete: (ctx) => {
+        stateOf(ctx.extra).subscriptions--;
+      },
     },
     wss,
   );
@@ -184,23 +247,40 @@ export function attachSubscriptions(options: SubscriptionServerOptions) {
  * public API) and hands each batch of ended session ids to `onEnded`. Resubscribes after a
  * second when the upstream ends (identity restarted): each subscription needs a fresh token.
  */
-function watchEndedSessions(upstream: ReturnType<typeof createUpstreamPool>, logger: Logger, onEnded: (sessionIds: unknown) => void) {
+function watchEndedSessions(
+  upstream: ReturnType<typeof createUpstreamPool>,
+  logger: Logger,
+  onEnded: (sessionIds: unknown) => void,
+) {
   let stopped = false;
   let current: Awaited<ReturnType<typeof upstream.subscribe>> | undefined;
   let wake: (() => void) | undefined;
   const loop = async () => {
     while (!stopped) {
       try {
-        current = await upstream.subscribe('identity', 'subscription SessionsEnded { sessionsEnded { sessionIds } }', {}, { role: 'SERVICE', service: 'gateway' }, false);
+        current = await upstream.subscribe(
+          'identity',
+          'subscription SessionsEnded { sessionsEnded { sessionIds } }',
+          {},
+          { role: 'SERVICE', service: 'gateway' },
+          false,
+        );
         for await (const event of current) {
-          const ended = (event.data as { sessionsEnded?: { sessionIds?: unknown } } | null | undefined)?.sessionsEnded;
+          const ended = (
+            event.data as { sessionsEnded?: { sessionIds?: unknown } } | null | undefined
+          )?.sessionsEnded;
           if (ended) onEnded(ended.sessionIds);
-          else if (event.errors?.length) logger.warn({ errors: event.errors }, 'ended-sessions watch refused');
+          else if (event.errors?.length)
+            logger.warn({ errors: event.errors }, 'ended-sessions watch refused');
         }
       } catch (err) {
         logger.debug({ err }, 'ended-sessions watch interrupted');
       }
-      if (!stopped) await new Promise<void>((resolve) => { wake = resolve; setTimeout(resolve, 1000).unref(); });
+      if (!stopped)
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          setTimeout(resolve, 1000).unref();
+        });
     }
   };
   const running = loop();

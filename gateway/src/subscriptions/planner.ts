@@ -1,4 +1,13 @@
-import { parse, specifiedRules, validate, type DocumentNode, type GraphQLError, type GraphQLSchema, type OperationDefinitionNode, type ValidationRule } from 'graphql';
+import {
+  parse,
+  specifiedRules,
+  validate,
+  type DocumentNode,
+  type GraphQLError,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  type ValidationRule,
+} from 'graphql';
 import { Supergraph, operationFromDocument } from '@apollo/federation-internals';
 import { QueryPlanner, type FetchNode, type PlanNode } from '@apollo/query-planner';
 import { buildOperationContext, type ServiceMap } from '@apollo/gateway';
@@ -24,7 +33,13 @@ export type Planned =
  * owning subgraph and the `rest` of the plan. Plans are cached by document and operation name,
  * as thousands of subscribers usually send the same few operations.
  */
-export function createSubscriptionPlanner(supergraphSdl: string, limits: { maxTokens: number; validationRules: readonly ValidationRule[] } = { maxTokens: 5000, validationRules: [] }) {
+export function createSubscriptionPlanner(
+  supergraphSdl: string,
+  limits: { maxTokens: number; validationRules: readonly ValidationRule[] } = {
+    maxTokens: 5000,
+    validationRules: [],
+  },
+) {
   const supergraph = Supergraph.build(supergraphSdl);
   const apiSchema = supergraph.apiSchema();
   const apiSchemaJs: GraphQLSchema = apiSchema.toGraphQLJSSchema();
@@ -41,12 +56,22 @@ export function createSubscriptionPlanner(supergraphSdl: string, limits: { maxTo
     }
     const errors = validate(apiSchemaJs, document, [...specifiedRules, ...limits.validationRules]);
     if (errors.length) return { kind: 'invalid', errors };
-    const operationContext = buildOperationContext({ schema: apiSchemaJs, operationDocument: document, operationName });
-    if (operationContext.operation.operation !== 'subscription') return { kind: 'operation', document, operation: operationContext.operation };
-    const queryPlan = planner.buildQueryPlan(operationFromDocument(apiSchema, document, { operationName }));
+    const operationContext = buildOperationContext({
+      schema: apiSchemaJs,
+      operationDocument: document,
+      operationName,
+    });
+    if (operationContext.operation.operation !== 'subscription')
+      return { kind: 'operation', document, operation: operationContext.operation };
+    const queryPlan = planner.buildQueryPlan(
+      operationFromDocument(apiSchema, document, { operationName }),
+    );
     const node = queryPlan.node;
     if (node?.kind !== 'Subscription') throw new Error('subscription without a subscription plan');
-    return { kind: 'subscription', plan: { document, operationContext, primary: node.primary, rest: node.rest } };
+    return {
+      kind: 'subscription',
+      plan: { document, operationContext, primary: node.primary, rest: node.rest },
+    };
   }
 
   return {

@@ -2,14 +2,24 @@ import type { ExecutionResult } from 'graphql';
 import type { Identity } from '@yuejuan/runtime';
 
 /** What decides a subscription's results: who asks (not which session), what and with what. */
-export function sharingKey(identity: Identity, operation: string, operationName: string | null | undefined, variables: Record<string, unknown>): string {
+export function sharingKey(
+  identity: Identity,
+  operation: string,
+  operationName: string | null | undefined,
+  variables: Record<string, unknown>,
+): string {
   const who = (() => {
     switch (identity.role) {
-      case 'LAWYER': return `L:${identity.lawyerId}:${identity.verified}`;
-      case 'PROSECUTOR': return `P:${identity.prosecutorId}:${identity.procuratorateId}`;
-      case 'ADMINISTRATOR': return `A:${identity.administratorId}`;
-      case 'SERVICE': return `S:${identity.service}`;
-      default: return 'anonymous';
+      case 'LAWYER':
+        return `L:${identity.lawyerId}:${identity.verified}`;
+      case 'PROSECUTOR':
+        return `P:${identity.prosecutorId}:${identity.procuratorateId}`;
+      case 'ADMINISTRATOR':
+        return `A:${identity.administratorId}`;
+      case 'SERVICE':
+        return `S:${identity.service}`;
+      default:
+        return 'anonymous';
     }
   })();
   return JSON.stringify([who, operationName ?? '', operation, variables]);
@@ -25,7 +35,11 @@ class Queue {
   private wake: ((r: IteratorResult<ExecutionResult>) => void) | null = null;
   ended = false;
   push(value: ExecutionResult) {
-    if (this.wake) { const w = this.wake; this.wake = null; w({ value, done: false }); } else this.items.push(value);
+    if (this.wake) {
+      const w = this.wake;
+      this.wake = null;
+      w({ value, done: false });
+    } else this.items.push(value);
   }
   end() {
     this.ended = true;
@@ -35,7 +49,9 @@ class Queue {
   next(): Promise<IteratorResult<ExecutionResult>> {
     if (this.items.length) return Promise.resolve({ value: this.items.shift()!, done: false });
     if (this.ended) return Promise.resolve({ value: undefined, done: true });
-    return new Promise((r) => { this.wake = r; });
+    return new Promise((r) => {
+      this.wake = r;
+    });
   }
 }
 
@@ -48,7 +64,10 @@ class Queue {
 export function createSharing() {
   const shared = new Map<string, Shared>();
 
-  async function open(key: string, start: () => Promise<AsyncIterator<ExecutionResult>>): Promise<AsyncIterableIterator<ExecutionResult>> {
+  async function open(
+    key: string,
+    start: () => Promise<AsyncIterator<ExecutionResult>>,
+  ): Promise<AsyncIterableIterator<ExecutionResult>> {
     let entry = shared.get(key);
     if (!entry) {
       const created: Shared = { queues: new Set(), source: await start() };
@@ -77,7 +96,11 @@ export function createSharing() {
     const current = entry;
     current.queues.add(queue);
     const leave = async (): Promise<IteratorResult<ExecutionResult>> => {
-      if (current.queues.delete(queue) && current.queues.size === 0 && shared.get(key) === current) {
+      if (
+        current.queues.delete(queue) &&
+        current.queues.size === 0 &&
+        shared.get(key) === current
+      ) {
         shared.delete(key);
         await current.source.return?.();
       }
@@ -87,7 +110,10 @@ export function createSharing() {
     const iterator: AsyncIterableIterator<ExecutionResult> = {
       next: () => queue.next(),
       return: leave,
-      async throw(err) { await leave(); throw err; },
+      async throw(err) {
+        await leave();
+        throw err;
+      },
       [Symbol.asyncIterator]: () => iterator,
     };
     return iterator;

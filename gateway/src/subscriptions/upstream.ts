@@ -1,16 +1,27 @@
 import WebSocket from 'ws';
 import { createClient, type Client, type FormattedExecutionResult } from 'graphql-ws';
-import { internalTokenHeader, mintInternalToken, type Identity, type Logger } from '@yuejuan/runtime';
+import {
+  internalTokenHeader,
+  mintInternalToken,
+  type Identity,
+  type Logger,
+} from '@yuejuan/runtime';
 
 /** The events of one upstream subscription. */
-export type UpstreamEvents = AsyncIterableIterator<FormattedExecutionResult<Record<string, unknown>, unknown>>;
+export type UpstreamEvents = AsyncIterableIterator<
+  FormattedExecutionResult<Record<string, unknown>, unknown>
+>;
 
 /**
  * One graphql-ws connection per subgraph, shared by every subscriber of this gateway: the
  * socket authenticates the gateway (connection_init), and each subscription carries its own
  * token with the subscriber's identity (in `extensions`). Memory per subscriber stays small.
  */
-export function createUpstreamPool(options: { urls: Record<string, string>; secret: string; logger: Logger }) {
+export function createUpstreamPool(options: {
+  urls: Record<string, string>;
+  secret: string;
+  logger: Logger;
+}) {
   const clients = new Map<string, Client>();
   let active = 0;
 
@@ -27,8 +38,19 @@ export function createUpstreamPool(options: { urls: Record<string, string>; secr
       keepAlive: 15_000,
       retryAttempts: Infinity,
       shouldRetry: () => true,
-      connectionParams: async () => ({ [internalTokenHeader]: await mintInternalToken(options.secret, name, { role: 'SERVICE', service: 'gateway' }) }),
-      on: { closed: (e) => options.logger.debug({ subgraph: name, code: (e as { code?: number })?.code }, 'upstream socket closed') },
+      connectionParams: async () => ({
+        [internalTokenHeader]: await mintInternalToken(options.secret, name, {
+          role: 'SERVICE',
+          service: 'gateway',
+        }),
+      }),
+      on: {
+        closed: (e) =>
+          options.logger.debug(
+            { subgraph: name, code: (e as { code?: number })?.code },
+            'upstream socket closed',
+          ),
+      },
     });
     clients.set(name, client);
     return client;
@@ -36,20 +58,40 @@ export function createUpstreamPool(options: { urls: Record<string, string>; secr
 
   return {
     /** Subscribes upstream; the iterator's `return()` completes the upstream subscription. The gateway's own (`counted` false) stay out of the stats. */
-    async subscribe(name: string, query: string, variables: Record<string, unknown>, identity: Identity, counted = true): Promise<UpstreamEvents> {
+    async subscribe(
+      name: string,
+      query: string,
+      variables: Record<string, unknown>,
+      identity: Identity,
+      counted = true,
+    ): Promise<UpstreamEvents> {
       const token = await mintInternalToken(options.secret, name, identity);
-      const iterator = clientFor(name).iterate<Record<string, unknown>>({ query, variables, extensions: { [internalTokenHeader]: token } });
+      const iterator = clientFor(name).iterate<Record<string, unknown>>({
+        query,
+        variables,
+        extensions: { [internalTokenHeader]: token },
+      });
       if (counted) active++;
       let done = !counted;
-      const finish = () => { if (!done) { done = true; active--; } };
+      const finish = () => {
+        if (!done) {
+          done = true;
+          active--;
+        }
+      };
       const events: UpstreamEvents = {
         next: async () => {
           const r = await iterator.next();
           if (r.done) finish();
           return r;
         },
-        return: async () => { finish(); return (await iterator.return?.()) ?? { value: undefined, done: true }; },
-        [Symbol.asyncIterator]() { return events; },
+        return: async () => {
+          finish();
+          return (await iterator.return?.()) ?? { value: undefined, done: true };
+        },
+        [Symbol.asyncIterator]() {
+          return events;
+        },
       };
       return events;
     },

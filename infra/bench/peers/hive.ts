@@ -6,7 +6,13 @@
 import { createServer } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { createGatewayRuntime, type GatewayPlugin } from '@graphql-hive/gateway';
-import { createSessionResolver, internalTokenHeader, mintToken, subgraphUrlsFromEnv, type ForwardedIdentity } from '../src/gateways/forward.ts';
+import {
+  createSessionResolver,
+  internalTokenHeader,
+  mintToken,
+  subgraphUrlsFromEnv,
+  type ForwardedIdentity,
+} from '../src/gateways/forward.ts';
 
 const secret = process.env.YUEJUAN_INTERNAL_SECRET ?? '';
 const urls = subgraphUrlsFromEnv();
@@ -20,14 +26,20 @@ const forwardIdentity: GatewayPlugin = {
     const subgraph = nameOfUrl.get(url);
     if (!request || !subgraph) return;
     let identity = identities.get(request);
-    if (!identity) identities.set(request, (identity = resolveSession(request.headers.get('authorization'))));
-    const headers = { ...(options.headers as Record<string, string> | undefined), [internalTokenHeader]: await mintToken(secret, subgraph, await identity) };
+    if (!identity)
+      identities.set(request, (identity = resolveSession(request.headers.get('authorization'))));
+    const headers = {
+      ...(options.headers as Record<string, string> | undefined),
+      [internalTokenHeader]: await mintToken(secret, subgraph, await identity),
+    };
     setOptions({ ...options, headers });
   },
 };
 
 const rust = process.env.HIVE_PLANNER === 'rust';
-const { unifiedGraphHandler } = rust ? await import('@graphql-hive/router-runtime') : { unifiedGraphHandler: undefined };
+const { unifiedGraphHandler } = rust
+  ? await import('@graphql-hive/router-runtime')
+  : { unifiedGraphHandler: undefined };
 const sdl = readFileSync(process.env.SUPERGRAPH_PATH!, 'utf8');
 const gateway = createGatewayRuntime({
   supergraph: () => sdl,
@@ -40,7 +52,12 @@ const gateway = createGatewayRuntime({
   graphiql: false,
 });
 const server = createServer(gateway);
-server.listen(Number(process.env.PORT), '127.0.0.1', () => console.log(`hive gateway (${rust ? 'rust' : 'js'} planner) ready`));
-const stop = () => { server.close(); void Promise.resolve(gateway.dispose()).finally(() => process.exit(0)); };
+server.listen(Number(process.env.PORT), '127.0.0.1', () =>
+  console.log(`hive gateway (${rust ? 'rust' : 'js'} planner) ready`),
+);
+const stop = () => {
+  server.close();
+  void Promise.resolve(gateway.dispose()).finally(() => process.exit(0));
+};
 process.on('SIGTERM', stop);
 process.on('SIGINT', stop);

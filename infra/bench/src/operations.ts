@@ -11,10 +11,25 @@ export const personalCentre = /* GraphQL */ `
       licenceNumber
       bindingApplications(first: 20) {
         totalCount
-        edges { node { status caseSummary { caseName departmentCaseNumber procuratorate { name } } } }
+        edges {
+          node {
+            status
+            caseSummary {
+              caseName
+              departmentCaseNumber
+              procuratorate {
+                name
+              }
+            }
+          }
+        }
       }
-      boundCases { totalCount }
-      notifications { unreadCount }
+      boundCases {
+        totalCount
+      }
+      notifications {
+        unreadCount
+      }
     }
   }
 `;
@@ -23,7 +38,18 @@ export const personalCentre = /* GraphQL */ `
 export const boundCases = /* GraphQL */ `
   query BoundCases($id: ID!) {
     lawyer(id: $id) {
-      boundCases(first: 50) { edges { node { caseName departmentCaseNumber procuratorate { name province } } } }
+      boundCases(first: 50) {
+        edges {
+          node {
+            caseName
+            departmentCaseNumber
+            procuratorate {
+              name
+              province
+            }
+          }
+        }
+      }
     }
   }
 `;
@@ -34,16 +60,31 @@ export const operationNames = Object.keys(operations) as OperationName[];
 
 /** 标记已读: the write the fault runs make during the faults (acknowledged writes must survive). */
 export const markNotificationRead = /* GraphQL */ `
-  mutation MarkNotificationRead($id: ID!) { markNotificationRead(id: $id) { id readAt } }
+  mutation MarkNotificationRead($id: ID!) {
+    markNotificationRead(id: $id) {
+      id
+      readAt
+    }
+  }
 `;
 
 /** sha256 (hex) of a document: its key in the persisted-operations manifest. */
-export const documentHash = (document: string): string => createHash('sha256').update(document).digest('hex');
+export const documentHash = (document: string): string =>
+  createHash('sha256').update(document).digest('hex');
 
 /** A manifest of these operations (our gateway runs only manifest operations in production). */
 export function writeManifest(dir: string): string {
   const path = join(dir, 'persisted-operations.json');
-  writeFileSync(path, JSON.stringify(Object.fromEntries([...Object.values(operations), markNotificationRead].map((d) => [documentHash(d), d])), null, 2));
+  writeFileSync(
+    path,
+    JSON.stringify(
+      Object.fromEntries(
+        [...Object.values(operations), markNotificationRead].map((d) => [documentHash(d), d]),
+      ),
+      null,
+      2,
+    ),
+  );
   return path;
 }
 
@@ -52,4 +93,8 @@ export function writeManifest(dir: string): string {
  * production (persisted operations); to the peers, which have no manifest, its text.
  */
 export const requestBody = (op: OperationName, lawyerId: string, persisted = false): string =>
-  JSON.stringify(persisted ? { documentId: `sha256:${documentHash(operations[op])}`, variables: { id: lawyerId } } : { query: operations[op], variables: { id: lawyerId } });
+  JSON.stringify(
+    persisted
+      ? { documentId: `sha256:${documentHash(operations[op])}`, variables: { id: lawyerId } }
+      : { query: operations[op], variables: { id: lawyerId } },
+  );

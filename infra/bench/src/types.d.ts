@@ -12,7 +12,20 @@ declare module 'autocannon' {
     timeout?: number;
     pipelining?: number;
   }
-  interface Histogram { average: number; mean: number; stddev: number; min: number; max: number; total: number; sent: number; p50: number; p90: number; p97_5: number; p99: number; p99_9?: number }
+  interface Histogram {
+    average: number;
+    mean: number;
+    stddev: number;
+    min: number;
+    max: number;
+    total: number;
+    sent: number;
+    p50: number;
+    p90: number;
+    p97_5: number;
+    p99: number;
+    p99_9?: number;
+  }
   interface Result {
     duration: number;
     requests: Histogram;

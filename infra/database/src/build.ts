@@ -44,14 +44,18 @@ async function ensure(toolsDir: string, opts: EnsureOptions): Promise<string> {
   await requireGo(env);
 
   await mkdir(join(toolsDir, 'bin'), { recursive: true });
-  await withFileLock(join(toolsDir, 'ferretdb-build.lock'), async () => {
-    // Another process may have finished the build while we waited for the lock.
-    if (await isWorking(bin)) return;
-    await build(toolsDir, bin, env, log);
-  }, {
-    timeoutMs: 10 * 60_000,
-    onWait: (pid) => log(`Waiting for FerretDB build in process ${pid}...`),
-  });
+  await withFileLock(
+    join(toolsDir, 'ferretdb-build.lock'),
+    async () => {
+      // Another process may have finished the build while we waited for the lock.
+      if (await isWorking(bin)) return;
+      await build(toolsDir, bin, env, log);
+    },
+    {
+      timeoutMs: 10 * 60_000,
+      onWait: (pid) => log(`Waiting for FerretDB build in process ${pid}...`),
+    },
+  );
   return bin;
 }
 
@@ -78,14 +82,24 @@ async function requireGo(env: NodeJS.ProcessEnv): Promise<void> {
  * Builds from a copy of the module source rather than `go install`: the module zip
  * lacks build/version/version.txt content, and FerretDB panics at start without it.
  */
-async function build(toolsDir: string, bin: string, env: NodeJS.ProcessEnv, log: (l: string) => void) {
+async function build(
+  toolsDir: string,
+  bin: string,
+  env: NodeJS.ProcessEnv,
+  log: (l: string) => void,
+) {
   log(`Building FerretDB ${FERRETDB_VERSION} into ${bin} (one-time, about a minute)...`);
   const started = Date.now();
 
-  const dl = await run('go', ['mod', 'download', '-json', `${MODULE}@${FERRETDB_VERSION}`], { cwd: toolsDir, env });
+  const dl = await run('go', ['mod', 'download', '-json', `${MODULE}@${FERRETDB_VERSION}`], {
+    cwd: toolsDir,
+    env,
+  });
   const moduleDir = parseModuleDir(dl.stdout);
   if (dl.code !== 0 || !moduleDir) {
-    throw new Error(`go mod download ${MODULE}@${FERRETDB_VERSION} failed:\n${tail(dl.stdout + dl.stderr, 20)}`);
+    throw new Error(
+      `go mod download ${MODULE}@${FERRETDB_VERSION} failed:\n${tail(dl.stdout + dl.stderr, 20)}`,
+    );
   }
 
   const src = join(toolsDir, 'src', 'ferretdb');
@@ -96,13 +110,17 @@ async function build(toolsDir: string, bin: string, env: NodeJS.ProcessEnv, log:
 
   // Build to a temporary name and rename, so nobody ever runs a half-written binary.
   const tmp = `${bin}.tmp-${process.pid}`;
-  const gb = await run('go', ['build', '-trimpath', '-o', tmp, './cmd/ferretdb'], { cwd: src, env });
+  const gb = await run('go', ['build', '-trimpath', '-o', tmp, './cmd/ferretdb'], {
+    cwd: src,
+    env,
+  });
   if (gb.code !== 0) {
     await rm(tmp, { force: true });
     throw new Error(`go build of FerretDB failed:\n${tail(gb.stdout + gb.stderr, 30)}`);
   }
   await rename(tmp, bin);
-  if (!(await isWorking(bin))) throw new Error(`Built ${bin} but it does not report ${FERRETDB_VERSION}`);
+  if (!(await isWorking(bin)))
+    throw new Error(`Built ${bin} but it does not report ${FERRETDB_VERSION}`);
   log(`Built FerretDB ${FERRETDB_VERSION} in ${Math.round((Date.now() - started) / 1000)} s`);
 }
 

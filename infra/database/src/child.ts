@@ -28,10 +28,16 @@ export interface Spawned {
  *   we are SIGKILLed (e.g. a test worker torn down hard), where no handler runs.
  *   setpriv execs the target, so the pid and signals are the target's own.
  */
-export function spawnGuarded(cmd: string, args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv; logFd: number }): Spawned {
+export function spawnGuarded(
+  cmd: string,
+  args: string[],
+  opts: { cwd: string; env: NodeJS.ProcessEnv; logFd: number },
+): Spawned {
   installGuard();
   const setpriv = process.platform === 'linux' ? findSetpriv() : undefined;
-  const [file, argv] = setpriv ? [setpriv, ['--pdeathsig', 'KILL', '--', cmd, ...args]] : [cmd, args];
+  const [file, argv] = setpriv
+    ? [setpriv, ['--pdeathsig', 'KILL', '--', cmd, ...args]]
+    : [cmd, args];
 
   const child = spawn(file, argv, {
     cwd: opts.cwd,

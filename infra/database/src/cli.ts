@@ -53,7 +53,8 @@ async function runForeground(): Promise<void> {
 
 function parsePort(value: string): number {
   const port = Number(value);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`YUEJUAN_DB_PORT is not a port: ${value}`);
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    throw new Error(`YUEJUAN_DB_PORT is not a port: ${value}`);
   return port;
 }
 

@@ -48,10 +48,12 @@ export async function startDatabase(opts: StartOptions = {}): Promise<DatabaseHa
   await mkdir(dataDir, { recursive: true });
 
   if (opts.port !== undefined) {
-    if (!Number.isInteger(opts.port) || opts.port < 1 || opts.port > 65535) throw new Error(`Invalid port ${opts.port}`);
+    if (!Number.isInteger(opts.port) || opts.port < 1 || opts.port > 65535)
+      throw new Error(`Invalid port ${opts.port}`);
     // Without this check FerretDB would fail to bind, but our hello probe could reach
     // whatever already listens there and report success.
-    if (!(await isPortFree(opts.port))) throw new Error(`Port ${opts.port} on 127.0.0.1 is already in use`);
+    if (!(await isPortFree(opts.port)))
+      throw new Error(`Port ${opts.port} on 127.0.0.1 is already in use`);
   }
 
   for (let attempt = 1; ; attempt++) {
@@ -66,12 +68,21 @@ export async function startDatabase(opts: StartOptions = {}): Promise<DatabaseHa
 
 type LaunchResult = { handle: DatabaseHandle } | { error: Error; portTaken: boolean };
 
-async function launch(bin: string, dataDir: string, port: number, log: (l: string) => void): Promise<LaunchResult> {
+async function launch(
+  bin: string,
+  dataDir: string,
+  port: number,
+  log: (l: string) => void,
+): Promise<LaunchResult> {
   const logPath = `${dataDir}.log`;
   const { fd, start } = openLog(logPath);
   let spawned: Spawned;
   try {
-    spawned = spawnGuarded(bin, ferretArgs(dataDir, port), { cwd: dataDir, env: childEnv(), logFd: fd });
+    spawned = spawnGuarded(bin, ferretArgs(dataDir, port), {
+      cwd: dataDir,
+      env: childEnv(),
+      logFd: fd,
+    });
   } finally {
     closeLog(fd); // the child holds its own copy of the fd
   }
@@ -81,17 +92,21 @@ async function launch(bin: string, dataDir: string, port: number, log: (l: strin
   let stopping = false;
   void spawned.exited.then((info) => {
     exit = info;
-    if (ready && !stopping) log(`FerretDB on port ${port} ${describeExit(info)} unexpectedly; see ${logPath}`);
+    if (ready && !stopping)
+      log(`FerretDB on port ${port} ${describeExit(info)} unexpectedly; see ${logPath}`);
   });
 
   const uri = `mongodb://127.0.0.1:${port}/`;
   const gaveUp = () => (exit ? describeExit(exit) : undefined);
-  const reason = (await waitForHello(uri, { port, deadlineMs: STARTUP_DEADLINE_MS, gaveUp })) ?? gaveUp();
+  const reason =
+    (await waitForHello(uri, { port, deadlineMs: STARTUP_DEADLINE_MS, gaveUp })) ?? gaveUp();
   if (reason) {
     await spawned.stop(0);
     const logTail = readLogTail(logPath, start, 20);
     return {
-      error: new Error(`FerretDB did not start on 127.0.0.1:${port}: ${reason}. Log ${logPath}, last lines:\n${logTail}`),
+      error: new Error(
+        `FerretDB did not start on 127.0.0.1:${port}: ${reason}. Log ${logPath}, last lines:\n${logTail}`,
+      ),
       portTaken: logTail.includes('address already in use'),
     };
   }
@@ -142,7 +157,10 @@ function ferretArgs(dataDir: string, port: number): string[] {
 export function debugAddr(env: NodeJS.ProcessEnv = process.env): string {
   const addr = env['YUEJUAN_FERRETDB_DEBUG_ADDR']?.trim();
   if (!addr) return '-';
-  if (!/^127\.0\.0\.1:\d{1,5}$/.test(addr)) throw new Error(`YUEJUAN_FERRETDB_DEBUG_ADDR must be 127.0.0.1:<port>, got ${JSON.stringify(addr)}`);
+  if (!/^127\.0\.0\.1:\d{1,5}$/.test(addr))
+    throw new Error(
+      `YUEJUAN_FERRETDB_DEBUG_ADDR must be 127.0.0.1:<port>, got ${JSON.stringify(addr)}`,
+    );
   return addr;
 }
 
@@ -155,7 +173,9 @@ export function debugAddr(env: NodeJS.ProcessEnv = process.env): string {
  * about 30 % less CPU for about 50 MB more memory.
  */
 export function childEnv(): NodeJS.ProcessEnv {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('FERRETDB_')));
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !k.startsWith('FERRETDB_')),
+  );
   return { GOGC: '400', ...env };
 }
 
@@ -164,7 +184,8 @@ export function childEnv(): NodeJS.ProcessEnv {
  * characters with URI meaning would silently point SQLite elsewhere.
  */
 function checkDataDir(dir: string): void {
-  if (/[?#%]/.test(dir)) throw new Error(`FerretDB data dir must not contain '?', '#' or '%': ${dir}`);
+  if (/[?#%]/.test(dir))
+    throw new Error(`FerretDB data dir must not contain '?', '#' or '%': ${dir}`);
 }
 
 function describeExit(info: ExitInfo): string {

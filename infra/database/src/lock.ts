@@ -33,7 +33,8 @@ export async function withFileLock<T>(
       await rm(file, { force: true });
       continue;
     }
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for lock ${file} (held by pid ${holder})`);
+    if (Date.now() > deadline)
+      throw new Error(`Timed out waiting for lock ${file} (held by pid ${holder})`);
     if (!announced && holder > 0) {
       opts.onWait?.(holder);
       announced = true;

@@ -37,7 +37,11 @@ export function readLogTail(path: string, start: number, n: number): string {
   } catch {
     return '(no log output)';
   }
-  const lines = text.split('\n').filter((l) => l.trim() !== '').slice(-n).map(formatLine);
+  const lines = text
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .slice(-n)
+    .map(formatLine);
   return lines.length > 0 ? lines.join('\n') : '(no log output)';
 }
 

@@ -16,7 +16,8 @@ export function repoRoot(): string {
     const pkg = join(dir, 'package.json');
     if (existsSync(pkg) && hasWorkspaces(pkg)) return (cachedRoot = dir);
     const parent = dirname(dir);
-    if (parent === dir) throw new Error(`No package.json with "workspaces" above ${fileURLToPath(import.meta.url)}`);
+    if (parent === dir)
+      throw new Error(`No package.json with "workspaces" above ${fileURLToPath(import.meta.url)}`);
     dir = parent;
   }
 }

@@ -26,7 +26,10 @@ export async function freePort(): Promise<number> {
 /** The kernel's range for outgoing connections' local ports (IANA's 49152-65535 elsewhere). */
 function ephemeralRange(): [number, number] {
   try {
-    const [low, high] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
+    const [low, high] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8')
+      .trim()
+      .split(/\s+/)
+      .map(Number);
     if (low && high && low < high) return [low, high];
   } catch {
     // not Linux

@@ -20,7 +20,11 @@ export async function cleanupTemps(): Promise<void> {
 
 /** Short-timeout client so a dead server fails the test fast instead of hanging. */
 export function client(uri: string): MongoClient {
-  return new MongoClient(uri, { directConnection: true, serverSelectionTimeoutMS: 1500, connectTimeoutMS: 1500 });
+  return new MongoClient(uri, {
+    directConnection: true,
+    serverSelectionTimeoutMS: 1500,
+    connectTimeoutMS: 1500,
+  });
 }
 
 export async function withClient<T>(uri: string, fn: (c: MongoClient) => Promise<T>): Promise<T> {

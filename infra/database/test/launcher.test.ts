@@ -5,7 +5,13 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureFerretDB, GoMissingError, repoRoot, startDatabase, type DatabaseHandle } from '../src/index.ts';
+import {
+  ensureFerretDB,
+  GoMissingError,
+  repoRoot,
+  startDatabase,
+  type DatabaseHandle,
+} from '../src/index.ts';
 import { canConnect } from '../src/health.ts';
 import { cleanupTemps, portOf, tempDir, waitPortClosed, withClient } from './helpers.ts';
 
@@ -34,7 +40,10 @@ describe('startDatabase (embedded FerretDB)', () => {
       expect((await c.db('admin').command({ ping: 1 }))['ok']).toBe(1);
 
       const coll = c.db('launcher_test').collection<{ name: string; n: number }>('things');
-      await coll.insertMany([{ name: 'a', n: 1 }, { name: 'b', n: 2 }]);
+      await coll.insertMany([
+        { name: 'a', n: 1 },
+        { name: 'b', n: 2 },
+      ]);
       const found = await coll.find({ n: { $gt: 1 } }, { projection: { _id: 0 } }).toArray();
       expect(found).toEqual([{ name: 'b', n: 2 }]);
     });
@@ -59,7 +68,9 @@ describe('startDatabase (embedded FerretDB)', () => {
   it('stop() closes the port, is idempotent, and data persists across restart', async () => {
     const dataDir = join(await tempDir(), 'data');
     const first = await startDatabase({ dataDir, env: {} });
-    await withClient(first.uri, (c) => c.db('persist').collection('docs').insertOne({ key: 'kept' }));
+    await withClient(first.uri, (c) =>
+      c.db('persist').collection('docs').insertOne({ key: 'kept' }),
+    );
     await Promise.all([first.stop(), first.stop()]);
     await first.stop();
 
@@ -69,7 +80,10 @@ describe('startDatabase (embedded FerretDB)', () => {
     const second = await startDatabase({ dataDir, env: {} });
     try {
       const doc = await withClient(second.uri, (cl) =>
-        cl.db('persist').collection('docs').findOne({ key: 'kept' }, { projection: { _id: 0 } }),
+        cl
+          .db('persist')
+          .collection('docs')
+          .findOne({ key: 'kept' }, { projection: { _id: 0 } }),
       );
       expect(doc).toEqual({ key: 'kept' });
     } finally {
@@ -82,14 +96,16 @@ describe('startDatabase (embedded FerretDB)', () => {
     // FerretDB cannot write its state file over a directory and exits at once.
     await mkdir(join(dataDir, 'state.json'), { recursive: true });
     const started = Date.now();
-    await expect(startDatabase({ dataDir, env: {} })).rejects.toThrow(/exited with code 1[\s\S]*state\.json/);
+    await expect(startDatabase({ dataDir, env: {} })).rejects.toThrow(
+      /exited with code 1[\s\S]*state\.json/,
+    );
     expect(Date.now() - started).toBeLessThan(5000);
   });
 
   it('refuses a port that is already taken', async () => {
-    await expect(startDatabase({ port: portOf(shared.uri), dataDir: join(await tempDir(), 'd'), env: {} })).rejects.toThrow(
-      /already in use/,
-    );
+    await expect(
+      startDatabase({ port: portOf(shared.uri), dataDir: join(await tempDir(), 'd'), env: {} }),
+    ).rejects.toThrow(/already in use/);
   });
 });
 
@@ -103,7 +119,9 @@ describe('startDatabase with MONGODB_URI', () => {
     expect(existsSync(dataDir)).toBe(false);
     expect(await readdir(tools)).toEqual([]);
     await db.stop(); // no-op: the server it points at keeps running
-    await withClient(db.uri, async (c) => expect((await c.db('admin').command({ ping: 1 }))['ok']).toBe(1));
+    await withClient(db.uri, async (c) =>
+      expect((await c.db('admin').command({ ping: 1 }))['ok']).toBe(1),
+    );
   });
 });
 
@@ -111,7 +129,10 @@ describe('ensureFerretDB', () => {
   it('rejects with a one-line GoMissingError when go is not on PATH', async () => {
     const tools = await tempDir();
     const emptyPath = await tempDir();
-    const err: unknown = await ensureFerretDB({ toolsDir: tools, env: { ...process.env, PATH: emptyPath } }).catch((e) => e);
+    const err: unknown = await ensureFerretDB({
+      toolsDir: tools,
+      env: { ...process.env, PATH: emptyPath },
+    }).catch((e) => e);
     expect(err).toBeInstanceOf(GoMissingError);
     const message = (err as Error).message;
     expect(message).not.toContain('\n');
@@ -131,7 +152,9 @@ describe('orphan protection', () => {
   /** Runs the fixture in its own Node process and resolves with the uri it printed. */
   async function startInChild(how: 'exit' | 'hang') {
     const dataDir = join(await tempDir(), 'data');
-    const proc = spawn(process.execPath, ['--import', tsx, fixture, dataDir, how], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const proc = spawn(process.execPath, ['--import', tsx, fixture, dataDir, how], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     const uri = await new Promise<string>((resolve, reject) => {
       let out = '';
       proc.stdout.on('data', (chunk: Buffer) => {
@@ -139,7 +162,9 @@ describe('orphan protection', () => {
         const line = out.split('\n').find((l) => l.startsWith('mongodb://'));
         if (line) resolve(line.trim());
       });
-      proc.once('exit', (code) => reject(new Error(`fixture exited (${code}) before printing a uri`)));
+      proc.once('exit', (code) =>
+        reject(new Error(`fixture exited (${code}) before printing a uri`)),
+      );
     });
     return { proc, port: portOf(uri) };
   }

@@ -13,6 +13,9 @@ const databases = {
 /** The import's settings: the hash key is required only for lawyer rows, which hash ID numbers. */
 export function loadImportConfig(needsIdHashKey: boolean, env: NodeJS.ProcessEnv = process.env) {
   const key = identityConfigShape.YUEJUAN_ID_HASH_KEY;
-  return loadConfig({ ...databases, YUEJUAN_ID_HASH_KEY: needsIdHashKey ? key : key.optional() }, env);
+  return loadConfig(
+    { ...databases, YUEJUAN_ID_HASH_KEY: needsIdHashKey ? key : key.optional() },
+    env,
+  );
 }
 export type ImportConfig = ReturnType<typeof loadImportConfig>;

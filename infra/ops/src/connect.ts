@@ -10,7 +10,11 @@ export interface Opened<S> {
   services: S;
 }
 
-async function open<S>(mongoUri: string, dbName: string, create: (c: Connection) => S): Promise<Opened<S>> {
+async function open<S>(
+  mongoUri: string,
+  dbName: string,
+  create: (c: Connection) => S,
+): Promise<Opened<S>> {
   const connection = await connectMongo(mongoUri, dbName);
   try {
     const services = create(connection);
@@ -28,10 +32,16 @@ async function open<S>(mongoUri: string, dbName: string, create: (c: Connection)
  * throw-away key stands in: only lawyer rows hash ID numbers, and the CLI asks for the real
  * key whenever it imports lawyers.
  */
-export function openIdentity(mongoUri: string, dbName: string, idHashKey?: string): Promise<Opened<IdentityServices>> {
+export function openIdentity(
+  mongoUri: string,
+  dbName: string,
+  idHashKey?: string,
+): Promise<Opened<IdentityServices>> {
   const key = idHashKey ?? randomBytes(32).toString('hex');
   // Session settings are required by the factory but unused: an import never opens a session.
-  return open(mongoUri, dbName, (c) => createIdentityServices(c, { idHashKey: key, ttlSeconds: 7200, verifiedWindowSeconds: 1800 }));
+  return open(mongoUri, dbName, (c) =>
+    createIdentityServices(c, { idHashKey: key, ttlSeconds: 7200, verifiedWindowSeconds: 1800 }),
+  );
 }
 
 /** The cases services on their database. */

@@ -4,7 +4,12 @@ export { readRows, ImportFileError } from './import/read-rows.ts';
 export { runImport, type ExitCode, type Output } from './import/run-import.ts';
 export { importKinds, isImportKind, type ImportKind, type ImportServices } from './import/kinds.ts';
 export type { ImportResult, ReadResult, RowError, SourceRow } from './import/types.ts';
-export { seedDemo, type SeedDemoOptions, type DemoSummary, type DemoCounts } from './demo/seed-demo.ts';
+export {
+  seedDemo,
+  type SeedDemoOptions,
+  type DemoSummary,
+  type DemoCounts,
+} from './demo/seed-demo.ts';
 export { demoDir, demoFiles } from './demo/demo-files.ts';
 export { seedDemoSlots } from './demo/demo-slots.ts';
 export { loadImportConfig } from './config.ts';

@@ -11,10 +11,21 @@ import { createCasesServices } from '@yuejuan/cases/services';
 export const idNumber = (first17: string): string => first17 + idCheckCharacter(first17);
 
 /** The same number with a wrong check character. */
-export const badCheckDigit = (first17: string): string => first17 + (idCheckCharacter(first17) === '0' ? '1' : '0');
+export const badCheckDigit = (first17: string): string =>
+  first17 + (idCheckCharacter(first17) === '0' ? '1' : '0');
 
-export const wuMing = { name: '吴明', idNumber: idNumber('31010619800101301'), licenceNumber: '13101200810011111', lawFirm: '上海测试律师事务所' };
-export const xuLi = { name: '许丽', idNumber: idNumber('34010219900202402'), licenceNumber: '13401201510022222', lawFirm: '安徽测试律师事务所' };
+export const wuMing = {
+  name: '吴明',
+  idNumber: idNumber('31010619800101301'),
+  licenceNumber: '13101200810011111',
+  lawFirm: '上海测试律师事务所',
+};
+export const xuLi = {
+  name: '许丽',
+  idNumber: idNumber('34010219900202402'),
+  licenceNumber: '13401201510022222',
+  lawFirm: '安徽测试律师事务所',
+};
 
 /** Lawyers CSV: lines 2 and 6 good; 3 bad check digit, 4 a 16-digit licence, 5 an empty name. */
 export const lawyersCsv = [
@@ -32,7 +43,11 @@ export const lawyersCsvErrors = [
   { line: 5, reason: '姓名 不能为空。' },
 ];
 
-export const procuratoratesCsv = ['id,name,province,onlineReadingEnabled', 'SH-310000,上海市人民检察院,上海市,是', 'GD-440000,广东省人民检察院,广东省,否'].join('\n');
+export const procuratoratesCsv = [
+  'id,name,province,onlineReadingEnabled',
+  'SH-310000,上海市人民检察院,上海市,是',
+  'GD-440000,广东省人民检察院,广东省,否',
+].join('\n');
 
 /** Cases CSV: lines 2 and 5 good; 3 an unknown stage, 4 an unknown procuratorate. */
 export const casesCsv = [
@@ -66,12 +81,17 @@ export async function tempFiles() {
 export async function openServices(label: string) {
   const identityDb = await openTestDatabase(`${label}_identity`);
   const casesDb = await openTestDatabase(`${label}_cases`);
-  const identity = createIdentityServices(identityDb, { idHashKey: testSecrets().idHash, ttlSeconds: 7200, verifiedWindowSeconds: 1800 });
+  const identity = createIdentityServices(identityDb, {
+    idHashKey: testSecrets().idHash,
+    ttlSeconds: 7200,
+    verifiedWindowSeconds: 1800,
+  });
   const cases = createCasesServices(casesDb);
   await ensureIndexes(identityDb);
   await ensureIndexes(casesDb);
   return {
-    identity, cases,
+    identity,
+    cases,
     async drop() {
       await identityDb.drop();
       await casesDb.drop();

@@ -1,6 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importRows, readRows } from '../src/index.ts';
-import { casesCsv, casesCsvErrors, idNumber, lawyersCsv, lawyersCsvErrors, openServices, procuratoratesCsv, tempFiles, wuMing, xuLi } from './fixtures.ts';
+import {
+  casesCsv,
+  casesCsvErrors,
+  idNumber,
+  lawyersCsv,
+  lawyersCsvErrors,
+  openServices,
+  procuratoratesCsv,
+  tempFiles,
+  wuMing,
+  xuLi,
+} from './fixtures.ts';
 
 describe('importRows: register and case files through the subgraphs’ services', () => {
   let db: Awaited<ReturnType<typeof openServices>>;
@@ -23,8 +34,18 @@ describe('importRows: register and case files through the subgraphs’ services'
     expect(result).toEqual({ created: 2, updated: 0, errors: lawyersCsvErrors });
     const stored = await db.identity.models.Lawyer.find().sort({ licenceNumber: 1 }).lean().exec();
     expect(stored.map((l) => [l.licenceNumber, l.name, l.lawFirm, l.idNumberMasked])).toEqual([
-      [wuMing.licenceNumber, wuMing.name, wuMing.lawFirm, `${wuMing.idNumber.slice(0, 6)}********${wuMing.idNumber.slice(-4)}`],
-      [xuLi.licenceNumber, xuLi.name, xuLi.lawFirm, `${xuLi.idNumber.slice(0, 6)}********${xuLi.idNumber.slice(-4)}`],
+      [
+        wuMing.licenceNumber,
+        wuMing.name,
+        wuMing.lawFirm,
+        `${wuMing.idNumber.slice(0, 6)}********${wuMing.idNumber.slice(-4)}`,
+      ],
+      [
+        xuLi.licenceNumber,
+        xuLi.name,
+        xuLi.lawFirm,
+        `${xuLi.idNumber.slice(0, 6)}********${xuLi.idNumber.slice(-4)}`,
+      ],
     ]);
   });
 
@@ -38,8 +59,14 @@ describe('importRows: register and case files through the subgraphs’ services'
   });
 
   it('imports procuratorates (是/否) and cases, refusing an unknown stage and an unknown procuratorate', async () => {
-    const procuratorates = await readRows(await files.write('procuratorates.csv', procuratoratesCsv));
-    expect(await importRows('procuratorates', procuratorates.rows, db)).toEqual({ created: 2, updated: 0, errors: [] });
+    const procuratorates = await readRows(
+      await files.write('procuratorates.csv', procuratoratesCsv),
+    );
+    expect(await importRows('procuratorates', procuratorates.rows, db)).toEqual({
+      created: 2,
+      updated: 0,
+      errors: [],
+    });
     const cases = await readRows(await files.write('cases.csv', casesCsv));
 
     const first = await importRows('cases', cases.rows, db);
@@ -48,11 +75,37 @@ describe('importRows: register and case files through the subgraphs’ services'
     expect(first).toEqual({ created: 2, updated: 0, errors: casesCsvErrors });
     expect(second).toEqual({ created: 0, updated: 2, errors: casesCsvErrors });
     const pilot = await db.cases.models.Procuratorate.find().sort({ _id: 1 }).lean().exec();
-    expect(pilot.map((p) => [p._id, p.onlineReadingEnabled])).toEqual([['GD-440000', false], ['SH-310000', true]]);
-    const stored = await db.cases.models.Case.find().sort({ departmentCaseNumber: 1 }).lean().exec();
-    expect(stored.map((c) => ({ procuratorateId: c.procuratorateId, number: c.departmentCaseNumber, suspects: c.suspects, stage: c.stage, exclusion: c.readingExclusion }))).toEqual([
-      { procuratorateId: 'SH-310000', number: '沪检刑诉〔2025〕1001号', suspects: ['张建华', '李明', '王五', '赵六'], stage: 'PROSECUTION_REVIEW', exclusion: undefined },
-      { procuratorateId: 'GD-440000', number: '粤检刑诉〔2025〕1004号', suspects: ['黄某甲', '黄某乙'], stage: 'TRIAL', exclusion: { category: 'MINORS', reason: '犯罪嫌疑人系未成年人' } },
+    expect(pilot.map((p) => [p._id, p.onlineReadingEnabled])).toEqual([
+      ['GD-440000', false],
+      ['SH-310000', true],
+    ]);
+    const stored = await db.cases.models.Case.find()
+      .sort({ departmentCaseNumber: 1 })
+      .lean()
+      .exec();
+    expect(
+      stored.map((c) => ({
+        procuratorateId: c.procuratorateId,
+        number: c.departmentCaseNumber,
+        suspects: c.suspects,
+        stage: c.stage,
+        exclusion: c.readingExclusion,
+      })),
+    ).toEqual([
+      {
+        procuratorateId: 'SH-310000',
+        number: '沪检刑诉〔2025〕1001号',
+        suspects: ['张建华', '李明', '王五', '赵六'],
+        stage: 'PROSECUTION_REVIEW',
+        exclusion: undefined,
+      },
+      {
+        procuratorateId: 'GD-440000',
+        number: '粤检刑诉〔2025〕1004号',
+        suspects: ['黄某甲', '黄某乙'],
+        stage: 'TRIAL',
+        exclusion: { category: 'MINORS', reason: '犯罪嫌疑人系未成年人' },
+      },
     ]);
   });
 
@@ -70,11 +123,18 @@ describe('importRows: register and case files through the subgraphs’ services'
 
     expect(read.errors).toEqual([{ line: 5, reason: '应为对象（各列为键）。' }]);
     expect(result).toEqual({
-      created: 2, updated: 0,
-      errors: [{ line: 3, reason: '缺少“username”列。' }, { line: 4, reason: '手机号码应为11位，以1开头，第二位为3至9。' }],
+      created: 2,
+      updated: 0,
+      errors: [
+        { line: 3, reason: '缺少“username”列。' },
+        { line: 4, reason: '手机号码应为11位，以1开头，第二位为3至9。' },
+      ],
     });
     const stored = await db.identity.models.Prosecutor.find().sort({ username: 1 }).lean().exec();
-    expect(stored.map((p) => [p.username, p.phone])).toEqual([['sh.feng', '13912345678'], ['sh.jiang', undefined]]);
+    expect(stored.map((p) => [p.username, p.phone])).toEqual([
+      ['sh.feng', '13912345678'],
+      ['sh.jiang', undefined],
+    ]);
   });
 
   it('tolerates a BOM, CRLF, blank lines and quoted cells, and counts lines physically', async () => {
@@ -87,15 +147,24 @@ describe('importRows: register and case files through the subgraphs’ services'
       `多行律师事务所"`,
       `许多,${idNumber('31011519920202303')},123,上海测试律师事务所`,
     ].join('\r\n');
-    const read = await readRows(await files.write('bom.csv', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(csv)])));
+    const read = await readRows(
+      await files.write(
+        'bom.csv',
+        Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(csv)]),
+      ),
+    );
 
     const result = await importRows('lawyers', read.rows, db);
 
     expect(result.errors).toEqual([{ line: 6, reason: '执业证号应为17位数字。' }]);
     expect(result.created).toBe(2);
-    const shen = await db.identity.models.Lawyer.findOne({ licenceNumber: '13101201810066666' }).lean().exec();
+    const shen = await db.identity.models.Lawyer.findOne({ licenceNumber: '13101201810066666' })
+      .lean()
+      .exec();
     expect([shen?.name, shen?.lawFirm]).toEqual(['沈, 律师', '上海"诚信"律师事务所']);
-    const han = await db.identity.models.Lawyer.findOne({ licenceNumber: '13101201810077777' }).lean().exec();
+    const han = await db.identity.models.Lawyer.findOne({ licenceNumber: '13101201810077777' })
+      .lean()
+      .exec();
     expect(han?.lawFirm).toBe('上海\r\n多行律师事务所');
   });
 });

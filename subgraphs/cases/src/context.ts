@@ -1,6 +1,12 @@
 import DataLoader from 'dataloader';
 import { byIdLoader, type Identity, type ServiceContext } from '@yuejuan/runtime';
-import type { AttachmentDoc, BindingApplicationDoc, CaseDoc, CasesModels, ProcuratorateDoc } from './models/index.ts';
+import type {
+  AttachmentDoc,
+  BindingApplicationDoc,
+  CaseDoc,
+  CasesModels,
+  ProcuratorateDoc,
+} from './models/index.ts';
 
 /** Per-request loaders: every entity lookup of a request goes through one of these. */
 export function createLoaders(models: CasesModels) {
@@ -14,7 +20,10 @@ export function createLoaders(models: CasesModels) {
      * request (the applications' and the bound cases' totals) reads this.
      */
     bindingCounts: new DataLoader<string, Map<string, number>>(async (lawyerIds) => {
-      const rows = await models.BindingApplication.aggregate<{ _id: { lawyerId: string; status: string }; n: number }>([
+      const rows = await models.BindingApplication.aggregate<{
+        _id: { lawyerId: string; status: string };
+        n: number;
+      }>([
         { $match: { lawyerId: lawyerIds.length === 1 ? lawyerIds[0] : { $in: [...lawyerIds] } } },
         { $group: { _id: { lawyerId: '$lawyerId', status: '$status' }, n: { $sum: 1 } } },
       ]).exec();
@@ -26,7 +35,14 @@ export function createLoaders(models: CasesModels) {
     boundCases: new DataLoader<{ lawyerId: string; caseId: string }, boolean, string>(
       async (keys) => {
         const lawyerId = keys[0]!.lawyerId; // one caller per request
-        const docs = await models.BindingApplication.find({ lawyerId, status: 'APPROVED', caseId: { $in: keys.map((k) => k.caseId) } }).select('caseId').lean<{ caseId: string }[]>().exec();
+        const docs = await models.BindingApplication.find({
+          lawyerId,
+          status: 'APPROVED',
+          caseId: { $in: keys.map((k) => k.caseId) },
+        })
+          .select('caseId')
+          .lean<{ caseId: string }[]>()
+          .exec();
         const bound = new Set(docs.map((d) => d.caseId));
         return keys.map((k) => bound.has(k.caseId));
       },
@@ -41,7 +57,11 @@ export type Context = ServiceContext<Loaders>;
  * Case data: its procuratorate's staff, administrators, and lawyers bound to it. A lawyer's
  * own application still shows its case (BindingApplication.case), whatever its status.
  */
-export async function canReadCase(identity: Identity, c: CaseDoc, loaders: Loaders): Promise<boolean> {
+export async function canReadCase(
+  identity: Identity,
+  c: CaseDoc,
+  loaders: Loaders,
+): Promise<boolean> {
   switch (identity.role) {
     case 'ADMINISTRATOR':
       return true;

@@ -9,7 +9,12 @@ import { contentDisposition, routeIdentity, sendRouteError } from '@yuejuan/runt
  * proxies `/uploads/attachments` and `/downloads/attachments/*` here with the caller's identity
  * in `x-internal-token`, minted for `cases`); `/internal/*` is for other subgraphs only.
  */
-export function mountCasesRoutes(app: Express, services: CasesServices, secret: string, logger: Logger): void {
+export function mountCasesRoutes(
+  app: Express,
+  services: CasesServices,
+  secret: string,
+  logger: Logger,
+): void {
   const logError = (err: unknown) => logger.error({ err }, 'route failed');
 
   // POST /uploads/attachments?kind=LICENCE&fileName=执业证.pdf, body = the file, Content-Type = its type.
@@ -17,13 +22,23 @@ export function mountCasesRoutes(app: Express, services: CasesServices, secret: 
     try {
       const identity = await routeIdentity(req, secret, 'cases');
       const length = req.header('content-length');
-      const doc = await services.attachments.upload(identity, {
-        kind: String(req.query.kind ?? ''),
-        fileName: String(req.query.fileName ?? req.header('x-file-name') ?? ''),
-        contentType: req.header('content-type'),
-        contentLength: length === undefined ? undefined : Number(length),
-      }, req);
-      res.status(201).json({ id: doc._id, kind: doc.kind, fileName: doc.fileName, contentType: doc.contentType, sizeBytes: doc.sizeBytes });
+      const doc = await services.attachments.upload(
+        identity,
+        {
+          kind: String(req.query.kind ?? ''),
+          fileName: String(req.query.fileName ?? req.header('x-file-name') ?? ''),
+          contentType: req.header('content-type'),
+          contentLength: length === undefined ? undefined : Number(length),
+        },
+        req,
+      );
+      res.status(201).json({
+        id: doc._id,
+        kind: doc.kind,
+        fileName: doc.fileName,
+        contentType: doc.contentType,
+        sizeBytes: doc.sizeBytes,
+      });
     } catch (err) {
       // The rest of a refused body is not read; close the connection instead of draining it.
       res.setHeader('connection', 'close');
@@ -38,9 +53,15 @@ export function mountCasesRoutes(app: Express, services: CasesServices, secret: 
       const doc = await services.attachments.get(req.params.id);
       if (!doc) throw new AppError('NOT_FOUND', '附件不存在。');
       const own = identity.role === 'LAWYER' && identity.lawyerId === doc.lawyerId;
-      const reviewer = identity.role === 'ADMINISTRATOR' || (identity.role === 'PROSECUTOR' &&
-        !!(await services.models.BindingApplication.exists({ attachmentIds: doc._id, procuratorateId: identity.procuratorateId }).exec()));
-      if (!own && !reviewer) throw new AppError(identity.role === 'ANONYMOUS' ? 'UNAUTHENTICATED' : 'FORBIDDEN');
+      const reviewer =
+        identity.role === 'ADMINISTRATOR' ||
+        (identity.role === 'PROSECUTOR' &&
+          !!(await services.models.BindingApplication.exists({
+            attachmentIds: doc._id,
+            procuratorateId: identity.procuratorateId,
+          }).exec()));
+      if (!own && !reviewer)
+        throw new AppError(identity.role === 'ANONYMOUS' ? 'UNAUTHENTICATED' : 'FORBIDDEN');
       res.setHeader('content-type', doc.contentType);
       res.setHeader('content-length', String(doc.sizeBytes));
       res.setHeader('content-disposition', contentDisposition(doc.fileName));
@@ -57,12 +78,21 @@ export function mountCasesRoutes(app: Express, services: CasesServices, secret: 
   app.post('/internal/bindings/check', express.json({ limit: '2kb' }), async (req, res) => {
     try {
       const identity = await routeIdentity(req, secret, 'cases');
-      if (identity.role !== 'SERVICE') { res.status(403).json({ code: 'FORBIDDEN' }); return; }
+      if (identity.role !== 'SERVICE') {
+        res.status(403).json({ code: 'FORBIDDEN' });
+        return;
+      }
       const { lawyerId, caseId } = (req.body ?? {}) as { lawyerId?: unknown; caseId?: unknown };
-      if (typeof caseId !== 'string' || (lawyerId !== undefined && typeof lawyerId !== 'string')) throw new AppError('BAD_USER_INPUT', 'lawyerId/caseId 无效。');
-      res.json(await services.bindings.check(typeof lawyerId === 'string' ? lawyerId : null, caseId));
+      if (typeof caseId !== 'string' || (lawyerId !== undefined && typeof lawyerId !== 'string'))
+        throw new AppError('BAD_USER_INPUT', 'lawyerId/caseId 无效。');
+      res.json(
+        await services.bindings.check(typeof lawyerId === 'string' ? lawyerId : null, caseId),
+      );
     } catch (err) {
-      if (err instanceof AppError && err.extensions.code === 'UNAUTHENTICATED') { res.status(401).json({ code: 'UNAUTHENTICATED' }); return; }
+      if (err instanceof AppError && err.extensions.code === 'UNAUTHENTICATED') {
+        res.status(401).json({ code: 'UNAUTHENTICATED' });
+        return;
+      }
       sendRouteError(res, err, logError);
     }
   });

@@ -19,7 +19,11 @@ export interface CasesDeps {
 /** The cases subgraph: no side effects until start(). */
 export function createServer({ config, connection, logger, bus }: CasesDeps) {
   const blobs = createBlobStore(config, 'cases', connection.getClient().db(connection.name));
-  const services = createCasesServices(connection, { bus, blobs, attachmentMaxBytes: config.ATTACHMENT_MAX_BYTES });
+  const services = createCasesServices(connection, {
+    bus,
+    blobs,
+    attachmentMaxBytes: config.ATTACHMENT_MAX_BYTES,
+  });
   const service = createSubgraphService({
     name: 'cases',
     sdl: loadSubgraphSdl('cases'),

@@ -2,22 +2,36 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCases, type Harness } from './harness.ts';
-import { files, seedProcuratorates, uploadAttachment, wangSh, zhangSan, zhangSanId } from './fixtures.ts';
+import {
+  files,
+  seedProcuratorates,
+  uploadAttachment,
+  wangSh,
+  zhangSan,
+  zhangSanId,
+} from './fixtures.ts';
 
 const limit = 64 * 1024;
 
 describe('binding attachments upload', () => {
   let h: Harness;
-  const storedFiles = async () => (await readdir(join(h.blobDir, 'cases', 'attachments')).catch(() => [] as string[]));
+  const storedFiles = async () =>
+    await readdir(join(h.blobDir, 'cases', 'attachments')).catch(() => [] as string[]);
 
   beforeAll(async () => {
     h = await startCases('cases_attachments', { ATTACHMENT_MAX_BYTES: String(limit) });
     await seedProcuratorates(h);
   });
-  afterAll(async () => { await h?.stop(); });
+  afterAll(async () => {
+    await h?.stop();
+  });
 
   it('stores a PDF, a JPEG and a PNG of a lawyer, with their checked type, size and hash', async () => {
-    for (const [name, type, body] of [['授权委托书.pdf', 'application/pdf', files.pdf], ['执业证.JPG', 'image/jpeg', files.jpeg], ['身份证.png', 'image/png', files.png]] as const) {
+    for (const [name, type, body] of [
+      ['授权委托书.pdf', 'application/pdf', files.pdf],
+      ['执业证.JPG', 'image/jpeg', files.jpeg],
+      ['身份证.png', 'image/png', files.png],
+    ] as const) {
       const r = await uploadAttachment(h, zhangSan, 'LICENCE', name, type, body);
       expect(r.status, name).toBe(201);
       expect(r.body).toMatchObject({ fileName: name, contentType: type, sizeBytes: body.length });
@@ -42,7 +56,9 @@ describe('binding attachments upload', () => {
     for (const [name, type, body, kind, status] of cases) {
       const r = await uploadAttachment(h, zhangSan, kind, name, type, body);
       expect(r.status, name).toBe(status);
-      expect(r.body.code, name).toMatch(status === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : 'BAD_USER_INPUT');
+      expect(r.body.code, name).toMatch(
+        status === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : 'BAD_USER_INPUT',
+      );
     }
     expect(await h.models.Attachment.countDocuments().exec()).toBe(docsBefore);
     expect((await storedFiles()).length).toBe(filesBefore);
@@ -51,13 +67,31 @@ describe('binding attachments upload', () => {
   it('refuses a file over the limit by Content-Length and while streaming (no length), storing nothing', async () => {
     const docsBefore = await h.models.Attachment.countDocuments().exec();
     const big = Buffer.concat([files.pdf, Buffer.alloc(limit, 0x20)]);
-    const declared = await uploadAttachment(h, zhangSan, 'LICENCE', '大.pdf', 'application/pdf', big);
+    const declared = await uploadAttachment(
+      h,
+      zhangSan,
+      'LICENCE',
+      '大.pdf',
+      'application/pdf',
+      big,
+    );
     expect(declared.status).toBe(413);
     expect(declared.body.code).toBe('PAYLOAD_TOO_LARGE');
 
     // A chunked body has no Content-Length: the limit must hold while the bytes arrive.
-    const chunks = async function* () { for (let i = 0; i < 8; i++) yield big.subarray(i * (big.length / 8), (i + 1) * (big.length / 8)); };
-    const res = await h.route(zhangSan, `/uploads/attachments?kind=LICENCE&fileName=${encodeURIComponent('大.pdf')}`, { method: 'POST', headers: { 'content-type': 'application/pdf' }, body: ReadableStream.from(chunks()) as never });
+    const chunks = async function* () {
+      for (let i = 0; i < 8; i++)
+        yield big.subarray(i * (big.length / 8), (i + 1) * (big.length / 8));
+    };
+    const res = await h.route(
+      zhangSan,
+      `/uploads/attachments?kind=LICENCE&fileName=${encodeURIComponent('大.pdf')}`,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/pdf' },
+        body: ReadableStream.from(chunks()) as never,
+      },
+    );
     expect(res.status).toBe(413);
     expect(await h.models.Attachment.countDocuments().exec()).toBe(docsBefore);
     expect((await storedFiles()).filter((f) => !f.startsWith('.'))).toHaveLength(docsBefore);
@@ -65,8 +99,14 @@ describe('binding attachments upload', () => {
   });
 
   it('is for lawyers only, and only with a gateway token', async () => {
-    expect((await uploadAttachment(h, wangSh, 'LICENCE', 'a.pdf', 'application/pdf', files.pdf)).status).toBe(403);
-    const res = await h.route(null, '/uploads/attachments?kind=LICENCE&fileName=a.pdf', { method: 'POST', headers: { 'content-type': 'application/pdf' }, body: files.pdf });
+    expect(
+      (await uploadAttachment(h, wangSh, 'LICENCE', 'a.pdf', 'application/pdf', files.pdf)).status,
+    ).toBe(403);
+    const res = await h.route(null, '/uploads/attachments?kind=LICENCE&fileName=a.pdf', {
+      method: 'POST',
+      headers: { 'content-type': 'application/pdf' },
+      body: files.pdf,
+    });
     expect(res.status).toBe(401);
   });
 });

@@ -1,18 +1,51 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { anonymous } from '@yuejuan/runtime/testing';
 import { codes, startCases, type Harness } from './harness.ts';
-import { admin, guangdong, seedApplications, seedCases, seedProcuratorates, shanghai, wangSh, zhangSan, zhangSanId, zhaoGd } from './fixtures.ts';
+import {
+  admin,
+  guangdong,
+  seedApplications,
+  seedCases,
+  seedProcuratorates,
+  shanghai,
+  wangSh,
+  zhangSan,
+  zhangSanId,
+  zhaoGd,
+} from './fixtures.ts';
 
 const queue = /* GraphQL */ `
   query Queue($status: BindingStatus, $first: Int, $after: String) {
     bindingReviewQueue(status: $status, first: $first, after: $after) {
       totalCount
-      pageInfo { hasNextPage endCursor }
-      edges { cursor node { id status lawyer { id } case { id procuratorate { id } } } }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+      edges {
+        cursor
+        node {
+          id
+          status
+          lawyer {
+            id
+          }
+          case {
+            id
+            procuratorate {
+              id
+            }
+          }
+        }
+      }
     }
   }
 `;
-type Page = { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges: { node: { id: string; status: string; case: { procuratorate: { id: string } } } }[] };
+type Page = {
+  totalCount: number;
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  edges: { node: { id: string; status: string; case: { procuratorate: { id: string } } } }[];
+};
 
 describe('binding review queue', () => {
   let h: Harness;
@@ -24,11 +57,15 @@ describe('binding review queue', () => {
     const shCases = await seedCases(h, shanghai.id, 12, '沪检刑诉');
     const gdCases = await seedCases(h, guangdong.id, 3, '粤检刑诉');
     // Shanghai: every fourth approved, the others submitted (9 submitted, 3 approved).
-    const shApps = await seedApplications(h, zhangSanId, shCases, (i) => (i % 4 === 0 ? 'APPROVED' : 'SUBMITTED'));
+    const shApps = await seedApplications(h, zhangSanId, shCases, (i) =>
+      i % 4 === 0 ? 'APPROVED' : 'SUBMITTED',
+    );
     await seedApplications(h, zhangSanId, gdCases, () => 'SUBMITTED');
     shanghaiSubmitted = shApps.filter((_, i) => i % 4 !== 0).reverse(); // newest first
   });
-  afterAll(async () => { await h?.stop(); });
+  afterAll(async () => {
+    await h?.stop();
+  });
 
   it('shows a prosecutor only their own procuratorate, newest first', async () => {
     const result = await h.call<{ bindingReviewQueue: Page }>(wangSh, queue, { first: 50 });
@@ -36,19 +73,34 @@ describe('binding review queue', () => {
     const page = result.data!.bindingReviewQueue;
     expect(page.totalCount).toBe(9);
     expect(page.edges.map((e) => e.node.id)).toEqual(shanghaiSubmitted);
-    expect(page.edges.every((e) => e.node.status === 'SUBMITTED' && e.node.case.procuratorate.id === shanghai.id)).toBe(true);
+    expect(
+      page.edges.every(
+        (e) => e.node.status === 'SUBMITTED' && e.node.case.procuratorate.id === shanghai.id,
+      ),
+    ).toBe(true);
     expect(page.pageInfo.hasNextPage).toBe(false);
 
     const gd = await h.call<{ bindingReviewQueue: Page }>(zhaoGd, queue, { first: 50 });
     expect(gd.data!.bindingReviewQueue.totalCount).toBe(3);
-    expect(gd.data!.bindingReviewQueue.edges.every((e) => e.node.case.procuratorate.id === guangdong.id)).toBe(true);
+    expect(
+      gd.data!.bindingReviewQueue.edges.every((e) => e.node.case.procuratorate.id === guangdong.id),
+    ).toBe(true);
   });
 
   it('filters by status', async () => {
-    const result = await h.call<{ bindingReviewQueue: Page }>(wangSh, queue, { status: 'APPROVED' });
+    const result = await h.call<{ bindingReviewQueue: Page }>(wangSh, queue, {
+      status: 'APPROVED',
+    });
     expect(result.data!.bindingReviewQueue.totalCount).toBe(3);
-    expect(result.data!.bindingReviewQueue.edges.map((e) => e.node.status)).toEqual(['APPROVED', 'APPROVED', 'APPROVED']);
-    expect((await h.call<{ bindingReviewQueue: Page }>(wangSh, queue, { status: 'WITHDRAWN' })).data!.bindingReviewQueue).toEqual({ totalCount: 0, pageInfo: { hasNextPage: false, endCursor: null }, edges: [] });
+    expect(result.data!.bindingReviewQueue.edges.map((e) => e.node.status)).toEqual([
+      'APPROVED',
+      'APPROVED',
+      'APPROVED',
+    ]);
+    expect(
+      (await h.call<{ bindingReviewQueue: Page }>(wangSh, queue, { status: 'WITHDRAWN' })).data!
+        .bindingReviewQueue,
+    ).toEqual({ totalCount: 0, pageInfo: { hasNextPage: false, endCursor: null }, edges: [] });
   });
 
   it('pages with first/after until the end: no item twice, none missing', async () => {
@@ -56,7 +108,9 @@ describe('binding review queue', () => {
     let after: string | null = null;
     const pages: Page[] = [];
     do {
-      const result: { data?: { bindingReviewQueue: Page } | null } = await h.call<{ bindingReviewQueue: Page }>(wangSh, queue, { first: 4, after });
+      const result: { data?: { bindingReviewQueue: Page } | null } = await h.call<{
+        bindingReviewQueue: Page;
+      }>(wangSh, queue, { first: 4, after });
       const page = result.data!.bindingReviewQueue;
       pages.push(page);
       seen.push(...page.edges.map((e) => e.node.id));
@@ -78,7 +132,13 @@ describe('binding review queue', () => {
   });
 
   it('refuses page sizes outside 1..100 and garbage cursors with BAD_USER_INPUT', async () => {
-    for (const variables of [{ first: 0 }, { first: 500 }, { first: -1 }, { after: 'not a cursor!' }, { after: '%%%' }]) {
+    for (const variables of [
+      { first: 0 },
+      { first: 500 },
+      { first: -1 },
+      { after: 'not a cursor!' },
+      { after: '%%%' },
+    ]) {
       const result = await h.call(wangSh, queue, variables);
       expect(codes(result), JSON.stringify(variables)).toEqual(['BAD_USER_INPUT']);
     }

@@ -2,20 +2,68 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countCommands } from '@yuejuan/runtime';
 import { anonymous, lawyerIdentity, prosecutorIdentity } from '@yuejuan/runtime/testing';
 import { codes, startCases, type Harness } from './harness.ts';
-import { admin, fraudCase, guangdong, liSi, seedApplications, seedCase, seedCases, seedProcuratorates, shanghai, theftCase, wangSh, zhangSan, zhangSanId, liSiId, zhaoGd } from './fixtures.ts';
+import {
+  admin,
+  fraudCase,
+  guangdong,
+  liSi,
+  seedApplications,
+  seedCase,
+  seedCases,
+  seedProcuratorates,
+  shanghai,
+  theftCase,
+  wangSh,
+  zhangSan,
+  zhangSanId,
+  liSiId,
+  zhaoGd,
+} from './fixtures.ts';
 
 const caseQuery = /* GraphQL */ `
   query Case($id: ID!) {
-    case(id: $id) { id departmentCaseNumber caseName suspects stage procuratorate { id name } readingExclusion { category reason } }
+    case(id: $id) {
+      id
+      departmentCaseNumber
+      caseName
+      suspects
+      stage
+      procuratorate {
+        id
+        name
+      }
+      readingExclusion {
+        category
+        reason
+      }
+    }
   }
 `;
 const findCase = /* GraphQL */ `
   query FindCase($procuratorateId: ID!, $number: String!) {
-    findCase(procuratorateId: $procuratorateId, departmentCaseNumber: $number) { id departmentCaseNumber caseName procuratorate { id name } }
+    findCase(procuratorateId: $procuratorateId, departmentCaseNumber: $number) {
+      id
+      departmentCaseNumber
+      caseName
+      procuratorate {
+        id
+        name
+      }
+    }
   }
 `;
 const caseEntities = /* GraphQL */ `
-  query Cases($representations: [_Any!]!) { _entities(representations: $representations) { ... on Case { id caseName procuratorate { name } } } }
+  query Cases($representations: [_Any!]!) {
+    _entities(representations: $representations) {
+      ... on Case {
+        id
+        caseName
+        procuratorate {
+          name
+        }
+      }
+    }
+  }
 `;
 
 describe('case access', () => {
@@ -31,11 +79,18 @@ describe('case access', () => {
     await seedApplications(h, liSiId, [theftId], () => 'SUBMITTED');
     await seedApplications(h, 'lawyer-revoked', [theftId], () => 'REVOKED');
   });
-  afterAll(async () => { await h?.stop(); });
+  afterAll(async () => {
+    await h?.stop();
+  });
 
   const theft = () => ({
-    id: theftId, departmentCaseNumber: theftCase.departmentCaseNumber, caseName: theftCase.caseName, suspects: theftCase.suspects,
-    stage: theftCase.stage, procuratorate: { id: shanghai.id, name: shanghai.name }, readingExclusion: null,
+    id: theftId,
+    departmentCaseNumber: theftCase.departmentCaseNumber,
+    caseName: theftCase.caseName,
+    suspects: theftCase.suspects,
+    stage: theftCase.stage,
+    procuratorate: { id: shanghai.id, name: shanghai.name },
+    readingExclusion: null,
   });
 
   it('shows a case to the prosecutors of its procuratorate and to administrators', async () => {
@@ -53,7 +108,12 @@ describe('case access', () => {
   });
 
   it('refuses another procuratorate, a pending applicant, a revoked binding and an unrelated lawyer', async () => {
-    for (const identity of [zhaoGd, liSi, lawyerIdentity('lawyer-revoked'), lawyerIdentity('lawyer-unrelated')]) {
+    for (const identity of [
+      zhaoGd,
+      liSi,
+      lawyerIdentity('lawyer-revoked'),
+      lawyerIdentity('lawyer-unrelated'),
+    ]) {
       const result = await h.call(identity, caseQuery, { id: theftId });
       expect(result.data?.case ?? null).toBeNull();
       expect(codes(result)).toEqual(['FORBIDDEN']);
@@ -66,20 +126,67 @@ describe('case access', () => {
   });
 
   it('lets a lawyer find a case by procuratorate and 部门受案号', async () => {
-    const result = await h.call(liSi, findCase, { procuratorateId: shanghai.id, number: ` ${theftCase.departmentCaseNumber} ` });
+    const result = await h.call(liSi, findCase, {
+      procuratorateId: shanghai.id,
+      number: ` ${theftCase.departmentCaseNumber} `,
+    });
     expect(result.errors).toBeUndefined();
-    expect(result.data.findCase).toEqual({ id: theftId, departmentCaseNumber: theftCase.departmentCaseNumber, caseName: theftCase.caseName, procuratorate: { id: shanghai.id, name: shanghai.name } });
-    expect((await h.call(liSi, findCase, { procuratorateId: guangdong.id, number: theftCase.departmentCaseNumber })).data).toEqual({ findCase: null });
+    expect(result.data.findCase).toEqual({
+      id: theftId,
+      departmentCaseNumber: theftCase.departmentCaseNumber,
+      caseName: theftCase.caseName,
+      procuratorate: { id: shanghai.id, name: shanghai.name },
+    });
+    expect(
+      (
+        await h.call(liSi, findCase, {
+          procuratorateId: guangdong.id,
+          number: theftCase.departmentCaseNumber,
+        })
+      ).data,
+    ).toEqual({ findCase: null });
     // The brackets and spaces people type find the same case (issue 15).
-    for (const typed of ['沪检刑诉[2025]101号', '沪检刑诉【2025】101号', '沪检刑诉(2025)101号', '沪检刑诉（2025）101号', '沪检刑诉 〔2025〕 101 号', '沪检刑诉［２０２５］１０１号']) {
-      expect((await h.call(liSi, findCase, { procuratorateId: shanghai.id, number: typed })).data.findCase?.id, typed).toBe(theftId);
+    for (const typed of [
+      '沪检刑诉[2025]101号',
+      '沪检刑诉【2025】101号',
+      '沪检刑诉(2025)101号',
+      '沪检刑诉（2025）101号',
+      '沪检刑诉 〔2025〕 101 号',
+      '沪检刑诉［２０２５］１０１号',
+    ]) {
+      expect(
+        (await h.call(liSi, findCase, { procuratorateId: shanghai.id, number: typed })).data
+          .findCase?.id,
+        typed,
+      ).toBe(theftId);
     }
   });
 
   it('keeps findCase for lawyers and administrators', async () => {
-    expect(codes(await h.call(wangSh, findCase, { procuratorateId: shanghai.id, number: theftCase.departmentCaseNumber }))).toEqual(['FORBIDDEN']);
-    expect(codes(await h.call(anonymous, findCase, { procuratorateId: shanghai.id, number: theftCase.departmentCaseNumber }))).toEqual(['UNAUTHENTICATED']);
-    expect((await h.call(admin, findCase, { procuratorateId: shanghai.id, number: theftCase.departmentCaseNumber })).data.findCase.id).toBe(theftId);
+    expect(
+      codes(
+        await h.call(wangSh, findCase, {
+          procuratorateId: shanghai.id,
+          number: theftCase.departmentCaseNumber,
+        }),
+      ),
+    ).toEqual(['FORBIDDEN']);
+    expect(
+      codes(
+        await h.call(anonymous, findCase, {
+          procuratorateId: shanghai.id,
+          number: theftCase.departmentCaseNumber,
+        }),
+      ),
+    ).toEqual(['UNAUTHENTICATED']);
+    expect(
+      (
+        await h.call(admin, findCase, {
+          procuratorateId: shanghai.id,
+          number: theftCase.departmentCaseNumber,
+        })
+      ).data.findCase.id,
+    ).toBe(theftId);
   });
 
   it('resolves 40 case references with a bounded number of commands', async () => {
@@ -88,7 +195,9 @@ describe('case access', () => {
     await seedApplications(h, 'lawyer-batch', ids, () => 'APPROVED');
     const representations = ids.map((id) => ({ __typename: 'Case', id }));
     for (const identity of [wangSh, lawyer]) {
-      const { result, commands } = await countCommands(h.db, () => h.call(identity, caseEntities, { representations }));
+      const { result, commands } = await countCommands(h.db, () =>
+        h.call(identity, caseEntities, { representations }),
+      );
       expect(result.errors).toBeUndefined();
       expect(result.data._entities.map((c: { id: string }) => c.id)).toEqual(ids);
       expect(result.data._entities[0].procuratorate).toEqual({ name: shanghai.name });
@@ -99,7 +208,9 @@ describe('case access', () => {
   });
 
   it('refuses case references the caller may not read', async () => {
-    const result = await h.call(liSi, caseEntities, { representations: [{ __typename: 'Case', id: theftId }] });
+    const result = await h.call(liSi, caseEntities, {
+      representations: [{ __typename: 'Case', id: theftId }],
+    });
     expect(result.data?._entities).toEqual([null]);
     expect(codes(result)).toEqual(['FORBIDDEN']);
   });

@@ -2,16 +2,50 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countCommands } from '@yuejuan/runtime';
 import { anonymous } from '@yuejuan/runtime/testing';
 import { codes, startCases, type GraphQLResult, type Harness } from './harness.ts';
-import { admin, anhui, liSi, seedApplications, seedCases, seedProcuratorates, shanghai, wangSh, zhangSan, zhangSanId } from './fixtures.ts';
+import {
+  admin,
+  anhui,
+  liSi,
+  seedApplications,
+  seedCases,
+  seedProcuratorates,
+  shanghai,
+  wangSh,
+  zhangSan,
+  zhangSanId,
+} from './fixtures.ts';
 
 const applications = /* GraphQL */ `
-  query Applications($representations: [_Any!]!, $filter: BindingApplicationFilter, $first: Int, $after: String) {
+  query Applications(
+    $representations: [_Any!]!
+    $filter: BindingApplicationFilter
+    $first: Int
+    $after: String
+  ) {
     _entities(representations: $representations) {
       ... on Lawyer {
         bindingApplications(filter: $filter, first: $first, after: $after) {
           totalCount
-          pageInfo { hasNextPage endCursor }
-          edges { cursor node { id status lawyer { id } caseSummary { id procuratorate { id } } } }
+          pageInfo {
+            hasNextPage
+            endCursor
+          }
+          edges {
+            cursor
+            node {
+              id
+              status
+              lawyer {
+                id
+              }
+              caseSummary {
+                id
+                procuratorate {
+                  id
+                }
+              }
+            }
+          }
         }
       }
     }
@@ -20,14 +54,39 @@ const applications = /* GraphQL */ `
 const boundCases = /* GraphQL */ `
   query BoundCases($representations: [_Any!]!, $first: Int, $after: String) {
     _entities(representations: $representations) {
-      ... on Lawyer { boundCases(first: $first, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { node { id caseName } } } }
+      ... on Lawyer {
+        boundCases(first: $first, after: $after) {
+          totalCount
+          pageInfo {
+            hasNextPage
+            endCursor
+          }
+          edges {
+            node {
+              id
+              caseName
+            }
+          }
+        }
+      }
     }
   }
 `;
 const selecting = (selection: string) => /* GraphQL */ `
   query Selection($representations: [_Any!]!) { _entities(representations: $representations) { ... on Lawyer { ${selection} } } }
 `;
-type Page = { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges: { node: { id: string; status: string; lawyer: { id: string }; caseSummary: { procuratorate: { id: string } } } }[] };
+type Page = {
+  totalCount: number;
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  edges: {
+    node: {
+      id: string;
+      status: string;
+      lawyer: { id: string };
+      caseSummary: { procuratorate: { id: string } };
+    };
+  }[];
+};
 const me = [{ __typename: 'Lawyer', id: zhangSanId }];
 const statuses = ['SUBMITTED', 'APPROVED', 'REJECTED', 'SUBMITTED', 'WITHDRAWN'] as const;
 
@@ -39,18 +98,27 @@ describe("a lawyer's binding applications and bound cases", () => {
   beforeAll(async () => {
     h = await startCases('cases_lawyer');
     await seedProcuratorates(h);
-    cases = [...(await seedCases(h, shanghai.id, 20, '沪检刑诉')), ...(await seedCases(h, anhui.id, 5, '皖检刑诉'))];
+    cases = [
+      ...(await seedCases(h, shanghai.id, 20, '沪检刑诉')),
+      ...(await seedCases(h, anhui.id, 5, '皖检刑诉')),
+    ];
     apps = await seedApplications(h, zhangSanId, cases, (i) => statuses[i % statuses.length]!);
     await seedApplications(h, 'lawyer-lisi', cases.slice(0, 3), () => 'APPROVED');
   });
-  afterAll(async () => { await h?.stop(); });
+  afterAll(async () => {
+    await h?.stop();
+  });
 
   async function allPages(variables: Record<string, unknown>, first: number) {
     const ids: string[] = [];
     const pages: Page[] = [];
     let after: string | null = null;
     do {
-      const result: GraphQLResult<{ _entities: { bindingApplications: Page }[] }> = await h.call(zhangSan, applications, { representations: me, ...variables, first, after });
+      const result: GraphQLResult<{ _entities: { bindingApplications: Page }[] }> = await h.call(
+        zhangSan,
+        applications,
+        { representations: me, ...variables, first, after },
+      );
       expect(result.errors).toBeUndefined();
       const page: Page = result.data!._entities[0]!.bindingApplications;
       pages.push(page);
@@ -60,7 +128,7 @@ describe("a lawyer's binding applications and bound cases", () => {
     return { ids, pages };
   }
 
-  it('lists all of the lawyer\'s own applications across pages: none twice, none missing', async () => {
+  it("lists all of the lawyer's own applications across pages: none twice, none missing", async () => {
     const { ids, pages } = await allPages({}, 7);
     expect(pages.map((p) => p.edges.length)).toEqual([7, 7, 7, 4]);
     expect(pages.every((p) => p.totalCount === 25)).toBe(true);
@@ -70,7 +138,9 @@ describe("a lawyer's binding applications and bound cases", () => {
   });
 
   it('filters by status, paging within the filter', async () => {
-    const submitted = apps.filter((_, i) => statuses[i % statuses.length] === 'SUBMITTED').reverse();
+    const submitted = apps
+      .filter((_, i) => statuses[i % statuses.length] === 'SUBMITTED')
+      .reverse();
     const { ids, pages } = await allPages({ filter: { status: 'SUBMITTED' } }, 3);
     expect(pages.every((p) => p.totalCount === submitted.length)).toBe(true);
     expect(ids).toEqual(submitted);
@@ -80,7 +150,9 @@ describe("a lawyer's binding applications and bound cases", () => {
   it('filters by procuratorate', async () => {
     const { ids, pages } = await allPages({ filter: { procuratorateId: anhui.id } }, 20);
     expect(ids).toEqual(apps.slice(20).reverse());
-    expect(pages[0]!.edges.every((e) => e.node.caseSummary.procuratorate.id === anhui.id)).toBe(true);
+    expect(pages[0]!.edges.every((e) => e.node.caseSummary.procuratorate.id === anhui.id)).toBe(
+      true,
+    );
   });
 
   it('refuses another lawyer and a prosecutor with FORBIDDEN, anonymous callers with UNAUTHENTICATED', async () => {
@@ -89,7 +161,9 @@ describe("a lawyer's binding applications and bound cases", () => {
       expect(result.data?._entities ?? [null]).toEqual([null]);
       expect(codes(result)).toEqual(['FORBIDDEN']);
     }
-    expect(codes(await h.call(anonymous, applications, { representations: me }))).toEqual(['UNAUTHENTICATED']);
+    expect(codes(await h.call(anonymous, applications, { representations: me }))).toEqual([
+      'UNAUTHENTICATED',
+    ]);
   });
 
   it('lets an administrator read them', async () => {
@@ -107,9 +181,18 @@ describe("a lawyer's binding applications and bound cases", () => {
     expect(page.edges.map((e: { node: { id: string } }) => e.node.id)).toEqual(approved);
 
     const first = await h.call(zhangSan, boundCases, { representations: me, first: 2 });
-    const second = await h.call(zhangSan, boundCases, { representations: me, first: 100, after: first.data._entities[0].boundCases.pageInfo.endCursor });
+    const second = await h.call(zhangSan, boundCases, {
+      representations: me,
+      first: 100,
+      after: first.data._entities[0].boundCases.pageInfo.endCursor,
+    });
     expect(first.data._entities[0].boundCases.pageInfo.hasNextPage).toBe(true);
-    expect([...first.data._entities[0].boundCases.edges, ...second.data._entities[0].boundCases.edges].map((e: { node: { id: string } }) => e.node.id)).toEqual(approved);
+    expect(
+      [
+        ...first.data._entities[0].boundCases.edges,
+        ...second.data._entities[0].boundCases.edges,
+      ].map((e: { node: { id: string } }) => e.node.id),
+    ).toEqual(approved);
     expect(codes(await h.call(liSi, boundCases, { representations: me }))).toEqual(['FORBIDDEN']);
   });
 
@@ -117,7 +200,9 @@ describe("a lawyer's binding applications and bound cases", () => {
   // connection runs only the queries of the fields the client selected.
   describe('database commands per selection', () => {
     async function commandsFor(selection: string) {
-      const { result, commands } = await countCommands(h.db, () => h.call(zhangSan, selecting(selection), { representations: me }));
+      const { result, commands } = await countCommands(h.db, () =>
+        h.call(zhangSan, selecting(selection), { representations: me }),
+      );
       expect(result.errors).toBeUndefined();
       return { lawyer: result.data._entities[0], commands };
     }
@@ -129,20 +214,26 @@ describe("a lawyer's binding applications and bound cases", () => {
     });
 
     it('loads the bound cases with one find of bindings and one of cases, shared by edges and pageInfo, counting nothing', async () => {
-      const { lawyer, commands } = await commandsFor('boundCases(first: 2) { edges { node { id } } pageInfo { hasNextPage } }');
+      const { lawyer, commands } = await commandsFor(
+        'boundCases(first: 2) { edges { node { id } } pageInfo { hasNextPage } }',
+      );
       expect(lawyer.boundCases.edges).toHaveLength(2);
       expect(lawyer.boundCases.pageInfo).toEqual({ hasNextPage: true });
       expect(commands).toEqual(['find', 'find']);
     });
 
     it('answers boundCases { pageInfo } without loading cases', async () => {
-      const { lawyer, commands } = await commandsFor('boundCases(first: 2) { pageInfo { endCursor } }');
+      const { lawyer, commands } = await commandsFor(
+        'boundCases(first: 2) { pageInfo { endCursor } }',
+      );
       expect(lawyer.boundCases.pageInfo.endCursor).toEqual(expect.any(String));
       expect(commands).toEqual(['find']);
     });
 
     it("runs the personal centre's selection with one count by status and one find", async () => {
-      const { lawyer, commands } = await commandsFor('bindingApplications(first: 20) { totalCount edges { node { status } } } boundCases { totalCount }');
+      const { lawyer, commands } = await commandsFor(
+        'bindingApplications(first: 20) { totalCount edges { node { status } } } boundCases { totalCount }',
+      );
       expect(lawyer.bindingApplications.totalCount).toBe(25);
       expect(lawyer.bindingApplications.edges).toHaveLength(20);
       expect(lawyer.boundCases.totalCount).toBe(5);
@@ -156,9 +247,17 @@ describe("a lawyer's binding applications and bound cases", () => {
         revoked: bindingApplications(filter: { status: REVOKED }) { totalCount }
         all: bindingApplications { totalCount }
         boundCases { totalCount }`);
-      expect(lawyer).toEqual({ approved: { totalCount: 5 }, withdrawn: { totalCount: 5 }, revoked: { totalCount: 0 }, all: { totalCount: 25 }, boundCases: { totalCount: 5 } });
+      expect(lawyer).toEqual({
+        approved: { totalCount: 5 },
+        withdrawn: { totalCount: 5 },
+        revoked: { totalCount: 0 },
+        all: { totalCount: 25 },
+        boundCases: { totalCount: 5 },
+      });
       expect(commands).toEqual(['aggregate']);
-      const byProcuratorate = await commandsFor(`bindingApplications(filter: { procuratorateId: "${anhui.id}" }) { totalCount }`);
+      const byProcuratorate = await commandsFor(
+        `bindingApplications(filter: { procuratorateId: "${anhui.id}" }) { totalCount }`,
+      );
       expect(byProcuratorate.lawyer.bindingApplications.totalCount).toBe(5);
       expect(byProcuratorate.commands).toEqual(['aggregate']);
     });

@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import { ConfigError, baseConfigShape, loadConfig, portSetting } from '@yuejuan/runtime';
 
-const seconds = (min: number, max: number, fallback: number) => z.coerce.number().int().min(min).max(max).default(fallback);
-const count = (max: number, fallback: number) => z.coerce.number().int().min(1).max(max).default(fallback);
+const seconds = (min: number, max: number, fallback: number) =>
+  z.coerce.number().int().min(min).max(max).default(fallback);
+const count = (max: number, fallback: number) =>
+  z.coerce.number().int().min(1).max(max).default(fallback);
 
 /** The identity subgraph's settings; the only reader of process.env here. */
 export const identityConfigShape = {
@@ -19,7 +21,10 @@ export const identityConfigShape = {
   /** Shown on the QR scan screen of the verifier (what is being logged in to). */
   SITE_NAME: z.string().min(1).max(40).default('12309中国检察网'),
   /** Shown with every activation failure (manual: 400-052-9602). */
-  SUPPORT_HOTLINE: z.string().regex(/^[0-9][0-9-]{4,19}$/, 'must be a phone number such as 400-052-9602').default('400-052-9602'),
+  SUPPORT_HOTLINE: z
+    .string()
+    .regex(/^[0-9][0-9-]{4,19}$/, 'must be a phone number such as 400-052-9602')
+    .default('400-052-9602'),
   /** Face check provider: `http` (a real identity-verification service) or `demo` (development only). */
   FACE_PROVIDER: z.enum(['http', 'demo']).default('demo'),
   FACE_HTTP_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
@@ -49,7 +54,12 @@ export const identityConfigShape = {
   /** Wrong passwords of one account per day from all sources together; then its password login closes for the day. */
   PASSWORD_ACCOUNT_FAILURES_PER_DAY: count(10000, 50),
   /** argon2id cost of stored passwords (OWASP minimum: 19456 KiB, 2 passes, 1 lane); hashes of other costs are redone at the next login. */
-  PASSWORD_HASH_MEMORY_KIB: z.coerce.number().int().min(1024).max(4 * 1024 * 1024).default(19456),
+  PASSWORD_HASH_MEMORY_KIB: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(4 * 1024 * 1024)
+    .default(19456),
   PASSWORD_HASH_TIME_COST: z.coerce.number().int().min(1).max(20).default(2),
   PASSWORD_HASH_PARALLELISM: z.coerce.number().int().min(1).max(16).default(1),
 
@@ -79,7 +89,9 @@ export function loadIdentityConfig(env: NodeJS.ProcessEnv = process.env) {
   const config = loadConfig(identityConfigShape, env);
   const problems: string[] = [];
   if (config.FACE_PROVIDER === 'demo' && config.NODE_ENV === 'production') {
-    problems.push('FACE_PROVIDER: the demo face check is for development only; set FACE_PROVIDER=http with FACE_HTTP_ENDPOINT, FACE_HTTP_APP_ID and FACE_HTTP_SECRET (got "demo")');
+    problems.push(
+      'FACE_PROVIDER: the demo face check is for development only; set FACE_PROVIDER=http with FACE_HTTP_ENDPOINT, FACE_HTTP_APP_ID and FACE_HTTP_SECRET (got "demo")',
+    );
   }
   if (config.FACE_PROVIDER === 'http') {
     for (const key of ['FACE_HTTP_ENDPOINT', 'FACE_HTTP_APP_ID', 'FACE_HTTP_SECRET'] as const) {

@@ -1,11 +1,22 @@
 import express from 'express';
 import type { Connection } from 'mongoose';
-import { createSubgraphService, internalTokenHeader, verifyInternalToken, type EventBus, type Identity, type Logger } from '@yuejuan/runtime';
+import {
+  createSubgraphService,
+  internalTokenHeader,
+  verifyInternalToken,
+  type EventBus,
+  type Identity,
+  type Logger,
+} from '@yuejuan/runtime';
 import { loadSubgraphSdl } from '@yuejuan/schema';
 import type { IdentityConfig } from './config.ts';
 import { createLoaders } from './context.ts';
 import { createResolvers } from './resolvers/index.ts';
-import { createDemoFaceProvider, createHttpFaceProvider, type FaceProvider } from './services/face-provider.ts';
+import {
+  createDemoFaceProvider,
+  createHttpFaceProvider,
+  type FaceProvider,
+} from './services/face-provider.ts';
 import { createIdentityServices } from './services/index.ts';
 import { policyFromConfig } from './services/policy.ts';
 import { createHttpSmsSender, type SmsSender } from './services/sms-sender.ts';
@@ -27,11 +38,20 @@ export interface IdentityDeps {
 /** The face provider FACE_PROVIDER names (the config refuses `demo` in production). */
 export function faceProviderFor(config: IdentityConfig): FaceProvider {
   if (config.FACE_PROVIDER === 'demo') return createDemoFaceProvider();
-  return createHttpFaceProvider({ endpoint: config.FACE_HTTP_ENDPOINT!, appId: config.FACE_HTTP_APP_ID!, secret: config.FACE_HTTP_SECRET!, timeoutMs: config.FACE_HTTP_TIMEOUT_MS });
+  return createHttpFaceProvider({
+    endpoint: config.FACE_HTTP_ENDPOINT!,
+    appId: config.FACE_HTTP_APP_ID!,
+    secret: config.FACE_HTTP_SECRET!,
+    timeoutMs: config.FACE_HTTP_TIMEOUT_MS,
+  });
 }
 
 /** Internal routes answer only other services (the gateway resolves sessions with an ANONYMOUS or SERVICE token). */
-async function internalCaller(secret: string, header: string | undefined, allowed: Identity['role'][]): Promise<number | null> {
+async function internalCaller(
+  secret: string,
+  header: string | undefined,
+  allowed: Identity['role'][],
+): Promise<number | null> {
   try {
     const identity = await verifyInternalToken(secret, 'identity', header);
     return allowed.includes(identity.role) ? null : 403;
@@ -44,8 +64,23 @@ async function internalCaller(secret: string, header: string | undefined, allowe
 export function createServer({ config, connection, logger, bus, sms, face, now }: IdentityDeps) {
   const services = createIdentityServices(
     connection,
-    { idHashKey: config.YUEJUAN_ID_HASH_KEY, ttlSeconds: config.SESSION_TTL_SECONDS, verifiedWindowSeconds: config.SCAN_VERIFIED_WINDOW_SECONDS, policy: policyFromConfig(config) },
-    { bus, now, sms: sms ?? createHttpSmsSender({ baseUrl: config.NOTIFICATIONS_INTERNAL_URL, secret: config.YUEJUAN_INTERNAL_SECRET }), face: face ?? faceProviderFor(config) },
+    {
+      idHashKey: config.YUEJUAN_ID_HASH_KEY,
+      ttlSeconds: config.SESSION_TTL_SECONDS,
+      verifiedWindowSeconds: config.SCAN_VERIFIED_WINDOW_SECONDS,
+      policy: policyFromConfig(config),
+    },
+    {
+      bus,
+      now,
+      sms:
+        sms ??
+        createHttpSmsSender({
+          baseUrl: config.NOTIFICATIONS_INTERNAL_URL,
+          secret: config.YUEJUAN_INTERNAL_SECRET,
+        }),
+      face: face ?? faceProviderFor(config),
+    },
   );
   const secret = config.YUEJUAN_INTERNAL_SECRET;
   const service = createSubgraphService({
@@ -60,7 +95,10 @@ export function createServer({ config, connection, logger, bus, sms, face, now }
       // The gateway turns a caller's bearer token into an identity here, on every request, so a
       // revoked session is refused at once. Only the gateway (its signed token) may ask.
       app.post('/internal/sessions/resolve', express.json({ limit: '2kb' }), async (req, res) => {
-        const refused = await internalCaller(secret, req.header(internalTokenHeader), ['ANONYMOUS', 'SERVICE']);
+        const refused = await internalCaller(secret, req.header(internalTokenHeader), [
+          'ANONYMOUS',
+          'SERVICE',
+        ]);
         if (refused) {
           res.status(refused).json({ error: refused === 401 ? 'UNAUTHENTICATED' : 'FORBIDDEN' });
           return;
@@ -77,7 +115,11 @@ export function createServer({ config, connection, logger, bus, sms, face, now }
           return;
         }
         const ids: unknown = req.body?.ids;
-        if (!Array.isArray(ids) || ids.length > 500 || !ids.every((id) => typeof id === 'string' && id.length > 0 && id.length <= 64)) {
+        if (
+          !Array.isArray(ids) ||
+          ids.length > 500 ||
+          !ids.every((id) => typeof id === 'string' && id.length > 0 && id.length <= 64)
+        ) {
           res.status(400).json({ code: 'BAD_USER_INPUT', message: 'ids 应为至多500个字符串。' });
           return;
         }
@@ -85,19 +127,28 @@ export function createServer({ config, connection, logger, bus, sms, face, now }
       });
 
       // The prosecutors of a procuratorate, for notifications of new applications in its queue.
-      app.post('/internal/contacts/by-procuratorate', express.json({ limit: '2kb' }), async (req, res) => {
-        const refused = await internalCaller(secret, req.header(internalTokenHeader), ['SERVICE']);
-        if (refused) {
-          res.status(refused).json({ error: refused === 401 ? 'UNAUTHENTICATED' : 'FORBIDDEN' });
-          return;
-        }
-        const procuratorateId: unknown = req.body?.procuratorateId;
-        if (typeof procuratorateId !== 'string' || !/^[A-Za-z0-9-]{2,40}$/.test(procuratorateId)) {
-          res.status(400).json({ code: 'BAD_USER_INPUT', message: 'procuratorateId 无效。' });
-          return;
-        }
-        res.json({ contacts: await services.registry.prosecutorsOf(procuratorateId) });
-      });
+      app.post(
+        '/internal/contacts/by-procuratorate',
+        express.json({ limit: '2kb' }),
+        async (req, res) => {
+          const refused = await internalCaller(secret, req.header(internalTokenHeader), [
+            'SERVICE',
+          ]);
+          if (refused) {
+            res.status(refused).json({ error: refused === 401 ? 'UNAUTHENTICATED' : 'FORBIDDEN' });
+            return;
+          }
+          const procuratorateId: unknown = req.body?.procuratorateId;
+          if (
+            typeof procuratorateId !== 'string' ||
+            !/^[A-Za-z0-9-]{2,40}$/.test(procuratorateId)
+          ) {
+            res.status(400).json({ code: 'BAD_USER_INPUT', message: 'procuratorateId 无效。' });
+            return;
+          }
+          res.json({ contacts: await services.registry.prosecutorsOf(procuratorateId) });
+        },
+      );
     },
   });
 
@@ -108,7 +159,10 @@ export function createServer({ config, connection, logger, bus, sms, face, now }
     async start() {
       const url = await service.start();
       // No TTL indexes on FerretDB: expired limit counters, claims and tickets are swept here.
-      sweeper = setInterval(() => void services.sweep().catch((err) => logger.warn({ err }, 'identity sweep failed')), 10 * 60_000);
+      sweeper = setInterval(
+        () => void services.sweep().catch((err) => logger.warn({ err }, 'identity sweep failed')),
+        10 * 60_000,
+      );
       sweeper.unref();
       return url;
     },

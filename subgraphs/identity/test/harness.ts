@@ -1,7 +1,12 @@
 // Starts the identity subgraph for one test file: its own database, real HTTP, and a caller
 // that signs each request for the identity audience as the gateway does (with the client's
 // IP and user agent in the headers the gateway forwards).
-import { ensureIndexes, internalTokenHeader, mintInternalToken, type Identity } from '@yuejuan/runtime';
+import {
+  ensureIndexes,
+  internalTokenHeader,
+  mintInternalToken,
+  type Identity,
+} from '@yuejuan/runtime';
 import { openTestDatabase, testLogger, testMongoUri, testSecrets } from '@yuejuan/runtime/testing';
 import { loadIdentityConfig } from '../src/config.ts';
 import { createServer } from '../src/server.ts';
@@ -39,14 +44,26 @@ export async function startIdentity(label: string, options: HarnessOptions = {})
   const secrets = testSecrets();
   const db = await openTestDatabase(label, { monitorCommands: true });
   const config = loadIdentityConfig({
-    NODE_ENV: 'test', LOG_LEVEL: 'silent', MONGODB_URI: testMongoUri(), YUEJUAN_INTERNAL_SECRET: secrets.internal, PORT: '0', YUEJUAN_ID_HASH_KEY: secrets.idHash,
-    RATE_TICKETS_PER_IP: '10000', RATE_CHALLENGES_PER_IP: '10000', RATE_LOGINS_PER_IP: '10000', ACTIVATION_FACE_MIN_MS: '0',
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    MONGODB_URI: testMongoUri(),
+    YUEJUAN_INTERNAL_SECRET: secrets.internal,
+    PORT: '0',
+    YUEJUAN_ID_HASH_KEY: secrets.idHash,
+    RATE_TICKETS_PER_IP: '10000',
+    RATE_CHALLENGES_PER_IP: '10000',
+    RATE_LOGINS_PER_IP: '10000',
+    ACTIVATION_FACE_MIN_MS: '0',
     ...options.env,
   });
   const clock = createTestClock();
   const sms = createRecordingSms();
   const server = createServer({
-    config, connection: db, bus: db.bus, logger: testLogger('identity', options.logLines), now: clock.now,
+    config,
+    connection: db,
+    bus: db.bus,
+    logger: testLogger('identity', options.logLines),
+    now: clock.now,
     ...(options.configuredProviders ? {} : { sms: options.sms ?? sms, face: options.face }),
   });
   await ensureIndexes(db);
@@ -54,16 +71,34 @@ export async function startIdentity(label: string, options: HarnessOptions = {})
 
   /** One operation as `identity`, with a token minted for the identity subgraph. */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read the JSON answer freely
-  async function call<T = any>(identity: Identity, query: string, variables?: Record<string, unknown>, client: Client = {}): Promise<GraphQLResult<T>> {
-    const headers: Record<string, string> = { 'content-type': 'application/json', [internalTokenHeader]: await mintInternalToken(secrets.internal, 'identity', identity) };
+  async function call<T = any>(
+    identity: Identity,
+    query: string,
+    variables?: Record<string, unknown>,
+    client: Client = {},
+  ): Promise<GraphQLResult<T>> {
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      [internalTokenHeader]: await mintInternalToken(secrets.internal, 'identity', identity),
+    };
     if (client.ip) headers['x-client-ip'] = client.ip;
     if (client.userAgent) headers['x-client-user-agent'] = client.userAgent;
-    const res = await fetch(url, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
+    const res = await fetch(url, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ query, variables }),
+    });
     return { status: res.status, ...((await res.json()) as Omit<GraphQLResult<T>, 'status'>) };
   }
 
   return {
-    db, url, secrets, config, call, clock, sms,
+    db,
+    url,
+    secrets,
+    config,
+    call,
+    clock,
+    sms,
     server,
     services: server.services,
     models: server.services.models,
@@ -76,4 +111,5 @@ export async function startIdentity(label: string, options: HarnessOptions = {})
 }
 
 /** The codes of a result's errors, in order. */
-export const codes = (result: { errors?: { extensions?: Record<string, unknown> }[] }): unknown[] => (result.errors ?? []).map((e) => e.extensions?.code);
+export const codes = (result: { errors?: { extensions?: Record<string, unknown> }[] }): unknown[] =>
+  (result.errors ?? []).map((e) => e.extensions?.code);

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { idNumberProblem, licenceNumberProblem, maskIdNumber, maskPhone, phoneProblem } from '../src/services/validation.ts';
+import {
+  idNumberProblem,
+  licenceNumberProblem,
+  maskIdNumber,
+  maskPhone,
+  phoneProblem,
+} from '../src/services/validation.ts';
 
 describe('idNumberProblem (GB 11643)', () => {
   it('accepts an ID number with the right check digit', () => {

@@ -14,13 +14,22 @@ const db = await startDatabase({ dataDir });
 const c = await connectMongo(db.uri, 'probe');
 const time = async (label: string, n: number, f: (i: number) => Promise<unknown>, par = 1) => {
   const t0 = performance.now();
-  for (let i = 0; i < n; i += par) await Promise.all(Array.from({ length: Math.min(par, n - i) }, (_, j) => f(i + j)));
+  for (let i = 0; i < n; i += par)
+    await Promise.all(Array.from({ length: Math.min(par, n - i) }, (_, j) => f(i + j)));
   const ms = performance.now() - t0;
   console.log(`${label}: ${(ms / n).toFixed(2)} ms/op`);
 };
 const size = 10000;
 const col = c.db!.collection<{ _id: string; n?: number }>(`q${size}`);
-for (let i = 0; i < size; i += 500) await col.insertMany(Array.from({ length: Math.min(500, size - i) }, (_, j) => ({ _id: `z${i + j}`, n: 0, v: { a: 'bbbbbbbbbbbbbbbbbb', c: 'dddddddddddddddddd' }, kind: 'LOGIN_CODE' })));
+for (let i = 0; i < size; i += 500)
+  await col.insertMany(
+    Array.from({ length: Math.min(500, size - i) }, (_, j) => ({
+      _id: `z${i + j}`,
+      n: 0,
+      v: { a: 'bbbbbbbbbbbbbbbbbb', c: 'dddddddddddddddddd' },
+      kind: 'LOGIN_CODE',
+    })),
+  );
 await time('findOne first', 20, (i) => col.findOne({ _id: `z${i}` }));
 await time('findOne last', 20, (i) => col.findOne({ _id: `z${size - 1 - i}` }));
 await time('findOne missing', 20, (i) => col.findOne({ _id: `nope${i}` }));

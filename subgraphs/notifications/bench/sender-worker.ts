@@ -14,13 +14,25 @@ const env = (name: string) => {
 const connection = await connectMongo(env('MONGODB_URI'), env('BENCH_DB'));
 const models = notificationsModels(connection);
 const provider = createAliyunProvider({
-  endpoint: env('BENCH_PROVIDER_URL'), accessKeyId: env('BENCH_KEY_ID'), accessKeySecret: env('BENCH_KEY_SECRET'),
-  signName: '12309中国检察网', templateIds: { LOGIN_CODE: 'SMS_100008' },
+  endpoint: env('BENCH_PROVIDER_URL'),
+  accessKeyId: env('BENCH_KEY_ID'),
+  accessKeySecret: env('BENCH_KEY_SECRET'),
+  signName: '12309中国检察网',
+  templateIds: { LOGIN_CODE: 'SMS_100008' },
 });
 const sender = createSender({
-  models, provider, contacts: null, logger: createLogger('bench-sender', 'warn'), signName: '12309中国检察网',
-  leaseMs: 30_000, providerTimeoutMs: 10_000, maxAttempts: 6, backoffBaseMs: 1000, backoffCapMs: 30_000,
-  pollMs: 50, concurrency: Number(env('BENCH_CONCURRENCY')),
+  models,
+  provider,
+  contacts: null,
+  logger: createLogger('bench-sender', 'warn'),
+  signName: '12309中国检察网',
+  leaseMs: 30_000,
+  providerTimeoutMs: 10_000,
+  maxAttempts: 6,
+  backoffBaseMs: 1000,
+  backoffCapMs: 30_000,
+  pollMs: 50,
+  concurrency: Number(env('BENCH_CONCURRENCY')),
 });
 sender.start();
 process.stdout.write('ready\n');

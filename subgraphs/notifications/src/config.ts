@@ -3,26 +3,57 @@ import { baseConfigShape, ConfigError, loadConfig, portSetting } from '@yuejuan/
 import { checkTemplates, smsKinds } from './templates.ts';
 
 const ms = (min: number, fallback: number) => z.coerce.number().int().min(min).default(fallback);
-const flag = (fallback: boolean) => z.enum(['true', 'false']).default(fallback ? 'true' : 'false').transform((v) => v === 'true');
+const flag = (fallback: boolean) =>
+  z
+    .enum(['true', 'false'])
+    .default(fallback ? 'true' : 'false')
+    .transform((v) => v === 'true');
 const optionalSecret = z.string().min(1).optional();
 
 /** `60:3,3600:10` → [{windowSeconds: 60, max: 3}, …], shortest window first. */
 const rateLimits = z
   .string()
-  .regex(/^(\d+:\d+)(,\d+:\d+)*$|^off$/, 'must be "seconds:max,seconds:max" (e.g. 60:3,86400:20) or "off"')
-  .transform((v) => (v === 'off' ? [] : v.split(',').map((p) => { const [w, m] = p.split(':').map(Number); return { windowSeconds: w!, max: m! }; })))
-  .refine((l) => l.every((r) => r.windowSeconds >= 1 && r.max >= 1), 'windows and maxima must be at least 1')
+  .regex(
+    /^(\d+:\d+)(,\d+:\d+)*$|^off$/,
+    'must be "seconds:max,seconds:max" (e.g. 60:3,86400:20) or "off"',
+  )
+  .transform((v) =>
+    v === 'off'
+      ? []
+      : v.split(',').map((p) => {
+          const [w, m] = p.split(':').map(Number);
+          return { windowSeconds: w!, max: m! };
+        }),
+  )
+  .refine(
+    (l) => l.every((r) => r.windowSeconds >= 1 && r.max >= 1),
+    'windows and maxima must be at least 1',
+  )
   .transform((l) => l.sort((a, b) => a.windowSeconds - b.windowSeconds));
 
 /** Provider template ids per SMS kind (JSON object), e.g. {"LOGIN_CODE":"SMS_1234"}. */
-const templateIds = z.string().default('{}').transform((v, ctx) => {
-  try {
-    const parsed = JSON.parse(v) as unknown;
-    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed) && Object.values(parsed).every((x) => typeof x === 'string')) return parsed as Record<string, string>;
-  } catch { /* reported below */ }
-  ctx.addIssue({ code: 'custom', message: 'must be a JSON object of message kind → provider template id' });
-  return z.NEVER;
-});
+const templateIds = z
+  .string()
+  .default('{}')
+  .transform((v, ctx) => {
+    try {
+      const parsed = JSON.parse(v) as unknown;
+      if (
+        parsed &&
+        typeof parsed === 'object' &&
+        !Array.isArray(parsed) &&
+        Object.values(parsed).every((x) => typeof x === 'string')
+      )
+        return parsed as Record<string, string>;
+    } catch {
+      /* reported below */
+    }
+    ctx.addIssue({
+      code: 'custom',
+      message: 'must be a JSON object of message kind → provider template id',
+    });
+    return z.NEVER;
+  });
 
 /** The notifications subgraph's settings; the only reader of process.env here. */
 export const notificationsConfigShape = {
@@ -45,8 +76,16 @@ export const notificationsConfigShape = {
   SMS_RATE_LIMITED_KINDS: z
     .string()
     .default('LOGIN_CODE,BINDING_PHONE_CODE,PROSECUTOR_LOGIN_CODE')
-    .transform((v) => v.split(',').map((k) => k.trim()).filter(Boolean))
-    .refine((l) => l.every((k) => (smsKinds as readonly string[]).includes(k)), `must be a comma-separated list of SMS kinds (${smsKinds.join(', ')})`),
+    .transform((v) =>
+      v
+        .split(',')
+        .map((k) => k.trim())
+        .filter(Boolean),
+    )
+    .refine(
+      (l) => l.every((k) => (smsKinds as readonly string[]).includes(k)),
+      `must be a comma-separated list of SMS kinds (${smsKinds.join(', ')})`,
+    ),
   SMS_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(6),
   SMS_BACKOFF_BASE_MS: ms(10, 2000),
   SMS_BACKOFF_CAP_MS: ms(10, 300_000),
@@ -74,18 +113,34 @@ export type NotificationsConfig = ReturnType<typeof loadNotificationsConfig>;
 /** Settings that only make sense together (checked after each variable on its own). */
 function crossCheck(c: z.infer<z.ZodObject<typeof notificationsConfigShape>>): string[] {
   const problems: string[] = [];
-  if (c.NODE_ENV === 'production' && c.SMS_PROVIDER === 'dev') problems.push('SMS_PROVIDER: production refuses the development SMS sink; choose aliyun or tencent (got "dev")');
-  if (c.SMS_PROVIDER_TIMEOUT_MS * 2 > c.SMS_LEASE_MS) problems.push('SMS_PROVIDER_TIMEOUT_MS: must be at most half of SMS_LEASE_MS, so a slow send ends before its lease does');
-  if (c.SMS_BACKOFF_CAP_MS < c.SMS_BACKOFF_BASE_MS) problems.push('SMS_BACKOFF_CAP_MS: must not be below SMS_BACKOFF_BASE_MS');
-  const need = (keys: (keyof typeof c)[]) => { for (const k of keys) if (!c[k]) problems.push(`${k}: required when SMS_PROVIDER=${c.SMS_PROVIDER} (not set)`); };
-  if (c.SMS_PROVIDER === 'aliyun') need(['SMS_ALIYUN_ACCESS_KEY_ID', 'SMS_ALIYUN_ACCESS_KEY_SECRET', 'SMS_ALIYUN_RECEIPT_TOKEN']);
-  if (c.SMS_PROVIDER === 'tencent') need(['SMS_TENCENT_SDK_APP_ID', 'SMS_TENCENT_SECRET_ID', 'SMS_TENCENT_SECRET_KEY']);
+  if (c.NODE_ENV === 'production' && c.SMS_PROVIDER === 'dev')
+    problems.push(
+      'SMS_PROVIDER: production refuses the development SMS sink; choose aliyun or tencent (got "dev")',
+    );
+  if (c.SMS_PROVIDER_TIMEOUT_MS * 2 > c.SMS_LEASE_MS)
+    problems.push(
+      'SMS_PROVIDER_TIMEOUT_MS: must be at most half of SMS_LEASE_MS, so a slow send ends before its lease does',
+    );
+  if (c.SMS_BACKOFF_CAP_MS < c.SMS_BACKOFF_BASE_MS)
+    problems.push('SMS_BACKOFF_CAP_MS: must not be below SMS_BACKOFF_BASE_MS');
+  const need = (keys: (keyof typeof c)[]) => {
+    for (const k of keys)
+      if (!c[k]) problems.push(`${k}: required when SMS_PROVIDER=${c.SMS_PROVIDER} (not set)`);
+  };
+  if (c.SMS_PROVIDER === 'aliyun')
+    need(['SMS_ALIYUN_ACCESS_KEY_ID', 'SMS_ALIYUN_ACCESS_KEY_SECRET', 'SMS_ALIYUN_RECEIPT_TOKEN']);
+  if (c.SMS_PROVIDER === 'tencent')
+    need(['SMS_TENCENT_SDK_APP_ID', 'SMS_TENCENT_SECRET_ID', 'SMS_TENCENT_SECRET_KEY']);
   if (c.SMS_PROVIDER !== 'dev') {
     const missing = smsKinds.filter((k) => !c.SMS_TEMPLATE_IDS[k]);
-    if (missing.length) problems.push(`SMS_TEMPLATE_IDS: no provider template id for ${missing.join(', ')}`);
+    if (missing.length)
+      problems.push(`SMS_TEMPLATE_IDS: no provider template id for ${missing.join(', ')}`);
   }
-  const unknown = Object.keys(c.SMS_TEMPLATE_IDS).filter((k) => !(smsKinds as readonly string[]).includes(k));
-  if (unknown.length) problems.push(`SMS_TEMPLATE_IDS: unknown message kinds ${unknown.join(', ')}`);
+  const unknown = Object.keys(c.SMS_TEMPLATE_IDS).filter(
+    (k) => !(smsKinds as readonly string[]).includes(k),
+  );
+  if (unknown.length)
+    problems.push(`SMS_TEMPLATE_IDS: unknown message kinds ${unknown.join(', ')}`);
   return problems;
 }
 

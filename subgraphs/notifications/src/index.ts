@@ -3,4 +3,9 @@ import { runSubgraph } from '@yuejuan/runtime';
 import { loadNotificationsConfig } from './config.ts';
 import { createServer } from './server.ts';
 
-await runSubgraph('notifications', loadNotificationsConfig, (config) => config.NOTIFICATIONS_DB, createServer);
+await runSubgraph(
+  'notifications',
+  loadNotificationsConfig,
+  (config) => config.NOTIFICATIONS_DB,
+  createServer,
+);

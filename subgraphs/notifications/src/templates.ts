@@ -47,61 +47,158 @@ const codeNotice = '，${expiresInMinutes}分钟内有效。如非本人操作�
 
 export const templates: Record<MessageKind, Template> = {
   BINDING_APPROVED: {
-    sms: { text: '您提交的“${caseName}”案件绑定申请已审核通过，请登录12309中国检察网在“我的案件”中查看。', variables: ['caseName'] },
-    inApp: { title: '案件绑定申请已通过', body: '您对“${caseName}”的案件绑定申请已审核通过，可在“已绑定案件”中申请在线阅卷。', variables: ['caseName'] },
+    sms: {
+      text: '您提交的“${caseName}”案件绑定申请已审核通过，请登录12309中国检察网在“我的案件”中查看。',
+      variables: ['caseName'],
+    },
+    inApp: {
+      title: '案件绑定申请已通过',
+      body: '您对“${caseName}”的案件绑定申请已审核通过，可在“已绑定案件”中申请在线阅卷。',
+      variables: ['caseName'],
+    },
   },
   BINDING_REJECTED: {
     sms: { text: '您提交的案件绑定申请未通过审核，原因：${reason}。', variables: ['reason'] },
-    inApp: { title: '案件绑定申请未通过', body: '您的案件绑定申请未通过审核，原因：${reason}。', variables: ['reason'] },
+    inApp: {
+      title: '案件绑定申请未通过',
+      body: '您的案件绑定申请未通过审核，原因：${reason}。',
+      variables: ['reason'],
+    },
   },
   BINDING_MATERIALS_REQUESTED: {
-    sms: { text: '您提交的案件绑定申请需补充材料：${reason}。请登录12309中国检察网补充后重新提交。', variables: ['reason'] },
-    inApp: { title: '案件绑定申请需补充材料', body: '请补充以下材料后重新提交：${reason}。', variables: ['reason'] },
+    sms: {
+      text: '您提交的案件绑定申请需补充材料：${reason}。请登录12309中国检察网补充后重新提交。',
+      variables: ['reason'],
+    },
+    inApp: {
+      title: '案件绑定申请需补充材料',
+      body: '请补充以下材料后重新提交：${reason}。',
+      variables: ['reason'],
+    },
   },
   READING_APPROVED: {
-    sms: { text: '您对“${caseName}”的在线阅卷申请已审核通过，卷宗制作完成后将短信通知您。', variables: ['caseName'] },
-    inApp: { title: '在线阅卷申请已通过', body: '您对“${caseName}”的在线阅卷申请已审核通过，卷宗制作完成后将另行通知，可在“辩护与代理网上预约”中查看。', variables: ['caseName'] },
+    sms: {
+      text: '您对“${caseName}”的在线阅卷申请已审核通过，卷宗制作完成后将短信通知您。',
+      variables: ['caseName'],
+    },
+    inApp: {
+      title: '在线阅卷申请已通过',
+      body: '您对“${caseName}”的在线阅卷申请已审核通过，卷宗制作完成后将另行通知，可在“辩护与代理网上预约”中查看。',
+      variables: ['caseName'],
+    },
   },
   READING_REJECTED: {
     sms: { text: '您的在线阅卷申请未通过审核，原因：${reason}。', variables: ['reason'] },
-    inApp: { title: '在线阅卷申请未通过', body: '您的在线阅卷申请未通过审核，原因：${reason}。', variables: ['reason'] },
+    inApp: {
+      title: '在线阅卷申请未通过',
+      body: '您的在线阅卷申请未通过审核，原因：${reason}。',
+      variables: ['reason'],
+    },
   },
   PACKAGE_READY: {
-    sms: { text: '您申请的${caseName}卷宗已制作完成，可登录12309中国检察网在“我的预约”中下载。卷宗下载密码：${password}，有效期至${expiresAt}，请勿泄露。', variables: ['caseName', 'password', 'expiresAt'] },
-    inApp: { title: '卷宗已可下载', body: '您申请阅卷的卷宗已制作完成，可在“我的预约”中下载；下载密码已通过短信发送。', variables: [] },
+    sms: {
+      text: '您申请的${caseName}卷宗已制作完成，可登录12309中国检察网在“我的预约”中下载。卷宗下载密码：${password}，有效期至${expiresAt}，请勿泄露。',
+      variables: ['caseName', 'password', 'expiresAt'],
+    },
+    inApp: {
+      title: '卷宗已可下载',
+      body: '您申请阅卷的卷宗已制作完成，可在“我的预约”中下载；下载密码已通过短信发送。',
+      variables: [],
+    },
   },
   DOCUMENT_PASSWORD: {
-    sms: { text: '您下载的${caseName}卷宗文档打开密码：${password}，请妥善保管，勿泄露。', variables: ['caseName', 'password'] },
+    sms: {
+      text: '您下载的${caseName}卷宗文档打开密码：${password}，请妥善保管，勿泄露。',
+      variables: ['caseName', 'password'],
+    },
   },
-  LOGIN_CODE: { sms: { text: `您的登录验证码为\${code}${codeNotice}`, variables: ['code', 'expiresInMinutes'] } },
-  BINDING_PHONE_CODE: { sms: { text: `您正在绑定手机号码，验证码为\${code}${codeNotice}`, variables: ['code', 'expiresInMinutes'] } },
-  PROSECUTOR_LOGIN_CODE: { sms: { text: `您正在登录检察人员工作台，验证码为\${code}${codeNotice}`, variables: ['code', 'expiresInMinutes'] } },
+  LOGIN_CODE: {
+    sms: { text: `您的登录验证码为\${code}${codeNotice}`, variables: ['code', 'expiresInMinutes'] },
+  },
+  BINDING_PHONE_CODE: {
+    sms: {
+      text: `您正在绑定手机号码，验证码为\${code}${codeNotice}`,
+      variables: ['code', 'expiresInMinutes'],
+    },
+  },
+  PROSECUTOR_LOGIN_CODE: {
+    sms: {
+      text: `您正在登录检察人员工作台，验证码为\${code}${codeNotice}`,
+      variables: ['code', 'expiresInMinutes'],
+    },
+  },
   BINDING_REVOKED: {
-    sms: { text: '您的案件绑定已被检察院撤销，原因：${reason}。该案件的在线阅卷和卷宗下载已同时终止。', variables: ['reason'] },
-    inApp: { title: '案件绑定已撤销', body: '您的案件绑定已被检察院撤销，原因：${reason}。该案件的在线阅卷预约已关闭，卷宗下载链接已失效。', variables: ['reason'] },
+    sms: {
+      text: '您的案件绑定已被检察院撤销，原因：${reason}。该案件的在线阅卷和卷宗下载已同时终止。',
+      variables: ['reason'],
+    },
+    inApp: {
+      title: '案件绑定已撤销',
+      body: '您的案件绑定已被检察院撤销，原因：${reason}。该案件的在线阅卷预约已关闭，卷宗下载链接已失效。',
+      variables: ['reason'],
+    },
   },
   PACKAGE_REVOKED: {
-    sms: { text: '您申请的${caseName}卷宗已被检察院撤回，原因：${reason}。如需阅卷，可登录12309中国检察网重新申请。', variables: ['caseName', 'reason'] },
-    inApp: { title: '卷宗已撤回', body: '您申请的${caseName}卷宗已被检察院撤回，原因：${reason}。如需阅卷，可在“已绑定案件”中重新申请。', variables: ['caseName', 'reason'] },
+    sms: {
+      text: '您申请的${caseName}卷宗已被检察院撤回，原因：${reason}。如需阅卷，可登录12309中国检察网重新申请。',
+      variables: ['caseName', 'reason'],
+    },
+    inApp: {
+      title: '卷宗已撤回',
+      body: '您申请的${caseName}卷宗已被检察院撤回，原因：${reason}。如需阅卷，可在“已绑定案件”中重新申请。',
+      variables: ['caseName', 'reason'],
+    },
   },
   PACKAGE_EXPIRING: {
-    sms: { text: '您申请的${caseName}卷宗下载将于${expiresAt}到期，请及时登录12309中国检察网下载。到期后如需阅卷，请重新申请。', variables: ['caseName', 'expiresAt'] },
-    inApp: { title: '卷宗即将到期', body: '您申请的${caseName}卷宗下载将于${expiresAt}到期，请及时在“辩护与代理网上预约”中下载。到期后如需阅卷，可在“已绑定案件”中重新申请。', variables: ['caseName', 'expiresAt'] },
+    sms: {
+      text: '您申请的${caseName}卷宗下载将于${expiresAt}到期，请及时登录12309中国检察网下载。到期后如需阅卷，请重新申请。',
+      variables: ['caseName', 'expiresAt'],
+    },
+    inApp: {
+      title: '卷宗即将到期',
+      body: '您申请的${caseName}卷宗下载将于${expiresAt}到期，请及时在“辩护与代理网上预约”中下载。到期后如需阅卷，可在“已绑定案件”中重新申请。',
+      variables: ['caseName', 'expiresAt'],
+    },
   },
   APPOINTMENT_CONFIRMED: {
-    sms: { text: '您预约的${caseName}${appointmentType}已确认，时间：${startsAt}，地点：${location}。请携带律师执业证按时到达。', variables: ['caseName', 'appointmentType', 'startsAt', 'location'] },
-    inApp: { title: '预约已确认', body: '您预约的“${caseName}”${appointmentType}已确认，时间：${startsAt}，地点：${location}。可在“辩护与代理网上预约”中加入日历。', variables: ['caseName', 'appointmentType', 'startsAt', 'location'] },
+    sms: {
+      text: '您预约的${caseName}${appointmentType}已确认，时间：${startsAt}，地点：${location}。请携带律师执业证按时到达。',
+      variables: ['caseName', 'appointmentType', 'startsAt', 'location'],
+    },
+    inApp: {
+      title: '预约已确认',
+      body: '您预约的“${caseName}”${appointmentType}已确认，时间：${startsAt}，地点：${location}。可在“辩护与代理网上预约”中加入日历。',
+      variables: ['caseName', 'appointmentType', 'startsAt', 'location'],
+    },
   },
   APPOINTMENT_RESCHEDULED: {
-    sms: { text: '您预约的${caseName}${appointmentType}已改期至${startsAt}，地点：${location}，原因：${reason}。', variables: ['caseName', 'appointmentType', 'startsAt', 'location', 'reason'] },
-    inApp: { title: '预约已改期', body: '您预约的“${caseName}”${appointmentType}已改期至${startsAt}，地点：${location}，原因：${reason}。', variables: ['caseName', 'appointmentType', 'startsAt', 'location', 'reason'] },
+    sms: {
+      text: '您预约的${caseName}${appointmentType}已改期至${startsAt}，地点：${location}，原因：${reason}。',
+      variables: ['caseName', 'appointmentType', 'startsAt', 'location', 'reason'],
+    },
+    inApp: {
+      title: '预约已改期',
+      body: '您预约的“${caseName}”${appointmentType}已改期至${startsAt}，地点：${location}，原因：${reason}。',
+      variables: ['caseName', 'appointmentType', 'startsAt', 'location', 'reason'],
+    },
   },
   APPOINTMENT_DECLINED: {
-    sms: { text: '您预约的${caseName}${appointmentType}未获安排，原因：${reason}。如有需要，可重新预约。', variables: ['caseName', 'appointmentType', 'reason'] },
-    inApp: { title: '预约未获安排', body: '您预约的“${caseName}”${appointmentType}未获安排，原因：${reason}。如有需要，可在“辩护与代理网上预约”中重新预约。', variables: ['caseName', 'appointmentType', 'reason'] },
+    sms: {
+      text: '您预约的${caseName}${appointmentType}未获安排，原因：${reason}。如有需要，可重新预约。',
+      variables: ['caseName', 'appointmentType', 'reason'],
+    },
+    inApp: {
+      title: '预约未获安排',
+      body: '您预约的“${caseName}”${appointmentType}未获安排，原因：${reason}。如有需要，可在“辩护与代理网上预约”中重新预约。',
+      variables: ['caseName', 'appointmentType', 'reason'],
+    },
   },
   NEW_APPLICATION: {
-    inApp: { title: '新的待审核申请', body: '本院收到一件新的${applicationType}，请及时审核。', variables: ['applicationType'] },
+    inApp: {
+      title: '新的待审核申请',
+      body: '本院收到一件新的${applicationType}，请及时审核。',
+      variables: ['applicationType'],
+    },
   },
 };
 
@@ -115,16 +212,28 @@ export function checkTemplates(all: Record<string, Template> = templates): strin
   const problems: string[] = [];
   for (const kind of messageKinds) {
     const t = all[kind];
-    if (!t || (!t.sms && !t.inApp)) { problems.push(`${kind}: no template`); continue; }
-    const channels = [['sms', t.sms?.text, t.sms?.variables], ['inApp', `${t.inApp?.title ?? ''}${t.inApp?.body ?? ''}`, t.inApp?.variables]] as const;
+    if (!t || (!t.sms && !t.inApp)) {
+      problems.push(`${kind}: no template`);
+      continue;
+    }
+    const channels = [
+      ['sms', t.sms?.text, t.sms?.variables],
+      ['inApp', `${t.inApp?.title ?? ''}${t.inApp?.body ?? ''}`, t.inApp?.variables],
+    ] as const;
     for (const [channel, text, variables] of channels) {
       if (!variables || text === undefined) continue;
       const used = new Set(placeholders(text));
-      for (const name of used) if (!variables.includes(name)) problems.push(`${kind}.${channel}: placeholder \${${name}} is not a declared variable`);
+      for (const name of used)
+        if (!variables.includes(name))
+          problems.push(`${kind}.${channel}: placeholder \${${name}} is not a declared variable`);
       for (const name of variables) {
-        if (!used.has(name)) problems.push(`${kind}.${channel}: variable ${name} is declared but not used`);
+        if (!used.has(name))
+          problems.push(`${kind}.${channel}: variable ${name} is declared but not used`);
         if (!variableRules[name]) problems.push(`${kind}.${channel}: variable ${name} has no rule`);
-        if (channel === 'inApp' && sensitiveVariables.has(name)) problems.push(`${kind}.inApp: sensitive variable ${name} may not appear in an in-app notification`);
+        if (channel === 'inApp' && sensitiveVariables.has(name))
+          problems.push(
+            `${kind}.inApp: sensitive variable ${name} may not appear in an in-app notification`,
+          );
       }
     }
   }
@@ -132,7 +241,8 @@ export function checkTemplates(all: Record<string, Template> = templates): strin
 }
 
 /** Fills a text's placeholders. */
-export const render = (text: string, values: Record<string, string>): string => text.replace(/\$\{([^}]*)\}/g, (_, name: string) => values[name] ?? '');
+export const render = (text: string, values: Record<string, string>): string =>
+  text.replace(/\$\{([^}]*)\}/g, (_, name: string) => values[name] ?? '');
 
 /** Cuts a value to its variable's length, with an ellipsis. */
 function cut(name: string, v: string): string {
@@ -151,18 +261,25 @@ export function clip(name: string, value: unknown): string | undefined {
  * Checks the variables of an SMS of `kind`: every declared one present (or defaulted) and
  * well-formed, no other. Answers the values, or the problems (never echoing a value).
  */
-export function checkSmsVariables(kind: MessageKind, input: Record<string, unknown>): { values: Record<string, string> } | { problems: string[] } {
+export function checkSmsVariables(
+  kind: MessageKind,
+  input: Record<string, unknown>,
+): { values: Record<string, string> } | { problems: string[] } {
   const declared = templates[kind].sms?.variables;
   if (!declared) return { problems: [`${kind} 不是短信类消息`] };
   const problems: string[] = [];
   const values: Record<string, string> = {};
-  for (const name of Object.keys(input)) if (!declared.includes(name)) problems.push(`未知变量 ${name}`);
+  for (const name of Object.keys(input))
+    if (!declared.includes(name)) problems.push(`未知变量 ${name}`);
   for (const name of declared) {
     const rule = variableRules[name]!;
     const raw = input[name] ?? rule.default;
-    const text = typeof raw === 'number' ? String(raw) : typeof raw === 'string' ? raw.trim() : undefined;
-    const value = text === undefined ? undefined : cut(name, rule.normalize ? rule.normalize(text) : text);
-    if (value === undefined || !rule.pattern.test(value)) problems.push(`变量 ${name} 缺失或格式不正确`);
+    const text =
+      typeof raw === 'number' ? String(raw) : typeof raw === 'string' ? raw.trim() : undefined;
+    const value =
+      text === undefined ? undefined : cut(name, rule.normalize ? rule.normalize(text) : text);
+    if (value === undefined || !rule.pattern.test(value))
+      problems.push(`变量 ${name} 缺失或格式不正确`);
     else values[name] = value;
   }
   return problems.length ? { problems } : { values };

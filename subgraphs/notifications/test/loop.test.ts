@@ -10,11 +10,16 @@ describe('the background loop', () => {
     let due: number | null = null;
     const early: number[] = [];
     const ran: (() => void)[] = [];
-    const loop = createLoop('test', async () => {
-      if (due !== null && Date.now() < due) early.push(due - Date.now());
-      ran.shift()?.();
-      return 0;
-    }, 60_000, createLogger('loop-test', 'silent'));
+    const loop = createLoop(
+      'test',
+      async () => {
+        if (due !== null && Date.now() < due) early.push(due - Date.now());
+        ran.shift()?.();
+        return 0;
+      },
+      60_000,
+      createLogger('loop-test', 'silent'),
+    );
     const started = new Promise<void>((r) => ran.push(r)); // the first pass, at start
     loop.start();
     try {

@@ -10,13 +10,22 @@ import { sendStream } from '../src/services/send-stream.ts';
 
 const env = process.env;
 const mongo = new MongoClient(env.MONGODB_URI!);
-const blobs = createBlobStore({ BLOB_STORE: env.BLOB_STORE as 'fs' | 'gridfs', BLOB_DIR: env.BLOB_DIR! }, 'reading', mongo.db(env.READING_DB));
+const blobs = createBlobStore(
+  { BLOB_STORE: env.BLOB_STORE as 'fs' | 'gridfs', BLOB_DIR: env.BLOB_DIR! },
+  'reading',
+  mongo.db(env.READING_DB),
+);
 const size = await blobs.size('packages', env.BLOB_ID!);
-http.createServer((req, res) => {
-  if (req.url === '/ready') { res.end('ok'); return; }
-  res.setHeader('content-length', String(size));
-  const stream = blobs.open('packages', env.BLOB_ID!);
-  stream.on('error', () => res.destroy());
-  res.on('close', () => stream.destroy());
-  sendStream(stream, res);
-}).listen(Number(env.PORT), '127.0.0.1');
+http
+  .createServer((req, res) => {
+    if (req.url === '/ready') {
+      res.end('ok');
+      return;
+    }
+    res.setHeader('content-length', String(size));
+    const stream = blobs.open('packages', env.BLOB_ID!);
+    stream.on('error', () => res.destroy());
+    res.on('close', () => stream.destroy());
+    sendStream(stream, res);
+  })
+  .listen(Number(env.PORT), '127.0.0.1');

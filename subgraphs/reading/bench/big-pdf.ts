@@ -15,7 +15,10 @@ export interface BigPdfOptions {
 }
 
 /** Writes a PDF of about `bytes` bytes to `path`; answers its page count and size. */
-export async function writeBigPdf(path: string, options: BigPdfOptions): Promise<{ pages: number; sizeBytes: number }> {
+export async function writeBigPdf(
+  path: string,
+  options: BigPdfOptions,
+): Promise<{ pages: number; sizeBytes: number }> {
   const side = Math.round(Math.sqrt((options.pageBytes ?? 1024 * 1024) / 3));
   const imageBytes = side * side * 3;
   const pages = Math.max(1, Math.round(options.bytes / imageBytes));
@@ -27,7 +30,10 @@ export async function writeBigPdf(path: string, options: BigPdfOptions): Promise
     at += buf.length;
     if (!out.write(buf)) await once(out, 'drain');
   };
-  const object = async (n: number, body: string) => { offsets[n] = at; await write(`${n} 0 obj\n${body}\nendobj\n`); };
+  const object = async (n: number, body: string) => {
+    offsets[n] = at;
+    await write(`${n} 0 obj\n${body}\nendobj\n`);
+  };
   // Objects: 1 catalog, 2 pages, 3 font, then per page i: page 4+3i, content 5+3i, image 6+3i.
   await write('%PDF-1.7\n%\xe2\xe3\xcf\xd3\n');
   await object(1, '<< /Type /Catalog /Pages 2 0 R >>');
@@ -37,11 +43,16 @@ export async function writeBigPdf(path: string, options: BigPdfOptions): Promise
   const chunk = Buffer.allocUnsafe(256 * 1024);
   for (let i = 0; i < pages; i++) {
     const [page, content, image] = [4 + 3 * i, 5 + 3 * i, 6 + 3 * i];
-    await object(page, `<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> /XObject << /Im0 ${image} 0 R >> >> /Contents ${content} 0 R >>`);
+    await object(
+      page,
+      `<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> /XObject << /Im0 ${image} 0 R >> >> /Contents ${content} 0 R >>`,
+    );
     const text = `q 495 0 0 495 50 250 cm /Im0 Do Q BT /F1 18 Tf 50 780 Td (${options.label} page ${i + 1}) Tj ET`;
     await object(content, `<< /Length ${text.length} >>\nstream\n${text}\nendstream`);
     offsets[image] = at;
-    await write(`${image} 0 obj\n<< /Type /XObject /Subtype /Image /Width ${side} /Height ${side} /ColorSpace /DeviceRGB /BitsPerComponent 8 /Length ${imageBytes} >>\nstream\n`);
+    await write(
+      `${image} 0 obj\n<< /Type /XObject /Subtype /Image /Width ${side} /Height ${side} /ColorSpace /DeviceRGB /BitsPerComponent 8 /Length ${imageBytes} >>\nstream\n`,
+    );
     for (let left = imageBytes; left > 0; left -= chunk.length) {
       const n = Math.min(left, chunk.length);
       randomFillSync(chunk, 0, n);

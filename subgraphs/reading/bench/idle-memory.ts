@@ -30,7 +30,11 @@ const variants: Record<string, string[]> = {
   'bundle --max-semi-space-size=4': ['--max-semi-space-size=4', bundle],
   'bundle --max-semi-space-size=1': ['--max-semi-space-size=1', bundle],
   'bundle --optimize-for-size': ['--optimize-for-size', bundle],
-  'bundle --max-semi-space-size=4 --max-old-space-size=96': ['--max-semi-space-size=4', '--max-old-space-size=96', bundle],
+  'bundle --max-semi-space-size=4 --max-old-space-size=96': [
+    '--max-semi-space-size=4',
+    '--max-old-space-size=96',
+    bundle,
+  ],
 };
 const toMb = (kb: number) => Math.round(kb / 102.4) / 10;
 try {
@@ -38,14 +42,31 @@ try {
     const port = await freePort();
     const started = performance.now();
     const proc = await startProcess({
-      name: `reading-${Object.keys(variants).indexOf(name)}`, command: 'node', cwd: root, logDir: join(scratch, 'logs'), args: argv,
-      env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'warn', MONGODB_URI: db.uri, YUEJUAN_INTERNAL_SECRET: 'x'.repeat(64), BLOB_DIR: join(scratch, 'blobs'), PORT: String(port), READING_DB: 'idle_reading', EVENTS_DB: 'idle_events', APOLLO_TELEMETRY_DISABLED: 'true' },
+      name: `reading-${Object.keys(variants).indexOf(name)}`,
+      command: 'node',
+      cwd: root,
+      logDir: join(scratch, 'logs'),
+      args: argv,
+      env: {
+        ...process.env,
+        NODE_ENV: 'production',
+        LOG_LEVEL: 'warn',
+        MONGODB_URI: db.uri,
+        YUEJUAN_INTERNAL_SECRET: 'x'.repeat(64),
+        BLOB_DIR: join(scratch, 'blobs'),
+        PORT: String(port),
+        READING_DB: 'idle_reading',
+        EVENTS_DB: 'idle_events',
+        APOLLO_TELEMETRY_DISABLED: 'true',
+      },
       healthUrl: `http://127.0.0.1:${port}/ready`,
     });
     const readyMs = performance.now() - started;
     await new Promise((r) => setTimeout(r, settleMs));
     const m = memory(proc.pid)!;
-    console.log(`${name.padEnd(58)} ready in ${Math.round(readyMs)} ms; RSS ${toMb(m.rssKb)} MB, peak ${toMb(m.peakKb)} MB`);
+    console.log(
+      `${name.padEnd(58)} ready in ${Math.round(readyMs)} ms; RSS ${toMb(m.rssKb)} MB, peak ${toMb(m.peakKb)} MB`,
+    );
     await proc.stop();
   }
 } finally {

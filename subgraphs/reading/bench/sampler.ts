@@ -3,7 +3,13 @@
 import { readFileSync } from 'node:fs';
 import { childPids, memory } from '../../../infra/bench/src/lib/procstat.ts';
 
-const comm = (pid: number) => { try { return readFileSync(`/proc/${pid}/comm`, 'utf8').trim(); } catch { return '?'; } };
+const comm = (pid: number) => {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  } catch {
+    return '?';
+  }
+};
 const toMb = (kb: number) => Math.round(kb / 102.4) / 10;
 
 /** Samples `pid` and its children until stop(); phase() starts a new phase of the reading process's figures. */
@@ -14,14 +20,18 @@ export class Sampler {
   private readonly children = new Map<string, { peakKb: number; pids: Set<number> }>();
   private readonly timer: NodeJS.Timeout;
 
-  constructor(private readonly pid: number, sampleMs = 100) {
+  constructor(
+    private readonly pid: number,
+    sampleMs = 100,
+  ) {
     this.timer = setInterval(() => this.sample(), sampleMs);
     this.sample();
   }
 
   private sample(): void {
     const own = memory(this.pid);
-    if (own && Number.isFinite(own.rssKb)) this.phases.set(this.current, Math.max(this.phases.get(this.current) ?? 0, own.rssKb));
+    if (own && Number.isFinite(own.rssKb))
+      this.phases.set(this.current, Math.max(this.phases.get(this.current) ?? 0, own.rssKb));
     for (const child of childPids(this.pid)) {
       const m = memory(child);
       if (!m || !Number.isFinite(m.peakKb)) continue; // gone, or a zombie without memory lines
@@ -45,8 +55,16 @@ export class Sampler {
     this.sample();
     clearInterval(this.timer);
     return {
-      reading: { maxRssMbByPhase: Object.fromEntries([...this.phases].map(([k, v]) => [k, toMb(v)])), lifetimePeakMb: toMb(memory(this.pid)?.peakKb ?? 0) },
-      children: Object.fromEntries([...this.children].map(([k, v]) => [k, { peakMb: toMb(v.peakKb), processesSeen: v.pids.size }])),
+      reading: {
+        maxRssMbByPhase: Object.fromEntries([...this.phases].map(([k, v]) => [k, toMb(v)])),
+        lifetimePeakMb: toMb(memory(this.pid)?.peakKb ?? 0),
+      },
+      children: Object.fromEntries(
+        [...this.children].map(([k, v]) => [
+          k,
+          { peakMb: toMb(v.peakKb), processesSeen: v.pids.size },
+        ]),
+      ),
     };
   }
 }

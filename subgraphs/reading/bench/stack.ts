@@ -14,7 +14,10 @@ import { startBenchDatabase } from '../../../infra/bench/src/stack/database.ts';
 import { freePort, startProcess } from '../../../infra/bench/src/lib/processes.ts';
 
 export interface StackOptions {
-  root: string; logDir: string; scratch: string; store: 'fs' | 'gridfs';
+  root: string;
+  logDir: string;
+  scratch: string;
+  store: 'fs' | 'gridfs';
   /** How the reading process runs: `bundle` = `node <plain-JS bundle>` (bundle-service.ts), `tsx` = `node --import tsx src/index.ts`. */
   launch: 'bundle' | 'tsx';
   /** Extra Node.js flags of the reading process (e.g. V8 heap limits). */
@@ -22,9 +25,14 @@ export interface StackOptions {
 }
 
 /** The reading process's command line (after `node`), as the launcher would run it. */
-export async function readingArgs(o: Pick<StackOptions, 'root' | 'launch' | 'nodeFlags'>): Promise<string[]> {
+export async function readingArgs(
+  o: Pick<StackOptions, 'root' | 'launch' | 'nodeFlags'>,
+): Promise<string[]> {
   const entry = join(o.root, 'subgraphs/reading/src/index.ts');
-  return [...o.nodeFlags, ...(o.launch === 'bundle' ? [await bundleService(entry)] : ['--import', 'tsx', entry])];
+  return [
+    ...o.nodeFlags,
+    ...(o.launch === 'bundle' ? [await bundleService(entry)] : ['--import', 'tsx', entry]),
+  ];
 }
 
 /** Starts everything; `stop()` stops it all again. */
@@ -34,22 +42,61 @@ export async function startStack(o: StackOptions) {
   const blobDir = join(o.scratch, 'blobs');
   const logger = createLogger('bench-cases', 'warn');
   const casesConnection = await connectMongo(db.uri, 'bench_cases');
-  const casesBus = createEventBus({ client: casesConnection.getClient(), dbName: 'bench_events', logger });
-  const base = { NODE_ENV: 'production', LOG_LEVEL: 'warn', MONGODB_URI: db.uri, YUEJUAN_INTERNAL_SECRET: secret, BLOB_DIR: blobDir, BLOB_STORE: o.store };
-  const cases = createCases({ config: loadCasesConfig({ ...base, PORT: '0', CASES_DB: 'bench_cases', EVENTS_DB: 'bench_events' }), connection: casesConnection, bus: casesBus, logger });
+  const casesBus = createEventBus({
+    client: casesConnection.getClient(),
+    dbName: 'bench_events',
+    logger,
+  });
+  const base = {
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'warn',
+    MONGODB_URI: db.uri,
+    YUEJUAN_INTERNAL_SECRET: secret,
+    BLOB_DIR: blobDir,
+    BLOB_STORE: o.store,
+  };
+  const cases = createCases({
+    config: loadCasesConfig({
+      ...base,
+      PORT: '0',
+      CASES_DB: 'bench_cases',
+      EVENTS_DB: 'bench_events',
+    }),
+    connection: casesConnection,
+    bus: casesBus,
+    logger,
+  });
   await ensureIndexes(casesConnection);
   const casesUrl = (await cases.start()).replace(/\/graphql$/, '');
   const peers = await startPeers(secret);
   const port = await freePort();
   const readingUrl = `http://127.0.0.1:${port}`;
   const reading = await startProcess({
-    name: 'reading', command: 'node', cwd: o.root, logDir: o.logDir,
+    name: 'reading',
+    command: 'node',
+    cwd: o.root,
+    logDir: o.logDir,
     args: await readingArgs(o),
-    env: { ...process.env, ...base, PORT: String(port), READING_DB: 'bench_reading', EVENTS_DB: 'bench_events', CASES_INTERNAL_URL: casesUrl, IDENTITY_INTERNAL_URL: peers.url, NOTIFICATIONS_INTERNAL_URL: peers.url, APOLLO_TELEMETRY_DISABLED: 'true' },
+    env: {
+      ...process.env,
+      ...base,
+      PORT: String(port),
+      READING_DB: 'bench_reading',
+      EVENTS_DB: 'bench_events',
+      CASES_INTERNAL_URL: casesUrl,
+      IDENTITY_INTERNAL_URL: peers.url,
+      NOTIFICATIONS_INTERNAL_URL: peers.url,
+      APOLLO_TELEMETRY_DISABLED: 'true',
+    },
     healthUrl: `${readingUrl}/ready`,
   });
   return {
-    db, secret, blobDir, readingUrl, reading, sms: peers.sms,
+    db,
+    secret,
+    blobDir,
+    readingUrl,
+    reading,
+    sms: peers.sms,
     cases: cases.services,
     async stop() {
       await reading.stop();

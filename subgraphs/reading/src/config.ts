@@ -37,4 +37,5 @@ export const readingConfigShape = {
 export type ReadingConfig = ReturnType<typeof loadReadingConfig>;
 
 /** Reads and validates the reading settings; throws ConfigError naming each bad variable. */
-export const loadReadingConfig = (env: NodeJS.ProcessEnv = process.env) => loadConfig(readingConfigShape, env);
+export const loadReadingConfig = (env: NodeJS.ProcessEnv = process.env) =>
+  loadConfig(readingConfigShape, env);

@@ -1,5 +1,11 @@
 import { byIdLoader, type ServiceContext } from '@yuejuan/runtime';
-import type { AppointmentDoc, PackageDoc, ReadingApplicationDoc, ReadingModels, VolumeDoc } from './models/index.ts';
+import type {
+  AppointmentDoc,
+  PackageDoc,
+  ReadingApplicationDoc,
+  ReadingModels,
+  VolumeDoc,
+} from './models/index.ts';
 
 /** Per-request loaders: every entity lookup of a request goes through one of these. */
 export function createLoaders(models: ReadingModels) {

@@ -2,7 +2,13 @@ import type { Express, Request, Response } from 'express';
 import { AppError, type Logger } from '@yuejuan/runtime';
 import type { ReadingServices } from './services/index.ts';
 import { packageBucket } from './services/builder.ts';
-import { clientIp, contentDisposition, parseRange, routeIdentity, sendRouteError } from '@yuejuan/runtime/storage';
+import {
+  clientIp,
+  contentDisposition,
+  parseRange,
+  routeIdentity,
+  sendRouteError,
+} from '@yuejuan/runtime/storage';
 import { sendStream } from './services/send-stream.ts';
 
 /**
@@ -10,7 +16,12 @@ import { sendStream } from './services/send-stream.ts';
  * `/uploads/volumes` and `/downloads/*` here with the caller's identity in `x-internal-token`
  * (minted for `reading`) and the client's address in `x-forwarded-for`.
  */
-export function mountReadingRoutes(app: Express, services: ReadingServices, secret: string, logger: Logger): void {
+export function mountReadingRoutes(
+  app: Express,
+  services: ReadingServices,
+  secret: string,
+  logger: Logger,
+): void {
   const logError = (err: unknown) => logger.error({ err }, 'route failed');
 
   // POST /uploads/volumes?caseId=...&title=第1卷 诉讼文书, body = the PDF (streamed into storage).
@@ -18,8 +29,21 @@ export function mountReadingRoutes(app: Express, services: ReadingServices, secr
     try {
       const identity = await routeIdentity(req, secret, 'reading');
       const length = req.header('content-length');
-      const volume = await services.volumes.upload(identity, String(req.query.caseId ?? ''), String(req.query.title ?? ''), req.header('content-type'), length === undefined ? undefined : Number(length), req);
-      res.status(201).json({ id: volume._id, title: volume.title, position: volume.position, sizeBytes: volume.sizeBytes, pageCount: volume.pageCount });
+      const volume = await services.volumes.upload(
+        identity,
+        String(req.query.caseId ?? ''),
+        String(req.query.title ?? ''),
+        req.header('content-type'),
+        length === undefined ? undefined : Number(length),
+        req,
+      );
+      res.status(201).json({
+        id: volume._id,
+        title: volume.title,
+        position: volume.position,
+        sizeBytes: volume.sizeBytes,
+        pageCount: volume.pageCount,
+      });
     } catch (err) {
       res.setHeader('connection', 'close');
       sendRouteError(res, err, logError);
@@ -29,7 +53,11 @@ export function mountReadingRoutes(app: Express, services: ReadingServices, secr
   const download = async (req: Request, res: Response) => {
     try {
       const identity = await routeIdentity(req, secret, 'reading');
-      const { grant, pkg } = await services.downloads.resolveGrant(identity, String(req.params.grant), req.header('x-download-key') || undefined);
+      const { grant, pkg } = await services.downloads.resolveGrant(
+        identity,
+        String(req.params.grant),
+        req.header('x-download-key') || undefined,
+      );
       const size = pkg.sizeBytes!;
       const etag = `"${pkg.sha256}"`;
       // If-Range with another validator means the client's partial copy is stale: send it all.
@@ -49,23 +77,46 @@ export function mountReadingRoutes(app: Express, services: ReadingServices, secr
       res.status(range ? 206 : 200);
       if (range) res.setHeader('content-range', `bytes ${start}-${end}/${size}`);
       res.setHeader('content-length', String(end - start + 1));
-      if (req.method === 'HEAD') { res.end(); return; }
-      const audit = await services.models.Download.create({ packageId: pkg._id, lawyerId: grant.lawyerId, sessionId: grant.sessionId, grantId: grant._id, ip: clientIp(req), startedAt: new Date(), rangeStart: start, rangeEnd: end });
+      if (req.method === 'HEAD') {
+        res.end();
+        return;
+      }
+      const audit = await services.models.Download.create({
+        packageId: pkg._id,
+        lawyerId: grant.lawyerId,
+        sessionId: grant.sessionId,
+        grantId: grant._id,
+        ip: clientIp(req),
+        startedAt: new Date(),
+        rangeStart: start,
+        rangeEnd: end,
+      });
       const stream = services.blobs().open(packageBucket, pkg.blobId!, { start, end });
       const progress = sendStream(stream, res);
-      stream.on('error', (err) => { logError(err); res.destroy(); });
+      stream.on('error', (err) => {
+        logError(err);
+        res.destroy();
+      });
       const finish = async () => {
         const sent = progress.bytes;
         const completed = sent === end - start + 1 && end === size - 1 && res.writableFinished;
-        await services.models.Download.updateOne({ _id: audit._id }, { $set: { bytesSent: sent, completed, finishedAt: new Date() } }).exec();
+        await services.models.Download.updateOne(
+          { _id: audit._id },
+          { $set: { bytesSent: sent, completed, finishedAt: new Date() } },
+        ).exec();
         if (completed) await services.onDownloaded(pkg);
       };
-      res.on('close', () => { stream.destroy(); void finish().catch(logError); });
+      res.on('close', () => {
+        stream.destroy();
+        void finish().catch(logError);
+      });
     } catch (err) {
       sendRouteError(res, err, logError);
     }
   };
   app.get('/downloads/:grant', download);
 
-  app.use('/uploads', (_req, res) => { sendRouteError(res, new AppError('NOT_FOUND'), logError); });
+  app.use('/uploads', (_req, res) => {
+    sendRouteError(res, new AppError('NOT_FOUND'), logError);
+  });
 }

@@ -23,9 +23,15 @@ export interface ReadingDeps {
 /** The reading subgraph: no side effects until start() (which checks for qpdf and resumes unfinished package builds). */
 export function createServer({ config, connection, logger, bus }: ReadingDeps) {
   const services = createReadingServices(connection, {
-    bus, logger,
+    bus,
+    logger,
     blobs: createBlobStore(config, 'reading', connection.getClient().db(connection.name)),
-    peers: { cases: config.CASES_INTERNAL_URL, identity: config.IDENTITY_INTERNAL_URL, notifications: config.NOTIFICATIONS_INTERNAL_URL, secret: config.YUEJUAN_INTERNAL_SECRET },
+    peers: {
+      cases: config.CASES_INTERNAL_URL,
+      identity: config.IDENTITY_INTERNAL_URL,
+      notifications: config.NOTIFICATIONS_INTERNAL_URL,
+      secret: config.YUEJUAN_INTERNAL_SECRET,
+    },
     volumeMaxBytes: config.VOLUME_MAX_BYTES,
     packageTtlDays: config.PACKAGE_TTL_DAYS,
     maxAttempts: config.DOWNLOAD_MAX_ATTEMPTS,
@@ -46,8 +52,10 @@ export function createServer({ config, connection, logger, bus }: ReadingDeps) {
   });
   let stopBindingConsumer: (() => Promise<void>) | undefined;
   let expiryTimer: NodeJS.Timeout | undefined;
-  const noticeExpiring = () => services.packages.noticeExpiring(new Date(), config.PACKAGE_EXPIRY_NOTICE_HOURS)
-    .catch((err) => logger.warn({ err }, 'looking for packages about to expire failed'));
+  const noticeExpiring = () =>
+    services.packages
+      .noticeExpiring(new Date(), config.PACKAGE_EXPIRY_NOTICE_HOURS)
+      .catch((err) => logger.warn({ err }, 'looking for packages about to expire failed'));
   return {
     ...service,
     services,
@@ -58,15 +66,24 @@ export function createServer({ config, connection, logger, bus }: ReadingDeps) {
       const url = await service.start();
       services.runner.start();
       void noticeExpiring();
-      expiryTimer = setInterval(() => void noticeExpiring(), config.PACKAGE_EXPIRY_SCAN_SECONDS * 1000);
+      expiryTimer = setInterval(
+        () => void noticeExpiring(),
+        config.PACKAGE_EXPIRY_SCAN_SECONDS * 1000,
+      );
       expiryTimer.unref();
       // A revoked case binding ends reading at once: appointments, grants and the package.
       stopBindingConsumer = bus.consume({
         name: 'reading-bindings',
         topics: [bindingChangedTopic],
         handler: async (event) => {
-          const p = event.payload as { status?: string; lawyerId?: string; caseId?: string; reason?: string };
-          if (p.status === 'REVOKED' && p.lawyerId && p.caseId) await services.packages.endForRevokedBinding(p.lawyerId, p.caseId, p.reason ?? '');
+          const p = event.payload as {
+            status?: string;
+            lawyerId?: string;
+            caseId?: string;
+            reason?: string;
+          };
+          if (p.status === 'REVOKED' && p.lawyerId && p.caseId)
+            await services.packages.endForRevokedBinding(p.lawyerId, p.caseId, p.reason ?? '');
         },
         onGap: (gap) => logger.error(gap, 'binding events were lost before reading read them'),
       });

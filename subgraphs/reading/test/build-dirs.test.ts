@@ -25,7 +25,9 @@ async function buildFolder(root: string, name: string) {
 describe('temporary build folders (yuejuan-build-*)', () => {
   let root: string;
   const otherProcess = spawn('sleep', ['60']); // a second reading process on the same machine, building
-  beforeAll(async () => { root = await mkdtemp(join(tmpdir(), 'yuejuan-sweep-test-')); });
+  beforeAll(async () => {
+    root = await mkdtemp(join(tmpdir(), 'yuejuan-sweep-test-'));
+  });
   afterAll(async () => {
     otherProcess.kill();
     await rm(root, { recursive: true, force: true });
@@ -42,10 +44,16 @@ describe('temporary build folders (yuejuan-build-*)', () => {
     const removed = await sweepBuildDirs(root);
 
     expect(removed).toEqual([`yuejuan-build-${crashed}-a1B2c3`]);
-    expect((await readdir(root)).sort()).toEqual([`yuejuan-build-${otherProcess.pid}-g7H8i9`, `yuejuan-build-${process.pid}-d4E5f6`, 'yuejuan-bench-package-x'].sort());
+    expect((await readdir(root)).sort()).toEqual(
+      [
+        `yuejuan-build-${otherProcess.pid}-g7H8i9`,
+        `yuejuan-build-${process.pid}-d4E5f6`,
+        'yuejuan-bench-package-x',
+      ].sort(),
+    );
   });
 
-  it('names a build\'s folder after its process and removes it when the build fails', async () => {
+  it("names a build's folder after its process and removes it when the build fails", async () => {
     let folder = '';
     const failingPdf = {
       async writeWatermark(path: string) {
@@ -54,11 +62,21 @@ describe('temporary build folders (yuejuan-build-*)', () => {
         throw new Error('qpdf crashed');
       },
     } as unknown as PdfTools;
-    const discardingStore = { put: async (_b: string, source: AsyncIterable<Uint8Array>) => { for await (const _ of source); return { id: 'x', sizeBytes: 0, sha256: '' }; }, delete: async () => undefined } as unknown as BlobStore;
+    const discardingStore = {
+      put: async (_b: string, source: AsyncIterable<Uint8Array>) => {
+        for await (const _ of source);
+        return { id: 'x', sizeBytes: 0, sha256: '' };
+      },
+      delete: async () => undefined,
+    } as unknown as BlobStore;
 
     const build = buildPackageZip(discardingStore, failingPdf, {
-      pkg: { _id: 'pkg-1', volumes: [] } as never, blobIds: new Map(), lawyer: { id: 'lawyer-1' }, documentPassword: 'secret',
-      onProgress: async () => undefined, aborted: () => false,
+      pkg: { _id: 'pkg-1', volumes: [] } as never,
+      blobIds: new Map(),
+      lawyer: { id: 'lawyer-1' },
+      documentPassword: 'secret',
+      onProgress: async () => undefined,
+      aborted: () => false,
     });
 
     await expect(build).rejects.toThrow('qpdf crashed');

@@ -40,7 +40,12 @@ const workspaceOnly: Plugin = {
   setup(b) {
     b.onResolve({ filter: /^[^./]/ }, async (args) => {
       if (args.pluginData?.inner || args.path.startsWith('node:')) return undefined;
-      const found = await b.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: { inner: true } });
+      const found = await b.resolve(args.path, {
+        kind: args.kind,
+        importer: args.importer,
+        resolveDir: args.resolveDir,
+        pluginData: { inner: true },
+      });
       if (found.errors.length > 0) return { errors: found.errors };
       return inNodeModules(found.path) ? { path: args.path, external: true } : found;
     });
@@ -53,7 +58,14 @@ const workspaceOnly: Plugin = {
         .replace(/\bimport\.meta\.dirname\b/g, JSON.stringify(dirname(args.path)))
         .replace(/\bimport\.meta\.filename\b/g, JSON.stringify(args.path));
       const ext = extname(args.path).slice(1);
-      const loader = ext.startsWith('t') || ext.endsWith('ts') ? (ext.endsWith('x') ? 'tsx' : 'ts') : ext.endsWith('x') ? 'jsx' : 'js';
+      const loader =
+        ext.startsWith('t') || ext.endsWith('ts')
+          ? ext.endsWith('x')
+            ? 'tsx'
+            : 'ts'
+          : ext.endsWith('x')
+            ? 'jsx'
+            : 'js';
       return { contents, loader, resolveDir: dirname(args.path) };
     });
   },
@@ -66,7 +78,10 @@ const workspaceOnly: Plugin = {
  * Each output file is written under a temporary name and renamed, so two launchers bundling
  * the same service at once (npm start while tests run) never start a half-written file.
  */
-export async function bundleService(entry: string, outfile = defaultBundlePath(entry)): Promise<string> {
+export async function bundleService(
+  entry: string,
+  outfile = defaultBundlePath(entry),
+): Promise<string> {
   const result = await build({
     entryPoints: [resolve(entry)],
     outfile,

@@ -3,7 +3,8 @@ import { AppError } from './errors.ts';
 import { signHs256, TokenError, verifyHs256 } from './jwt.ts';
 
 /** Purposes of step-up verification (身份核验). */
-export type StepUpPurpose = 'BIND_CASE' | 'APPOINTMENT' | 'READING_APPLICATION' | 'DOWNLOAD' | 'MANAGE_DEVICES' | 'PASSWORD';
+export type StepUpPurpose =
+  'BIND_CASE' | 'APPOINTMENT' | 'READING_APPLICATION' | 'DOWNLOAD' | 'MANAGE_DEVICES' | 'PASSWORD';
 
 /**
  * A step-up challenge the caller's session confirmed with the verifier and has not let
@@ -19,7 +20,13 @@ export interface StepUpGrant {
 /** Who is calling, as established by the gateway from the caller's session. */
 export type Identity =
   | { role: 'ANONYMOUS' }
-  | { role: 'LAWYER'; sessionId: string; lawyerId: string; verified: boolean; stepUps?: StepUpGrant[] }
+  | {
+      role: 'LAWYER';
+      sessionId: string;
+      lawyerId: string;
+      verified: boolean;
+      stepUps?: StepUpGrant[];
+    }
   | { role: 'PROSECUTOR'; sessionId: string; prosecutorId: string; procuratorateId: string }
   | { role: 'ADMINISTRATOR'; sessionId: string; administratorId: string }
   /** Another subgraph calling an internal route (never minted by the gateway for a user). */
@@ -29,7 +36,8 @@ export type Identity =
 export type SessionIdentity = Exclude<Identity, { role: 'ANONYMOUS' } | { role: 'SERVICE' }>;
 
 /** Whether the caller holds a login session. */
-export const hasSession = (identity: Identity): identity is SessionIdentity => identity.role !== 'ANONYMOUS' && identity.role !== 'SERVICE';
+export const hasSession = (identity: Identity): identity is SessionIdentity =>
+  identity.role !== 'ANONYMOUS' && identity.role !== 'SERVICE';
 
 /** Header carrying the per-request token the gateway mints for one subgraph. */
 export const internalTokenHeader = 'x-internal-token';
@@ -74,33 +82,67 @@ setInterval(() => {
  * subgraph, a few seconds of life, a unique id. The identity travels inside, signed, so a
  * subgraph never trusts a plain header.
  */
-export async function mintInternalToken(secret: string, audience: string, identity: Identity, ttlSeconds = internalTokenTtlSeconds): Promise<string> {
+export async function mintInternalToken(
+  secret: string,
+  audience: string,
+  identity: Identity,
+  ttlSeconds = internalTokenTtlSeconds,
+): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
-  return signHs256(secret, { idn: identity, iss: issuer, aud: audience, iat: now, exp: now + ttlSeconds, jti: randomUUID() });
+  return signHs256(secret, {
+    idn: identity,
+    iss: issuer,
+    aud: audience,
+    iat: now,
+    exp: now + ttlSeconds,
+    jti: randomUUID(),
+  });
 }
 
 /**
  * Verifies a token for this subgraph: signature (HS256 only, so `alg: none` and key confusion
  * fail), issuer, audience, expiry, and that its id was not used before in this process. Throws UNAUTHENTICATED with a reason that names no secret.
  */
-export async function verifyInternalToken(secret: string, audience: string, token: string | undefined): Promise<Identity> {
-  if (!token) throw new AppError('UNAUTHENTICATED', '请求未经网关签发，已拒绝。', { reason: 'missing internal token' });
+export async function verifyInternalToken(
+  secret: string,
+  audience: string,
+  token: string | undefined,
+): Promise<Identity> {
+  if (!token)
+    throw new AppError('UNAUTHENTICATED', '请求未经网关签发，已拒绝。', {
+      reason: 'missing internal token',
+    });
   try {
-    const claims = verifyHs256(secret, token, { issuer, audience, maxAgeSeconds: internalTokenTtlSeconds });
+    const claims = verifyHs256(secret, token, {
+      issuer,
+      audience,
+      maxAgeSeconds: internalTokenTtlSeconds,
+    });
     const identity = claims.idn as Identity | undefined;
-    if (!identity || typeof identity !== 'object' || typeof identity.role !== 'string') throw new TokenError('invalid');
-    if (typeof claims.jti !== 'string' || claims.jti.length < 16 || claims.jti.length > 64) throw new TokenError('invalid');
-    if (!firstUse(audience, claims.jti, claims.exp, Math.floor(Date.now() / 1000))) throw new TokenError('replayed');
+    if (!identity || typeof identity !== 'object' || typeof identity.role !== 'string')
+      throw new TokenError('invalid');
+    if (typeof claims.jti !== 'string' || claims.jti.length < 16 || claims.jti.length > 64)
+      throw new TokenError('invalid');
+    if (!firstUse(audience, claims.jti, claims.exp, Math.floor(Date.now() / 1000)))
+      throw new TokenError('replayed');
     return identity;
   } catch (err) {
     const kind = err instanceof TokenError ? err.kind : 'invalid';
-    const reason = kind === 'expired' ? 'expired internal token' : kind === 'replayed' ? 'replayed internal token' : 'invalid internal token';
+    const reason =
+      kind === 'expired'
+        ? 'expired internal token'
+        : kind === 'replayed'
+          ? 'replayed internal token'
+          : 'invalid internal token';
     throw new AppError('UNAUTHENTICATED', '请求未经网关签发，已拒绝。', { reason });
   }
 }
 
 /** The caller must be logged in with one of `roles`; returns the narrowed identity. */
-export function requireRole<R extends Identity['role']>(identity: Identity, ...roles: R[]): Extract<Identity, { role: R }> {
+export function requireRole<R extends Identity['role']>(
+  identity: Identity,
+  ...roles: R[]
+): Extract<Identity, { role: R }> {
   if (identity.role === 'ANONYMOUS') throw new AppError('UNAUTHENTICATED');
   if (!roles.includes(identity.role as R)) throw new AppError('FORBIDDEN');
   return identity as Extract<Identity, { role: R }>;

@@ -15,7 +15,9 @@ export const baseConfigShape = {
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   HOST: z.string().default('127.0.0.1'),
-  MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://'),
+  MONGODB_URI: z
+    .string()
+    .regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://'),
   /** The database of the event bus, shared by all subgraphs. */
   EVENTS_DB: z.string().min(1).default('yuejuan_events'),
   /** HMAC key shared by the gateway and the subgraphs for per-request internal tokens. */
@@ -29,13 +31,21 @@ const sensitive = /SECRET|PASSWORD|TOKEN|KEY|URI/i;
  * The only reader of process.env: validates `env` against `shape` once, at startup.
  * Every problem names its variable, so a wrong value is fixed at the first try.
  */
-export function loadConfig<S extends z.ZodRawShape>(shape: S, env: NodeJS.ProcessEnv = process.env): z.infer<z.ZodObject<S>> {
+export function loadConfig<S extends z.ZodRawShape>(
+  shape: S,
+  env: NodeJS.ProcessEnv = process.env,
+): z.infer<z.ZodObject<S>> {
   const parsed = z.object(shape).safeParse(env);
   if (parsed.success) return parsed.data;
   throw new ConfigError(
     parsed.error.issues.map((issue) => {
       const key = String(issue.path[0] ?? '?');
-      const shown = env[key] === undefined ? 'not set' : sensitive.test(key) ? 'value hidden' : `got ${JSON.stringify(env[key])}`;
+      const shown =
+        env[key] === undefined
+          ? 'not set'
+          : sensitive.test(key)
+            ? 'value hidden'
+            : `got ${JSON.stringify(env[key])}`;
       return `${key}: ${issue.message} (${shown})`;
     }),
   );

@@ -30,7 +30,14 @@ const defaultMessages: Record<string, string> = {
 };
 
 /** Driver errors that mean the database cannot be reached right now (nothing was decided). */
-const unreachable = new Set(['MongoServerSelectionError', 'MongoNetworkError', 'MongoNetworkTimeoutError', 'MongoNotConnectedError', 'MongoTopologyClosedError', 'MongoPoolClearedError']);
+const unreachable = new Set([
+  'MongoServerSelectionError',
+  'MongoNetworkError',
+  'MongoNetworkTimeoutError',
+  'MongoNotConnectedError',
+  'MongoTopologyClosedError',
+  'MongoPoolClearedError',
+]);
 
 /**
  * The one error class services throw: a stable code, a Chinese message for the UI and
@@ -57,20 +64,41 @@ export class AppError extends GraphQLError {
 export function createFormatError(logger: Logger, production: boolean) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = unwrapResolverError(error);
-    const { stacktrace: _ignored, ...extensions } = (formatted.extensions ?? {}) as Record<string, unknown>;
+    const { stacktrace: _ignored, ...extensions } = (formatted.extensions ?? {}) as Record<
+      string,
+      unknown
+    >;
     if (original instanceof AppError) return { ...formatted, extensions };
-    if (original instanceof mongoose.Error.ValidationError || original instanceof mongoose.Error.CastError) {
-      return { message: defaultMessages.BAD_USER_INPUT!, path: formatted.path, locations: formatted.locations, extensions: { code: 'BAD_USER_INPUT' } };
+    if (
+      original instanceof mongoose.Error.ValidationError ||
+      original instanceof mongoose.Error.CastError
+    ) {
+      return {
+        message: defaultMessages.BAD_USER_INPUT!,
+        path: formatted.path,
+        locations: formatted.locations,
+        extensions: { code: 'BAD_USER_INPUT' },
+      };
     }
     if (original instanceof Error && unreachable.has(original.name)) {
       logger.warn({ err: original.message, path: formatted.path }, 'database unreachable');
-      return { message: defaultMessages.SERVICE_UNAVAILABLE!, path: formatted.path, locations: formatted.locations, extensions: { code: 'SERVICE_UNAVAILABLE' } };
+      return {
+        message: defaultMessages.SERVICE_UNAVAILABLE!,
+        path: formatted.path,
+        locations: formatted.locations,
+        extensions: { code: 'SERVICE_UNAVAILABLE' },
+      };
     }
     const code = extensions.code as string | undefined;
     // Errors graphql-js and Apollo raise themselves (parse, validation, variables) carry a code already.
     if (code && code !== 'INTERNAL_SERVER_ERROR') return { ...formatted, extensions };
     logger.error({ err: original, path: formatted.path }, 'unexpected resolver error');
     if (!production) return { ...formatted, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
-    return { message: defaultMessages.INTERNAL_SERVER_ERROR!, path: formatted.path, locations: formatted.locations, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+    return {
+      message: defaultMessages.INTERNAL_SERVER_ERROR!,
+      path: formatted.path,
+      locations: formatted.locations,
+      extensions: { code: 'INTERNAL_SERVER_ERROR' },
+    };
   };
 }

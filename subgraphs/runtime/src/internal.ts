@@ -17,14 +17,24 @@ export interface InternalCallOptions {
  * a token minted for that subgraph carrying a SERVICE identity. Answers the parsed JSON body
  * and status; a network failure becomes SERVICE_UNAVAILABLE naming the target.
  */
-export async function callInternal<T>(options: InternalCallOptions, path: string, body: unknown): Promise<{ status: number; body: T }> {
-  const token = await mintInternalToken(options.secret, options.audience, { role: 'SERVICE', service: options.service });
+export async function callInternal<T>(
+  options: InternalCallOptions,
+  path: string,
+  body: unknown,
+): Promise<{ status: number; body: T }> {
+  const token = await mintInternalToken(options.secret, options.audience, {
+    role: 'SERVICE',
+    service: options.service,
+  });
   const res = await fetch(new URL(path, options.baseUrl), {
     method: 'POST',
     headers: { 'content-type': 'application/json', [internalTokenHeader]: token },
     body: JSON.stringify(body),
     signal: AbortSignal.timeout(options.timeoutMs ?? 5000),
   }).catch(() => null);
-  if (!res) throw new AppError('SERVICE_UNAVAILABLE', '服务暂不可用，请稍后再试。', { serviceName: options.audience });
+  if (!res)
+    throw new AppError('SERVICE_UNAVAILABLE', '服务暂不可用，请稍后再试。', {
+      serviceName: options.audience,
+    });
   return { status: res.status, body: (await res.json().catch(() => ({}))) as T };
 }

@@ -39,31 +39,41 @@ export function signHs256(secret: string, claims: Hs256Claims): string {
  * `aud` must be ours, `exp` in the future and `iat` no older than `maxAgeSeconds` nor in the
  * future (a little clock skew allowed).
  */
-export function verifyHs256(secret: string, token: string, expected: { issuer: string; audience: string; maxAgeSeconds: number; nowSeconds?: number }): Hs256Claims {
+export function verifyHs256(
+  secret: string,
+  token: string,
+  expected: { issuer: string; audience: string; maxAgeSeconds: number; nowSeconds?: number },
+): Hs256Claims {
   const parts = token.split('.');
   if (parts.length !== 3) throw new TokenError('invalid');
   const [head, body, signature] = parts as [string, string, string];
   const given = Buffer.from(signature, 'base64url');
   const wanted = sign(secret, `${head}.${body}`);
-  if (given.length !== wanted.length || !timingSafeEqual(given, wanted)) throw new TokenError('invalid');
+  if (given.length !== wanted.length || !timingSafeEqual(given, wanted))
+    throw new TokenError('invalid');
   const h = parse(head);
-  if (h?.alg !== 'HS256' || (h.typ !== undefined && h.typ !== 'JWT') || h.crit !== undefined) throw new TokenError('invalid');
+  if (h?.alg !== 'HS256' || (h.typ !== undefined && h.typ !== 'JWT') || h.crit !== undefined)
+    throw new TokenError('invalid');
   const claims = parse(body) as Partial<Hs256Claims> | undefined;
   if (!claims || claims.iss !== expected.issuer) throw new TokenError('invalid');
   const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
   if (!audiences.includes(expected.audience)) throw new TokenError('invalid');
-  if (typeof claims.exp !== 'number' || typeof claims.iat !== 'number') throw new TokenError('invalid');
+  if (typeof claims.exp !== 'number' || typeof claims.iat !== 'number')
+    throw new TokenError('invalid');
   const now = expected.nowSeconds ?? Math.floor(Date.now() / 1000);
   const skew = 5;
   if (claims.iat > now + skew) throw new TokenError('invalid');
-  if (claims.exp <= now || now - claims.iat > expected.maxAgeSeconds) throw new TokenError('expired');
+  if (claims.exp <= now || now - claims.iat > expected.maxAgeSeconds)
+    throw new TokenError('expired');
   return claims as Hs256Claims;
 }
 
 function parse(part: string): Record<string, unknown> | undefined {
   try {
     const value: unknown = JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
-    return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+    return value && typeof value === 'object' && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
   } catch {
     return undefined;
   }

@@ -13,7 +13,10 @@ type AnyModel = Model<any>;
  */
 export function byIdLoader<T>(model: AnyModel): DataLoader<string, T | null> {
   return new DataLoader<string, T | null>(async (ids) => {
-    const docs = await model.find(ids.length === 1 ? { _id: ids[0] } : { _id: { $in: ids } }).lean<T[]>().exec();
+    const docs = await model
+      .find(ids.length === 1 ? { _id: ids[0] } : { _id: { $in: ids } })
+      .lean<T[]>()
+      .exec();
     const byId = new Map(docs.map((d) => [String((d as { _id: unknown })._id), d]));
     return ids.map((id) => byId.get(id) ?? null);
   });
@@ -23,9 +26,17 @@ export function byIdLoader<T>(model: AnyModel): DataLoader<string, T | null> {
  * A per-request loader of lists by one field (e.g. the applications of each lawyer): one
  * `$in` query for all keys of a tick, grouped back per key, each group in `sort` order.
  */
-export function groupLoader<T>(model: AnyModel, field: string, sort: Record<string, 1 | -1> = { _id: -1 }): DataLoader<string, T[]> {
+export function groupLoader<T>(
+  model: AnyModel,
+  field: string,
+  sort: Record<string, 1 | -1> = { _id: -1 },
+): DataLoader<string, T[]> {
   return new DataLoader<string, T[]>(async (keys) => {
-    const docs = await model.find({ [field]: { $in: keys } } as never).sort(sort).lean<T[]>().exec();
+    const docs = await model
+      .find({ [field]: { $in: keys } } as never)
+      .sort(sort)
+      .lean<T[]>()
+      .exec();
     const groups = new Map<string, T[]>(keys.map((k) => [k, []]));
     for (const d of docs) groups.get(String((d as Record<string, unknown>)[field]))?.push(d);
     return keys.map((k) => groups.get(k) ?? []);

@@ -9,7 +9,11 @@ export interface MongoOptions {
  * Opens the subgraph's own connection to its own database. Fails fast: no command buffering
  * while disconnected (mongoose would otherwise wait 10 s), short server selection.
  */
-export async function connectMongo(uri: string, dbName: string, options: MongoOptions = {}): Promise<Connection> {
+export async function connectMongo(
+  uri: string,
+  dbName: string,
+  options: MongoOptions = {},
+): Promise<Connection> {
   const connection = mongoose.createConnection(uri, {
     dbName,
     bufferCommands: false,
@@ -40,7 +44,10 @@ export async function ensureIndexes(connection: Connection): Promise<void> {
 }
 
 /** Counts the database commands issued while `fn` runs (driver command monitoring). */
-export async function countCommands<T>(connection: Connection, fn: () => Promise<T>): Promise<{ result: T; commands: string[] }> {
+export async function countCommands<T>(
+  connection: Connection,
+  fn: () => Promise<T>,
+): Promise<{ result: T; commands: string[] }> {
   const commands: string[] = [];
   const client = connection.getClient();
   const listener = (event: { commandName: string; databaseName: string }) => {

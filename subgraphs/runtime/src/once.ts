@@ -5,7 +5,9 @@ export const DUPLICATE_KEY = 11000;
 
 /** True when `err` is a unique-index violation. */
 export function isDuplicateKey(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === DUPLICATE_KEY;
+  return (
+    typeof err === 'object' && err !== null && (err as { code?: unknown }).code === DUPLICATE_KEY
+  );
 }
 
 /**
@@ -15,7 +17,11 @@ export function isDuplicateKey(err: unknown): boolean {
  * filter outside it (a conditional findOneAndUpdate or $inc can win twice). Returns true for
  * the one caller whose insert landed, false for every other.
  */
-export async function claimOnce<T extends Document>(collection: Collection<T>, key: string, fields: Omit<T, '_id'> = {} as Omit<T, '_id'>): Promise<boolean> {
+export async function claimOnce<T extends Document>(
+  collection: Collection<T>,
+  key: string,
+  fields: Omit<T, '_id'> = {} as Omit<T, '_id'>,
+): Promise<boolean> {
   try {
     await collection.insertOne({ ...fields, _id: key } as never);
     return true;

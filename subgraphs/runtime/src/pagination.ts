@@ -51,7 +51,10 @@ export interface CountedPageSource<T extends { _id: unknown }> extends PageSourc
 }
 
 /** A counted page source mapping its items to other nodes. */
-export interface CountedMappedPageSource<T extends { _id: unknown }, N> extends MappedPageSource<T, N> {
+export interface CountedMappedPageSource<T extends { _id: unknown }, N> extends MappedPageSource<
+  T,
+  N
+> {
   count: () => Promise<number>;
 }
 
@@ -62,7 +65,9 @@ export const maxPageSize = 100;
 export function pageSize(first: number | null | undefined): number {
   const n = first ?? 20;
   if (!Number.isInteger(n) || n < 1 || n > maxPageSize) {
-    throw new AppError('BAD_USER_INPUT', `每页数量须在 1 到 ${maxPageSize} 之间。`, { field: 'first' });
+    throw new AppError('BAD_USER_INPUT', `每页数量须在 1 到 ${maxPageSize} 之间。`, {
+      field: 'first',
+    });
   }
   return n;
 }
@@ -73,7 +78,8 @@ export const encodeCursor = (id: string): string => Buffer.from(id, 'utf8').toSt
 /** Decodes a cursor, refusing garbage with BAD_USER_INPUT. */
 export function decodeCursor(cursor: string): string {
   const id = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (!id || encodeCursor(id) !== cursor) throw new AppError('BAD_USER_INPUT', '分页游标无效。', { field: 'after' });
+  if (!id || encodeCursor(id) !== cursor)
+    throw new AppError('BAD_USER_INPUT', '分页游标无效。', { field: 'after' });
   return id;
 }
 
@@ -93,8 +99,12 @@ export function lazy<V>(fn: () => Promise<V>): () => Promise<V> {
  * so that bad arguments fail on the connection field itself.
  */
 export function lazyPage<T extends { _id: unknown }>(source: PageSource<T>): LazyPage<T>;
-export function lazyPage<T extends { _id: unknown }, N>(source: MappedPageSource<T, N>): LazyPage<N>;
-export function lazyPage<T extends { _id: unknown }, N>(source: PageSource<T> & { map?: (page: T[]) => Promise<N[]> }): LazyPage<T | N> {
+export function lazyPage<T extends { _id: unknown }, N>(
+  source: MappedPageSource<T, N>,
+): LazyPage<N>;
+export function lazyPage<T extends { _id: unknown }, N>(
+  source: PageSource<T> & { map?: (page: T[]) => Promise<N[]> },
+): LazyPage<T | N> {
   const { first } = source;
   const items = lazy(source.fetch);
   const page = lazy(async () => (await items()).slice(0, first));
@@ -102,13 +112,17 @@ export function lazyPage<T extends { _id: unknown }, N>(source: PageSource<T> & 
   const edges = lazy(async (): Promise<Edge<T | N>[]> => {
     const ts = await page();
     const nodes: (T | N)[] = map ? await map(ts) : ts;
-    if (nodes.length !== ts.length) throw new Error(`map answered ${nodes.length} nodes for ${ts.length} items`);
+    if (nodes.length !== ts.length)
+      throw new Error(`map answered ${nodes.length} nodes for ${ts.length} items`);
     return ts.map((t, i) => ({ cursor: encodeCursor(String(t._id)), node: nodes[i]! }));
   });
   const pageInfo = lazy(async (): Promise<PageInfo> => {
     const all = await items();
     const last = all.length > 0 ? all[Math.min(first, all.length) - 1] : undefined;
-    return { hasNextPage: all.length > first, endCursor: last ? encodeCursor(String(last._id)) : null };
+    return {
+      hasNextPage: all.length > first,
+      endCursor: last ? encodeCursor(String(last._id)) : null,
+    };
   });
   return { edges, pageInfo };
 }
@@ -117,9 +131,15 @@ export function lazyPage<T extends { _id: unknown }, N>(source: PageSource<T> & 
  * A lazy page (see `lazyPage`) plus `totalCount`, which runs `count` only when selected: a
  * client asking for `{ totalCount }` costs one count, one asking for `{ edges }` one fetch.
  */
-export function lazyConnection<T extends { _id: unknown }>(source: CountedPageSource<T>): LazyConnection<T>;
-export function lazyConnection<T extends { _id: unknown }, N>(source: CountedMappedPageSource<T, N>): LazyConnection<N>;
-export function lazyConnection<T extends { _id: unknown }, N>(source: CountedPageSource<T> & { map?: (page: T[]) => Promise<N[]> }): LazyConnection<T | N> {
+export function lazyConnection<T extends { _id: unknown }>(
+  source: CountedPageSource<T>,
+): LazyConnection<T>;
+export function lazyConnection<T extends { _id: unknown }, N>(
+  source: CountedMappedPageSource<T, N>,
+): LazyConnection<N>;
+export function lazyConnection<T extends { _id: unknown }, N>(
+  source: CountedPageSource<T> & { map?: (page: T[]) => Promise<N[]> },
+): LazyConnection<T | N> {
   const { map, count, ...rest } = source;
   const page: LazyPage<T | N> = map ? lazyPage({ ...rest, map }) : lazyPage(rest);
   return { ...page, totalCount: lazy(count) };

@@ -58,7 +58,9 @@ interface Startable {
  * Process entry of a subgraph: config, its own database connection, the event bus, indexes,
  * start; and on SIGINT/SIGTERM the reverse. Each subgraph's index.ts is one call of this.
  */
-export async function runSubgraph<C extends { LOG_LEVEL: string; MONGODB_URI: string; EVENTS_DB: string }>(
+export async function runSubgraph<
+  C extends { LOG_LEVEL: string; MONGODB_URI: string; EVENTS_DB: string },
+>(
   name: string,
   load: () => C,
   dbName: (config: C) => string,
@@ -66,7 +68,11 @@ export async function runSubgraph<C extends { LOG_LEVEL: string; MONGODB_URI: st
 ): Promise<void> {
   await runService(name, load, async (config, logger) => {
     const connection = await connectMongo(config.MONGODB_URI, dbName(config));
-    const bus = createEventBus({ client: connection.getClient(), dbName: config.EVENTS_DB, logger });
+    const bus = createEventBus({
+      client: connection.getClient(),
+      dbName: config.EVENTS_DB,
+      logger,
+    });
     const server = create({ config, connection, logger, bus });
     await ensureIndexes(connection);
     await server.start();

@@ -11,14 +11,20 @@ const roots = ['Query', 'Mutation', 'Subscription'];
  * resolver is a build error (the service does not start), never a field that answers null.
  */
 export function buildServiceSchema<C>(sdl: string, resolvers: ResolverMap<C>): GraphQLSchema {
-  const schema = buildSubgraphSchema([{ typeDefs: parse(sdl), resolvers: resolvers as GraphQLResolverMap<unknown> }]);
+  const schema = buildSubgraphSchema([
+    { typeDefs: parse(sdl), resolvers: resolvers as GraphQLResolverMap<unknown> },
+  ]);
   const missing: string[] = [];
   for (const name of roots) {
     const type = schema.getType(name);
     if (!isObjectType(type)) continue;
     for (const field of Object.keys(type.getFields())) {
       if (field.startsWith('_')) continue;
-      if ((resolvers as Record<string, Record<string, unknown> | undefined>)[name]?.[field] === undefined) missing.push(`${name}.${field}`);
+      if (
+        (resolvers as Record<string, Record<string, unknown> | undefined>)[name]?.[field] ===
+        undefined
+      )
+        missing.push(`${name}.${field}`);
     }
   }
   if (missing.length) throw new Error(`root fields without a resolver: ${missing.join(', ')}`);

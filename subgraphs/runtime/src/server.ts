@@ -5,7 +5,10 @@ import express, { type Express, type Request } from 'express';
 import { ApolloServer } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginInlineTraceDisabled,
+} from '@apollo/server/plugin/disabled';
 import type { Connection } from 'mongoose';
 import { GraphQLError } from 'graphql';
 import { WebSocketServer } from 'ws';
@@ -75,13 +78,19 @@ export function createSubgraphService<L>(options: SubgraphServiceOptions<L>): Su
     introspection: !production,
     // Neither cache hints nor traces are used by our gateway; with no plugin asking for them,
     // Apollo Server does not wrap every field resolver (a tenth of a subgraph's CPU under load).
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginCacheControlDisabled()],
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      ApolloServerPluginInlineTraceDisabled(),
+      ApolloServerPluginCacheControlDisabled(),
+    ],
     // runSubgraph handles SIGINT/SIGTERM; Apollo's own handler stopped the server under it and
     // left our shutdown waiting until the forced exit (10 s, exit code 1).
     stopOnTerminationSignals: false,
   });
 
-  app.get('/health', (_req, res) => { res.json({ status: 'ok', service: name, events: busStats() }); });
+  app.get('/health', (_req, res) => {
+    res.json({ status: 'ok', service: name, events: busStats() });
+  });
   app.get('/ready', async (_req, res) => {
     try {
       await connection.db!.admin().ping();
@@ -95,12 +104,22 @@ export function createSubgraphService<L>(options: SubgraphServiceOptions<L>): Su
   const identities = new WeakMap<Request, Identity>();
   app.use('/graphql', async (req, res, next) => {
     try {
-      identities.set(req, await verifyInternalToken(internalSecret, name, req.header(internalTokenHeader)));
+      identities.set(
+        req,
+        await verifyInternalToken(internalSecret, name, req.header(internalTokenHeader)),
+      );
       next();
     } catch (err) {
       const e = err as AppError;
-      logger.warn({ reason: e.extensions?.reason, ip: req.socket.remoteAddress }, 'request without a valid gateway token refused');
-      res.status(401).json({ errors: [{ message: e.message, extensions: { code: e.extensions?.code ?? 'UNAUTHENTICATED' } }] });
+      logger.warn(
+        { reason: e.extensions?.reason, ip: req.socket.remoteAddress },
+        'request without a valid gateway token refused',
+      );
+      res.status(401).json({
+        errors: [
+          { message: e.message, extensions: { code: e.extensions?.code ?? 'UNAUTHENTICATED' } },
+        ],
+      });
     }
   });
 
@@ -108,7 +127,10 @@ export function createSubgraphService<L>(options: SubgraphServiceOptions<L>): Su
   // for this subgraph in connection_init), and each subscription carries its own token with
   // the subscriber's identity in `extensions`, so one upstream socket can serve many users.
   const wss = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: 64 * 1024 });
-  const tokenOf = (params: unknown) => (params && typeof params === 'object' ? (params as Record<string, unknown>)[internalTokenHeader] : undefined) as string | undefined;
+  const tokenOf = (params: unknown) =>
+    (params && typeof params === 'object'
+      ? (params as Record<string, unknown>)[internalTokenHeader]
+      : undefined) as string | undefined;
   // Subscription ids are chosen per connection, so identities are kept per connection.
   const identitiesOf = new WeakMap<object, Map<string, Identity>>();
   const byConnection = (ctx: object) => {
@@ -119,7 +141,11 @@ export function createSubgraphService<L>(options: SubgraphServiceOptions<L>): Su
   const wsServer = useServer<Record<string, unknown> | undefined>(
     {
       schema,
-      subscribe: (args) => subscribeFreshPerEvent(args, (base) => ({ ...(base as object), loaders: options.createLoaders() })),
+      subscribe: (args) =>
+        subscribeFreshPerEvent(args, (base) => ({
+          ...(base as object),
+          loaders: options.createLoaders(),
+        })),
       onConnect: async (ctx) => {
         try {
           await verifyInternalToken(internalSecret, name, tokenOf(ctx.connectionParams));
@@ -131,14 +157,28 @@ export function createSubgraphService<L>(options: SubgraphServiceOptions<L>): Su
       },
       onSubscribe: async (ctx, id, payload) => {
         try {
-          byConnection(ctx).set(id, await verifyInternalToken(internalSecret, name, tokenOf(payload.extensions)));
+          byConnection(ctx).set(
+            id,
+            await verifyInternalToken(internalSecret, name, tokenOf(payload.extensions)),
+          );
         } catch (err) {
-          return [new GraphQLError((err as Error).message, { extensions: { code: 'UNAUTHENTICATED' } })];
+          return [
+            new GraphQLError((err as Error).message, { extensions: { code: 'UNAUTHENTICATED' } }),
+          ];
         }
       },
-      context: (ctx, id) => ({ identity: byConnection(ctx).get(id) ?? { role: 'ANONYMOUS' }, requestId: `ws-${id}`, logger, loaders: options.createLoaders() }),
-      onComplete: (ctx, id) => { byConnection(ctx).delete(id); },
-      onError: (ctx, id) => { byConnection(ctx).delete(id); },
+      context: (ctx, id) => ({
+        identity: byConnection(ctx).get(id) ?? { role: 'ANONYMOUS' },
+        requestId: `ws-${id}`,
+        logger,
+        loaders: options.createLoaders(),
+      }),
+      onComplete: (ctx, id) => {
+        byConnection(ctx).delete(id);
+      },
+      onError: (ctx, id) => {
+        byConnection(ctx).delete(id);
+      },
     },
     wss,
   );
@@ -149,12 +189,21 @@ export function createSubgraphService<L>(options: SubgraphServiceOptions<L>): Su
     schema,
     async start() {
       await apollo.start();
-      app.use('/graphql', express.json({ limit: '1mb' }), expressMiddleware(apollo, {
-        context: async ({ req }) => {
-          const requestId = req.header('x-request-id') ?? randomUUID();
-          return { identity: identities.get(req) ?? { role: 'ANONYMOUS' }, requestId, logger: logger.child({ requestId }), loaders: options.createLoaders((h) => req.header(h)) };
-        },
-      }));
+      app.use(
+        '/graphql',
+        express.json({ limit: '1mb' }),
+        expressMiddleware(apollo, {
+          context: async ({ req }) => {
+            const requestId = req.header('x-request-id') ?? randomUUID();
+            return {
+              identity: identities.get(req) ?? { role: 'ANONYMOUS' },
+              requestId,
+              logger: logger.child({ requestId }),
+              loaders: options.createLoaders((h) => req.header(h)),
+            };
+          },
+        }),
+      );
       await new Promise<void>((resolve, reject) => {
         httpServer.once('error', reject);
         httpServer.listen(options.config.PORT, options.config.HOST, () => resolve());
@@ -170,7 +219,8 @@ export function createSubgraphService<L>(options: SubgraphServiceOptions<L>): Su
       started = false;
       await wsServer.dispose();
       await apollo.stop();
-      if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+      if (httpServer.listening)
+        await new Promise<void>((resolve) => httpServer.close(() => resolve()));
     },
   };
 }

@@ -26,7 +26,12 @@ export interface StepUpOptions {
  * the unique `_id` of `claims` (the acting subgraph's own collection). Throws
  * STEP_UP_REQUIRED (with the purpose, so the client shows the identity QR) when neither holds.
  */
-export async function requireStepUp(identity: Identity, purpose: StepUpPurpose, claims: Collection<StepUpClaim>, options: StepUpOptions = {}): Promise<void> {
+export async function requireStepUp(
+  identity: Identity,
+  purpose: StepUpPurpose,
+  claims: Collection<StepUpClaim>,
+  options: StepUpOptions = {},
+): Promise<void> {
   if (identity.role === 'ANONYMOUS') throw new AppError('UNAUTHENTICATED');
   if (identity.role !== 'LAWYER') throw new AppError('FORBIDDEN');
   if (identity.verified && !options.always) return;
@@ -35,7 +40,8 @@ export async function requireStepUp(identity: Identity, purpose: StepUpPurpose, 
   for (const grant of identity.stepUps ?? []) {
     if (grant.purpose !== purpose) continue;
     if (now.getTime() - Date.parse(grant.confirmedAt) > maxAge) continue;
-    if (await claimOnce(claims, grant.id, { purpose, sessionId: identity.sessionId, at: now })) return;
+    if (await claimOnce(claims, grant.id, { purpose, sessionId: identity.sessionId, at: now }))
+      return;
   }
   throw new AppError('STEP_UP_REQUIRED', undefined, { purpose });
 }

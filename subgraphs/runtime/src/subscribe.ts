@@ -1,4 +1,9 @@
-import { createSourceEventStream, execute, type ExecutionArgs, type ExecutionResult } from 'graphql';
+import {
+  createSourceEventStream,
+  execute,
+  type ExecutionArgs,
+  type ExecutionResult,
+} from 'graphql';
 
 const isAsyncIterable = (value: unknown): value is AsyncIterable<unknown> =>
   typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
@@ -19,7 +24,11 @@ export async function subscribeFreshPerEvent(
     async next() {
       const event = await events.next();
       if (event.done) return { value: undefined, done: true };
-      const result = await execute({ ...args, rootValue: event.value, contextValue: contextFor(args.contextValue) });
+      const result = await execute({
+        ...args,
+        rootValue: event.value,
+        contextValue: contextFor(args.contextValue),
+      });
       return { value: result, done: false };
     },
     async return() {

@@ -22,13 +22,24 @@ describe('the event bus across a database restart', () => {
     db = await startDatabase({ dataDir: join(dir, 'data'), env: {} });
     const port = Number(new URL(db.uri).port);
     const opts = { serverSelectionTimeoutMS: 20_000, heartbeatFrequencyMS: 500 };
-    const [pub, sub] = [await MongoClient.connect(db.uri, opts), await MongoClient.connect(db.uri, opts)];
+    const [pub, sub] = [
+      await MongoClient.connect(db.uri, opts),
+      await MongoClient.connect(db.uri, opts),
+    ];
     const publisher = createEventBus({ client: pub, dbName: 'restart', logger: testLogger('pub') });
-    const subscriber = createEventBus({ client: sub, dbName: 'restart', logger: testLogger('sub') });
+    const subscriber = createEventBus({
+      client: sub,
+      dbName: 'restart',
+      logger: testLogger('sub'),
+    });
     const live: string[] = [];
     const durable: string[] = [];
     const offLive = subscriber.subscribe(['t.stream'], (e: DomainEvent) => void live.push(e.id));
-    const stopDurable = subscriber.consume({ name: 'restart-test', topics: ['t.stream'], handler: (e) => void durable.push(e.id) });
+    const stopDurable = subscriber.consume({
+      name: 'restart-test',
+      topics: ['t.stream'],
+      handler: (e) => void durable.push(e.id),
+    });
     await sleep(500);
 
     const published: string[] = [];
@@ -51,13 +62,23 @@ describe('the event bus across a database restart', () => {
     db = await startDatabase({ dataDir: join(dir, 'data'), port, env: {} });
     await publishing;
     const deadline = Date.now() + 20_000;
-    while (Date.now() < deadline && (live.length < published.length || durable.length < published.length)) await sleep(100);
+    while (
+      Date.now() < deadline &&
+      (live.length < published.length || durable.length < published.length)
+    )
+      await sleep(100);
     await sleep(500);
     offLive();
     await stopDurable();
     // What really is in the collection: a publish whose answer was lost to the restart may have
     // been written although the publisher retried it (a second event, with its own id).
-    const stored = (await pub.db('restart').collection('events').find({ topic: 't.stream' }, { projection: { _id: 1 } }).toArray()).map((d) => String(d._id));
+    const stored = (
+      await pub
+        .db('restart')
+        .collection('events')
+        .find({ topic: 't.stream' }, { projection: { _id: 1 } })
+        .toArray()
+    ).map((d) => String(d._id));
     await publisher.close();
     await subscriber.close();
     await pub.close();

@@ -35,9 +35,16 @@ describe('event bus on the capped collection', () => {
     const off = two.subscribe(['cases.bindingApplication.changed'], (e) => void got.push(e));
     await new Promise((r) => setTimeout(r, 200));
     await one.publish('identity.loginTicket.changed', { ticketId: 't1' });
-    const sent = await one.publish('cases.bindingApplication.changed', { applicationId: 'b1', status: 'APPROVED' });
+    const sent = await one.publish('cases.bindingApplication.changed', {
+      applicationId: 'b1',
+      status: 'APPROVED',
+    });
     await until(() => got.length === 1);
-    expect(got[0]).toMatchObject({ id: sent.id, topic: 'cases.bindingApplication.changed', payload: { applicationId: 'b1', status: 'APPROVED' } });
+    expect(got[0]).toMatchObject({
+      id: sent.id,
+      topic: 'cases.bindingApplication.changed',
+      payload: { applicationId: 'b1', status: 'APPROVED' },
+    });
     off();
   });
 
@@ -59,7 +66,10 @@ describe('event bus on the capped collection', () => {
     // whole collection while nothing is published (on SQLite every read of it is a full scan).
     const watched = await MongoClient.connect(testMongoUri(), { monitorCommands: true });
     const commands: string[] = [];
-    watched.on('commandStarted', (e) => { if (e.command[e.commandName] === 'events' || e.commandName === 'getMore') commands.push(e.commandName); });
+    watched.on('commandStarted', (e) => {
+      if (e.command[e.commandName] === 'events' || e.commandName === 'getMore')
+        commands.push(e.commandName);
+    });
     const bus = createEventBus({ client: watched, dbName, logger: testLogger('bus') });
     const got: DomainEvent[] = [];
     const off = bus.subscribe(['t.cursor'], (e) => void got.push(e));
@@ -119,16 +129,35 @@ describe('event bus on the capped collection', () => {
 
   it('reports a gap when the resume point was overwritten', async () => {
     await one.publish('t.gap', { n: 1 });
-    await a.db(dbName).collection('event_checkpoints').updateOne({ _id: 'late' as never }, { $set: { lastId: 'x', lastAt: new Date(Date.now() - 86_400_000) } }, { upsert: true });
+    await a
+      .db(dbName)
+      .collection('event_checkpoints')
+      .updateOne(
+        { _id: 'late' as never },
+        { $set: { lastId: 'x', lastAt: new Date(Date.now() - 86_400_000) } },
+        { upsert: true },
+      );
     const gaps: unknown[] = [];
-    const stop = one.consume({ name: 'late', topics: ['t.gap'], handler: () => undefined, onGap: (g) => void gaps.push(g) });
+    const stop = one.consume({
+      name: 'late',
+      topics: ['t.gap'],
+      handler: () => undefined,
+      onGap: (g) => void gaps.push(g),
+    });
     await until(() => gaps.length === 1);
     await stop();
   });
 
   it('retries an event whose durable handler failed', async () => {
     let calls = 0;
-    const stop = one.consume({ name: 'flaky', topics: ['t.flaky'], handler: () => { calls++; if (calls === 1) throw new Error('provider down'); } });
+    const stop = one.consume({
+      name: 'flaky',
+      topics: ['t.flaky'],
+      handler: () => {
+        calls++;
+        if (calls === 1) throw new Error('provider down');
+      },
+    });
     await new Promise((r) => setTimeout(r, 300));
     await one.publish('t.flaky', {});
     await until(() => calls === 2);

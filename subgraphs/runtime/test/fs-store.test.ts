@@ -21,7 +21,10 @@ describe('the filesystem blob store', () => {
   const oneMegabyteAndABit = randomBytes(1024 * 1024 + 123);
 
   it('stores a stream and reads it back whole, in chunks of the store chunk size', async () => {
-    const stored = await store.put('volumes', Readable.from([oneMegabyteAndABit.subarray(0, 1000), oneMegabyteAndABit.subarray(1000)]));
+    const stored = await store.put(
+      'volumes',
+      Readable.from([oneMegabyteAndABit.subarray(0, 1000), oneMegabyteAndABit.subarray(1000)]),
+    );
 
     const chunks = await chunksOf(store.open('volumes', stored.id));
 
@@ -35,7 +38,9 @@ describe('the filesystem blob store', () => {
   it('reads an inclusive byte range', async () => {
     const stored = await store.put('volumes', Readable.from([oneMegabyteAndABit]));
 
-    const range = Buffer.concat(await chunksOf(store.open('volumes', stored.id, { start: 300_000, end: 700_000 })));
+    const range = Buffer.concat(
+      await chunksOf(store.open('volumes', stored.id, { start: 300_000, end: 700_000 })),
+    );
 
     expect(range.equals(oneMegabyteAndABit.subarray(300_000, 700_001))).toBe(true);
   });

@@ -3,21 +3,34 @@ import { Schema } from 'mongoose';
 import { byIdLoader } from '../src/index.ts';
 import { openTestDatabase } from '../src/testing/index.ts';
 
-interface ThingDoc { _id: string; name: string }
+interface ThingDoc {
+  _id: string;
+  name: string;
+}
 
 describe('byIdLoader', () => {
   let db: Awaited<ReturnType<typeof openTestDatabase>>;
   const filters: unknown[] = [];
-  const Thing = () => db.model<ThingDoc>('Thing', new Schema<ThingDoc>({ _id: String, name: String }), 'things');
+  const Thing = () =>
+    db.model<ThingDoc>('Thing', new Schema<ThingDoc>({ _id: String, name: String }), 'things');
 
   beforeAll(async () => {
     db = await openTestDatabase('loaders', { monitorCommands: true });
-    await Thing().insertMany([{ _id: 't1', name: '一' }, { _id: 't2', name: '二' }, { _id: 't3', name: '三' }]);
-    db.getClient().on('commandStarted', (e: { commandName: string; command: { find?: string; filter?: unknown } }) => {
-      if (e.commandName === 'find' && e.command.find === 'things') filters.push(e.command.filter);
-    });
+    await Thing().insertMany([
+      { _id: 't1', name: '一' },
+      { _id: 't2', name: '二' },
+      { _id: 't3', name: '三' },
+    ]);
+    db.getClient().on(
+      'commandStarted',
+      (e: { commandName: string; command: { find?: string; filter?: unknown } }) => {
+        if (e.commandName === 'find' && e.command.find === 'things') filters.push(e.command.filter);
+      },
+    );
   });
-  afterAll(async () => { await db?.drop(); });
+  afterAll(async () => {
+    await db?.drop();
+  });
 
   it('asks for one entity with {_id: value}, the lookup FerretDB/SQLite answers from its index', async () => {
     filters.length = 0;

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { graphql } from 'graphql';
-import { buildServiceSchema, decodeCursor, encodeCursor, lazy, lazyConnection, lazyPage, pageSize } from '../src/index.ts';
+import {
+  buildServiceSchema,
+  decodeCursor,
+  encodeCursor,
+  lazy,
+  lazyConnection,
+  lazyPage,
+  pageSize,
+} from '../src/index.ts';
 
 type Item = { _id: string; name: string };
 const item = (id: string): Item => ({ _id: id, name: `name-${id}` });
@@ -12,8 +20,14 @@ function recordingSource(items: Item[], first: number) {
     calls,
     source: {
       first,
-      count: async () => { calls.count++; return items.length; },
-      fetch: async () => { calls.fetch++; return items.slice(0, first + 1); },
+      count: async () => {
+        calls.count++;
+        return items.length;
+      },
+      fetch: async () => {
+        calls.fetch++;
+        return items.slice(0, first + 1);
+      },
     },
   };
 }
@@ -21,7 +35,9 @@ function recordingSource(items: Item[], first: number) {
 describe('pagination arguments and cursors', () => {
   it('encodes opaque cursors and refuses garbage', () => {
     expect(decodeCursor(encodeCursor('abc123'))).toBe('abc123');
-    expect(() => decodeCursor('%%%')).toThrow(expect.objectContaining({ extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }) }));
+    expect(() => decodeCursor('%%%')).toThrow(
+      expect.objectContaining({ extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }) }),
+    );
   });
 
   it('bounds the page size', () => {
@@ -37,7 +53,10 @@ describe('lazyConnection', () => {
   it('pages with one extra item: the page, its end cursor and whether more follow', async () => {
     const { source } = recordingSource(cba, 2);
     const conn = lazyConnection(source);
-    expect((await conn.edges()).map((e) => [e.cursor, e.node._id])).toEqual([[encodeCursor('c'), 'c'], [encodeCursor('b'), 'b']]);
+    expect((await conn.edges()).map((e) => [e.cursor, e.node._id])).toEqual([
+      [encodeCursor('c'), 'c'],
+      [encodeCursor('b'), 'b'],
+    ]);
     expect(await conn.pageInfo()).toEqual({ hasNextPage: true, endCursor: encodeCursor('b') });
     expect(await conn.totalCount()).toBe(3);
   });
@@ -63,13 +82,23 @@ describe('lazyConnection', () => {
     expect(calls).toEqual({ count: 1, fetch: 1, map: 0 });
   });
 
-  it('maps only the page, only when edges are asked for, keeping the items\' cursors', async () => {
+  it("maps only the page, only when edges are asked for, keeping the items' cursors", async () => {
     const { source, calls } = recordingSource(cba, 2);
     const seen: string[][] = [];
-    const conn = lazyConnection({ ...source, map: async (page: Item[]) => { calls.map++; seen.push(page.map((p) => p._id)); return page.map((p) => p.name); } });
+    const conn = lazyConnection({
+      ...source,
+      map: async (page: Item[]) => {
+        calls.map++;
+        seen.push(page.map((p) => p._id));
+        return page.map((p) => p.name);
+      },
+    });
     expect(await conn.pageInfo()).toEqual({ hasNextPage: true, endCursor: encodeCursor('b') });
     expect(calls.map).toBe(0);
-    expect(await conn.edges()).toEqual([{ cursor: encodeCursor('c'), node: 'name-c' }, { cursor: encodeCursor('b'), node: 'name-b' }]);
+    expect(await conn.edges()).toEqual([
+      { cursor: encodeCursor('c'), node: 'name-c' },
+      { cursor: encodeCursor('b'), node: 'name-b' },
+    ]);
     await conn.edges();
     expect(seen).toEqual([['c', 'b']]);
   });
@@ -81,7 +110,10 @@ describe('lazyConnection', () => {
 
   it('remembers a failure instead of asking again', async () => {
     let asked = 0;
-    const failing = lazy(async () => { asked++; throw new Error('database down'); });
+    const failing = lazy(async () => {
+      asked++;
+      throw new Error('database down');
+    });
     await expect(failing()).rejects.toThrow('database down');
     await expect(failing()).rejects.toThrow('database down');
     expect(asked).toBe(1);
@@ -90,11 +122,25 @@ describe('lazyConnection', () => {
 
 describe('lazyConnection under GraphQL execution', () => {
   const sdl = /* GraphQL */ `
-    type Query { things(first: Int): ThingConnection! }
-    type ThingConnection { edges: [ThingEdge!]! pageInfo: PageInfo! totalCount: Int! }
-    type ThingEdge { cursor: String! node: Thing! }
-    type Thing { name: String! }
-    type PageInfo { hasNextPage: Boolean! endCursor: String }
+    type Query {
+      things(first: Int): ThingConnection!
+    }
+    type ThingConnection {
+      edges: [ThingEdge!]!
+      pageInfo: PageInfo!
+      totalCount: Int!
+    }
+    type ThingEdge {
+      cursor: String!
+      node: Thing!
+    }
+    type Thing {
+      name: String!
+    }
+    type PageInfo {
+      hasNextPage: Boolean!
+      endCursor: String
+    }
   `;
   function run(source: string) {
     const { source: pageSource, calls } = recordingSource([item('c'), item('b'), item('a')], 2);
@@ -109,12 +155,19 @@ describe('lazyConnection under GraphQL execution', () => {
   });
 
   it('fetches once for edges and pageInfo, and does not count', async () => {
-    const { result, calls } = await run('{ things { edges { cursor node { name } } pageInfo { hasNextPage endCursor } } }');
+    const { result, calls } = await run(
+      '{ things { edges { cursor node { name } } pageInfo { hasNextPage endCursor } } }',
+    );
     expect(result.errors).toBeUndefined();
-    expect(result.data).toEqual({ things: {
-      edges: [{ cursor: encodeCursor('c'), node: { name: 'name-c' } }, { cursor: encodeCursor('b'), node: { name: 'name-b' } }],
-      pageInfo: { hasNextPage: true, endCursor: encodeCursor('b') },
-    } });
+    expect(result.data).toEqual({
+      things: {
+        edges: [
+          { cursor: encodeCursor('c'), node: { name: 'name-c' } },
+          { cursor: encodeCursor('b'), node: { name: 'name-b' } },
+        ],
+        pageInfo: { hasNextPage: true, endCursor: encodeCursor('b') },
+      },
+    });
     expect(calls).toEqual({ count: 0, fetch: 1, map: 0 });
   });
 

@@ -4,7 +4,9 @@ import { app } from './app.svelte.ts';
 
 /** Opens attachment `id` in a new tab. */
 export async function openAttachment(id: string): Promise<void> {
-  const res = await fetch(`/downloads/attachments/${encodeURIComponent(id)}`, { headers: { authorization: `Bearer ${app.token.get() ?? ''}` } });
+  const res = await fetch(`/downloads/attachments/${encodeURIComponent(id)}`, {
+    headers: { authorization: `Bearer ${app.token.get() ?? ''}` },
+  });
   if (!res.ok) throw new Error(String(res.status));
   const url = URL.createObjectURL(await res.blob());
   window.open(url, '_blank', 'noopener');

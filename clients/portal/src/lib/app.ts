@@ -10,4 +10,11 @@ export const nextPath = (step: string | null | undefined): string =>
   step === 'CONSENT' ? '/consent' : step === 'COMPLETE_PROFILE' ? '/profile' : '/center';
 
 /** Pages anyone may open; every other page needs a session. */
-export const publicPaths = ['/', '/login', '/login/scan', '/password/reset', '/register', '/dev/sms'];
+export const publicPaths = [
+  '/',
+  '/login',
+  '/login/scan',
+  '/password/reset',
+  '/register',
+  '/dev/sms',
+];

@@ -11,11 +11,18 @@ export interface Requirement {
 /** The materials required for a client relation. */
 export function requiredMaterials(relation: string): Requirement[] {
   const list: Requirement[] = [
-    { kinds: ['POWER_OF_ATTORNEY', 'LEGAL_AID_LETTER'], label: '授权委托书（法律援助案件为法律援助公函）' },
+    {
+      kinds: ['POWER_OF_ATTORNEY', 'LEGAL_AID_LETTER'],
+      label: '授权委托书（法律援助案件为法律援助公函）',
+    },
     { kinds: ['LAW_FIRM_LETTER'], label: '律师事务所函/证明' },
     { kinds: ['LICENCE'], label: '律师执业证' },
   ];
-  if (relation !== 'SELF' && relation !== 'LEGAL_AID') list.push({ kinds: ['CLIENT_ID'], label: '委托人身份证明' }, { kinds: ['RELATION_PROOF'], label: '关系证明' });
+  if (relation !== 'SELF' && relation !== 'LEGAL_AID')
+    list.push(
+      { kinds: ['CLIENT_ID'], label: '委托人身份证明' },
+      { kinds: ['RELATION_PROOF'], label: '关系证明' },
+    );
   return list;
 }
 

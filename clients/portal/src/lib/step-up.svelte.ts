@@ -36,7 +36,9 @@ export async function guarded<T>(run: () => Promise<T>): Promise<T> {
   } catch (e) {
     const err = toApiError(e);
     if (err.code !== 'STEP_UP_REQUIRED') throw err;
-    await requestStepUp(typeof err.details.purpose === 'string' ? err.details.purpose : 'BIND_CASE');
+    await requestStepUp(
+      typeof err.details.purpose === 'string' ? err.details.purpose : 'BIND_CASE',
+    );
     return run();
   }
 }

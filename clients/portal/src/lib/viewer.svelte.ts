@@ -7,7 +7,10 @@ export interface ViewerInfo {
   lawyer: { id: string; name: string; lawFirm: string } | null;
 }
 
-export const viewer: { info: ViewerInfo | null; unread: number } = $state({ info: null, unread: 0 });
+export const viewer: { info: ViewerInfo | null; unread: number } = $state({
+  info: null,
+  unread: 0,
+});
 
 let stopNotifications: (() => void) | null = null;
 
@@ -19,12 +22,41 @@ export async function refreshViewer(): Promise<ViewerInfo | null> {
   }
   const data = await api().query(/* GraphQL */ `
     query PortalViewer {
-      viewer { nextStep session { id method identityVerified expiresAt } lawyer { id name lawFirm } }
-    }`);
+      viewer {
+        nextStep
+        session {
+          id
+          method
+          identityVerified
+          expiresAt
+        }
+        lawyer {
+          id
+          name
+          lawFirm
+        }
+      }
+    }
+  `);
   viewer.info = data.viewer;
   if (viewer.info?.lawyer && viewer.info.nextStep === 'DONE') {
     void refreshUnread();
-    stopNotifications ??= api().subscribe(/* GraphQL */ `subscription PortalNotificationAdded { notificationAdded { id } }`, {}, () => { viewer.unread += 1; }, () => { stopNotifications = null; });
+    stopNotifications ??= api().subscribe(
+      /* GraphQL */ `
+        subscription PortalNotificationAdded {
+          notificationAdded {
+            id
+          }
+        }
+      `,
+      {},
+      () => {
+        viewer.unread += 1;
+      },
+      () => {
+        stopNotifications = null;
+      },
+    );
   }
   return viewer.info;
 }
@@ -32,7 +64,18 @@ export async function refreshViewer(): Promise<ViewerInfo | null> {
 /** The unread count from the API (after marking read). */
 export async function refreshUnread(): Promise<void> {
   try {
-    const data = await api().query(/* GraphQL */ `query PortalUnread { viewer { lawyer { id notifications(unreadOnly: true, first: 1) { unreadCount } } } }`);
+    const data = await api().query(/* GraphQL */ `
+      query PortalUnread {
+        viewer {
+          lawyer {
+            id
+            notifications(unreadOnly: true, first: 1) {
+              unreadCount
+            }
+          }
+        }
+      }
+    `);
     viewer.unread = data.viewer?.lawyer?.notifications.unreadCount ?? 0;
   } catch {
     // The count is a convenience: the notifications page shows the error if there is one.
@@ -41,7 +84,15 @@ export async function refreshUnread(): Promise<void> {
 
 /** Ends the session on the server (when it can) and here. */
 export async function logout(): Promise<void> {
-  try { await api().mutate(/* GraphQL */ `mutation PortalLogout { logout }`); } catch { /* gone already */ }
+  try {
+    await api().mutate(/* GraphQL */ `
+      mutation PortalLogout {
+        logout
+      }
+    `);
+  } catch {
+    /* gone already */
+  }
   stopNotifications?.();
   stopNotifications = null;
   app.forget();

@@ -16,11 +16,15 @@ const fixedHeaders: Record<string, string> = {
  * WebSocket, configured per deployment) to the CSP's connect-src.
  */
 export function withSecurityHeaders(response: Response, wsUrl: string): Response {
-  for (const [name, value] of Object.entries(fixedHeaders)) if (!response.headers.has(name)) response.headers.set(name, value);
+  for (const [name, value] of Object.entries(fixedHeaders))
+    if (!response.headers.has(name)) response.headers.set(name, value);
   const csp = response.headers.get('content-security-policy');
   if (csp) {
     const origin = new URL(wsUrl).origin;
-    response.headers.set('content-security-policy', csp.replace(/connect-src ([^;]*)/, (_m, list: string) => `connect-src ${list} ${origin}`));
+    response.headers.set(
+      'content-security-policy',
+      csp.replace(/connect-src ([^;]*)/, (_m, list: string) => `connect-src ${list} ${origin}`),
+    );
   }
   return response;
 }

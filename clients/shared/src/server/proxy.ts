@@ -6,10 +6,32 @@
 export const gatewayPaths = ['/graphql', '/uploads/', '/downloads/'];
 
 /** Whether a request path is forwarded to the gateway. */
-export const isGatewayPath = (pathname: string): boolean => gatewayPaths.some((p) => (p.endsWith('/') ? pathname.startsWith(p) : pathname === p));
+export const isGatewayPath = (pathname: string): boolean =>
+  gatewayPaths.some((p) => (p.endsWith('/') ? pathname.startsWith(p) : pathname === p));
 
-const forwardedRequestHeaders = ['authorization', 'content-type', 'content-length', 'accept', 'range', 'if-range', 'user-agent', 'x-request-id', 'x-file-name', 'apollo-require-preflight'];
-const forwardedResponseHeaders = ['content-type', 'content-length', 'content-disposition', 'content-range', 'accept-ranges', 'etag', 'cache-control', 'retry-after', 'x-content-type-options'];
+const forwardedRequestHeaders = [
+  'authorization',
+  'content-type',
+  'content-length',
+  'accept',
+  'range',
+  'if-range',
+  'user-agent',
+  'x-request-id',
+  'x-file-name',
+  'apollo-require-preflight',
+];
+const forwardedResponseHeaders = [
+  'content-type',
+  'content-length',
+  'content-disposition',
+  'content-range',
+  'accept-ranges',
+  'etag',
+  'cache-control',
+  'retry-after',
+  'x-content-type-options',
+];
 
 /** The cookie the portal sets for one browser-managed download (transfer.ts startBrowserDownload). */
 const downloadCookie = 'yj_download';
@@ -21,7 +43,8 @@ const downloadCookie = 'yj_download';
  */
 export function downloadKey(request: Request, pathname: string): string | null {
   if (request.method !== 'GET' && request.method !== 'HEAD') return null;
-  if (!/^\/downloads\/[^/]+$/.test(pathname) || pathname.startsWith('/downloads/attachments')) return null;
+  if (!/^\/downloads\/[^/]+$/.test(pathname) || pathname.startsWith('/downloads/attachments'))
+    return null;
   for (const part of (request.headers.get('cookie') ?? '').split(';')) {
     const [name, ...value] = part.trim().split('=');
     if (name !== downloadCookie) continue;
@@ -42,7 +65,12 @@ export function downloadKey(request: Request, pathname: string): string | null {
  * listed proxy that presents the secret, so the verifier shows the lawyer's IP, not this
  * server's, and a browser talking to the gateway directly cannot choose its own.
  */
-export async function proxyToGateway(request: Request, clientAddress: string, gatewayOrigin: string, options: { proxySecret?: string; fetch?: typeof fetch } = {}): Promise<Response> {
+export async function proxyToGateway(
+  request: Request,
+  clientAddress: string,
+  gatewayOrigin: string,
+  options: { proxySecret?: string; fetch?: typeof fetch } = {},
+): Promise<Response> {
   const doFetch = options.fetch ?? fetch;
   const source = new URL(request.url);
   const target = new URL(source.pathname + source.search, gatewayOrigin);
@@ -67,7 +95,14 @@ export async function proxyToGateway(request: Request, clientAddress: string, ga
       ...(hasBody ? { duplex: 'half' } : {}),
     } as RequestInit);
   } catch {
-    return Response.json({ errors: [{ message: '服务暂不可用，请稍后再试。', extensions: { code: 'SERVICE_UNAVAILABLE' } }] }, { status: 502 });
+    return Response.json(
+      {
+        errors: [
+          { message: '服务暂不可用，请稍后再试。', extensions: { code: 'SERVICE_UNAVAILABLE' } },
+        ],
+      },
+      { status: 502 },
+    );
   }
   const out = new Headers();
   for (const name of forwardedResponseHeaders) {
@@ -89,4 +124,5 @@ export function gatewayWsUrl(env: Record<string, string | undefined>): string {
 }
 
 /** The gateway's origin for forwarding: GATEWAY_URL (default http://127.0.0.1:4000). */
-export const gatewayOrigin = (env: Record<string, string | undefined>): string => new URL(env.GATEWAY_URL ?? 'http://127.0.0.1:4000').origin;
+export const gatewayOrigin = (env: Record<string, string | undefined>): string =>
+  new URL(env.GATEWAY_URL ?? 'http://127.0.0.1:4000').origin;

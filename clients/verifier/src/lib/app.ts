@@ -7,6 +7,9 @@ export const api = () => app.api();
 export const devices = () => createDeviceStore(indexedDB);
 
 /** The device as the signing helpers take it. */
-export const signer = (d: StoredDevice) => ({ deviceId: d.deviceId, privateKey: d.keys.privateKey });
+export const signer = (d: StoredDevice) => ({
+  deviceId: d.deviceId,
+  privateKey: d.keys.privateKey,
+});
 
 export { deviceName } from './app-name.ts';

@@ -7,7 +7,13 @@ export function decodeQr(data: Uint8ClampedArray, width: number, height: number)
 }
 
 /** Draws a video frame or an image on a canvas (scaled down to at most `max` px) and decodes it. */
-export function decodeFrom(source: CanvasImageSource, width: number, height: number, canvas: HTMLCanvasElement, max = 1024): string | null {
+export function decodeFrom(
+  source: CanvasImageSource,
+  width: number,
+  height: number,
+  canvas: HTMLCanvasElement,
+  max = 1024,
+): string | null {
   const scale = Math.min(1, max / Math.max(width, height));
   canvas.width = Math.round(width * scale);
   canvas.height = Math.round(height * scale);

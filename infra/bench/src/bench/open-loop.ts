@@ -14,7 +14,13 @@ import { writeResult } from '../lib/results.ts';
 import { LatencyRecorder, median, round } from '../lib/stats.ts';
 import { backends } from '../stack/database.ts';
 import { startBenchStack } from '../stack/setup.ts';
-import { describeTarget, gatewayTargets, startGateway, type GatewayTarget, type RunningGateway } from '../gateways/targets.ts';
+import {
+  describeTarget,
+  gatewayTargets,
+  startGateway,
+  type GatewayTarget,
+  type RunningGateway,
+} from '../gateways/targets.ts';
 import { operationNames, requestBody, type OperationName } from '../operations.ts';
 import { checkTarget } from './turn.ts';
 import { readResults, writeSummary } from '../summary.ts';
@@ -33,11 +39,21 @@ for (const t of targets) if (!gatewayTargets.includes(t)) throw new Error(`unkno
 
 /** Half of Hive Gateway's peak for this backend and operation, from the newest load result. */
 function halfHivePeak(): { rate: number; source: string } {
-  const load = readResults().find((r) => r.benchmark === 'gateway-load' && r.variant === backend && r.figures?.byTarget?.hive?.[op]);
-  if (!load) throw new Error(`no gateway-load result with Hive for ${backend}/${op}: run the load benchmark first, or pass --rate`);
-  return { rate: round(load.figures.byTarget.hive[op].requestsPerSecond / 2, 1), source: load.file };
+  const load = readResults().find(
+    (r) =>
+      r.benchmark === 'gateway-load' && r.variant === backend && r.figures?.byTarget?.hive?.[op],
+  );
+  if (!load)
+    throw new Error(
+      `no gateway-load result with Hive for ${backend}/${op}: run the load benchmark first, or pass --rate`,
+    );
+  return {
+    rate: round(load.figures.byTarget.hive[op].requestsPerSecond / 2, 1),
+    source: load.file,
+  };
 }
-const { rate, source } = explicitRate > 0 ? { rate: explicitRate, source: '--rate' } : halfHivePeak();
+const { rate, source } =
+  explicitRate > 0 ? { rate: explicitRate, source: '--rate' } : halfHivePeak();
 
 const root = repoRoot();
 const startedAt = new Date().toISOString();
@@ -46,25 +62,63 @@ const log = (line: string) => console.log(`[${soak ? 'soak' : 'open-loop'}] ${li
 const stack = await startBenchStack({ backend, run: `${soak ? 'soak' : 'open-loop'}-${backend}` });
 const gateways: RunningGateway[] = [];
 try {
-  const o = { root, logDir: stack.logDir, supergraphPath: stack.supergraphPath, manifestPath: stack.manifestPath, urls: stack.subgraphs.urls, secret: stack.secrets.internal, logLevel: 'warn' };
+  const o = {
+    root,
+    logDir: stack.logDir,
+    supergraphPath: stack.supergraphPath,
+    manifestPath: stack.manifestPath,
+    urls: stack.subgraphs.urls,
+    secret: stack.secrets.internal,
+    logLevel: 'warn',
+  };
   const figures: Record<string, unknown> = {};
   const notes: string[] = [];
   // Every target is started, checked and warmed up first; then the measured time is cut into
   // rounds taken in turn, in a rotating order, so that a slow spell of the shared machine (or
   // the stack warming up) does not fall on one target only. A target's latencies are pooled
   // over its rounds; each round's own figures are kept too.
-  const runs: { t: GatewayTarget; gw: RunningGateway; load: Omit<Parameters<typeof runOpenLoop>[0], 'seconds'>; recorder: LatencyRecorder; turns: Awaited<ReturnType<typeof runOpenLoop>>[] }[] = [];
+  const runs: {
+    t: GatewayTarget;
+    gw: RunningGateway;
+    load: Omit<Parameters<typeof runOpenLoop>[0], 'seconds'>;
+    recorder: LatencyRecorder;
+    turns: Awaited<ReturnType<typeof runOpenLoop>>[];
+  }[] = [];
   for (const t of targets) {
     const gw = await startGateway(t, o);
     gateways.push(gw);
     const body = requestBody(op, stack.seeded.lawyerId, t === 'ours');
-    const check = await checkTarget({ url: gw.url, body, token: stack.seeded.token, subgraphs: stack.subgraphs, n: 3 });
+    const check = await checkTarget({
+      url: gw.url,
+      body,
+      token: stack.seeded.token,
+      subgraphs: stack.subgraphs,
+      n: 3,
+    });
     if (check.problems.length) throw new Error(`${t}: ${check.problems.join('; ')}`);
-    const load = { url: gw.url, headers: { 'content-type': 'application/json', authorization: `Bearer ${stack.seeded.token}` }, body, expectBody: check.body, rate };
-    runs.push({ t, gw, load, recorder: new LatencyRecorder(Math.ceil(rate * seconds) + 10), turns: [] });
+    const load = {
+      url: gw.url,
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${stack.seeded.token}`,
+      },
+      body,
+      expectBody: check.body,
+      rate,
+    };
+    runs.push({
+      t,
+      gw,
+      load,
+      recorder: new LatencyRecorder(Math.ceil(rate * seconds) + 10),
+      turns: [],
+    });
   }
   for (const r of runs) await runOpenLoop({ ...r.load, seconds: Math.min(10, seconds) }); // warm-up, not measured
-  const samples = new Map<GatewayTarget, { atSeconds: number; gatewayRssMiB: number; subgraphsRssMiB: number }[]>(runs.map((r) => [r.t, []]));
+  const samples = new Map<
+    GatewayTarget,
+    { atSeconds: number; gatewayRssMiB: number; subgraphsRssMiB: number }[]
+  >(runs.map((r) => [r.t, []]));
   const turnSeconds = seconds / rounds;
   for (let round_ = 0; round_ < rounds; round_++) {
     for (let k = 0; k < runs.length; k++) {
@@ -72,26 +126,65 @@ try {
       const offset = round_ * turnSeconds * 1000;
       const sample = (ms: number) => {
         const g = memory(r.gw.process.pid);
-        const sg = Object.values(stack.subgraphs.processes).reduce((a, p) => a + (memory(p.pid)?.rssKb ?? 0), 0);
-        if (g) samples.get(r.t)!.push({ atSeconds: round((offset + ms) / 1000, 1), gatewayRssMiB: round(g.rssKb / 1024, 1), subgraphsRssMiB: round(sg / 1024, 1) });
+        const sg = Object.values(stack.subgraphs.processes).reduce(
+          (a, p) => a + (memory(p.pid)?.rssKb ?? 0),
+          0,
+        );
+        if (g)
+          samples.get(r.t)!.push({
+            atSeconds: round((offset + ms) / 1000, 1),
+            gatewayRssMiB: round(g.rssKb / 1024, 1),
+            subgraphsRssMiB: round(sg / 1024, 1),
+          });
       };
       if (round_ === 0) sample(0);
-      const turn = await runOpenLoop({ ...r.load, seconds: turnSeconds, recorder: r.recorder, onSample: sample, sampleEveryMs: soak ? 5000 : 1000 });
+      const turn = await runOpenLoop({
+        ...r.load,
+        seconds: turnSeconds,
+        recorder: r.recorder,
+        onSample: sample,
+        sampleEveryMs: soak ? 5000 : 1000,
+      });
       sample(turnSeconds * 1000);
       r.turns.push(turn);
-      if (rounds > 1) log(`round ${round_ + 1}/${rounds} ${r.t}: p50 ${turn.latencyMs.p50} / p99 ${turn.latencyMs.p99} ms, errors ${turn.errors}`);
+      if (rounds > 1)
+        log(
+          `round ${round_ + 1}/${rounds} ${r.t}: p50 ${turn.latencyMs.p50} / p99 ${turn.latencyMs.p99} ms, errors ${turn.errors}`,
+        );
     }
   }
   for (const r of runs) {
-    const sum = (f: (x: (typeof r.turns)[number]) => number) => r.turns.reduce((a, x) => a + f(x), 0);
+    const sum = (f: (x: (typeof r.turns)[number]) => number) =>
+      r.turns.reduce((a, x) => a + f(x), 0);
     const errorKinds: Record<string, number> = {};
-    for (const x of r.turns) for (const [k, n] of Object.entries(x.errorKinds)) errorKinds[k] = (errorKinds[k] ?? 0) + n;
+    for (const x of r.turns)
+      for (const [k, n] of Object.entries(x.errorKinds)) errorKinds[k] = (errorKinds[k] ?? 0) + n;
     const latencyMs = r.recorder.summary();
     const x: Record<string, unknown> = {
-      targetRate: rate, achievedRate: round(sum((x) => x.sent) / seconds, 1), sent: sum((x) => x.sent), completed: sum((x) => x.completed), errors: sum((x) => x.errors), errorKinds,
-      dropped: sum((x) => x.dropped), seconds: round(sum((x) => x.seconds), 1), latencyMs,
-      gatewayPeakRssMiB: round((memory(r.gw.process.pid)?.peakKb ?? NaN) / 1024, 1), p99OverP50: round(latencyMs.p99 / latencyMs.p50, 2),
-      ...(rounds > 1 ? { rounds: r.turns.map((t) => ({ p50: t.latencyMs.p50, p99: t.latencyMs.p99, max: t.latencyMs.max, errors: t.errors })) } : {}),
+      targetRate: rate,
+      achievedRate: round(sum((x) => x.sent) / seconds, 1),
+      sent: sum((x) => x.sent),
+      completed: sum((x) => x.completed),
+      errors: sum((x) => x.errors),
+      errorKinds,
+      dropped: sum((x) => x.dropped),
+      seconds: round(
+        sum((x) => x.seconds),
+        1,
+      ),
+      latencyMs,
+      gatewayPeakRssMiB: round((memory(r.gw.process.pid)?.peakKb ?? NaN) / 1024, 1),
+      p99OverP50: round(latencyMs.p99 / latencyMs.p50, 2),
+      ...(rounds > 1
+        ? {
+            rounds: r.turns.map((t) => ({
+              p50: t.latencyMs.p50,
+              p99: t.latencyMs.p99,
+              max: t.latencyMs.max,
+              errors: t.errors,
+            })),
+          }
+        : {}),
     };
     const rss = samples.get(r.t)!;
     if (soak) {
@@ -100,7 +193,13 @@ try {
       const after = rss.filter((s) => s.atSeconds >= settle);
       const baseline = after[0]?.gatewayRssMiB ?? NaN;
       const end = median(rss.slice(-5).map((s) => s.gatewayRssMiB));
-      Object.assign(x, { rssBaselineMiB: baseline, rssEndMiB: end, rssGrowthPercent: round(((end - baseline) / baseline) * 100, 1), rssGrowthUnder10Percent: (end - baseline) / baseline < 0.1, samples: rss });
+      Object.assign(x, {
+        rssBaselineMiB: baseline,
+        rssEndMiB: end,
+        rssGrowthPercent: round(((end - baseline) / baseline) * 100, 1),
+        rssGrowthUnder10Percent: (end - baseline) / baseline < 0.1,
+        samples: rss,
+      });
     }
     figures[r.t] = x;
     log(`${r.t}: ${JSON.stringify({ ...x, samples: undefined, rounds: undefined })}`);
@@ -110,8 +209,28 @@ try {
     if (!soak && r.gw.process.isDead() === false) notes.push(`${r.t} did not stop`);
   }
   const path = writeResult({
-    benchmark: soak ? 'soak' : 'open-loop', variant: `${backend}-${op}`, startedAt, provisional: !final, machineAtStart, figures, notes,
-    configuration: { backend, database: stack.database.description, operation: op, rate, rateSource: explicitRate > 0 ? source : `half of Hive Gateway's peak in ${source}`, seconds, rounds, warmupSeconds: Math.min(10, seconds), targets: Object.fromEntries(targets.map((t) => [t, describeTarget(t)])), seed: stack.seeded.sizes, gatewayEnv: { NODE_ENV: 'production' }, loadGenerator: 'open loop over http.Agent in the harness process; latency from each request\'s due time' },
+    benchmark: soak ? 'soak' : 'open-loop',
+    variant: `${backend}-${op}`,
+    startedAt,
+    provisional: !final,
+    machineAtStart,
+    figures,
+    notes,
+    configuration: {
+      backend,
+      database: stack.database.description,
+      operation: op,
+      rate,
+      rateSource: explicitRate > 0 ? source : `half of Hive Gateway's peak in ${source}`,
+      seconds,
+      rounds,
+      warmupSeconds: Math.min(10, seconds),
+      targets: Object.fromEntries(targets.map((t) => [t, describeTarget(t)])),
+      seed: stack.seeded.sizes,
+      gatewayEnv: { NODE_ENV: 'production' },
+      loadGenerator:
+        "open loop over http.Agent in the harness process; latency from each request's due time",
+    },
   });
   writeSummary();
   log(`wrote ${path}`);

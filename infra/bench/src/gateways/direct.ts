@@ -24,12 +24,27 @@ export function createReplayer(stages: RecordedRequest[][], secret: string) {
   const send = async (r: RecordedRequest): Promise<boolean> => {
     const token = await tokenFor(r);
     return new Promise((resolve) => {
-      const req = http.request(r.url, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(r.body), 'x-internal-token': token } }, (res) => {
-        let size = 0;
-        let errors = false;
-        res.on('data', (c: Buffer) => { size += c.length; if (!errors && c.includes('"errors"')) errors = true; });
-        res.on('end', () => resolve(res.statusCode === 200 && size > 0 && !errors));
-      });
+      const req = http.request(
+        r.url,
+        {
+          method: 'POST',
+          agent,
+          headers: {
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(r.body),
+            'x-internal-token': token,
+          },
+        },
+        (res) => {
+          let size = 0;
+          let errors = false;
+          res.on('data', (c: Buffer) => {
+            size += c.length;
+            if (!errors && c.includes('"errors"')) errors = true;
+          });
+          res.on('end', () => resolve(res.statusCode === 200 && size > 0 && !errors));
+        },
+      );
       req.on('error', () => resolve(false));
       req.setTimeout(30_000, () => req.destroy());
       req.end(r.body);
@@ -41,24 +56,41 @@ export function createReplayer(stages: RecordedRequest[][], secret: string) {
     for (const stage of stages) ok = (await Promise.all(stage.map(send))).every(Boolean) && ok;
     return ok;
   };
-  return { width, requestsPerReplay: stages.flat().length, replayOnce, close: () => agent.destroy() };
+  return {
+    width,
+    requestsPerReplay: stages.flat().length,
+    replayOnce,
+    close: () => agent.destroy(),
+  };
 }
 
 /** Closed loop like autocannon: `connections` replays in flight for `durationMs`. */
-export async function runClosedLoop(replayOnce: () => Promise<boolean>, connections: number, durationMs: number) {
+export async function runClosedLoop(
+  replayOnce: () => Promise<boolean>,
+  connections: number,
+  durationMs: number,
+) {
   const latencies = new LatencyRecorder();
   let errors = 0;
   const started = performance.now();
   const deadline = started + durationMs;
-  await Promise.all(Array.from({ length: connections }, async () => {
-    while (performance.now() < deadline) {
-      const t0 = performance.now();
-      const ok = await replayOnce();
-      latencies.add(performance.now() - t0);
-      if (!ok) errors++;
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: connections }, async () => {
+      while (performance.now() < deadline) {
+        const t0 = performance.now();
+        const ok = await replayOnce();
+        latencies.add(performance.now() - t0);
+        if (!ok) errors++;
+      }
+    }),
+  );
   const seconds = (performance.now() - started) / 1000;
   const s = latencies.summary();
-  return { requests: s.count, requestsPerSecond: round(s.count / seconds, 1), p50: s.p50, p99: s.p99, errors };
+  return {
+    requests: s.count,
+    requestsPerSecond: round(s.count / seconds, 1),
+    p50: s.p50,
+    p99: s.p99,
+    errors,
+  };
 }

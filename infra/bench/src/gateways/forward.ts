@@ -17,9 +17,20 @@ export type ForwardedIdentity = { role: string } & Record<string, unknown>;
 const anonymous: ForwardedIdentity = { role: 'ANONYMOUS' };
 
 /** Mints the HS256 token one subgraph verifies: audience = subgraph, 30 s, unique id. */
-export async function mintToken(secret: string, audience: string, identity: ForwardedIdentity): Promise<string> {
+export async function mintToken(
+  secret: string,
+  audience: string,
+  identity: ForwardedIdentity,
+): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
-  return signHs256(secret, { idn: identity, iss: issuer, aud: audience, iat: now, exp: now + 30, jti: randomUUID() });
+  return signHs256(secret, {
+    idn: identity,
+    iss: issuer,
+    aud: audience,
+    iat: now,
+    exp: now + 30,
+    jti: randomUUID(),
+  });
 }
 
 /** Turns `Authorization: Bearer …` into an identity through identity's internal route. */
@@ -28,8 +39,16 @@ export function createSessionResolver(identityGraphqlUrl: string, secret: string
   return async (authorization: string | null | undefined): Promise<ForwardedIdentity> => {
     const token = /^Bearer (\S+)$/.exec(authorization ?? '')?.[1];
     if (!token) return anonymous;
-    const headers = { [internalTokenHeader]: await mintToken(secret, 'identity', { role: 'SERVICE', service: 'gateway' }) };
-    const res = await postJson(url, JSON.stringify({ token }), headers, { timeoutMs: 10_000, repeatable: true });
+    const headers = {
+      [internalTokenHeader]: await mintToken(secret, 'identity', {
+        role: 'SERVICE',
+        service: 'gateway',
+      }),
+    };
+    const res = await postJson(url, JSON.stringify({ token }), headers, {
+      timeoutMs: 10_000,
+      repeatable: true,
+    });
     if (res.status !== 200) return anonymous;
     return (res.body as { identity: ForwardedIdentity | null }).identity ?? anonymous;
   };

@@ -21,15 +21,35 @@ export interface RecordedRequest {
  * Records the subgraph requests our gateway makes for one client request: a throw-away
  * gateway process is pointed at recording proxies in front of the real subgraphs.
  */
-export async function recordSubgraphRequests(o: GatewayOptions, clientRequest: { body: string; token: string }): Promise<RecordedRequest[]> {
+export async function recordSubgraphRequests(
+  o: GatewayOptions,
+  clientRequest: { body: string; token: string },
+): Promise<RecordedRequest[]> {
   const recorded: RecordedRequest[] = [];
   let recording = false;
-  const proxies = await Promise.all((Object.entries(o.urls) as [SubgraphName, string][]).map(([name, target]) => proxy(name, target, (r) => { if (recording) recorded.push(r); })));
-  const proxyUrls = Object.fromEntries(proxies.map((p) => [p.name, p.url])) as Record<SubgraphName, string>;
+  const proxies = await Promise.all(
+    (Object.entries(o.urls) as [SubgraphName, string][]).map(([name, target]) =>
+      proxy(name, target, (r) => {
+        if (recording) recorded.push(r);
+      }),
+    ),
+  );
+  const proxyUrls = Object.fromEntries(proxies.map((p) => [p.name, p.url])) as Record<
+    SubgraphName,
+    string
+  >;
   const supergraphPath = writeSupergraph(o.logDir, proxyUrls, 'supergraph-recorder.graphql');
   const gw = await startGateway('ours', { ...o, urls: proxyUrls, supergraphPath }, 'ours-recorder');
   try {
-    const send = () => fetch(gw.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${clientRequest.token}` }, body: clientRequest.body }).then((r) => r.text());
+    const send = () =>
+      fetch(gw.url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${clientRequest.token}`,
+        },
+        body: clientRequest.body,
+      }).then((r) => r.text());
     await send(); // warm: the first request also plans the query
     recording = true;
     await send();
@@ -41,7 +61,11 @@ export async function recordSubgraphRequests(o: GatewayOptions, clientRequest: {
   return recorded;
 }
 
-function proxy(name: SubgraphName, target: string, record: (r: RecordedRequest) => void): Promise<{ name: SubgraphName; url: string; server: http.Server }> {
+function proxy(
+  name: SubgraphName,
+  target: string,
+  record: (r: RecordedRequest) => void,
+): Promise<{ name: SubgraphName; url: string; server: http.Server }> {
   const targetUrl = new URL(target);
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -51,15 +75,37 @@ function proxy(name: SubgraphName, target: string, record: (r: RecordedRequest) 
       const body = Buffer.concat(chunks).toString('utf8');
       const url = new URL(req.url ?? '/', targetUrl).toString();
       const token = String(req.headers['x-internal-token'] ?? '');
-      const upstream = await fetch(url, { method: req.method, headers: { 'content-type': 'application/json', 'x-internal-token': token }, body: req.method === 'POST' ? body : undefined }).catch(() => null);
+      const upstream = await fetch(url, {
+        method: req.method,
+        headers: { 'content-type': 'application/json', 'x-internal-token': token },
+        body: req.method === 'POST' ? body : undefined,
+      }).catch(() => null);
       const text = upstream ? await upstream.text() : '';
       const claims = token ? decodeJwt(token) : {};
-      record({ subgraph: name, url, audience: String(claims.aud ?? name), identity: (claims.idn as ForwardedIdentity) ?? { role: 'ANONYMOUS' }, body, startedAt, endedAt: performance.now() });
-      res.writeHead(upstream?.status ?? 502, { 'content-type': upstream?.headers.get('content-type') ?? 'application/json' });
+      record({
+        subgraph: name,
+        url,
+        audience: String(claims.aud ?? name),
+        identity: (claims.idn as ForwardedIdentity) ?? { role: 'ANONYMOUS' },
+        body,
+        startedAt,
+        endedAt: performance.now(),
+      });
+      res.writeHead(upstream?.status ?? 502, {
+        'content-type': upstream?.headers.get('content-type') ?? 'application/json',
+      });
       res.end(text);
     });
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ name, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}${targetUrl.pathname}`, server })));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () =>
+      resolve({
+        name,
+        url: `http://127.0.0.1:${(server.address() as AddressInfo).port}${targetUrl.pathname}`,
+        server,
+      }),
+    ),
+  );
 }
 
 /**

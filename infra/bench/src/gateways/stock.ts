@@ -5,18 +5,40 @@ import { readFileSync } from 'node:fs';
 import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
-import { createSessionResolver, internalTokenHeader, mintToken, subgraphUrlsFromEnv, type ForwardedIdentity } from './forward.ts';
+import {
+  createSessionResolver,
+  internalTokenHeader,
+  mintToken,
+  subgraphUrlsFromEnv,
+  type ForwardedIdentity,
+} from './forward.ts';
 
-interface Context { identity: ForwardedIdentity }
+interface Context {
+  identity: ForwardedIdentity;
+}
 
 const secret = process.env.YUEJUAN_INTERNAL_SECRET ?? '';
 const urls = subgraphUrlsFromEnv();
 const resolveSession = createSessionResolver(urls.identity!, secret);
 
 class MintingDataSource extends RemoteGraphQLDataSource<Context> {
-  constructor(private readonly subgraph: string, url: string) { super({ url }); }
-  override async willSendRequest({ request, context }: { request: { http?: { headers: { set(k: string, v: string): void } } }; context: Partial<Context> }) {
-    request.http?.headers.set(internalTokenHeader, await mintToken(secret, this.subgraph, context.identity ?? { role: 'ANONYMOUS' }));
+  constructor(
+    private readonly subgraph: string,
+    url: string,
+  ) {
+    super({ url });
+  }
+  override async willSendRequest({
+    request,
+    context,
+  }: {
+    request: { http?: { headers: { set(k: string, v: string): void } } };
+    context: Partial<Context>;
+  }) {
+    request.http?.headers.set(
+      internalTokenHeader,
+      await mintToken(secret, this.subgraph, context.identity ?? { role: 'ANONYMOUS' }),
+    );
   }
 }
 
@@ -30,6 +52,8 @@ const { url } = await startStandaloneServer(server, {
   context: async ({ req }) => ({ identity: await resolveSession(req.headers.authorization) }),
 });
 console.log(`stock apollo gateway ready at ${url}`);
-const stop = () => { void server.stop().finally(() => process.exit(0)); };
+const stop = () => {
+  void server.stop().finally(() => process.exit(0));
+};
 process.on('SIGTERM', stop);
 process.on('SIGINT', stop);

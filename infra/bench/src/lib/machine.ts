@@ -16,7 +16,11 @@ export interface Machine {
 
 function git(root: string, args: string[]): string {
   try {
-    return execFileSync('git', args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return execFileSync('git', args, {
+      cwd: root,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
   } catch {
     return '';
   }
@@ -26,7 +30,8 @@ function git(root: string, args: string[]): string {
 export function describeMachine(root: string): Machine {
   let cpuModel = os.cpus()[0]?.model ?? 'unknown';
   try {
-    cpuModel = /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? cpuModel;
+    cpuModel =
+      /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? cpuModel;
   } catch {
     // not Linux: os.cpus() has it
   }

@@ -30,9 +30,16 @@ export async function runOpenLoop(o: OpenLoopOptions) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 512 });
   const own = new LatencyRecorder(Math.min(5_000_000, Math.ceil(o.rate * o.seconds) + 10));
   const maxInFlight = o.maxInFlight ?? 5000;
-  let sent = 0, completed = 0, errors = 0, dropped = 0, inFlight = 0;
+  let sent = 0,
+    completed = 0,
+    errors = 0,
+    dropped = 0,
+    inFlight = 0;
   const errorKinds: Record<string, number> = {};
-  const fail = (kind: string) => { errors++; errorKinds[kind] = (errorKinds[kind] ?? 0) + 1; };
+  const fail = (kind: string) => {
+    errors++;
+    errorKinds[kind] = (errorKinds[kind] ?? 0) + 1;
+  };
   const total = Math.floor(o.rate * o.seconds);
   const started = performance.now();
   const startedAtEpoch = Date.now();
@@ -40,21 +47,34 @@ export async function runOpenLoop(o: OpenLoopOptions) {
   const send = (due: number) => {
     inFlight++;
     sent++;
-    const req = http.request(o.url, { method: 'POST', agent, headers: { ...o.headers, 'content-length': Buffer.byteLength(o.body) } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        inFlight--;
-        completed++;
-        const now = performance.now();
-        own.add(now - due);
-        o.recorder?.add(now - due);
-        const text = Buffer.concat(chunks).toString('utf8');
-        o.onResponse?.({ dueMs: due - started, endMs: now - started, status: res.statusCode ?? 0, body: text });
-        if (res.statusCode !== 200) fail(`HTTP ${res.statusCode}`);
-        else if (o.expectBody !== undefined && text !== o.expectBody) fail('unexpected body');
-      });
-    });
+    const req = http.request(
+      o.url,
+      {
+        method: 'POST',
+        agent,
+        headers: { ...o.headers, 'content-length': Buffer.byteLength(o.body) },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          inFlight--;
+          completed++;
+          const now = performance.now();
+          own.add(now - due);
+          o.recorder?.add(now - due);
+          const text = Buffer.concat(chunks).toString('utf8');
+          o.onResponse?.({
+            dueMs: due - started,
+            endMs: now - started,
+            status: res.statusCode ?? 0,
+            body: text,
+          });
+          if (res.statusCode !== 200) fail(`HTTP ${res.statusCode}`);
+          else if (o.expectBody !== undefined && text !== o.expectBody) fail('unexpected body');
+        });
+      },
+    );
     req.setTimeout(30_000, () => req.destroy(new Error('timeout')));
     req.on('error', (err) => {
       inFlight--;
@@ -72,15 +92,33 @@ export async function runOpenLoop(o: OpenLoopOptions) {
     const elapsed = performance.now() - started;
     const dueCount = Math.min(total, Math.floor((elapsed / 1000) * o.rate) + 1);
     for (; i < dueCount; i++) {
-      if (inFlight >= maxInFlight) { dropped++; continue; }
+      if (inFlight >= maxInFlight) {
+        dropped++;
+        continue;
+      }
       send(started + (i / o.rate) * 1000);
     }
-    if (elapsed >= nextSample) { o.onSample?.(elapsed); nextSample += o.sampleEveryMs!; }
+    if (elapsed >= nextSample) {
+      o.onSample?.(elapsed);
+      nextSample += o.sampleEveryMs!;
+    }
     await new Promise((r) => setTimeout(r, 2));
   }
   const drainDeadline = performance.now() + 35_000;
-  while (inFlight > 0 && performance.now() < drainDeadline) await new Promise((r) => setTimeout(r, 10));
+  while (inFlight > 0 && performance.now() < drainDeadline)
+    await new Promise((r) => setTimeout(r, 10));
   agent.destroy();
   const seconds = (performance.now() - started) / 1000;
-  return { startedAtEpoch, targetRate: o.rate, achievedRate: round(sent / o.seconds, 1), sent, completed, errors, errorKinds, dropped, seconds: round(seconds, 1), latencyMs: own.summary() };
+  return {
+    startedAtEpoch,
+    targetRate: o.rate,
+    achievedRate: round(sent / o.seconds, 1),
+    sent,
+    completed,
+    errors,
+    errorKinds,
+    dropped,
+    seconds: round(seconds, 1),
+    latencyMs: own.summary(),
+  };
 }

@@ -15,7 +15,8 @@ function installGuard(): void {
     for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
   });
   // Ctrl-C or a kill of the harness: exit (the handler above then kills the children).
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, () => process.exit(130));
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const)
+    process.once(signal, () => process.exit(130));
 }
 
 /** A temporary folder removed when the harness exits, however it exits (after its processes are killed). */
@@ -59,7 +60,11 @@ export interface Running {
 
 /** Last lines of a log, to say why a process died. */
 export const tail = (file: string, n = 15): string => {
-  try { return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-n).join('\n'); } catch { return ''; }
+  try {
+    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-n).join('\n');
+  } catch {
+    return '';
+  }
 };
 
 /** Starts a process with its output in `<logDir>/<name>.log`, and waits for its health URL. */
@@ -69,15 +74,29 @@ export async function startProcess(spec: ProcessSpec): Promise<Running> {
   const logFile = join(spec.logDir, `${spec.name}.log`);
   const log = createWriteStream(logFile, { flags: 'a' });
   const command = spec.command === 'node' ? process.execPath : spec.command;
-  const [file, argv] = setpriv ? [setpriv, ['--pdeathsig', 'KILL', '--', command, ...spec.args]] : [command, spec.args];
-  const child = spawn(file, argv, { cwd: spec.cwd, env: spec.env, stdio: ['ignore', 'pipe', 'pipe', ...(spec.ipc ? ['ipc' as const] : [])] });
+  const [file, argv] = setpriv
+    ? [setpriv, ['--pdeathsig', 'KILL', '--', command, ...spec.args]]
+    : [command, spec.args];
+  const child = spawn(file, argv, {
+    cwd: spec.cwd,
+    env: spec.env,
+    stdio: ['ignore', 'pipe', 'pipe', ...(spec.ipc ? ['ipc' as const] : [])],
+  });
   child.stdout!.pipe(log);
   child.stderr!.pipe(log);
   live.add(child);
   let dead = false;
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    child.once('exit', (code, signal) => { dead = true; live.delete(child); resolve({ code, signal }); });
-    child.once('error', () => { dead = true; live.delete(child); resolve({ code: null, signal: null }); });
+    child.once('exit', (code, signal) => {
+      dead = true;
+      live.delete(child);
+      resolve({ code, signal });
+    });
+    child.once('error', () => {
+      dead = true;
+      live.delete(child);
+      resolve({ code: null, signal: null });
+    });
   });
   const running: Running = {
     name: spec.name,
@@ -94,19 +113,34 @@ export async function startProcess(spec: ProcessSpec): Promise<Running> {
       clearTimeout(force);
     },
   };
-  if (spec.healthUrl) await waitHealthy(running, spec.healthUrl, spec.startTimeoutMs ?? 60_000, spec.healthAnyStatus);
+  if (spec.healthUrl)
+    await waitHealthy(running, spec.healthUrl, spec.startTimeoutMs ?? 60_000, spec.healthAnyStatus);
   return running;
 }
 
 /** Polls a health URL until it answers 2xx; fails if the process exits or the deadline passes. */
-export async function waitHealthy(p: Running, url: string, timeoutMs: number, anyStatus = false): Promise<void> {
+export async function waitHealthy(
+  p: Running,
+  url: string,
+  timeoutMs: number,
+  anyStatus = false,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (p.isDead()) throw new Error(`${p.name} exited during startup; log ${p.logFile}:\n${tail(p.logFile)}`);
-    if (await fetch(url, { signal: AbortSignal.timeout(1000) }).then((r) => r.ok || anyStatus, () => false)) return;
+    if (p.isDead())
+      throw new Error(`${p.name} exited during startup; log ${p.logFile}:\n${tail(p.logFile)}`);
+    if (
+      await fetch(url, { signal: AbortSignal.timeout(1000) }).then(
+        (r) => r.ok || anyStatus,
+        () => false,
+      )
+    )
+      return;
     if (Date.now() > deadline) {
       await p.stop(0);
-      throw new Error(`${p.name} not ready within ${timeoutMs / 1000} s; log ${p.logFile}:\n${tail(p.logFile)}`);
+      throw new Error(
+        `${p.name} not ready within ${timeoutMs / 1000} s; log ${p.logFile}:\n${tail(p.logFile)}`,
+      );
     }
     await new Promise((r) => setTimeout(r, 100));
   }

@@ -40,7 +40,8 @@ export interface Memory {
 export function memory(pid: number): Memory | null {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+    const kb = (key: string) =>
+      Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
     return { rssKb: kb('VmRSS'), peakKb: kb('VmHWM') };
   } catch {
     return null;
@@ -54,7 +55,10 @@ export class ProcessWatch {
   private readonly timer: NodeJS.Timeout;
 
   /** Starts watching `pids`, sampling RSS every `sampleMs`. */
-  constructor(private readonly pids: number[], sampleMs = 250) {
+  constructor(
+    private readonly pids: number[],
+    sampleMs = 250,
+  ) {
     for (const pid of pids) this.startCpu.set(pid, cpuMs(pid) ?? 0);
     this.sample();
     this.timer = setInterval(() => this.sample(), sampleMs);
@@ -74,7 +78,10 @@ export class ProcessWatch {
     this.sample();
     const out = new Map<number, { cpuMs: number; maxRssKb: number }>();
     for (const pid of this.pids) {
-      out.set(pid, { cpuMs: (cpuMs(pid) ?? this.startCpu.get(pid)!) - this.startCpu.get(pid)!, maxRssKb: this.maxRss.get(pid) ?? 0 });
+      out.set(pid, {
+        cpuMs: (cpuMs(pid) ?? this.startCpu.get(pid)!) - this.startCpu.get(pid)!,
+        maxRssKb: this.maxRss.get(pid) ?? 0,
+      });
     }
     return out;
   }
@@ -86,7 +93,8 @@ export function pidsByCommandLine(needle: string): number[] {
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').replaceAll('\0', ' ').includes(needle)) out.push(Number(entry));
+      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').replaceAll('\0', ' ').includes(needle))
+        out.push(Number(entry));
     } catch {
       // gone meanwhile
     }
@@ -100,7 +108,10 @@ export function childPids(parent: number): number[] {
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      if (new RegExp(`^PPid:\\s+${parent}$`, 'm').test(readFileSync(`/proc/${entry}/status`, 'utf8'))) out.push(Number(entry));
+      if (
+        new RegExp(`^PPid:\\s+${parent}$`, 'm').test(readFileSync(`/proc/${entry}/status`, 'utf8'))
+      )
+        out.push(Number(entry));
     } catch {
       // gone meanwhile
     }

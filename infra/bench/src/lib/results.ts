@@ -25,9 +25,15 @@ export interface ResultFile<F = unknown> {
  * Writes one benchmark's figures with the exact configuration and machine to
  * results/<benchmark>-<variant>-<timestamp>.json; returns the path.
  */
-export function writeResult<F>(r: Omit<ResultFile<F>, 'machine' | 'finishedAt'> & { machineAtStart?: Machine }): string {
+export function writeResult<F>(
+  r: Omit<ResultFile<F>, 'machine' | 'finishedAt'> & { machineAtStart?: Machine },
+): string {
   const { machineAtStart, ...rest } = r;
-  const file: ResultFile<F> = { ...rest, machine: machineAtStart ?? describeMachine(repoRoot()), finishedAt: new Date().toISOString() };
+  const file: ResultFile<F> = {
+    ...rest,
+    machine: machineAtStart ?? describeMachine(repoRoot()),
+    finishedAt: new Date().toISOString(),
+  };
   mkdirSync(resultsDir, { recursive: true });
   const stamp = file.startedAt.replace(/[:.]/g, '-');
   const path = join(resultsDir, `${r.benchmark}-${r.variant}-${stamp}.json`);

@@ -10,7 +10,8 @@ export function percentile(values: ArrayLike<number>, p: number): number {
 export const median = (values: number[]): number => percentile(values, 50);
 
 /** Rounds to `digits` decimals (figures in result files stay readable). */
-export const round = (x: number, digits = 2): number => (Number.isFinite(x) ? Math.round(x * 10 ** digits) / 10 ** digits : x);
+export const round = (x: number, digits = 2): number =>
+  Number.isFinite(x) ? Math.round(x * 10 ** digits) / 10 ** digits : x;
 
 /** Latencies in milliseconds collected into a fixed buffer (bounded memory however long the run). */
 export class LatencyRecorder {
@@ -18,14 +19,25 @@ export class LatencyRecorder {
   private n = 0;
   /** Samples seen, including those past the buffer (only the first `capacity` are kept). */
   count = 0;
-  constructor(capacity = 2_000_000) { this.buf = new Float64Array(capacity); }
+  constructor(capacity = 2_000_000) {
+    this.buf = new Float64Array(capacity);
+  }
   add(ms: number): void {
     this.count++;
     if (this.n < this.buf.length) this.buf[this.n++] = ms;
   }
-  values(): Float64Array { return this.buf.subarray(0, this.n); }
+  values(): Float64Array {
+    return this.buf.subarray(0, this.n);
+  }
   summary() {
     const v = this.values();
-    return { count: this.count, p50: round(percentile(v, 50)), p90: round(percentile(v, 90)), p99: round(percentile(v, 99)), p999: round(percentile(v, 99.9)), max: round(v.length ? v.reduce((a, b) => Math.max(a, b), 0) : NaN) };
+    return {
+      count: this.count,
+      p50: round(percentile(v, 50)),
+      p90: round(percentile(v, 90)),
+      p99: round(percentile(v, 99)),
+      p999: round(percentile(v, 99.9)),
+      max: round(v.length ? v.reduce((a, b) => Math.max(a, b), 0) : NaN),
+    };
   }
 }

@@ -5,7 +5,11 @@ import http from 'node:http';
 
 const counts = new Map<string, number>();
 const emit = http.Server.prototype.emit;
-http.Server.prototype.emit = function (this: http.Server, event: string | symbol, ...args: unknown[]) {
+http.Server.prototype.emit = function (
+  this: http.Server,
+  event: string | symbol,
+  ...args: unknown[]
+) {
   if (event === 'request') {
     const url = (args[0] as http.IncomingMessage).url ?? '';
     const path = url.split('?')[0]!;
@@ -15,7 +19,8 @@ http.Server.prototype.emit = function (this: http.Server, event: string | symbol
 } as typeof emit;
 
 process.on('message', (message) => {
-  if (message === 'bench:counts') process.send?.({ type: 'bench:counts', counts: Object.fromEntries(counts) });
+  if (message === 'bench:counts')
+    process.send?.({ type: 'bench:counts', counts: Object.fromEntries(counts) });
 });
 // The channel must not keep a subgraph alive once it wants to exit.
 process.channel?.unref();

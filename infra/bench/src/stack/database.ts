@@ -2,7 +2,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MongoClient } from 'mongodb';
-import { debugAddr, ensureFerretDB, FERRETDB_VERSION, ferretEnv, repoRoot, startDatabase } from '@yuejuan/database';
+import {
+  debugAddr,
+  ensureFerretDB,
+  FERRETDB_VERSION,
+  ferretEnv,
+  repoRoot,
+  startDatabase,
+} from '@yuejuan/database';
 import { freePort, removeOnExit, sleep, startProcess, type Running } from '../lib/processes.ts';
 import { childPids, pidsByCommandLine } from '../lib/procstat.ts';
 import { startPostgres, type PostgresCluster } from './postgres.ts';
@@ -46,7 +53,10 @@ export async function startBenchDatabase(backend: Backend, logDir: string): Prom
         handle = await startDatabase({ dataDir, port, env: {} });
         return { downAt, upAt: Date.now() };
       },
-      async stop() { await handle.stop(); cleanup(); },
+      async stop() {
+        await handle.stop();
+        cleanup();
+      },
     };
   }
   let pg: PostgresCluster | undefined;
@@ -57,9 +67,21 @@ export async function startBenchDatabase(backend: Backend, logDir: string): Prom
     const uri = `mongodb://127.0.0.1:${port}/`;
     const startFerret = async () => {
       const p = await startProcess({
-        name: 'ferretdb-postgresql', command: bin, cwd: dir, logDir,
+        name: 'ferretdb-postgresql',
+        command: bin,
+        cwd: dir,
+        logDir,
         env: ferretEnv(),
-        args: ['--handler=postgresql', `--postgresql-url=${pg!.url}`, `--state-dir=${dir}`, `--listen-addr=127.0.0.1:${port}`, `--debug-addr=${debugAddr()}`, '--telemetry=disable', '--log-level=warn', '--log-format=json'],
+        args: [
+          '--handler=postgresql',
+          `--postgresql-url=${pg!.url}`,
+          `--state-dir=${dir}`,
+          `--listen-addr=127.0.0.1:${port}`,
+          `--debug-addr=${debugAddr()}`,
+          '--telemetry=disable',
+          '--log-level=warn',
+          '--log-format=json',
+        ],
       });
       await waitForHello(uri, p);
       return p;
@@ -69,7 +91,11 @@ export async function startBenchDatabase(backend: Backend, logDir: string): Prom
       uri,
       backend,
       description: `FerretDB ${FERRETDB_VERSION}, PostgreSQL backend (${pg.version}, Debian package, default settings)`,
-      pids: () => [...pidsByCommandLine(`--listen-addr=127.0.0.1:${port}`), pg!.process.pid, ...childPids(pg!.process.pid)],
+      pids: () => [
+        ...pidsByCommandLine(`--listen-addr=127.0.0.1:${port}`),
+        pg!.process.pid,
+        ...childPids(pg!.process.pid),
+      ],
       async restart(downMs) {
         await ferret.stop();
         const downAt = Date.now();
@@ -77,7 +103,11 @@ export async function startBenchDatabase(backend: Backend, logDir: string): Prom
         ferret = await startFerret();
         return { downAt, upAt: Date.now() };
       },
-      async stop() { await ferret.stop(); await pg!.stop(); cleanup(); },
+      async stop() {
+        await ferret.stop();
+        await pg!.stop();
+        cleanup();
+      },
     };
   } catch (err) {
     await pg?.stop();
@@ -91,10 +121,17 @@ async function waitForHello(uri: string, p: Running): Promise<void> {
   for (;;) {
     if (p.isDead()) throw new Error(`FerretDB exited during startup; see ${p.logFile}`);
     const client = new MongoClient(uri, { directConnection: true, serverSelectionTimeoutMS: 1000 });
-    const ok = await client.db('admin').command({ ping: 1 }).then(() => true, () => false);
+    const ok = await client
+      .db('admin')
+      .command({ ping: 1 })
+      .then(
+        () => true,
+        () => false,
+      );
     await client.close().catch(() => undefined);
     if (ok) return;
-    if (Date.now() > deadline) throw new Error(`FerretDB did not answer within 30 s; see ${p.logFile}`);
+    if (Date.now() > deadline)
+      throw new Error(`FerretDB did not answer within 30 s; see ${p.logFile}`);
     await sleep(200);
   }
 }

@@ -30,23 +30,56 @@ export interface SubgraphOptions {
 
 /** The four subgraphs as separate processes (as npm start runs them), request counters preloaded. */
 export async function startSubgraphs(o: SubgraphOptions): Promise<Subgraphs> {
-  const ports = Object.fromEntries(await Promise.all(subgraphNames.map(async (n) => [n, await freePort()] as const))) as Record<SubgraphName, number>;
+  const ports = Object.fromEntries(
+    await Promise.all(subgraphNames.map(async (n) => [n, await freePort()] as const)),
+  ) as Record<SubgraphName, number>;
   const base = (n: SubgraphName) => `http://127.0.0.1:${ports[n]}`;
   const env: NodeJS.ProcessEnv = {
-    ...process.env, NODE_ENV: o.nodeEnv, LOG_LEVEL: o.logLevel, MONGODB_URI: o.mongoUri,
-    YUEJUAN_INTERNAL_SECRET: o.secrets.internal, YUEJUAN_ID_HASH_KEY: o.secrets.idHash,
-    IDENTITY_DB: o.db.identity, CASES_DB: o.db.cases, READING_DB: o.db.reading, NOTIFICATIONS_DB: o.db.notifications, EVENTS_DB: o.db.events,
-    IDENTITY_INTERNAL_URL: base('identity'), NOTIFICATIONS_INTERNAL_URL: base('notifications'),
+    ...process.env,
+    NODE_ENV: o.nodeEnv,
+    LOG_LEVEL: o.logLevel,
+    MONGODB_URI: o.mongoUri,
+    YUEJUAN_INTERNAL_SECRET: o.secrets.internal,
+    YUEJUAN_ID_HASH_KEY: o.secrets.idHash,
+    IDENTITY_DB: o.db.identity,
+    CASES_DB: o.db.cases,
+    READING_DB: o.db.reading,
+    NOTIFICATIONS_DB: o.db.notifications,
+    EVENTS_DB: o.db.events,
+    IDENTITY_INTERNAL_URL: base('identity'),
+    NOTIFICATIONS_INTERNAL_URL: base('notifications'),
     APOLLO_TELEMETRY_DISABLED: 'true',
   };
-  const bundles = Object.fromEntries(await Promise.all(subgraphNames.map(async (n) => [n, await bundleService(join(o.root, `subgraphs/${n}/src/index.ts`))] as const))) as Record<SubgraphName, string>;
-  const start = (name: SubgraphName) => startProcess({
-    name, command: 'node', cwd: o.root, logDir: o.logDir, ipc: true,
-    // As `npm start` runs them (its node flags, the plain-JS bundle), plus the request counter,
-    // a TypeScript preload (hence tsx).
-    args: [...(process.env.BENCH_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}/${name}`] : []), ...subgraphNodeFlags, '--import', 'tsx', '--import', countPreload, bundles[name]],
-    env: { ...env, PORT: String(ports[name]) }, healthUrl: `${base(name)}/ready`,
-  });
+  const bundles = Object.fromEntries(
+    await Promise.all(
+      subgraphNames.map(
+        async (n) => [n, await bundleService(join(o.root, `subgraphs/${n}/src/index.ts`))] as const,
+      ),
+    ),
+  ) as Record<SubgraphName, string>;
+  const start = (name: SubgraphName) =>
+    startProcess({
+      name,
+      command: 'node',
+      cwd: o.root,
+      logDir: o.logDir,
+      ipc: true,
+      // As `npm start` runs them (its node flags, the plain-JS bundle), plus the request counter,
+      // a TypeScript preload (hence tsx).
+      args: [
+        ...(process.env.BENCH_CPU_PROF_DIR
+          ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}/${name}`]
+          : []),
+        ...subgraphNodeFlags,
+        '--import',
+        'tsx',
+        '--import',
+        countPreload,
+        bundles[name],
+      ],
+      env: { ...env, PORT: String(ports[name]) },
+      healthUrl: `${base(name)}/ready`,
+    });
   const processes = {} as Record<SubgraphName, Running>;
   try {
     for (const name of subgraphNames) processes[name] = await start(name);
@@ -55,24 +88,34 @@ export async function startSubgraphs(o: SubgraphOptions): Promise<Subgraphs> {
     throw err;
   }
   return {
-    urls: Object.fromEntries(subgraphNames.map((n) => [n, `${base(n)}/graphql`])) as Record<SubgraphName, string>,
+    urls: Object.fromEntries(subgraphNames.map((n) => [n, `${base(n)}/graphql`])) as Record<
+      SubgraphName,
+      string
+    >,
     processes,
     async counts() {
-      const entries = await Promise.all(subgraphNames.map(async (n) => [n, await askCounts(processes[n])] as const));
+      const entries = await Promise.all(
+        subgraphNames.map(async (n) => [n, await askCounts(processes[n])] as const),
+      );
       return Object.fromEntries(entries) as Record<SubgraphName, Record<string, number>>;
     },
     async restart(name) {
       await processes[name].stop();
       processes[name] = await start(name);
     },
-    async stop() { await Promise.all(Object.values(processes).map((p) => p.stop())); },
+    async stop() {
+      await Promise.all(Object.values(processes).map((p) => p.stop()));
+    },
   };
 }
 
 function askCounts(p: Running): Promise<Record<string, number>> {
   if (p.isDead()) return Promise.resolve({});
   return new Promise((resolve) => {
-    const timer = setTimeout(() => { p.child.off('message', onMessage); resolve({}); }, 5000);
+    const timer = setTimeout(() => {
+      p.child.off('message', onMessage);
+      resolve({});
+    }, 5000);
     const onMessage = (m: unknown) => {
       const msg = m as { type?: string; counts?: Record<string, number> };
       if (msg?.type !== 'bench:counts') return;

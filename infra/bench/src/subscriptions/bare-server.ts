@@ -7,9 +7,17 @@ import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
 
 const schema = buildSchema(/* GraphQL */ `
-  type Query { ok: Boolean }
-  type Change { id: ID!, status: String!, sentAt: Float! }
-  type Subscription { bindingApplicationChanged: Change! }
+  type Query {
+    ok: Boolean
+  }
+  type Change {
+    id: ID!
+    status: String!
+    sentAt: Float!
+  }
+  type Subscription {
+    bindingApplicationChanged: Change!
+  }
 `);
 type Change = { id: string; status: string; sentAt: number };
 const listeners = new Set<(c: Change) => void>();
@@ -17,11 +25,26 @@ const listeners = new Set<(c: Change) => void>();
 function changes(): AsyncIterableIterator<{ bindingApplicationChanged: Change }> {
   const queue: Change[] = [];
   let wake: ((r: IteratorResult<{ bindingApplicationChanged: Change }>) => void) | null = null;
-  const push = (c: Change) => { if (wake) { const w = wake; wake = null; w({ value: { bindingApplicationChanged: c }, done: false }); } else queue.push(c); };
+  const push = (c: Change) => {
+    if (wake) {
+      const w = wake;
+      wake = null;
+      w({ value: { bindingApplicationChanged: c }, done: false });
+    } else queue.push(c);
+  };
   listeners.add(push);
   const it: AsyncIterableIterator<{ bindingApplicationChanged: Change }> = {
-    next: () => (queue.length ? Promise.resolve({ value: { bindingApplicationChanged: queue.shift()! }, done: false }) : new Promise((r) => { wake = r; })),
-    return: async () => { listeners.delete(push); wake?.({ value: undefined, done: true }); return { value: undefined, done: true }; },
+    next: () =>
+      queue.length
+        ? Promise.resolve({ value: { bindingApplicationChanged: queue.shift()! }, done: false })
+        : new Promise((r) => {
+            wake = r;
+          }),
+    return: async () => {
+      listeners.delete(push);
+      wake?.({ value: undefined, done: true });
+      return { value: undefined, done: true };
+    },
     [Symbol.asyncIterator]: () => it,
   };
   return it;

@@ -14,4 +14,9 @@ export const demoFiles: readonly { kind: ImportKind; file: string }[] = [
 
 /** The platform administrator of the demo (not an import kind: one account, no file). */
 /** The demo administrator: logs in with this password and an SMS code from the dev inbox. Demo only. */
-export const demoAdministrator = { name: '平台管理员', username: 'admin', phone: '13800000000', initialPassword: 'Yuejuan-Demo-2025' };
+export const demoAdministrator = {
+  name: '平台管理员',
+  username: 'admin',
+  phone: '13800000000',
+  initialPassword: 'Yuejuan-Demo-2025',
+};

@@ -50,7 +50,10 @@ export async function seedDemo(options: SeedDemoOptions): Promise<DemoSummary> {
   const log = options.log ?? (() => undefined);
   const cases = await openCases(options.mongoUri, options.casesDb);
   try {
-    const markers = cases.connection.getClient().db(cases.connection.name).collection<DemoMarker>('demo_meta');
+    const markers = cases.connection
+      .getClient()
+      .db(cases.connection.name)
+      .collection<DemoMarker>('demo_meta');
     const marker = await markers.findOne({ _id: markerId });
     if (marker) {
       log(`演示数据已于 ${marker.seededAt.toISOString()} 导入，跳过。`);
@@ -66,7 +69,10 @@ export async function seedDemo(options: SeedDemoOptions): Promise<DemoSummary> {
         const read = await readRows(file);
         const result = await importRows(kind, read.rows, services);
         const errors = [...read.errors, ...result.errors];
-        if (errors.length) throw new Error(`演示数据 ${basename(file)} 有误：${errors.map((e) => `${rowLabel(read.format, e.line)}：${e.reason}`).join('；')}`);
+        if (errors.length)
+          throw new Error(
+            `演示数据 ${basename(file)} 有误：${errors.map((e) => `${rowLabel(read.format, e.line)}：${e.reason}`).join('；')}`,
+          );
         counts[kind] = read.rows.length;
         created += result.created;
         updated += result.updated;

@@ -16,7 +16,8 @@ function asText(column: string, value: unknown): string {
  */
 export function cell(values: Values, column: string): string {
   const value = values[column];
-  if (value === undefined || value === null) throw new AppError('BAD_USER_INPUT', `缺少“${column}”列。`, { field: column });
+  if (value === undefined || value === null)
+    throw new AppError('BAD_USER_INPUT', `缺少“${column}”列。`, { field: column });
   return asText(column, value);
 }
 
@@ -35,12 +36,17 @@ export function booleanCell(values: Values, column: string): boolean {
   const text = cell(values, column).trim().toLowerCase();
   if (yes.has(text)) return true;
   if (no.has(text)) return false;
-  throw new AppError('BAD_USER_INPUT', `“${column}”应为 true/false、是/否 或 1/0。`, { field: column });
+  throw new AppError('BAD_USER_INPUT', `“${column}”应为 true/false、是/否 或 1/0。`, {
+    field: column,
+  });
 }
 
 /** A list cell: a JSON array, or text separated by 、 ; | (full-width ；｜ too). */
 export function listCell(values: Values, column: string): string[] {
   const value = values[column];
   if (Array.isArray(value)) return value.map((item) => asText(column, item).trim()).filter(Boolean);
-  return cell(values, column).split(/[、;；|｜]/).map((s) => s.trim()).filter(Boolean);
+  return cell(values, column)
+    .split(/[、;；|｜]/)
+    .map((s) => s.trim())
+    .filter(Boolean);
 }

@@ -83,13 +83,20 @@ function cellsOf(text: string): string[] | string {
  * Parses CSV text with a header row into cell maps keyed by the header's names. Line numbers
  * are physical (header = line 1); a record spanning lines counts from its first.
  */
-export function parseCsv(text: string): { rows: { line: number; values: Record<string, string> }[]; errors: RowError[] } {
+export function parseCsv(text: string): {
+  rows: { line: number; values: Record<string, string> }[];
+  errors: RowError[];
+} {
   const { records, errors } = splitRecords(text);
   const rows: { line: number; values: Record<string, string> }[] = [];
   const [headerRecord, ...body] = records;
   if (!headerRecord) return { rows, errors };
   const header = cellsOf(headerRecord.text);
-  if (typeof header === 'string') return { rows, errors: [...errors, { line: headerRecord.line, reason: `表头无法解析：${header}。` }] };
+  if (typeof header === 'string')
+    return {
+      rows,
+      errors: [...errors, { line: headerRecord.line, reason: `表头无法解析：${header}。` }],
+    };
   for (const record of body) {
     const cells = cellsOf(record.text);
     if (typeof cells === 'string') {
@@ -98,7 +105,10 @@ export function parseCsv(text: string): { rows: { line: number; values: Record<s
     }
     // Spreadsheets often export trailing empty cells; only non-empty extra cells are a mistake.
     if (cells.slice(header.length).some(Boolean)) {
-      errors.push({ line: record.line, reason: `列数多于表头（表头 ${header.length} 列，本行 ${cells.length} 列）。` });
+      errors.push({
+        line: record.line,
+        reason: `列数多于表头（表头 ${header.length} 列，本行 ${cells.length} 列）。`,
+      });
       continue;
     }
     const values: Record<string, string> = {};

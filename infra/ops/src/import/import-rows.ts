@@ -10,7 +10,8 @@ import type { ImportResult, SourceRow } from './types.ts';
 function rowProblem(err: unknown): string | null {
   if (err instanceof AppError && err.code === 'BAD_USER_INPUT') return err.message;
   // The services validate first; a model rule they missed is still the row's problem.
-  if (err instanceof mongoose.Error.ValidationError) return `数据校验未通过（${Object.keys(err.errors).join('、')}）。`;
+  if (err instanceof mongoose.Error.ValidationError)
+    return `数据校验未通过（${Object.keys(err.errors).join('、')}）。`;
   return null;
 }
 
@@ -20,7 +21,11 @@ function rowProblem(err: unknown): string | null {
  * procuratorate code, procuratorate + 部门受案号), so a second run reports every row 'updated'.
  * A bad row is recorded with its line and reason and the next row goes on.
  */
-export async function importRows(kind: ImportKind, rows: readonly SourceRow[], services: ImportServices): Promise<ImportResult> {
+export async function importRows(
+  kind: ImportKind,
+  rows: readonly SourceRow[],
+  services: ImportServices,
+): Promise<ImportResult> {
   const side = serviceOf[kind];
   if (!services[side]) throw new Error(`导入 ${kind} 需要 ${side} 服务。`);
   const importer = importers[kind];

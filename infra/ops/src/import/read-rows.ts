@@ -13,7 +13,8 @@ async function readUtf8(file: string): Promise<string> {
   try {
     bytes = await readFile(file);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new ImportFileError(`文件不存在：${file}`);
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT')
+      throw new ImportFileError(`文件不存在：${file}`);
     throw err;
   }
   try {
@@ -21,7 +22,9 @@ async function readUtf8(file: string): Promise<string> {
     // ignoreBOM false: the decoder drops the BOM Excel writes at the start of "CSV UTF-8".
     return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
   } catch {
-    throw new ImportFileError(`文件不是 UTF-8 编码（可能是 GBK）：请另存为“CSV UTF-8”后重试。${file}`);
+    throw new ImportFileError(
+      `文件不是 UTF-8 编码（可能是 GBK）：请另存为“CSV UTF-8”后重试。${file}`,
+    );
   }
 }
 
@@ -36,7 +39,8 @@ function jsonRows(text: string): { rows: SourceRow[]; errors: RowError[] } {
   const rows: SourceRow[] = [];
   const errors: RowError[] = [];
   data.forEach((item: unknown, index) => {
-    if (item !== null && typeof item === 'object' && !Array.isArray(item)) rows.push({ line: index + 1, values: item as Record<string, unknown> });
+    if (item !== null && typeof item === 'object' && !Array.isArray(item))
+      rows.push({ line: index + 1, values: item as Record<string, unknown> });
     else errors.push({ line: index + 1, reason: '应为对象（各列为键）。' });
   });
   return { rows, errors };
@@ -50,7 +54,10 @@ function jsonRows(text: string): { rows: SourceRow[]; errors: RowError[] } {
  */
 export async function readRows(file: string): Promise<ReadResult> {
   const ext = extname(file).toLowerCase();
-  if (ext !== '.csv' && ext !== '.json') throw new ImportFileError(`不支持的文件类型：${file}（应为 .csv 或 .json）。`);
+  if (ext !== '.csv' && ext !== '.json')
+    throw new ImportFileError(`不支持的文件类型：${file}（应为 .csv 或 .json）。`);
   const text = await readUtf8(file);
-  return ext === '.csv' ? { format: 'csv', ...parseCsv(text) } : { format: 'json', ...jsonRows(text) };
+  return ext === '.csv'
+    ? { format: 'csv', ...parseCsv(text) }
+    : { format: 'json', ...jsonRows(text) };
 }

@@ -21,7 +21,11 @@ const usage = `用法：npx tsx infra/ops/src/import/cli.ts <${importKinds.join(
  * The import CLI without the process: reads the file, connects to the one database the kind
  * belongs to, imports, and reports each refused row on `err` and the summary on `out`.
  */
-export async function runImport(args: readonly string[], env: NodeJS.ProcessEnv, output: Output): Promise<ExitCode> {
+export async function runImport(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+  output: Output,
+): Promise<ExitCode> {
   const [kind, file] = args;
   if (!kind || !file || args.length > 2) {
     output.err(usage);
@@ -38,7 +42,11 @@ export async function runImport(args: readonly string[], env: NodeJS.ProcessEnv,
     const config = loadImportConfig(kind === 'lawyers', env);
     const services: ImportServices = {};
     if (serviceOf[kind] === 'identity') {
-      const identity = await openIdentity(config.MONGODB_URI, config.IDENTITY_DB, config.YUEJUAN_ID_HASH_KEY);
+      const identity = await openIdentity(
+        config.MONGODB_URI,
+        config.IDENTITY_DB,
+        config.YUEJUAN_ID_HASH_KEY,
+      );
       opened.push(identity);
       services.identity = identity.services;
     } else {

@@ -25,4 +25,5 @@ export interface ImportResult {
 }
 
 /** "第 3 行" for a CSV line, "第 3 项" for a JSON array item. */
-export const rowLabel = (format: ReadResult['format'], line: number): string => (format === 'csv' ? `第 ${line} 行` : `第 ${line} 项`);
+export const rowLabel = (format: ReadResult['format'], line: number): string =>
+  format === 'csv' ? `第 ${line} 行` : `第 ${line} 项`;

@@ -40,26 +40,43 @@ export function tail(file: string, lines = 15): string {
  * 1.5-2.5 s and idles at about 120 MB instead of 160 MB, the tsx loader's compiled sources
  * and machinery. A JavaScript entry (the apps' builds) runs as before.
  */
-export async function startProcess(root: string, logDir: string, spec: ProcessSpec, timeoutMs = 60_000): Promise<RunningProcess> {
+export async function startProcess(
+  root: string,
+  logDir: string,
+  spec: ProcessSpec,
+  timeoutMs = 60_000,
+): Promise<RunningProcess> {
   mkdirSync(logDir, { recursive: true });
   const logFile = join(logDir, `${spec.name}.log`);
   const log = createWriteStream(logFile, { flags: 'a' });
   const entry = join(root, spec.entry);
   const program = entry.endsWith('.ts') ? [await bundleService(entry)] : ['--import', 'tsx', entry];
-  const child = spawn(process.execPath, [...(spec.nodeFlags ?? []), ...program], { cwd: root, env: spec.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...(spec.nodeFlags ?? []), ...program], {
+    cwd: root,
+    env: spec.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   child.stdout!.pipe(log);
   child.stderr!.pipe(log);
   let exited: string | null = null;
-  child.once('exit', (code, signal) => { exited = `exit code ${code ?? signal}`; });
+  child.once('exit', (code, signal) => {
+    exited = `exit code ${code ?? signal}`;
+  });
 
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (exited) throw new Error(`${spec.name} 启动失败 (${exited})，日志 ${logFile}:\n${tail(logFile)}`);
-    const ok = await fetch(spec.healthUrl, { signal: AbortSignal.timeout(1000) }).then((r) => r.ok, () => false);
+    if (exited)
+      throw new Error(`${spec.name} 启动失败 (${exited})，日志 ${logFile}:\n${tail(logFile)}`);
+    const ok = await fetch(spec.healthUrl, { signal: AbortSignal.timeout(1000) }).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) break;
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`${spec.name} 未在 ${timeoutMs / 1000} 秒内就绪，日志 ${logFile}:\n${tail(logFile)}`);
+      throw new Error(
+        `${spec.name} 未在 ${timeoutMs / 1000} 秒内就绪，日志 ${logFile}:\n${tail(logFile)}`,
+      );
     }
     await new Promise((r) => setTimeout(r, 150));
   }
@@ -71,7 +88,10 @@ export async function startProcess(root: string, logDir: string, spec: ProcessSp
       new Promise<void>((resolve) => {
         if (child.exitCode !== null || child.signalCode !== null) return resolve();
         const force = setTimeout(() => child.kill('SIGKILL'), 10_000);
-        child.once('exit', () => { clearTimeout(force); resolve(); });
+        child.once('exit', () => {
+          clearTimeout(force);
+          resolve();
+        });
         child.kill('SIGTERM');
       }),
   };

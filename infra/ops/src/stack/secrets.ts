@@ -21,7 +21,9 @@ export function loadDevSecrets(file: string, env: NodeJS.ProcessEnv = process.en
   };
   if (!existsSync(file) && (!env.YUEJUAN_INTERNAL_SECRET || !env.YUEJUAN_ID_HASH_KEY)) {
     mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, JSON.stringify({ internal: secrets.internal, idHash: secrets.idHash }), { mode: 0o600 });
+    writeFileSync(file, JSON.stringify({ internal: secrets.internal, idHash: secrets.idHash }), {
+      mode: 0o600,
+    });
   }
   return secrets;
 }

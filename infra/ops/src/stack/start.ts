@@ -17,7 +17,9 @@ const dataDir = join(root, '.data');
 const logDir = join(dataDir, 'logs');
 const base = Number(process.env.YUEJUAN_PORT_BASE ?? 4000);
 if (!Number.isInteger(base) || base < 1024 || base > 65000) {
-  console.error(`YUEJUAN_PORT_BASE 无效：${process.env.YUEJUAN_PORT_BASE}（应为 1024–65000 的整数）`);
+  console.error(
+    `YUEJUAN_PORT_BASE 无效：${process.env.YUEJUAN_PORT_BASE}（应为 1024–65000 的整数）`,
+  );
   process.exit(1);
 }
 const clientBase = Number(process.env.YUEJUAN_CLIENT_PORT_BASE ?? 3000);
@@ -32,17 +34,29 @@ await ensureSystemPackages([qpdf], say).catch((err: Error) => {
 
 // Production builds of the three clients (turbo caches them: only a change rebuilds).
 say('构建客户端 (portal, verifier, console)…');
-const build = spawnSync(join(root, 'node_modules', '.bin', 'turbo'), ['run', 'build', ...apps.map((a) => `--filter=@yuejuan/${a}`), '--output-logs=errors-only'], { cwd: root, stdio: 'inherit', env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1', DO_NOT_TRACK: '1' } });
+const build = spawnSync(
+  join(root, 'node_modules', '.bin', 'turbo'),
+  ['run', 'build', ...apps.map((a) => `--filter=@yuejuan/${a}`), '--output-logs=errors-only'],
+  {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1', DO_NOT_TRACK: '1' },
+  },
+);
 if (build.status !== 0) {
   console.error('[yuejuan] 客户端构建失败。');
   process.exit(1);
 }
 
-say(process.env.MONGODB_URI ? '使用 MONGODB_URI 指定的数据库…' : '启动内置数据库 FerretDB (SQLite)…');
-const db = await startDatabase({ dataDir: join(dataDir, 'ferretdb'), log: (l) => say(l) }).catch((err: Error) => {
-  console.error(`[yuejuan] ${err.message}`);
-  process.exit(1);
-});
+say(
+  process.env.MONGODB_URI ? '使用 MONGODB_URI 指定的数据库…' : '启动内置数据库 FerretDB (SQLite)…',
+);
+const db = await startDatabase({ dataDir: join(dataDir, 'ferretdb'), log: (l) => say(l) }).catch(
+  (err: Error) => {
+    console.error(`[yuejuan] ${err.message}`);
+    process.exit(1);
+  },
+);
 const secrets = loadDevSecrets(join(dataDir, 'dev-secrets.json'));
 const env: NodeJS.ProcessEnv = {
   ...process.env,
@@ -52,7 +66,12 @@ const env: NodeJS.ProcessEnv = {
   YUEJUAN_ID_HASH_KEY: secrets.idHash,
   APOLLO_TELEMETRY_DISABLED: 'true',
   // Subgraphs call each other's internal routes (sessions, contacts, SMS, binding checks).
-  ...Object.fromEntries(subgraphNames.map((name, i) => [`${name.toUpperCase()}_INTERNAL_URL`, `http://127.0.0.1:${base + 1 + i}`])),
+  ...Object.fromEntries(
+    subgraphNames.map((name, i) => [
+      `${name.toUpperCase()}_INTERNAL_URL`,
+      `http://127.0.0.1:${base + 1 + i}`,
+    ]),
+  ),
 };
 
 const running: RunningProcess[] = [];
@@ -67,37 +86,86 @@ process.on('SIGINT', () => void stopAll(0));
 process.on('SIGTERM', () => void stopAll(0));
 
 try {
-  const seeded = await seedDemo({ mongoUri: db.uri, identityDb: env.IDENTITY_DB ?? 'yuejuan_identity', casesDb: env.CASES_DB ?? 'yuejuan_cases', idHashKey: secrets.idHash, log: say });
+  const seeded = await seedDemo({
+    mongoUri: db.uri,
+    identityDb: env.IDENTITY_DB ?? 'yuejuan_identity',
+    casesDb: env.CASES_DB ?? 'yuejuan_cases',
+    idHashKey: secrets.idHash,
+    log: say,
+  });
   const c = seeded.counts;
-  say(`演示数据${seeded.seeded ? '已写入' : '已存在'}：检察院 ${c.procuratorates}，案件 ${c.cases}，律师 ${c.lawyers}，检察人员 ${c.prosecutors}，管理员 ${c.administrators}`);
-  say(`演示接待时段：新增 ${await seedDemoSlots({ mongoUri: db.uri, readingDb: env.READING_DB ?? 'yuejuan_reading' })} 个（今后十个工作日，上午、下午各一个）`);
+  say(
+    `演示数据${seeded.seeded ? '已写入' : '已存在'}：检察院 ${c.procuratorates}，案件 ${c.cases}，律师 ${c.lawyers}，检察人员 ${c.prosecutors}，管理员 ${c.administrators}`,
+  );
+  say(
+    `演示接待时段：新增 ${await seedDemoSlots({ mongoUri: db.uri, readingDb: env.READING_DB ?? 'yuejuan_reading' })} 个（今后十个工作日，上午、下午各一个）`,
+  );
   const urls: Record<string, string> = {};
   await Promise.all(
     subgraphNames.map(async (name, i) => {
       const port = base + 1 + i;
       urls[name] = `http://127.0.0.1:${port}/graphql`;
-      running.push(await startProcess(root, logDir, { name, entry: `subgraphs/${name}/src/index.ts`, healthUrl: `http://127.0.0.1:${port}/ready`, env: { ...env, PORT: String(port) }, nodeFlags: subgraphNodeFlags }));
+      running.push(
+        await startProcess(root, logDir, {
+          name,
+          entry: `subgraphs/${name}/src/index.ts`,
+          healthUrl: `http://127.0.0.1:${port}/ready`,
+          env: { ...env, PORT: String(port) },
+          nodeFlags: subgraphNodeFlags,
+        }),
+      );
     }),
   );
   // The clients' servers pass the browser's address on in X-Forwarded-For (the verifier shows
   // it) with a secret of this run: browsers on this machine share their loopback address.
   const proxySecret = randomBytes(32).toString('hex');
-  const gatewayEnv = { ...env, PORT: String(base), YUEJUAN_TRUSTED_PROXIES: '127.0.0.1,::1', YUEJUAN_PROXY_SECRET: proxySecret, IDENTITY_URL: urls.identity, CASES_URL: urls.cases, READING_URL: urls.reading, NOTIFICATIONS_URL: urls.notifications };
-  running.push(await startProcess(root, logDir, { name: 'gateway', entry: 'gateway/src/index.ts', healthUrl: `http://127.0.0.1:${base}/ready`, env: gatewayEnv }));
+  const gatewayEnv = {
+    ...env,
+    PORT: String(base),
+    YUEJUAN_TRUSTED_PROXIES: '127.0.0.1,::1',
+    YUEJUAN_PROXY_SECRET: proxySecret,
+    IDENTITY_URL: urls.identity,
+    CASES_URL: urls.cases,
+    READING_URL: urls.reading,
+    NOTIFICATIONS_URL: urls.notifications,
+  };
+  running.push(
+    await startProcess(root, logDir, {
+      name: 'gateway',
+      entry: 'gateway/src/index.ts',
+      healthUrl: `http://127.0.0.1:${base}/ready`,
+      env: gatewayEnv,
+    }),
+  );
   // The clients serve their production builds and talk to the gateway from their server side.
   await Promise.all(
     apps.map(async (app, i) => {
       const port = clientBase + i;
-      running.push(await startProcess(root, logDir, {
-        name: app, entry: `clients/${app}/build/index.js`, healthUrl: `http://127.0.0.1:${port}/`,
-        env: { ...env, PORT: String(port), HOST: '127.0.0.1', ORIGIN: `http://127.0.0.1:${port}`, GATEWAY_URL: `http://127.0.0.1:${base}`, BODY_SIZE_LIMIT: 'Infinity', YUEJUAN_PROXY_SECRET: proxySecret, PUBLIC_VERIFIER_URL: `http://127.0.0.1:${clientBase + 1}` },
-      }));
+      running.push(
+        await startProcess(root, logDir, {
+          name: app,
+          entry: `clients/${app}/build/index.js`,
+          healthUrl: `http://127.0.0.1:${port}/`,
+          env: {
+            ...env,
+            PORT: String(port),
+            HOST: '127.0.0.1',
+            ORIGIN: `http://127.0.0.1:${port}`,
+            GATEWAY_URL: `http://127.0.0.1:${base}`,
+            BODY_SIZE_LIMIT: 'Infinity',
+            YUEJUAN_PROXY_SECRET: proxySecret,
+            PUBLIC_VERIFIER_URL: `http://127.0.0.1:${clientBase + 1}`,
+          },
+        }),
+      );
     }),
   );
   for (const p of running) {
     p.child.once('exit', (code, signal) => {
       if (stopping) return;
-      console.error(`[yuejuan] ${p.spec.name} 意外退出 (${code ?? signal})，正在停止全部服务。日志 ${p.logFile}:\n${tail(p.logFile)}`);
+      console.error(
+        `[yuejuan] ${p.spec.name} 意外退出 (${code ?? signal})，正在停止全部服务。日志 ${p.logFile}:\n${tail(p.logFile)}`,
+      );
       void stopAll(1);
     });
   }

@@ -32,23 +32,36 @@ export const browserPackages: SystemPackage[] = [
 export const ocrPackages: SystemPackage[] = [
   { name: 'poppler-utils', provides: 'pdftoppm', purpose: '卷宗页面渲染（水印测试）' },
   { name: 'tesseract-ocr', provides: 'tesseract', purpose: '水印文字识别（水印测试）' },
-  { name: 'tesseract-ocr-chi-sim', provides: '/usr/share/tesseract-ocr/5/tessdata/chi_sim.traineddata', purpose: '中文文字识别（水印测试）' },
+  {
+    name: 'tesseract-ocr-chi-sim',
+    provides: '/usr/share/tesseract-ocr/5/tessdata/chi_sim.traineddata',
+    purpose: '中文文字识别（水印测试）',
+  },
 ];
 
 const present = (p: SystemPackage) =>
-  p.provides.startsWith('/') ? existsSync(p.provides) : (process.env.PATH ?? '').split(delimiter).some((dir) => dir && existsSync(join(dir, p.provides)));
+  p.provides.startsWith('/')
+    ? existsSync(p.provides)
+    : (process.env.PATH ?? '')
+        .split(delimiter)
+        .some((dir) => dir && existsSync(join(dir, p.provides)));
 
 /**
  * Installs the Debian packages among `packages` that are missing (`apt-get update`, then one
  * `apt-get install`); nothing runs when all are there. Needs root, as on CI and the development
  * machines; otherwise says which command to run.
  */
-export async function ensureSystemPackages(packages: SystemPackage[], say: (line: string) => void): Promise<void> {
+export async function ensureSystemPackages(
+  packages: SystemPackage[],
+  say: (line: string) => void,
+): Promise<void> {
   const missing = packages.filter((p) => !present(p));
   if (missing.length === 0) return;
   const names = missing.map((p) => p.name);
   if (process.getuid?.() !== 0) {
-    throw new Error(`缺少系统软件包（${missing.map((p) => `${p.name}：${p.purpose}`).join('；')}）：请运行 sudo apt-get install -y ${names.join(' ')}`);
+    throw new Error(
+      `缺少系统软件包（${missing.map((p) => `${p.name}：${p.purpose}`).join('；')}）：请运行 sudo apt-get install -y ${names.join(' ')}`,
+    );
   }
   say(`安装系统软件包 ${names.join(' ')} (apt-get)…`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
@@ -63,4 +76,5 @@ export async function ensureSystemPackages(packages: SystemPackage[], say: (line
  * never download a browser of their own), qpdf for the reading subgraph's tests, and poppler
  * and Tesseract for the watermark's pixel test.
  */
-export const ensureChromium = (say: (line: string) => void): Promise<void> => ensureSystemPackages([...browserPackages, qpdf, ...ocrPackages], say);
+export const ensureChromium = (say: (line: string) => void): Promise<void> =>
+  ensureSystemPackages([...browserPackages, qpdf, ...ocrPackages], say);

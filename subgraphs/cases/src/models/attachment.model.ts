@@ -1,7 +1,14 @@
 import { Schema, type Connection, type InferSchemaType } from 'mongoose';
 import { newId } from '@yuejuan/runtime';
 
-export const attachmentKinds = ['POWER_OF_ATTORNEY', 'LEGAL_AID_LETTER', 'LAW_FIRM_LETTER', 'LICENCE', 'CLIENT_ID', 'RELATION_PROOF'] as const;
+export const attachmentKinds = [
+  'POWER_OF_ATTORNEY',
+  'LEGAL_AID_LETTER',
+  'LAW_FIRM_LETTER',
+  'LICENCE',
+  'CLIENT_ID',
+  'RELATION_PROOF',
+] as const;
 
 /**
  * An uploaded binding material. Written only after the bytes are stored and checked (type,
@@ -23,4 +30,5 @@ export const attachmentSchema = new Schema(
 );
 
 export type AttachmentDoc = InferSchemaType<typeof attachmentSchema> & { _id: string };
-export const attachmentModel = (c: Connection) => c.model('Attachment', attachmentSchema, 'attachments');
+export const attachmentModel = (c: Connection) =>
+  c.model('Attachment', attachmentSchema, 'attachments');

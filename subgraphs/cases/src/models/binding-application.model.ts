@@ -1,7 +1,14 @@
 import { Schema, type Connection, type InferSchemaType } from 'mongoose';
 import { newId } from '@yuejuan/runtime';
 
-export const bindingStatuses = ['SUBMITTED', 'MATERIALS_REQUESTED', 'APPROVED', 'REJECTED', 'WITHDRAWN', 'REVOKED'] as const;
+export const bindingStatuses = [
+  'SUBMITTED',
+  'MATERIALS_REQUESTED',
+  'APPROVED',
+  'REJECTED',
+  'WITHDRAWN',
+  'REVOKED',
+] as const;
 
 /**
  * A binding application (案件绑定申请). The procuratorate is copied from the case so the
@@ -17,7 +24,11 @@ export const bindingApplicationSchema = new Schema(
     lawyerRole: { type: String, required: true, enum: ['DEFENCE_COUNSEL', 'AGENT'] },
     suspectName: { type: String, required: true, trim: true },
     clientName: { type: String, required: true, trim: true },
-    clientRelation: { type: String, required: true, enum: ['SELF', 'RELATIVE', 'GUARDIAN', 'LEGAL_AID', 'OTHER'] },
+    clientRelation: {
+      type: String,
+      required: true,
+      enum: ['SELF', 'RELATIVE', 'GUARDIAN', 'LEGAL_AID', 'OTHER'],
+    },
     attachmentIds: { type: [String], default: [] },
     submittedAt: { type: Date, required: true, default: () => new Date() },
     decidedAt: Date,
@@ -32,5 +43,8 @@ bindingApplicationSchema.index({ lawyerId: 1, _id: -1 });
 bindingApplicationSchema.index({ procuratorateId: 1, status: 1, _id: -1 });
 bindingApplicationSchema.index({ lawyerId: 1, status: 1, caseId: 1 });
 
-export type BindingApplicationDoc = InferSchemaType<typeof bindingApplicationSchema> & { _id: string };
-export const bindingApplicationModel = (c: Connection) => c.model('BindingApplication', bindingApplicationSchema, 'binding_applications');
+export type BindingApplicationDoc = InferSchemaType<typeof bindingApplicationSchema> & {
+  _id: string;
+};
+export const bindingApplicationModel = (c: Connection) =>
+  c.model('BindingApplication', bindingApplicationSchema, 'binding_applications');

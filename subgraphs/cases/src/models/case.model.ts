@@ -14,7 +14,13 @@ export const caseSchema = new Schema(
     suspects: { type: [String], required: true },
     stage: { type: String, required: true, enum: caseStages },
     readingExclusion: {
-      type: new Schema({ category: { type: String, enum: exclusionCategories, required: true }, reason: { type: String, required: true } }, { _id: false }),
+      type: new Schema(
+        {
+          category: { type: String, enum: exclusionCategories, required: true },
+          reason: { type: String, required: true },
+        },
+        { _id: false },
+      ),
       default: undefined,
     },
   },

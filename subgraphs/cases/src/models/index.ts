@@ -6,7 +6,12 @@ import { procuratorateModel } from './procuratorate.model.ts';
 
 /** The cases subgraph's models, registered on its own connection. */
 export function casesModels(connection: Connection) {
-  return { Procuratorate: procuratorateModel(connection), Case: caseModel(connection), BindingApplication: bindingApplicationModel(connection), Attachment: attachmentModel(connection) };
+  return {
+    Procuratorate: procuratorateModel(connection),
+    Case: caseModel(connection),
+    BindingApplication: bindingApplicationModel(connection),
+    Attachment: attachmentModel(connection),
+  };
 }
 export type CasesModels = ReturnType<typeof casesModels>;
 export type { ProcuratorateDoc } from './procuratorate.model.ts';

@@ -13,4 +13,5 @@ export const procuratorateSchema = new Schema(
 procuratorateSchema.index({ province: 1 });
 
 export type ProcuratorateDoc = InferSchemaType<typeof procuratorateSchema> & { _id: string };
-export const procuratorateModel = (c: Connection) => c.model('Procuratorate', procuratorateSchema, 'procuratorates');
+export const procuratorateModel = (c: Connection) =>
+  c.model('Procuratorate', procuratorateSchema, 'procuratorates');

@@ -18,7 +18,8 @@ export const BindingApplication = ({ bindings }: CasesServices) => ({
   // prosecutor: until then a lawyer sees the summary, as when looking the case up.
   case: (a: BindingApplicationDoc, _: unknown, { identity, loaders }: Context) =>
     identity.role === 'LAWYER' && a.status !== 'APPROVED' ? null : loaders.case.load(a.caseId),
-  caseSummary: (a: BindingApplicationDoc, _: unknown, { loaders }: Context) => loaders.case.load(a.caseId),
+  caseSummary: (a: BindingApplicationDoc, _: unknown, { loaders }: Context) =>
+    loaders.case.load(a.caseId),
   submittedAt: (a: BindingApplicationDoc) => a.submittedAt.toISOString(),
   decidedAt: (a: BindingApplicationDoc) => iso(a.decidedAt),
   attachments: async (a: BindingApplicationDoc, _: unknown, { loaders }: Context) =>

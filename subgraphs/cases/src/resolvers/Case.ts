@@ -6,16 +6,19 @@ export const Case = {
   __resolveReference: async ({ id }: { id: string }, { identity, loaders }: Context) => {
     if (identity.role === 'ANONYMOUS') throw new AppError('UNAUTHENTICATED');
     const c = await loaders.case.load(id);
-    if (c && !(await canReadCase(identity, c, loaders))) throw new AppError('FORBIDDEN', '无权查看该案件。');
+    if (c && !(await canReadCase(identity, c, loaders)))
+      throw new AppError('FORBIDDEN', '无权查看该案件。');
     return c;
   },
   id: (c: CaseDoc) => c._id,
-  procuratorate: (c: CaseDoc, _: unknown, { loaders }: Context) => loaders.procuratorate.load(c.procuratorateId),
+  procuratorate: (c: CaseDoc, _: unknown, { loaders }: Context) =>
+    loaders.procuratorate.load(c.procuratorateId),
   readingExclusion: (c: CaseDoc) => c.readingExclusion ?? null,
 };
 
 /** CaseSummary is the lawyer's view before binding: the same document, fewer fields. */
 export const CaseSummary = {
   id: (c: CaseDoc) => c._id,
-  procuratorate: (c: CaseDoc, _: unknown, { loaders }: Context) => loaders.procuratorate.load(c.procuratorateId),
+  procuratorate: (c: CaseDoc, _: unknown, { loaders }: Context) =>
+    loaders.procuratorate.load(c.procuratorateId),
 };

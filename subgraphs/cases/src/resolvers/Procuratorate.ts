@@ -3,7 +3,9 @@ import type { ProcuratorateDoc } from '../models/index.ts';
 import type { CasesServices } from '../services/index.ts';
 
 export const Procuratorate = ({ cases }: CasesServices) => ({
-  __resolveReference: ({ id }: { id: string }, { loaders }: Context) => loaders.procuratorate.load(id),
+  __resolveReference: ({ id }: { id: string }, { loaders }: Context) =>
+    loaders.procuratorate.load(id),
   id: (p: ProcuratorateDoc) => p._id,
-  cases: (p: ProcuratorateDoc, args: { first?: number; after?: string }, { identity }: Context) => cases.casesOf(identity, p._id, args),
+  cases: (p: ProcuratorateDoc, args: { first?: number; after?: string }, { identity }: Context) =>
+    cases.casesOf(identity, p._id, args),
 });

@@ -1,4 +1,10 @@
-import { AppError, perEvent, type DomainEvent, type EventBus, type Identity } from '@yuejuan/runtime';
+import {
+  AppError,
+  perEvent,
+  type DomainEvent,
+  type EventBus,
+  type Identity,
+} from '@yuejuan/runtime';
 import type { Context } from '../context.ts';
 
 import { bindingChangedTopic, type BindingChangedPayload } from '../services/events.ts';
@@ -9,22 +15,29 @@ export { bindingChangedTopic, type BindingChangedPayload };
 function followerFilter(identity: Identity): (event: DomainEvent) => boolean {
   const p = (e: DomainEvent) => e.payload as BindingChangedPayload;
   switch (identity.role) {
-    case 'LAWYER': return (e) => p(e).lawyerId === identity.lawyerId;
-    case 'PROSECUTOR': return (e) => p(e).procuratorateId === identity.procuratorateId;
-    case 'ADMINISTRATOR': return () => true;
-    default: throw new AppError('UNAUTHENTICATED', '请先登录后再订阅。');
+    case 'LAWYER':
+      return (e) => p(e).lawyerId === identity.lawyerId;
+    case 'PROSECUTOR':
+      return (e) => p(e).procuratorateId === identity.procuratorateId;
+    case 'ADMINISTRATOR':
+      return () => true;
+    default:
+      throw new AppError('UNAUTHENTICATED', '请先登录后再订阅。');
   }
 }
 
 export const Subscription = (bus: EventBus) => {
   const shared = perEvent<unknown>();
   return {
-  bindingApplicationChanged: {
-    subscribe: (_: unknown, __: unknown, { identity }: Context) => bus.listen([bindingChangedTopic], followerFilter(identity)),
-    // The event carries keys; the application is read fresh, as the subscriber may see it.
-    // One read per event for all subscribers of this process (perEvent).
-    resolve: (event: DomainEvent, _: unknown, { loaders }: Context) =>
-      shared(event, () => loaders.bindingApplication.load((event.payload as BindingChangedPayload).applicationId)),
-  },
+    bindingApplicationChanged: {
+      subscribe: (_: unknown, __: unknown, { identity }: Context) =>
+        bus.listen([bindingChangedTopic], followerFilter(identity)),
+      // The event carries keys; the application is read fresh, as the subscriber may see it.
+      // One read per event for all subscribers of this process (perEvent).
+      resolve: (event: DomainEvent, _: unknown, { loaders }: Context) =>
+        shared(event, () =>
+          loaders.bindingApplication.load((event.payload as BindingChangedPayload).applicationId),
+        ),
+    },
   };
 };

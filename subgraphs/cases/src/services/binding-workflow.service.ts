@@ -1,5 +1,14 @@
 import type { Collection } from 'mongodb';
-import { AppError, claimOnce, newId, requireRole, requireStepUp, type EventBus, type Identity, type StepUpClaim } from '@yuejuan/runtime';
+import {
+  AppError,
+  claimOnce,
+  newId,
+  requireRole,
+  requireStepUp,
+  type EventBus,
+  type Identity,
+  type StepUpClaim,
+} from '@yuejuan/runtime';
 import type { BindingApplicationDoc, CasesModels } from '../models/index.ts';
 import type { AttachmentService } from './attachment.service.ts';
 import { bindingChangedTopic, type BindingChangedPayload } from './events.ts';
@@ -24,8 +33,10 @@ export interface WorkflowStores {
 
 const pendingStatuses = ['SUBMITTED', 'MATERIALS_REQUESTED'];
 const text = (field: string, label: string, value: unknown, max = 100) => {
-  if (typeof value !== 'string' || !value.trim()) throw new AppError('BAD_USER_INPUT', `请填写${label}。`, { field });
-  if (value.trim().length > max) throw new AppError('BAD_USER_INPUT', `${label}过长（最多${max}字）。`, { field });
+  if (typeof value !== 'string' || !value.trim())
+    throw new AppError('BAD_USER_INPUT', `请填写${label}。`, { field });
+  if (value.trim().length > max)
+    throw new AppError('BAD_USER_INPUT', `${label}过长（最多${max}字）。`, { field });
   return value.trim();
 };
 const reasonText = (value: unknown, label: string) => text('reason', label, value, 500);
@@ -38,14 +49,21 @@ const samePerson = (a: string, b: string) => {
 /** Which materials flow 3 needs: 授权委托书 or 法律援助公函, 律所函, 执业证; the client's ID and relation proof when the client is not the suspect. */
 function missingKinds(relation: string, kinds: Set<string>): string[] {
   const missing: string[] = [];
-  if (!kinds.has('POWER_OF_ATTORNEY') && !kinds.has('LEGAL_AID_LETTER')) missing.push('POWER_OF_ATTORNEY');
+  if (!kinds.has('POWER_OF_ATTORNEY') && !kinds.has('LEGAL_AID_LETTER'))
+    missing.push('POWER_OF_ATTORNEY');
   for (const k of ['LAW_FIRM_LETTER', 'LICENCE']) if (!kinds.has(k)) missing.push(k);
-  if (relation !== 'SELF' && relation !== 'LEGAL_AID') for (const k of ['CLIENT_ID', 'RELATION_PROOF']) if (!kinds.has(k)) missing.push(k);
+  if (relation !== 'SELF' && relation !== 'LEGAL_AID')
+    for (const k of ['CLIENT_ID', 'RELATION_PROOF']) if (!kinds.has(k)) missing.push(k);
   return missing;
 }
 
 /** The binding application workflow of flow 3: submit, withdraw, review, materials, revoke. */
-export function createBindingWorkflow(models: CasesModels, attachments: AttachmentService, stores: () => WorkflowStores, bus: () => EventBus) {
+export function createBindingWorkflow(
+  models: CasesModels,
+  attachments: AttachmentService,
+  stores: () => WorkflowStores,
+  bus: () => EventBus,
+) {
   async function load(id: string): Promise<BindingApplicationDoc> {
     const app = await models.BindingApplication.findById(id).lean<BindingApplicationDoc>().exec();
     if (!app) throw new AppError('NOT_FOUND', '绑定申请不存在。');
@@ -57,24 +75,53 @@ export function createBindingWorkflow(models: CasesModels, attachments: Attachme
    * `${id}:decision:${version}`, so of two racing decisions (approve vs reject) exactly one
    * lands and the other gets CONFLICT. Leaving the pending states frees the case for a new one.
    */
-  async function transition(app: BindingApplicationDoc, from: string[], to: string, by: string, fields: Record<string, unknown> = {}, unset: string[] = []) {
-    if (!from.includes(app.status)) throw new AppError('CONFLICT', '申请状态已变化，请刷新后重试。', { status: app.status });
-    const won = await claimOnce(stores().decisions, `${app._id}:decision:${app.version ?? 0}`, { to, by, at: new Date() });
+  async function transition(
+    app: BindingApplicationDoc,
+    from: string[],
+    to: string,
+    by: string,
+    fields: Record<string, unknown> = {},
+    unset: string[] = [],
+  ) {
+    if (!from.includes(app.status))
+      throw new AppError('CONFLICT', '申请状态已变化，请刷新后重试。', { status: app.status });
+    const won = await claimOnce(stores().decisions, `${app._id}:decision:${app.version ?? 0}`, {
+      to,
+      by,
+      at: new Date(),
+    });
     if (!won) throw new AppError('CONFLICT', '申请状态已变化，请刷新后重试。');
-    await models.BindingApplication.updateOne({ _id: app._id }, { $set: { ...fields, status: to, version: (app.version ?? 0) + 1 }, ...(unset.length ? { $unset: Object.fromEntries(unset.map((f) => [f, 1])) } : {}) }).exec();
-    if (pendingStatuses.includes(app.status) && !pendingStatuses.includes(to)) await stores().pending.deleteOne({ _id: `${app.lawyerId}:${app.caseId}` });
+    await models.BindingApplication.updateOne(
+      { _id: app._id },
+      {
+        $set: { ...fields, status: to, version: (app.version ?? 0) + 1 },
+        ...(unset.length ? { $unset: Object.fromEntries(unset.map((f) => [f, 1])) } : {}),
+      },
+    ).exec();
+    if (pendingStatuses.includes(app.status) && !pendingStatuses.includes(to))
+      await stores().pending.deleteOne({ _id: `${app.lawyerId}:${app.caseId}` });
     const updated = await load(app._id);
     // The lawyer hears why: a decision's reason, or what the prosecutor asked for (issue 15).
-    const said = [fields.decisionReason, fields.materialsRequestNote].find((v): v is string => typeof v === 'string');
+    const said = [fields.decisionReason, fields.materialsRequestNote].find(
+      (v): v is string => typeof v === 'string',
+    );
     await publish(updated, said);
     return updated;
   }
 
   async function publish(app: BindingApplicationDoc, reason?: string) {
-    const c = await models.Case.findById(app.caseId).select('caseName').lean<{ caseName: string }>().exec();
+    const c = await models.Case.findById(app.caseId)
+      .select('caseName')
+      .lean<{ caseName: string }>()
+      .exec();
     const payload: BindingChangedPayload = {
-      applicationId: app._id, lawyerId: app.lawyerId, procuratorateId: app.procuratorateId, caseId: app.caseId, status: app.status,
-      ...(reason ? { reason } : {}), ...(c ? { caseName: c.caseName } : {}),
+      applicationId: app._id,
+      lawyerId: app.lawyerId,
+      procuratorateId: app.procuratorateId,
+      caseId: app.caseId,
+      status: app.status,
+      ...(reason ? { reason } : {}),
+      ...(c ? { caseName: c.caseName } : {}),
     };
     await bus().publish(bindingChangedTopic, payload);
   }
@@ -86,7 +133,8 @@ export function createBindingWorkflow(models: CasesModels, attachments: Attachme
   }
   function reviewer(identity: Identity, app: BindingApplicationDoc) {
     const prosecutor = requireRole(identity, 'PROSECUTOR');
-    if (prosecutor.procuratorateId !== app.procuratorateId) throw new AppError('FORBIDDEN', '只能审核本院的申请。');
+    if (prosecutor.procuratorateId !== app.procuratorateId)
+      throw new AppError('FORBIDDEN', '只能审核本院的申请。');
     return prosecutor;
   }
 
@@ -104,20 +152,45 @@ export function createBindingWorkflow(models: CasesModels, attachments: Attachme
       if (!c) throw new AppError('NOT_FOUND', '案件不存在，请核对受理检察院和部门受案号。');
       // The lawyer must know whom they defend: the name typed must be one of the case's suspects.
       if (!c.suspects.some((s: string) => samePerson(s, fields.suspectName))) {
-        throw new AppError('SUSPECT_MISMATCH', '犯罪嫌疑人/被告人姓名与该案件不符，请核对后重新填写。', { field: 'suspectName' });
+        throw new AppError(
+          'SUSPECT_MISMATCH',
+          '犯罪嫌疑人/被告人姓名与该案件不符，请核对后重新填写。',
+          { field: 'suspectName' },
+        );
       }
       const docs = await attachments.ownedBy(lawyer.lawyerId, input.attachmentIds ?? []);
       const missing = missingKinds(fields.clientRelation, new Set(docs.map((d) => d.kind)));
-      if (missing.length) throw new AppError('BAD_USER_INPUT', '请上传所需的全部材料。', { field: 'attachmentIds', missingKinds: missing });
+      if (missing.length)
+        throw new AppError('BAD_USER_INPUT', '请上传所需的全部材料。', {
+          field: 'attachmentIds',
+          missingKinds: missing,
+        });
       const key = `${lawyer.lawyerId}:${c._id}`;
-      if (await stores().pending.findOne({ _id: key })) throw new AppError('CONFLICT', '该案件已有待审核的绑定申请。');
-      if (await models.BindingApplication.exists({ lawyerId: lawyer.lawyerId, caseId: c._id, status: 'APPROVED' }).exec()) throw new AppError('CONFLICT', '您已绑定该案件。');
+      if (await stores().pending.findOne({ _id: key }))
+        throw new AppError('CONFLICT', '该案件已有待审核的绑定申请。');
+      if (
+        await models.BindingApplication.exists({
+          lawyerId: lawyer.lawyerId,
+          caseId: c._id,
+          status: 'APPROVED',
+        }).exec()
+      )
+        throw new AppError('CONFLICT', '您已绑定该案件。');
       await requireStepUp(identity, 'BIND_CASE', stores().stepUps);
       const id = newId();
       // The insert under the unique key decides; the read above only spares a needless step-up.
-      if (!(await claimOnce(stores().pending, key, { applicationId: id, at: new Date() }))) throw new AppError('CONFLICT', '该案件已有待审核的绑定申请。');
+      if (!(await claimOnce(stores().pending, key, { applicationId: id, at: new Date() })))
+        throw new AppError('CONFLICT', '该案件已有待审核的绑定申请。');
       try {
-        await models.BindingApplication.create({ _id: id, lawyerId: lawyer.lawyerId, caseId: c._id, procuratorateId: c.procuratorateId, status: 'SUBMITTED', ...fields, attachmentIds: docs.map((d) => d._id) } as never);
+        await models.BindingApplication.create({
+          _id: id,
+          lawyerId: lawyer.lawyerId,
+          caseId: c._id,
+          procuratorateId: c.procuratorateId,
+          status: 'SUBMITTED',
+          ...fields,
+          attachmentIds: docs.map((d) => d._id),
+        } as never);
       } catch (err) {
         await stores().pending.deleteOne({ _id: key });
         throw err;
@@ -131,7 +204,9 @@ export function createBindingWorkflow(models: CasesModels, attachments: Attachme
     async withdraw(identity: Identity, id: string) {
       const app = await load(id);
       const lawyer = ownApplication(identity, app);
-      return transition(app, pendingStatuses, 'WITHDRAWN', lawyer.lawyerId, { decidedAt: new Date() });
+      return transition(app, pendingStatuses, 'WITHDRAWN', lawyer.lawyerId, {
+        decidedAt: new Date(),
+      });
     },
 
     /**
@@ -141,12 +216,21 @@ export function createBindingWorkflow(models: CasesModels, attachments: Attachme
     async addMaterials(identity: Identity, id: string, attachmentIds: string[]) {
       const app = await load(id);
       const lawyer = ownApplication(identity, app);
-      if (!attachmentIds?.length) throw new AppError('BAD_USER_INPUT', '请上传补充材料。', { field: 'attachmentIds' });
+      if (!attachmentIds?.length)
+        throw new AppError('BAD_USER_INPUT', '请上传补充材料。', { field: 'attachmentIds' });
       const docs = await attachments.ownedBy(lawyer.lawyerId, attachmentIds);
-      if (app.status !== 'MATERIALS_REQUESTED') throw new AppError('CONFLICT', '申请状态已变化，请刷新后重试。', { status: app.status });
+      if (app.status !== 'MATERIALS_REQUESTED')
+        throw new AppError('CONFLICT', '申请状态已变化，请刷新后重试。', { status: app.status });
       await requireStepUp(identity, 'BIND_CASE', stores().stepUps);
       const ids = [...new Set([...app.attachmentIds, ...docs.map((d) => d._id)])];
-      return transition(app, ['MATERIALS_REQUESTED'], 'SUBMITTED', lawyer.lawyerId, { attachmentIds: ids }, ['materialsRequestNote']);
+      return transition(
+        app,
+        ['MATERIALS_REQUESTED'],
+        'SUBMITTED',
+        lawyer.lawyerId,
+        { attachmentIds: ids },
+        ['materialsRequestNote'],
+      );
     },
 
     /** A prosecutor of the case's procuratorate approves: the case becomes a bound case. */
@@ -160,21 +244,33 @@ export function createBindingWorkflow(models: CasesModels, attachments: Attachme
     async reject(identity: Identity, id: string, reason: string) {
       const app = await load(id);
       const p = reviewer(identity, app);
-      return transition(app, pendingStatuses, 'REJECTED', p.prosecutorId, { decidedAt: new Date(), decisionReason: reasonText(reason, '驳回理由') }, ['materialsRequestNote']);
+      return transition(
+        app,
+        pendingStatuses,
+        'REJECTED',
+        p.prosecutorId,
+        { decidedAt: new Date(), decisionReason: reasonText(reason, '驳回理由') },
+        ['materialsRequestNote'],
+      );
     },
 
     /** Asks the lawyer for missing materials. */
     async requestMaterials(identity: Identity, id: string, note: string) {
       const app = await load(id);
       const p = reviewer(identity, app);
-      return transition(app, ['SUBMITTED'], 'MATERIALS_REQUESTED', p.prosecutorId, { materialsRequestNote: reasonText(note, '补充材料说明') });
+      return transition(app, ['SUBMITTED'], 'MATERIALS_REQUESTED', p.prosecutorId, {
+        materialsRequestNote: reasonText(note, '补充材料说明'),
+      });
     },
 
     /** Revokes an approved binding: the case is no longer bound for the lawyer. */
     async revoke(identity: Identity, id: string, reason: string) {
       const app = await load(id);
       const p = reviewer(identity, app);
-      return transition(app, ['APPROVED'], 'REVOKED', p.prosecutorId, { decidedAt: new Date(), decisionReason: reasonText(reason, '撤销理由') });
+      return transition(app, ['APPROVED'], 'REVOKED', p.prosecutorId, {
+        decidedAt: new Date(),
+        decisionReason: reasonText(reason, '撤销理由'),
+      });
     },
   };
 }

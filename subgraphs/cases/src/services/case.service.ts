@@ -1,4 +1,13 @@
-import { AppError, isDuplicateKey, pageSize, decodeCursor, lazyConnection, requireRole, type Identity, type PageArgs } from '@yuejuan/runtime';
+import {
+  AppError,
+  isDuplicateKey,
+  pageSize,
+  decodeCursor,
+  lazyConnection,
+  requireRole,
+  type Identity,
+  type PageArgs,
+} from '@yuejuan/runtime';
 import type { CaseDoc, CasesModels, ProcuratorateDoc } from '../models/index.ts';
 import { caseStages, exclusionCategories } from '../models/index.ts';
 import { assertProcuratorateStaff } from './access.ts';
@@ -19,8 +28,10 @@ export interface CaseInput {
 }
 
 const text = (field: string, value: unknown, max = 200): string => {
-  if (typeof value !== 'string' || !value.trim()) throw new AppError('BAD_USER_INPUT', `${field}不能为空。`, { field });
-  if (value.trim().length > max) throw new AppError('BAD_USER_INPUT', `${field}过长（最多${max}字）。`, { field });
+  if (typeof value !== 'string' || !value.trim())
+    throw new AppError('BAD_USER_INPUT', `${field}不能为空。`, { field });
+  if (value.trim().length > max)
+    throw new AppError('BAD_USER_INPUT', `${field}过长（最多${max}字）。`, { field });
   return value.trim();
 };
 
@@ -38,20 +49,30 @@ export function canonicalCaseNumber(value: string): string {
 }
 
 function validateExclusion(category: string, reason: unknown) {
-  if (!(exclusionCategories as readonly string[]).includes(category)) throw new AppError('BAD_USER_INPUT', '不予网上阅卷的类别无效。', { field: 'category' });
-  return { category: category as (typeof exclusionCategories)[number], reason: text('不予网上阅卷原因', reason) };
+  if (!(exclusionCategories as readonly string[]).includes(category))
+    throw new AppError('BAD_USER_INPUT', '不予网上阅卷的类别无效。', { field: 'category' });
+  return {
+    category: category as (typeof exclusionCategories)[number],
+    reason: text('不予网上阅卷原因', reason),
+  };
 }
 
 function validateCase(input: CaseInput) {
   const suspects = (input.suspects ?? []).map((s) => s.trim()).filter(Boolean);
-  if (suspects.length === 0) throw new AppError('BAD_USER_INPUT', '请填写至少一名犯罪嫌疑人/被告人。', { field: 'suspects' });
-  if (!(caseStages as readonly string[]).includes(input.stage)) throw new AppError('BAD_USER_INPUT', '诉讼阶段无效。', { field: 'stage' });
+  if (suspects.length === 0)
+    throw new AppError('BAD_USER_INPUT', '请填写至少一名犯罪嫌疑人/被告人。', {
+      field: 'suspects',
+    });
+  if (!(caseStages as readonly string[]).includes(input.stage))
+    throw new AppError('BAD_USER_INPUT', '诉讼阶段无效。', { field: 'stage' });
   return {
     departmentCaseNumber: canonicalCaseNumber(text('部门受案号', input.departmentCaseNumber, 64)),
     caseName: text('案件名称', input.caseName),
     suspects,
     stage: input.stage as (typeof caseStages)[number],
-    readingExclusion: input.readingExclusion ? validateExclusion(input.readingExclusion.category, input.readingExclusion.reason) : undefined,
+    readingExclusion: input.readingExclusion
+      ? validateExclusion(input.readingExclusion.category, input.readingExclusion.reason)
+      : undefined,
   };
 }
 
@@ -59,7 +80,10 @@ function validateCase(input: CaseInput) {
 export function createCaseService(models: CasesModels) {
   return {
     /** Procuratorates, by province and pilot, in code order. */
-    async listProcuratorates(province?: string | null, onlineReadingOnly = false): Promise<ProcuratorateDoc[]> {
+    async listProcuratorates(
+      province?: string | null,
+      onlineReadingOnly = false,
+    ): Promise<ProcuratorateDoc[]> {
       const filter: Record<string, unknown> = {};
       if (province) filter.province = province;
       if (onlineReadingOnly) filter.onlineReadingEnabled = true;
@@ -69,21 +93,41 @@ export function createCaseService(models: CasesModels) {
     /** Imports one procuratorate; keyed by its code, so importing again updates it. */
     async importProcuratorate(row: ProcuratorateInput): Promise<'created' | 'updated'> {
       const id = text('检察院编码', row.id, 40);
-      if (!/^[A-Za-z0-9-]{2,40}$/.test(id)) throw new AppError('BAD_USER_INPUT', '检察院编码只能包含字母、数字和 -。', { field: 'id' });
-      const fields = { name: text('检察院名称', row.name), province: text('省份', row.province, 20), onlineReadingEnabled: !!row.onlineReadingEnabled };
-      const result = await models.Procuratorate.updateOne({ _id: id }, { $set: fields }, { upsert: true, runValidators: true }).exec();
+      if (!/^[A-Za-z0-9-]{2,40}$/.test(id))
+        throw new AppError('BAD_USER_INPUT', '检察院编码只能包含字母、数字和 -。', { field: 'id' });
+      const fields = {
+        name: text('检察院名称', row.name),
+        province: text('省份', row.province, 20),
+        onlineReadingEnabled: !!row.onlineReadingEnabled,
+      };
+      const result = await models.Procuratorate.updateOne(
+        { _id: id },
+        { $set: fields },
+        { upsert: true, runValidators: true },
+      ).exec();
       return result.upsertedCount ? 'created' : 'updated';
     },
 
     /** Imports one case of a known procuratorate; keyed by (procuratorate, 部门受案号). */
     async importCase(procuratorateId: string, input: CaseInput): Promise<'created' | 'updated'> {
-      if (!(await models.Procuratorate.exists({ _id: procuratorateId }))) throw new AppError('BAD_USER_INPUT', `检察院 ${procuratorateId} 不存在。`, { field: 'procuratorateId' });
+      if (!(await models.Procuratorate.exists({ _id: procuratorateId })))
+        throw new AppError('BAD_USER_INPUT', `检察院 ${procuratorateId} 不存在。`, {
+          field: 'procuratorateId',
+        });
       const fields = validateCase(input);
-      const existing = await models.Case.findOne({ procuratorateId, departmentCaseNumber: fields.departmentCaseNumber }).select('_id').lean().exec();
+      const existing = await models.Case.findOne({
+        procuratorateId,
+        departmentCaseNumber: fields.departmentCaseNumber,
+      })
+        .select('_id')
+        .lean()
+        .exec();
       if (existing) {
         // A row without exclusion columns clears an earlier exclusion: the file is the truth.
         const { readingExclusion, ...rest } = fields;
-        const update = readingExclusion ? { $set: fields } : { $set: rest, $unset: { readingExclusion: 1 } };
+        const update = readingExclusion
+          ? { $set: fields }
+          : { $set: rest, $unset: { readingExclusion: 1 } };
         await models.Case.updateOne({ _id: existing._id }, update, { runValidators: true }).exec();
         return 'updated';
       }
@@ -101,20 +145,33 @@ export function createCaseService(models: CasesModels) {
       const prosecutor = requireRole(identity, 'PROSECUTOR');
       const fields = validateCase(input);
       try {
-        const doc = await models.Case.create({ procuratorateId: prosecutor.procuratorateId, ...fields });
+        const doc = await models.Case.create({
+          procuratorateId: prosecutor.procuratorateId,
+          ...fields,
+        });
         return doc.toObject() as CaseDoc;
       } catch (err) {
-        if (isDuplicateKey(err)) throw new AppError('CONFLICT', '本院已有相同部门受案号的案件。', { field: 'departmentCaseNumber' });
+        if (isDuplicateKey(err))
+          throw new AppError('CONFLICT', '本院已有相同部门受案号的案件。', {
+            field: 'departmentCaseNumber',
+          });
         throw err;
       }
     },
 
     /** A prosecutor marks a case of their procuratorate as excluded from internet reading, or clears it. */
-    async setReadingExclusion(identity: Identity, caseId: string, excluded: boolean, category?: string | null, reason?: string | null): Promise<CaseDoc> {
+    async setReadingExclusion(
+      identity: Identity,
+      caseId: string,
+      excluded: boolean,
+      category?: string | null,
+      reason?: string | null,
+    ): Promise<CaseDoc> {
       const doc = await models.Case.findById(caseId).lean<CaseDoc>().exec();
       if (!doc) throw new AppError('NOT_FOUND', '案件不存在。');
       assertProcuratorateStaff(identity, doc.procuratorateId);
-      if (identity.role !== 'PROSECUTOR' && identity.role !== 'ADMINISTRATOR') throw new AppError('FORBIDDEN');
+      if (identity.role !== 'PROSECUTOR' && identity.role !== 'ADMINISTRATOR')
+        throw new AppError('FORBIDDEN');
       const update = excluded
         ? { $set: { readingExclusion: validateExclusion(category ?? 'OTHER', reason) } }
         : { $unset: { readingExclusion: 1 } };
@@ -123,29 +180,54 @@ export function createCaseService(models: CasesModels) {
     },
 
     /** An administrator switches online reading for a procuratorate. */
-    async setOnlineReading(identity: Identity, procuratorateId: string, enabled: boolean): Promise<ProcuratorateDoc> {
+    async setOnlineReading(
+      identity: Identity,
+      procuratorateId: string,
+      enabled: boolean,
+    ): Promise<ProcuratorateDoc> {
       requireRole(identity, 'ADMINISTRATOR');
-      const result = await models.Procuratorate.updateOne({ _id: procuratorateId }, { $set: { onlineReadingEnabled: enabled } }).exec();
+      const result = await models.Procuratorate.updateOne(
+        { _id: procuratorateId },
+        { $set: { onlineReadingEnabled: enabled } },
+      ).exec();
       if (!result.matchedCount) throw new AppError('NOT_FOUND', '检察院不存在。');
-      return (await models.Procuratorate.findById(procuratorateId).lean<ProcuratorateDoc>().exec())!;
+      return (await models.Procuratorate.findById(procuratorateId)
+        .lean<ProcuratorateDoc>()
+        .exec())!;
     },
 
     /** Cases of a procuratorate, newest first: its staff only. */
     async casesOf(identity: Identity, procuratorateId: string, page: PageArgs) {
       assertProcuratorateStaff(identity, procuratorateId);
       const first = pageSize(page.first);
-      const paged = page.after ? { procuratorateId, _id: { $lt: decodeCursor(page.after) } } : { procuratorateId };
+      const paged = page.after
+        ? { procuratorateId, _id: { $lt: decodeCursor(page.after) } }
+        : { procuratorateId };
       return lazyConnection({
         first,
         count: () => models.Case.countDocuments({ procuratorateId }).exec(),
-        fetch: () => models.Case.find(paged).sort({ _id: -1 }).limit(first + 1).lean<CaseDoc[]>().exec(),
+        fetch: () =>
+          models.Case.find(paged)
+            .sort({ _id: -1 })
+            .limit(first + 1)
+            .lean<CaseDoc[]>()
+            .exec(),
       });
     },
 
     /** 部门受案号 lookup for a lawyer about to apply for binding: no party details. */
-    async findCase(identity: Identity, procuratorateId: string, departmentCaseNumber: string): Promise<CaseDoc | null> {
+    async findCase(
+      identity: Identity,
+      procuratorateId: string,
+      departmentCaseNumber: string,
+    ): Promise<CaseDoc | null> {
       requireRole(identity, 'LAWYER', 'ADMINISTRATOR');
-      return models.Case.findOne({ procuratorateId, departmentCaseNumber: canonicalCaseNumber(String(departmentCaseNumber ?? '')) }).lean<CaseDoc>().exec();
+      return models.Case.findOne({
+        procuratorateId,
+        departmentCaseNumber: canonicalCaseNumber(String(departmentCaseNumber ?? '')),
+      })
+        .lean<CaseDoc>()
+        .exec();
     },
   };
 }

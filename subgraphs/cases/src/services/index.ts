@@ -16,18 +16,28 @@ export interface CasesServiceDeps {
   attachmentMaxBytes?: number;
 }
 
-const missing = (what: string) => () => { throw new Error(`cases services were created without ${what}`); };
+const missing = (what: string) => () => {
+  throw new Error(`cases services were created without ${what}`);
+};
 
 /** The cases subgraph's services over its own connection (also used by the import CLI and tests). */
 export function createCasesServices(connection: Connection, deps: CasesServiceDeps = {}) {
   const models = casesModels(connection);
   const stores = (): WorkflowStores => {
     const db = connection.db!;
-    return { pending: db.collection('pending_bindings'), decisions: db.collection('binding_decisions'), stepUps: db.collection('step_up_claims') };
+    return {
+      pending: db.collection('pending_bindings'),
+      decisions: db.collection('binding_decisions'),
+      stepUps: db.collection('step_up_claims'),
+    };
   };
   const blobs = deps.blobs ? () => deps.blobs! : missing('a blob store');
   const bus = deps.bus ? () => deps.bus! : missing('an event bus');
-  const attachments = createAttachmentService(models, blobs, deps.attachmentMaxBytes ?? 10 * 1024 * 1024);
+  const attachments = createAttachmentService(
+    models,
+    blobs,
+    deps.attachmentMaxBytes ?? 10 * 1024 * 1024,
+  );
   return {
     models,
     cases: createCaseService(models),

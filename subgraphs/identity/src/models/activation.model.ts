@@ -10,7 +10,11 @@ export const activationSchema = new Schema(
     lawyerId: String,
     /** The personal info did not match the register: told only after the face step, as a face failure is. */
     unmatched: Boolean,
-    status: { type: String, required: true, enum: ['INFO_VERIFIED', 'FACE_VERIFIED', 'PHONE_CODE_SENT', 'COMPLETED', 'FAILED'] },
+    status: {
+      type: String,
+      required: true,
+      enum: ['INFO_VERIFIED', 'FACE_VERIFIED', 'PHONE_CODE_SENT', 'COMPLETED', 'FAILED'],
+    },
     name: String,
     sealedIdNumber: String,
     phone: String,
@@ -22,4 +26,5 @@ export const activationSchema = new Schema(
 );
 
 export type ActivationDoc = InferSchemaType<typeof activationSchema> & { _id: string };
-export const activationModel = (c: Connection) => c.model('Activation', activationSchema, 'activations');
+export const activationModel = (c: Connection) =>
+  c.model('Activation', activationSchema, 'activations');

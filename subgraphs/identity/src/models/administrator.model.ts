@@ -17,4 +17,5 @@ export const administratorSchema = new Schema(
 administratorSchema.index({ username: 1 }, { unique: true });
 
 export type AdministratorDoc = InferSchemaType<typeof administratorSchema> & { _id: string };
-export const administratorModel = (c: Connection) => c.model('Administrator', administratorSchema, 'administrators');
+export const administratorModel = (c: Connection) =>
+  c.model('Administrator', administratorSchema, 'administrators');

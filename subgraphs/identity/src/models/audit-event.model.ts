@@ -1,7 +1,16 @@
 import { Schema, type Connection, type InferSchemaType } from 'mongoose';
 import { newId } from '@yuejuan/runtime';
 
-export const auditKinds = ['LOGIN', 'LOGIN_FAILED', 'LOGOUT', 'DEVICE_ACTIVATED', 'ACTIVATION_FAILED', 'DEVICE_REVOKED', 'STEP_UP', 'PASSWORD_CHANGED'] as const;
+export const auditKinds = [
+  'LOGIN',
+  'LOGIN_FAILED',
+  'LOGOUT',
+  'DEVICE_ACTIVATED',
+  'ACTIVATION_FAILED',
+  'DEVICE_REVOKED',
+  'STEP_UP',
+  'PASSWORD_CHANGED',
+] as const;
 
 /** One audit record: who did what, from where; never a secret. `_id` order is time order. */
 export const auditEventSchema = new Schema(
@@ -20,4 +29,5 @@ auditEventSchema.index({ actorId: 1, _id: -1 });
 auditEventSchema.index({ kind: 1, _id: -1 });
 
 export type AuditEventDoc = InferSchemaType<typeof auditEventSchema> & { _id: string };
-export const auditEventModel = (c: Connection) => c.model('AuditEvent', auditEventSchema, 'audit_events');
+export const auditEventModel = (c: Connection) =>
+  c.model('AuditEvent', auditEventSchema, 'audit_events');

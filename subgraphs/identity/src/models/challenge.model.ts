@@ -10,7 +10,18 @@ export const challengeSchema = new Schema(
     nonce: { type: String, required: true },
     sessionId: { type: String, required: true },
     lawyerId: { type: String, required: true },
-    purpose: { type: String, required: true, enum: ['BIND_CASE', 'APPOINTMENT', 'READING_APPLICATION', 'DOWNLOAD', 'MANAGE_DEVICES', 'PASSWORD'] },
+    purpose: {
+      type: String,
+      required: true,
+      enum: [
+        'BIND_CASE',
+        'APPOINTMENT',
+        'READING_APPLICATION',
+        'DOWNLOAD',
+        'MANAGE_DEVICES',
+        'PASSWORD',
+      ],
+    },
     ip: { type: String, required: true },
     userAgent: { type: String, default: '' },
     expiresAt: { type: Date, required: true },
@@ -18,5 +29,9 @@ export const challengeSchema = new Schema(
   { timestamps: { createdAt: true, updatedAt: false }, versionKey: false },
 );
 
-export type ChallengeDoc = InferSchemaType<typeof challengeSchema> & { _id: string; createdAt: Date };
-export const challengeModel = (c: Connection) => c.model('Challenge', challengeSchema, 'challenges');
+export type ChallengeDoc = InferSchemaType<typeof challengeSchema> & {
+  _id: string;
+  createdAt: Date;
+};
+export const challengeModel = (c: Connection) =>
+  c.model('Challenge', challengeSchema, 'challenges');

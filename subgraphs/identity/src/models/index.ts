@@ -1,5 +1,4 @@
 import type { Connection } from 'mongoose';
-import type { Collection } from 'mongodb';
 import { activationModel } from './activation.model.ts';
 import { administratorModel } from './administrator.model.ts';
 import { auditEventModel } from './audit-event.model.ts';

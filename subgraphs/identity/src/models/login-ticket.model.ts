@@ -17,5 +17,9 @@ export const loginTicketSchema = new Schema(
   { timestamps: { createdAt: true, updatedAt: false }, versionKey: false },
 );
 
-export type LoginTicketDoc = InferSchemaType<typeof loginTicketSchema> & { _id: string; createdAt: Date };
-export const loginTicketModel = (c: Connection) => c.model('LoginTicket', loginTicketSchema, 'login_tickets');
+export type LoginTicketDoc = InferSchemaType<typeof loginTicketSchema> & {
+  _id: string;
+  createdAt: Date;
+};
+export const loginTicketModel = (c: Connection) =>
+  c.model('LoginTicket', loginTicketSchema, 'login_tickets');

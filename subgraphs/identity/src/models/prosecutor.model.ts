@@ -18,4 +18,5 @@ prosecutorSchema.index({ username: 1 }, { unique: true });
 prosecutorSchema.index({ procuratorateId: 1 });
 
 export type ProsecutorDoc = InferSchemaType<typeof prosecutorSchema> & { _id: string };
-export const prosecutorModel = (c: Connection) => c.model('Prosecutor', prosecutorSchema, 'prosecutors');
+export const prosecutorModel = (c: Connection) =>
+  c.model('Prosecutor', prosecutorSchema, 'prosecutors');

@@ -11,7 +11,11 @@ export const sessionSchema = new Schema(
     role: { type: String, required: true, enum: ['LAWYER', 'PROSECUTOR', 'ADMINISTRATOR'] },
     subjectId: { type: String, required: true },
     procuratorateId: String,
-    method: { type: String, required: true, enum: ['SCAN', 'SMS_CODE', 'PASSWORD', 'PROSECUTOR', 'ADMINISTRATOR'] },
+    method: {
+      type: String,
+      required: true,
+      enum: ['SCAN', 'SMS_CODE', 'PASSWORD', 'PROSECUTOR', 'ADMINISTRATOR'],
+    },
     /** The verifier device that confirmed a scan login: revoking it ends the session. */
     deviceId: String,
     verifiedUntil: Date,

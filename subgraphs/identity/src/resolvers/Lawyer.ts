@@ -4,10 +4,12 @@ import type { LawyerDoc } from '../models/index.ts';
 import { assertPersonal } from '../services/lawyer.service.ts';
 import { maskPhone } from '../services/validation.ts';
 
-const personal = <T>(read: (l: LawyerDoc, ctx: Context) => T) => (lawyer: LawyerDoc, _: unknown, ctx: Context): T => {
-  assertPersonal(ctx.identity, lawyer._id);
-  return read(lawyer, ctx);
-};
+const personal =
+  <T>(read: (l: LawyerDoc, ctx: Context) => T) =>
+  (lawyer: LawyerDoc, _: unknown, ctx: Context): T => {
+    assertPersonal(ctx.identity, lawyer._id);
+    return read(lawyer, ctx);
+  };
 
 export const Lawyer = {
   __resolveReference: ({ id }: { id: string }, { identity, loaders }: Context) => {
@@ -19,7 +21,11 @@ export const Lawyer = {
   idNumberMasked: personal((l) => l.idNumberMasked),
   phone: personal((l) => l.phone ?? null),
   phoneMasked: personal((l) => (l.phone ? maskPhone(l.phone) : null)),
-  consent: personal((l) => (l.consent?.acceptedAt ? { version: l.consent.version, acceptedAt: l.consent.acceptedAt.toISOString() } : null)),
+  consent: personal((l) =>
+    l.consent?.acceptedAt
+      ? { version: l.consent.version, acceptedAt: l.consent.acceptedAt.toISOString() }
+      : null,
+  ),
   hasPassword: personal((l) => !!l.passwordHash),
   devices: personal((l, { loaders }) => loaders.devicesOfLawyer.load(l._id)),
 };

@@ -8,7 +8,8 @@ import { assertPersonal } from '../services/lawyer.service.ts';
 import { parseQrPayload } from '../services/qr.ts';
 
 export const Query = (s: IdentityServices) => ({
-  viewer: (_: unknown, __: unknown, { identity }: Context) => (hasSession(identity) ? { identity } : null),
+  viewer: (_: unknown, __: unknown, { identity }: Context) =>
+    hasSession(identity) ? { identity } : null,
   lawyer: async (_: unknown, { id }: { id: string }, { identity, loaders }: Context) => {
     assertPersonal(identity, id);
     return loaders.lawyer.load(id);
@@ -20,15 +21,21 @@ export const Query = (s: IdentityServices) => ({
     return loaders.prosecutor.load(id);
   },
   currentConsentText: () => consentText,
-  loginTicket: (_: unknown, a: { id: string; ticketSecret: string }) => s.tickets.read(a.id, a.ticketSecret),
+  loginTicket: (_: unknown, a: { id: string; ticketSecret: string }) =>
+    s.tickets.read(a.id, a.ticketSecret),
   scanContext: (_: unknown, { qrPayload }: { qrPayload: string }) => {
     const kind = parseQrPayload(qrPayload)?.kind;
     if (kind === 'LOGIN') return s.tickets.context(qrPayload);
     if (kind === 'STEP_UP') return s.challenges.context(qrPayload);
     throw refuse.qrUnknown();
   },
-  verificationChallenge: (_: unknown, { id }: { id: string }, { identity }: Context) => s.challenges.read(identity, id),
-  auditEvents: (_: unknown, a: { filter?: AuditFilter; first?: number; after?: string }, { identity }: Context) => {
+  verificationChallenge: (_: unknown, { id }: { id: string }, { identity }: Context) =>
+    s.challenges.read(identity, id),
+  auditEvents: (
+    _: unknown,
+    a: { filter?: AuditFilter; first?: number; after?: string },
+    { identity }: Context,
+  ) => {
     requireRole(identity, 'ADMINISTRATOR');
     return s.audit.list(a.filter, a.first, a.after);
   },

@@ -6,7 +6,8 @@ import type { IdentityServices } from '../services/index.ts';
 // the bus is filtered to the one ticket or challenge, and each event is resolved fresh.
 export const Subscription = (s: IdentityServices) => ({
   loginTicketChanged: {
-    subscribe: (_: unknown, a: { id: string; ticketSecret: string }) => s.tickets.listen(a.id, a.ticketSecret),
+    subscribe: (_: unknown, a: { id: string; ticketSecret: string }) =>
+      s.tickets.listen(a.id, a.ticketSecret),
     resolve: (event: DomainEvent) => s.tickets.atEvent(event),
   },
   sessionsEnded: {
@@ -14,7 +15,8 @@ export const Subscription = (s: IdentityServices) => ({
     resolve: (event: DomainEvent) => ({ sessionIds: event.payload.sessionIds }),
   },
   verificationChallengeChanged: {
-    subscribe: (_: unknown, { id }: { id: string }, { identity }: Context) => s.challenges.listen(identity, id),
+    subscribe: (_: unknown, { id }: { id: string }, { identity }: Context) =>
+      s.challenges.listen(identity, id),
     resolve: (event: DomainEvent) => s.challenges.atEvent(event),
   },
 });

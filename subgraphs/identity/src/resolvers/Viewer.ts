@@ -19,7 +19,10 @@ export const Viewer = ({ sessions }: IdentityServices) => ({
       expiresAt: s.expiresAt.toISOString(),
     };
   },
-  lawyer: ({ identity }: Parent, _: unknown, { loaders }: Context) => (identity.role === 'LAWYER' ? loaders.lawyer.load(identity.lawyerId) : null),
-  prosecutor: ({ identity }: Parent, _: unknown, { loaders }: Context) => (identity.role === 'PROSECUTOR' ? loaders.prosecutor.load(identity.prosecutorId) : null),
-  nextStep: async ({ identity }: Parent, _: unknown, { loaders }: Context) => (identity.role === 'LAWYER' ? nextStep(await loaders.lawyer.load(identity.lawyerId)) : 'DONE'),
+  lawyer: ({ identity }: Parent, _: unknown, { loaders }: Context) =>
+    identity.role === 'LAWYER' ? loaders.lawyer.load(identity.lawyerId) : null,
+  prosecutor: ({ identity }: Parent, _: unknown, { loaders }: Context) =>
+    identity.role === 'PROSECUTOR' ? loaders.prosecutor.load(identity.prosecutorId) : null,
+  nextStep: async ({ identity }: Parent, _: unknown, { loaders }: Context) =>
+    identity.role === 'LAWYER' ? nextStep(await loaders.lawyer.load(identity.lawyerId)) : 'DONE',
 });

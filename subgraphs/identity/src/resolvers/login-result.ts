@@ -5,9 +5,19 @@ import { nextStep } from '../services/lawyer.service.ts';
 import { sessionView } from '../services/session.service.ts';
 
 /** The GraphQL LoginResult of a new session (with its token, shown this once). */
-export async function loginResult(s: IdentityServices, opened: { token: string | null; session: SessionDoc }) {
-  const lawyer = opened.session.role === 'LAWYER' ? await s.models.Lawyer.findById(opened.session.subjectId).lean<LawyerDoc>().exec() : null;
-  return { token: opened.token, session: sessionView(opened.session, s.now()), nextStep: nextStep(lawyer) };
+export async function loginResult(
+  s: IdentityServices,
+  opened: { token: string | null; session: SessionDoc },
+) {
+  const lawyer =
+    opened.session.role === 'LAWYER'
+      ? await s.models.Lawyer.findById(opened.session.subjectId).lean<LawyerDoc>().exec()
+      : null;
+  return {
+    token: opened.token,
+    session: sessionView(opened.session, s.now()),
+    nextStep: nextStep(lawyer),
+  };
 }
 
 /** The LoginResult of the caller's current session after a first-login step (no new token). */

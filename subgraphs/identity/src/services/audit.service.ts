@@ -24,8 +24,13 @@ export interface AuditFilter {
 const isoDate = (field: string, value: string | null | undefined): Date | undefined => {
   if (value === null || value === undefined) return undefined;
   const date = new Date(value);
-  if (!/^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2}))?$/.test(value) || Number.isNaN(date.getTime())) {
-    throw new AppError('BAD_USER_INPUT', '时间格式应为 ISO 8601，例如 2025-03-01T08:00:00Z。', { field });
+  if (
+    !/^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2}))?$/.test(value) ||
+    Number.isNaN(date.getTime())
+  ) {
+    throw new AppError('BAD_USER_INPUT', '时间格式应为 ISO 8601，例如 2025-03-01T08:00:00Z。', {
+      field,
+    });
   }
   return date;
 };
@@ -35,11 +40,20 @@ export function createAuditService(models: IdentityModels, now: () => Date) {
   return {
     /** Writes one record. */
     async record(entry: AuditEntry): Promise<void> {
-      await models.AuditEvent.create({ ...entry, actorId: entry.actorId ?? undefined, actorRole: entry.actorRole ?? undefined, at: now() });
+      await models.AuditEvent.create({
+        ...entry,
+        actorId: entry.actorId ?? undefined,
+        actorRole: entry.actorRole ?? undefined,
+        at: now(),
+      });
     },
 
     /** A page of records, newest first, filtered. */
-    async list(filter: AuditFilter | null | undefined, first: number | null | undefined, after: string | null | undefined) {
+    async list(
+      filter: AuditFilter | null | undefined,
+      first: number | null | undefined,
+      after: string | null | undefined,
+    ) {
       const size = pageSize(first);
       const query: Record<string, unknown> = {};
       if (filter?.kind) query.kind = filter.kind;
@@ -49,7 +63,15 @@ export function createAuditService(models: IdentityModels, now: () => Date) {
       if (from || to) query.at = { ...(from ? { $gte: from } : {}), ...(to ? { $lte: to } : {}) };
       if (after) query._id = { $lt: decodeCursor(after) };
       // The contract has no totalCount here: the page is fetched when edges or pageInfo is selected.
-      return lazyPage({ first: size, fetch: () => models.AuditEvent.find(query).sort({ _id: -1 }).limit(size + 1).lean<AuditEventDoc[]>().exec() });
+      return lazyPage({
+        first: size,
+        fetch: () =>
+          models.AuditEvent.find(query)
+            .sort({ _id: -1 })
+            .limit(size + 1)
+            .lean<AuditEventDoc[]>()
+            .exec(),
+      });
     },
   };
 }

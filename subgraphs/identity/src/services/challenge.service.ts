@@ -1,5 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { claimOnce, requireRole, type DomainEvent, type EventBus, type Identity, type StepUpPurpose } from '@yuejuan/runtime';
+import {
+  claimOnce,
+  requireRole,
+  type DomainEvent,
+  type EventBus,
+  type Identity,
+  type StepUpPurpose,
+} from '@yuejuan/runtime';
 import type { ChallengeDoc, IdentityCollections, IdentityModels } from '../models/index.ts';
 import type { AuditService } from './audit.service.ts';
 import { browserSummary, type ClientInfo } from './client.ts';
@@ -60,10 +67,23 @@ export function createChallengeService(d: Deps) {
     return c.expiresAt <= now ? 'EXPIRED' : 'PENDING';
   }
   const view = (c: ChallengeDoc, status: ChallengeStatus): ChallengeView => ({
-    id: c._id, purpose: c.purpose as StepUpPurpose, status, qrPayload: qrPayload('STEP_UP', c._id, c.nonce), expiresAt: c.expiresAt.toISOString(),
+    id: c._id,
+    purpose: c.purpose as StepUpPurpose,
+    status,
+    qrPayload: qrPayload('STEP_UP', c._id, c.nonce),
+    expiresAt: c.expiresAt.toISOString(),
   });
-  const publish = (c: ChallengeDoc, status: ChallengeStatus) => d.bus().publish(challengeChangedTopic, { challengeId: c._id, sessionId: c.sessionId, purpose: c.purpose, status });
-  const load = async (id: string) => (typeof id === 'string' && id.length <= 64 ? d.models.Challenge.findById(id).lean<ChallengeDoc>().exec() : null);
+  const publish = (c: ChallengeDoc, status: ChallengeStatus) =>
+    d.bus().publish(challengeChangedTopic, {
+      challengeId: c._id,
+      sessionId: c.sessionId,
+      purpose: c.purpose,
+      status,
+    });
+  const load = async (id: string) =>
+    typeof id === 'string' && id.length <= 64
+      ? d.models.Challenge.findById(id).lean<ChallengeDoc>().exec()
+      : null;
 
   /** The caller's own challenge; anyone else's is indistinguishable from a missing one. */
   async function own(identity: Identity, id: string): Promise<ChallengeDoc> {
@@ -83,18 +103,41 @@ export function createChallengeService(d: Deps) {
   const watchExpiry = (c: ChallengeDoc) =>
     timers.watch(c._id, c.expiresAt, async () => {
       if ((await statusOf(c, d.now())) !== 'EXPIRED') return;
-      if (await claimOnce(d.collections.claims, `challenge:${c._id}:expired`, { at: d.now(), expiresAt: new Date(c.expiresAt.getTime() + 86_400_000) })) await publish(c, 'EXPIRED');
+      if (
+        await claimOnce(d.collections.claims, `challenge:${c._id}:expired`, {
+          at: d.now(),
+          expiresAt: new Date(c.expiresAt.getTime() + 86_400_000),
+        })
+      )
+        await publish(c, 'EXPIRED');
     });
 
   return {
     /** A new challenge of `purpose` for the caller's session, shown as a QR. */
-    async create(identity: Identity, purpose: StepUpPurpose, client: ClientInfo): Promise<ChallengeView> {
+    async create(
+      identity: Identity,
+      purpose: StepUpPurpose,
+      client: ClientInfo,
+    ): Promise<ChallengeView> {
       const lawyer = requireRole(identity, 'LAWYER');
       const now = d.now();
-      await limitRate(d.collections.slots, 'CHALLENGE', client.ip, d.policy.rate.challengesPerIp, d.policy.rate.windowSeconds, now);
+      await limitRate(
+        d.collections.slots,
+        'CHALLENGE',
+        client.ip,
+        d.policy.rate.challengesPerIp,
+        d.policy.rate.windowSeconds,
+        now,
+      );
       const doc = await d.models.Challenge.create({
-        _id: randomBytes(18).toString('base64url'), nonce: randomBytes(12).toString('base64url'), sessionId: lawyer.sessionId, lawyerId: lawyer.lawyerId,
-        purpose, ip: client.ip, userAgent: client.userAgent, expiresAt: new Date(now.getTime() + d.policy.challengeTtlSeconds * 1000),
+        _id: randomBytes(18).toString('base64url'),
+        nonce: randomBytes(12).toString('base64url'),
+        sessionId: lawyer.sessionId,
+        lawyerId: lawyer.lawyerId,
+        purpose,
+        ip: client.ip,
+        userAgent: client.userAgent,
+        expiresAt: new Date(now.getTime() + d.policy.challengeTtlSeconds * 1000),
       });
       const c = doc.toObject() as ChallengeDoc;
       watchExpiry(c); // creation is not published: nobody can be subscribed to it yet
@@ -111,8 +154,13 @@ export function createChallengeService(d: Deps) {
     async context(payload: string) {
       const c = await scanned(payload);
       return {
-        kind: 'STEP_UP' as const, site: d.policy.siteName, purpose: `${purposeLabels[c.purpose as StepUpPurpose]}身份核验`, browser: browserSummary(c.userAgent ?? ''),
-        ip: c.ip, requestedAt: c.createdAt.toISOString(), expiresAt: c.expiresAt.toISOString(),
+        kind: 'STEP_UP' as const,
+        site: d.policy.siteName,
+        purpose: `${purposeLabels[c.purpose as StepUpPurpose]}身份核验`,
+        browser: browserSummary(c.userAgent ?? ''),
+        ip: c.ip,
+        requestedAt: c.createdAt.toISOString(),
+        expiresAt: c.expiresAt.toISOString(),
       };
     },
 
@@ -125,9 +173,27 @@ export function createChallengeService(d: Deps) {
       if (status === 'CONFIRMED') throw refuse.challengeUsed();
       const device = await d.devices.verifySigned('step-up', input, now);
       if (device.lawyerId !== c.lawyerId) throw refuse.challengeOtherLawyer();
-      if (!(await claimOnce(d.collections.claims, confirmKey(c._id), { at: now, expiresAt: new Date(c.expiresAt.getTime() + fresh + 86_400_000), deviceId: device._id }))) throw refuse.challengeUsed();
-      await d.sessions.addStepUp(c.sessionId, { id: c._id, purpose: c.purpose, confirmedAt: now, deviceId: device._id });
-      await d.audit.record({ kind: 'STEP_UP', actorId: c.lawyerId, actorRole: 'LAWYER', ip: client.ip, detail: `${c.purpose} confirmed by device ${device._id}` });
+      if (
+        !(await claimOnce(d.collections.claims, confirmKey(c._id), {
+          at: now,
+          expiresAt: new Date(c.expiresAt.getTime() + fresh + 86_400_000),
+          deviceId: device._id,
+        }))
+      )
+        throw refuse.challengeUsed();
+      await d.sessions.addStepUp(c.sessionId, {
+        id: c._id,
+        purpose: c.purpose,
+        confirmedAt: now,
+        deviceId: device._id,
+      });
+      await d.audit.record({
+        kind: 'STEP_UP',
+        actorId: c.lawyerId,
+        actorRole: 'LAWYER',
+        ip: client.ip,
+        detail: `${c.purpose} confirmed by device ${device._id}`,
+      });
       await publish(c, 'CONFIRMED');
       return view(c, 'CONFIRMED');
     },

@@ -22,12 +22,24 @@ export interface FaceProvider {
 }
 
 const failures: FaceFailure[] = ['FACE_MISMATCH', 'ID_MISMATCH', 'NO_FACE', 'LIVENESS_FAILED'];
-const unavailable = (reason: string) => new AppError('SERVICE_UNAVAILABLE', '人脸识别服务暂不可用，请稍后再试。', { serviceName: 'face', reason });
+const unavailable = (reason: string) =>
+  new AppError('SERVICE_UNAVAILABLE', '人脸识别服务暂不可用，请稍后再试。', {
+    serviceName: 'face',
+    reason,
+  });
 
 /** The signature the face service checks: HMAC-SHA256 over app id, time, nonce and the body's SHA-256. */
-export function faceSignature(secret: string, appId: string, timestamp: string, nonce: string, body: string): string {
+export function faceSignature(
+  secret: string,
+  appId: string,
+  timestamp: string,
+  nonce: string,
+  body: string,
+): string {
   const bodyHash = createHash('sha256').update(body).digest('hex');
-  return createHmac('sha256', secret).update(`${appId}\n${timestamp}\n${nonce}\n${bodyHash}`).digest('base64');
+  return createHmac('sha256', secret)
+    .update(`${appId}\n${timestamp}\n${nonce}\n${bodyHash}`)
+    .digest('base64');
 }
 
 /**
@@ -37,7 +49,12 @@ export function faceSignature(secret: string, appId: string, timestamp: string, 
  * `{code: "0", result: "PASS" | "FAIL", reason?: FaceFailure, score?}`. Any other status or
  * code is the service's failure, not the lawyer's: SERVICE_UNAVAILABLE.
  */
-export function createHttpFaceProvider(options: { endpoint: string; appId: string; secret: string; timeoutMs: number }): FaceProvider {
+export function createHttpFaceProvider(options: {
+  endpoint: string;
+  appId: string;
+  secret: string;
+  timeoutMs: number;
+}): FaceProvider {
   return {
     kind: 'http',
     async verify(check) {
@@ -57,10 +74,21 @@ export function createHttpFaceProvider(options: { endpoint: string; appId: strin
         signal: AbortSignal.timeout(options.timeoutMs),
       }).catch(() => null);
       if (!res) throw unavailable('unreachable');
-      const answer = (await res.json().catch(() => null)) as { code?: unknown; result?: unknown; reason?: unknown } | null;
-      if (res.status !== 200 || !answer || answer.code !== '0') throw unavailable(`status ${res.status}, code ${String(answer?.code)}`);
+      const answer = (await res.json().catch(() => null)) as {
+        code?: unknown;
+        result?: unknown;
+        reason?: unknown;
+      } | null;
+      if (res.status !== 200 || !answer || answer.code !== '0')
+        throw unavailable(`status ${res.status}, code ${String(answer?.code)}`);
       if (answer.result === 'PASS') return { passed: true };
-      if (answer.result === 'FAIL') return { passed: false, reason: failures.includes(answer.reason as FaceFailure) ? (answer.reason as FaceFailure) : 'FACE_MISMATCH' };
+      if (answer.result === 'FAIL')
+        return {
+          passed: false,
+          reason: failures.includes(answer.reason as FaceFailure)
+            ? (answer.reason as FaceFailure)
+            : 'FACE_MISMATCH',
+        };
       throw unavailable('unknown result');
     },
   };
@@ -74,7 +102,9 @@ export function createDemoFaceProvider(): FaceProvider {
   return {
     kind: 'demo',
     async verify(check) {
-      return Buffer.from(check.image, 'base64').length >= 64 ? { passed: true } : { passed: false, reason: 'NO_FACE' };
+      return Buffer.from(check.image, 'base64').length >= 64
+        ? { passed: true }
+        : { passed: false, reason: 'NO_FACE' };
     },
   };
 }

@@ -1,5 +1,11 @@
 import type { Connection } from 'mongoose';
-import { AppError, requireRole, requireStepUp, type EventBus, type Identity } from '@yuejuan/runtime';
+import {
+  AppError,
+  requireRole,
+  requireStepUp,
+  type EventBus,
+  type Identity,
+} from '@yuejuan/runtime';
 import type { DeviceDoc } from '../models/index.ts';
 import type { ClientInfo } from './client.ts';
 import { identityCollections, identityModels } from '../models/index.ts';
@@ -14,7 +20,11 @@ import { createLoginService } from './login.service.ts';
 import { createPasswordHasher } from './password.ts';
 import { defaultPolicy, type IdentityPolicy } from './policy.ts';
 import { createRegistryService } from './registry.service.ts';
-import { createSessionService, sessionsEndedTopic, type SessionSettings } from './session.service.ts';
+import {
+  createSessionService,
+  sessionsEndedTopic,
+  type SessionSettings,
+} from './session.service.ts';
 import { createSmsCodeService } from './sms-code.service.ts';
 import type { SmsSender } from './sms-sender.ts';
 import { createStaffLoginService } from './staff-login.service.ts';
@@ -36,11 +46,17 @@ export interface IdentityDependencies {
 }
 
 const missing = (what: string) => (): never => {
-  throw new AppError('SERVICE_UNAVAILABLE', '服务暂不可用，请稍后再试。', { reason: `no ${what} configured` });
+  throw new AppError('SERVICE_UNAVAILABLE', '服务暂不可用，请稍后再试。', {
+    reason: `no ${what} configured`,
+  });
 };
 
 /** The identity subgraph's services over its own connection (also used by the import CLI and tests). */
-export function createIdentityServices(connection: Connection, settings: IdentitySettings, deps: IdentityDependencies = {}) {
+export function createIdentityServices(
+  connection: Connection,
+  settings: IdentitySettings,
+  deps: IdentityDependencies = {},
+) {
   const models = identityModels(connection);
   const collections = identityCollections(connection);
   const policy = settings.policy ?? defaultPolicy;
@@ -49,11 +65,28 @@ export function createIdentityServices(connection: Connection, settings: Identit
   const sms = deps.sms ? () => deps.sms! : missing('SMS sender');
   const face = deps.face ? () => deps.face! : missing('face provider');
 
-  const sessionsEnded = async (sessionIds: string[]) => { await deps.bus?.publish(sessionsEndedTopic, { sessionIds }); };
-  const sessions = createSessionService(models, collections, { ...settings, maxLifetimeSeconds: policy.sessionMaxLifetimeSeconds, stepUpFreshSeconds: policy.stepUpFreshSeconds }, sessionsEnded);
+  const sessionsEnded = async (sessionIds: string[]) => {
+    await deps.bus?.publish(sessionsEndedTopic, { sessionIds });
+  };
+  const sessions = createSessionService(
+    models,
+    collections,
+    {
+      ...settings,
+      maxLifetimeSeconds: policy.sessionMaxLifetimeSeconds,
+      stepUpFreshSeconds: policy.stepUpFreshSeconds,
+    },
+    sessionsEnded,
+  );
   const audit = createAuditService(models, now);
   const devices = createDeviceService(models, collections, policy);
-  const smsCodes = createSmsCodeService(collections.smsCodes as never, collections.slots, settings.idHashKey, policy.sms, sms);
+  const smsCodes = createSmsCodeService(
+    collections.smsCodes as never,
+    collections.slots,
+    settings.idHashKey,
+    policy.sms,
+    sms,
+  );
   const lockout = createLockout(collections.slots, policy.password);
   const passwords = createPasswordHasher(policy.password.hashing);
   const shared = { models, collections, policy, sessions, audit, now, passwords };
@@ -69,13 +102,23 @@ export function createIdentityServices(connection: Connection, settings: Identit
     devices,
     smsCodes,
     profile: createProfileService(models, now),
-    activation: createActivationService({ models, collections, policy, idHashKey: settings.idHashKey, smsCodes, audit, face }),
+    activation: createActivationService({
+      models,
+      collections,
+      policy,
+      idHashKey: settings.idHashKey,
+      smsCodes,
+      audit,
+      face,
+    }),
     tickets: createTicketService({ ...shared, devices, bus }),
     challenges: createChallengeService({ ...shared, devices, bus }),
     logins: createLoginService({ ...shared, smsCodes, lockout }),
 
     /** Sessions ending before their time, for the gateway only (it closes their sockets at once). */
-    sessionsEnded(identity: Identity): AsyncIterableIterator<import('@yuejuan/runtime').DomainEvent> {
+    sessionsEnded(
+      identity: Identity,
+    ): AsyncIterableIterator<import('@yuejuan/runtime').DomainEvent> {
       if (identity.role !== 'SERVICE') throw new AppError('FORBIDDEN');
       return bus().listen([sessionsEndedTopic]);
     },
@@ -86,14 +129,24 @@ export function createIdentityServices(connection: Connection, settings: Identit
      * identity-verified session (a scan login, or a MANAGE_DEVICES step-up): a session opened
      * with a phone code alone must not cut the lawyer off from their verifier.
      */
-    async revokeDevice(identity: Identity, deviceId: string, client: ClientInfo): Promise<DeviceDoc> {
+    async revokeDevice(
+      identity: Identity,
+      deviceId: string,
+      client: ClientInfo,
+    ): Promise<DeviceDoc> {
       const lawyer = requireRole(identity, 'LAWYER');
       await requireStepUp(identity, 'MANAGE_DEVICES', collections.claims as never);
       const at = now();
       const { device, changed } = await devices.markRevoked(lawyer.lawyerId, deviceId, at);
       if (changed) {
         await sessions.revokeByDevice(device._id, at);
-        await audit.record({ kind: 'DEVICE_REVOKED', actorId: lawyer.lawyerId, actorRole: 'LAWYER', ip: client.ip, detail: `device ${device._id} (${device.name})` });
+        await audit.record({
+          kind: 'DEVICE_REVOKED',
+          actorId: lawyer.lawyerId,
+          actorRole: 'LAWYER',
+          ip: client.ip,
+          detail: `device ${device._id} (${device.name})`,
+        });
       }
       return device;
     },
@@ -101,7 +154,11 @@ export function createIdentityServices(connection: Connection, settings: Identit
     /** Removes documents no limit or step needs any more (there are no TTL indexes on FerretDB). */
     async sweep(at = now()): Promise<void> {
       const old = { expiresAt: { $lt: at } };
-      await Promise.all([collections.slots.deleteMany(old), collections.claims.deleteMany(old), collections.smsCodes.deleteMany(old)]);
+      await Promise.all([
+        collections.slots.deleteMany(old),
+        collections.claims.deleteMany(old),
+        collections.smsCodes.deleteMany(old),
+      ]);
       const dayAgo = new Date(at.getTime() - 86_400_000);
       await Promise.all([
         models.LoginTicket.deleteMany({ expiresAt: { $lt: dayAgo } }).exec(),
@@ -113,10 +170,20 @@ export function createIdentityServices(connection: Connection, settings: Identit
 }
 export type IdentityServices = ReturnType<typeof createIdentityServices>;
 export * from './validation.ts';
-export { hashIdNumber, type RegistryLawyerInput, type ProsecutorInput, type AdministratorInput } from './registry.service.ts';
+export {
+  hashIdNumber,
+  type RegistryLawyerInput,
+  type ProsecutorInput,
+  type AdministratorInput,
+} from './registry.service.ts';
 export { tokenDigest, type NewSession } from './session.service.ts';
 export { nextStep } from './lawyer.service.ts';
-export { createPasswordHasher, defaultPasswordHashing, type PasswordHasher, type PasswordHashing } from './password.ts';
+export {
+  createPasswordHasher,
+  defaultPasswordHashing,
+  type PasswordHasher,
+  type PasswordHashing,
+} from './password.ts';
 export { policyFromConfig, defaultPolicy, type IdentityPolicy } from './policy.ts';
 export type { SmsSender, SmsRequest } from './sms-sender.ts';
 export type { FaceProvider, FaceCheck, FaceResult } from './face-provider.ts';

@@ -13,14 +13,18 @@ export type LoginStep = 'CONSENT' | 'COMPLETE_PROFILE' | 'DONE';
  */
 export function nextStep(lawyer: Pick<LawyerDoc, 'consent' | 'registeredAt'> | null): LoginStep {
   if (!lawyer) return 'DONE';
-  if (!lawyer.consent?.acceptedAt || lawyer.consent.version !== consentText.version) return 'CONSENT';
+  if (!lawyer.consent?.acceptedAt || lawyer.consent.version !== consentText.version)
+    return 'CONSENT';
   if (!lawyer.registeredAt) return 'COMPLETE_PROFILE';
   return 'DONE';
 }
 
 /** Whether the caller may read a lawyer's personal data: the lawyer themself or an administrator. */
 export function canReadPersonal(identity: Identity, lawyerId: string): boolean {
-  return (identity.role === 'LAWYER' && identity.lawyerId === lawyerId) || identity.role === 'ADMINISTRATOR';
+  return (
+    (identity.role === 'LAWYER' && identity.lawyerId === lawyerId) ||
+    identity.role === 'ADMINISTRATOR'
+  );
 }
 
 /**
@@ -28,8 +32,10 @@ export function canReadPersonal(identity: Identity, lawyerId: string): boolean {
  * lawyer through the graph (a prosecutor reviewing an application); personal data is not.
  */
 export function assertPersonal(identity: Identity, lawyerId: string): void {
-  if (identity.role === 'ANONYMOUS' || identity.role === 'SERVICE') throw new AppError('UNAUTHENTICATED');
-  if (!canReadPersonal(identity, lawyerId)) throw new AppError('FORBIDDEN', '无权查看该律师的个人信息。');
+  if (identity.role === 'ANONYMOUS' || identity.role === 'SERVICE')
+    throw new AppError('UNAUTHENTICATED');
+  if (!canReadPersonal(identity, lawyerId))
+    throw new AppError('FORBIDDEN', '无权查看该律师的个人信息。');
 }
 
 export interface ProfileInput {
@@ -64,13 +70,19 @@ export function createProfileService(models: IdentityModels, now: () => Date) {
       if (nextStep(lawyer) === 'CONSENT') throw refuse.consentRequired();
       if (lawyer.registeredAt) throw refuse.alreadyRegistered();
       check('phone', phoneProblem(input.phone));
-      if (input.phone !== lawyer.phone) throw refuse.profilePhoneMismatch(lawyer.phone ? maskPhone(lawyer.phone) : '未绑定');
+      if (input.phone !== lawyer.phone)
+        throw refuse.profilePhoneMismatch(lawyer.phone ? maskPhone(lawyer.phone) : '未绑定');
       const email = input.email?.trim() || undefined;
-      if (email && (email.length > 100 || !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email))) throw new AppError('BAD_USER_INPUT', '电子邮箱格式不正确。', { field: 'email' });
+      if (email && (email.length > 100 || !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)))
+        throw new AppError('BAD_USER_INPUT', '电子邮箱格式不正确。', { field: 'email' });
       const address = input.address?.trim() || undefined;
-      if (address && address.length > 200) throw new AppError('BAD_USER_INPUT', '通讯地址不能超过200个字符。', { field: 'address' });
+      if (address && address.length > 200)
+        throw new AppError('BAD_USER_INPUT', '通讯地址不能超过200个字符。', { field: 'address' });
       const registeredAt = now();
-      await models.Lawyer.updateOne({ _id: lawyer._id }, { $set: { registeredAt, ...(email ? { email } : {}), ...(address ? { address } : {}) } }).exec();
+      await models.Lawyer.updateOne(
+        { _id: lawyer._id },
+        { $set: { registeredAt, ...(email ? { email } : {}), ...(address ? { address } : {}) } },
+      ).exec();
       return { ...lawyer, registeredAt, email, address };
     },
   };

@@ -24,12 +24,16 @@ export interface PasswordTry {
  * `accountFailuresPerDay` over all of them (the account's password login then closes for the
  * day: lawyers still log in by scan or SMS code, staff through an administrator's reset).
  */
-export function createLockout(slots: Collection<SlotDoc>, policy: { maxFailures: number; lockSeconds: number; accountFailuresPerDay?: number }) {
+export function createLockout(
+  slots: Collection<SlotDoc>,
+  policy: { maxFailures: number; lockSeconds: number; accountFailuresPerDay?: number },
+) {
   const accountCap = policy.accountFailuresPerDay ?? 50;
   const dayOf = (now: Date) => Math.floor(now.getTime() / day);
   const accountFailures = (account: string, now: Date) => `pwfail:${account}:${dayOf(now)}`;
   const gen = (subject: string, g: number) => `pwgen:${subject}:${g}`;
-  const exists = async (id: string) => (await slots.findOne({ _id: id }, { projection: { _id: 1 } })) !== null;
+  const exists = async (id: string) =>
+    (await slots.findOne({ _id: id }, { projection: { _id: 1 } })) !== null;
 
   async function generation(subject: string): Promise<number> {
     let free = 2;
@@ -43,7 +47,11 @@ export function createLockout(slots: Collection<SlotDoc>, policy: { maxFailures:
     return taken;
   }
 
-  const nextGeneration = (subject: string, g: number, now: Date) => claimOnce(slots, gen(subject, g + 1), { at: now, expiresAt: new Date(now.getTime() + 365 * day) });
+  const nextGeneration = (subject: string, g: number, now: Date) =>
+    claimOnce(slots, gen(subject, g + 1), {
+      at: now,
+      expiresAt: new Date(now.getTime() + 365 * day),
+    });
 
   return {
     /** Whether `source` is locked out of `account` now, and for how long (without taking a try). */
@@ -57,7 +65,8 @@ export function createLockout(slots: Collection<SlotDoc>, policy: { maxFailures:
 
     /** Takes one try of `source` (sourceKey) at `account`; throws ACCOUNT_LOCKED when none is left. */
     async begin(account: string, source: string, now: Date): Promise<PasswordTry> {
-      if ((await firstFreeSlot(slots, accountFailures(account, now), accountCap)) > accountCap) throw refuse.accountLocked((day - (now.getTime() % day)) / 1000);
+      if ((await firstFreeSlot(slots, accountFailures(account, now), accountCap)) > accountCap)
+        throw refuse.accountLocked((day - (now.getTime() % day)) / 1000);
       const subject = `${account}|${source}`;
       let g = await generation(subject);
       const prefix = () => `pw:${subject}:${g}`;
@@ -73,9 +82,14 @@ export function createLockout(slots: Collection<SlotDoc>, policy: { maxFailures:
       const n = await takeSlot(slots, prefix(), policy.maxFailures, { at: now, expiresAt: keep });
       if (n === null) throw refuse.accountLocked(policy.lockSeconds);
       return {
-        succeeded: async () => { await nextGeneration(subject, g, now); },
+        succeeded: async () => {
+          await nextGeneration(subject, g, now);
+        },
         failed: async () => {
-          await takeSlot(slots, accountFailures(account, now), accountCap, { at: now, expiresAt: new Date(now.getTime() + 2 * day) });
+          await takeSlot(slots, accountFailures(account, now), accountCap, {
+            at: now,
+            expiresAt: new Date(now.getTime() + 2 * day),
+          });
           if (n >= policy.maxFailures) throw refuse.accountLocked(policy.lockSeconds);
           throw refuse.invalidCredentials(policy.maxFailures - n);
         },

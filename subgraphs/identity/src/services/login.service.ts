@@ -1,5 +1,10 @@
 import { requireRole, requireStepUp, type Identity } from '@yuejuan/runtime';
-import type { IdentityCollections, IdentityModels, LawyerDoc, SessionDoc } from '../models/index.ts';
+import type {
+  IdentityCollections,
+  IdentityModels,
+  LawyerDoc,
+  SessionDoc,
+} from '../models/index.ts';
 import type { AuditService } from './audit.service.ts';
 import { sourceKey, type ClientInfo } from './client.ts';
 import { refuse } from './errors.ts';
@@ -24,14 +29,26 @@ export interface LoginDeps {
   now: () => Date;
 }
 
-export interface Opened { token: string; session: SessionDoc; lawyerId: string }
+export interface Opened {
+  token: string;
+  session: SessionDoc;
+  lawyerId: string;
+}
 
 /**
  * A lawyer's other logins: phone + SMS code and phone + password, for registered lawyers.
  * These sessions are not identity-verified. Answers do not tell whether a phone is registered.
  */
 export function createLoginService(d: LoginDeps) {
-  const limitIp = (client: ClientInfo, now: Date) => limitRate(d.collections.slots, 'LOGIN', client.ip, d.policy.rate.loginsPerIp, d.policy.rate.windowSeconds, now);
+  const limitIp = (client: ClientInfo, now: Date) =>
+    limitRate(
+      d.collections.slots,
+      'LOGIN',
+      client.ip,
+      d.policy.rate.loginsPerIp,
+      d.policy.rate.windowSeconds,
+      now,
+    );
 
   /** The registered lawyer whose bound phone this is, if any. */
   async function lawyerByPhone(phone: string): Promise<LawyerDoc | null> {
@@ -42,9 +59,20 @@ export function createLoginService(d: LoginDeps) {
     return lawyer?.phone === phone && lawyer.registeredAt ? lawyer : null;
   }
 
-  async function open(lawyer: LawyerDoc, method: 'SMS_CODE' | 'PASSWORD', client: ClientInfo, now: Date): Promise<Opened> {
+  async function open(
+    lawyer: LawyerDoc,
+    method: 'SMS_CODE' | 'PASSWORD',
+    client: ClientInfo,
+    now: Date,
+  ): Promise<Opened> {
     const opened = await d.sessions.open({ role: 'LAWYER', subjectId: lawyer._id, method }, now);
-    await d.audit.record({ kind: 'LOGIN', actorId: lawyer._id, actorRole: 'LAWYER', ip: client.ip, detail: method === 'SMS_CODE' ? 'phone + SMS code' : 'phone + password' });
+    await d.audit.record({
+      kind: 'LOGIN',
+      actorId: lawyer._id,
+      actorRole: 'LAWYER',
+      ip: client.ip,
+      detail: method === 'SMS_CODE' ? 'phone + SMS code' : 'phone + password',
+    });
     return { ...opened, lawyerId: lawyer._id };
   }
 
@@ -67,7 +95,11 @@ export function createLoginService(d: LoginDeps) {
       try {
         lawyerId = await d.smsCodes.verify('LAWYER_LOGIN', phone, code, now);
       } catch (err) {
-        await d.audit.record({ kind: 'LOGIN_FAILED', ip: client.ip, detail: `phone + SMS code: ${(err as { extensions?: { code?: string } }).extensions?.code}` });
+        await d.audit.record({
+          kind: 'LOGIN_FAILED',
+          ip: client.ip,
+          detail: `phone + SMS code: ${(err as { extensions?: { code?: string } }).extensions?.code}`,
+        });
         throw err;
       }
       const lawyer = await d.models.Lawyer.findById(lawyerId).lean<LawyerDoc>().exec();
@@ -87,18 +119,34 @@ export function createLoginService(d: LoginDeps) {
       check('phone', phoneProblem(phone));
       const lawyer = await lawyerByPhone(phone);
       if (!lawyer?.passwordHash) {
-        await d.audit.record({ kind: 'LOGIN_FAILED', actorId: lawyer?._id, actorRole: lawyer ? 'LAWYER' : null, ip: client.ip, detail: 'phone + password: no password set' });
+        await d.audit.record({
+          kind: 'LOGIN_FAILED',
+          actorId: lawyer?._id,
+          actorRole: lawyer ? 'LAWYER' : null,
+          ip: client.ip,
+          detail: 'phone + password: no password set',
+        });
         throw refuse.passwordNotSet();
       }
       const attempt = await d.lockout.begin(`phone:${phone}`, sourceKey(client), now);
       const checked = await d.passwords.verify(String(password ?? ''), lawyer?.passwordHash);
       if (!checked.ok) {
-        await d.audit.record({ kind: 'LOGIN_FAILED', actorId: lawyer?._id, actorRole: lawyer ? 'LAWYER' : null, ip: client.ip, detail: 'phone + password: wrong password' });
+        await d.audit.record({
+          kind: 'LOGIN_FAILED',
+          actorId: lawyer?._id,
+          actorRole: lawyer ? 'LAWYER' : null,
+          ip: client.ip,
+          detail: 'phone + password: wrong password',
+        });
         return attempt.failed();
       }
       await attempt.succeeded();
       // A hash of other argon2id costs is replaced while the password is at hand.
-      if (checked.rehash) await d.models.Lawyer.updateOne({ _id: lawyer!._id, passwordHash: lawyer!.passwordHash }, { $set: { passwordHash: await d.passwords.hash(String(password)) } }).exec();
+      if (checked.rehash)
+        await d.models.Lawyer.updateOne(
+          { _id: lawyer!._id, passwordHash: lawyer!.passwordHash },
+          { $set: { passwordHash: await d.passwords.hash(String(password)) } },
+        ).exec();
       return open(lawyer!, 'PASSWORD', client, now);
     },
 
@@ -111,11 +159,23 @@ export function createLoginService(d: LoginDeps) {
       checkPassword(newPassword);
       const now = d.now();
       await requireStepUp(identity, 'PASSWORD', d.collections.claims as never, { now });
-      const existing = await d.models.Lawyer.findById(lawyer.lawyerId).select('passwordHash').lean<{ passwordHash?: string }>().exec();
-      await d.models.Lawyer.updateOne({ _id: lawyer.lawyerId }, { $set: { passwordHash: await d.passwords.hash(newPassword) } }).exec();
+      const existing = await d.models.Lawyer.findById(lawyer.lawyerId)
+        .select('passwordHash')
+        .lean<{ passwordHash?: string }>()
+        .exec();
+      await d.models.Lawyer.updateOne(
+        { _id: lawyer.lawyerId },
+        { $set: { passwordHash: await d.passwords.hash(newPassword) } },
+      ).exec();
       await d.sessions.revokeOthers(lawyer.lawyerId, lawyer.sessionId, now);
       const how = lawyer.verified ? 'from a scan-login session' : 'after a PASSWORD step-up';
-      await d.audit.record({ kind: 'PASSWORD_CHANGED', actorId: lawyer.lawyerId, actorRole: 'LAWYER', ip: client.ip, detail: `${existing?.passwordHash ? 'changed' : 'set'} ${how}` });
+      await d.audit.record({
+        kind: 'PASSWORD_CHANGED',
+        actorId: lawyer.lawyerId,
+        actorRole: 'LAWYER',
+        ip: client.ip,
+        detail: `${existing?.passwordHash ? 'changed' : 'set'} ${how}`,
+      });
     },
   };
 }

@@ -14,7 +14,11 @@ export interface PasswordHashing {
   parallelism: number;
 }
 
-export const defaultPasswordHashing: PasswordHashing = { memoryKiB: 19_456, timeCost: 2, parallelism: 1 };
+export const defaultPasswordHashing: PasswordHashing = {
+  memoryKiB: 19_456,
+  timeCost: 2,
+  parallelism: 1,
+};
 
 // `Algorithm` is a const enum in the binding's types, which isolated modules cannot read.
 const argon2id = 2 as Algorithm;
@@ -22,7 +26,8 @@ const maxLength = 256;
 
 /** Why a new password is refused, or null: 8 to 64 characters with letters and digits. */
 export function passwordProblem(password: string): string | null {
-  if (typeof password !== 'string' || password.length < 8 || password.length > 64) return '密码应为8至64位。';
+  if (typeof password !== 'string' || password.length < 8 || password.length > 64)
+    return '密码应为8至64位。';
   if (!/[A-Za-z]/.test(password) || !/\d/.test(password)) return '密码须同时包含字母和数字。';
   if (/\s/.test(password)) return '密码不能包含空格。';
   return null;
@@ -49,8 +54,15 @@ export interface PasswordHasher {
 }
 
 /** A hasher with the configured argon2id parameters. */
-export function createPasswordHasher(params: PasswordHashing = defaultPasswordHashing): PasswordHasher {
-  const options = { algorithm: argon2id, memoryCost: params.memoryKiB, timeCost: params.timeCost, parallelism: params.parallelism };
+export function createPasswordHasher(
+  params: PasswordHashing = defaultPasswordHashing,
+): PasswordHasher {
+  const options = {
+    algorithm: argon2id,
+    memoryCost: params.memoryKiB,
+    timeCost: params.timeCost,
+    parallelism: params.parallelism,
+  };
   const current = `$argon2id$v=19$m=${params.memoryKiB},t=${params.timeCost},p=${params.parallelism}$`;
   const hash = (password: string) => argon2Hash(password.normalize('NFKC'), options);
   let decoy: Promise<string> | undefined;
@@ -62,7 +74,7 @@ export function createPasswordHasher(params: PasswordHashing = defaultPasswordHa
       // Compared against when an account has no password, so a missing account costs the same time.
       decoy ??= hash(randomBytes(12).toString('hex'));
       const target = stored?.startsWith('$argon2id$') ? stored : await decoy;
-      let matches = false;
+      let matches: boolean;
       try {
         matches = usable && (await argon2Verify(target, password.normalize('NFKC')));
       } catch {

@@ -11,9 +11,25 @@ export interface IdentityPolicy {
   stepUpFreshSeconds: number;
   signatureWindowSeconds: number;
   sessionMaxLifetimeSeconds: number;
-  sms: { codeTtlSeconds: number; resendSeconds: number; dailyLimit: number; dailyLimitPerSource?: number; maxAttempts: number };
-  password: { maxFailures: number; lockSeconds: number; accountFailuresPerDay?: number; hashing: PasswordHashing };
-  rate: { windowSeconds: number; ticketsPerIp: number; challengesPerIp: number; loginsPerIp: number };
+  sms: {
+    codeTtlSeconds: number;
+    resendSeconds: number;
+    dailyLimit: number;
+    dailyLimitPerSource?: number;
+    maxAttempts: number;
+  };
+  password: {
+    maxFailures: number;
+    lockSeconds: number;
+    accountFailuresPerDay?: number;
+    hashing: PasswordHashing;
+  };
+  rate: {
+    windowSeconds: number;
+    ticketsPerIp: number;
+    challengesPerIp: number;
+    loginsPerIp: number;
+  };
   activation: { startsPerLicencePerDay: number; startsPerWindow: number; faceMinMs: number };
 }
 
@@ -44,14 +60,33 @@ export function policyFromConfig(c: IdentityConfig): IdentityPolicy {
     stepUpFreshSeconds: c.STEP_UP_FRESH_SECONDS,
     signatureWindowSeconds: c.SIGNATURE_WINDOW_SECONDS,
     sessionMaxLifetimeSeconds: c.SESSION_MAX_LIFETIME_SECONDS,
-    sms: { codeTtlSeconds: c.SMS_CODE_TTL_SECONDS, resendSeconds: c.SMS_RESEND_SECONDS, dailyLimit: c.SMS_DAILY_LIMIT, dailyLimitPerSource: c.SMS_DAILY_LIMIT_PER_SOURCE, maxAttempts: c.SMS_CODE_MAX_ATTEMPTS },
+    sms: {
+      codeTtlSeconds: c.SMS_CODE_TTL_SECONDS,
+      resendSeconds: c.SMS_RESEND_SECONDS,
+      dailyLimit: c.SMS_DAILY_LIMIT,
+      dailyLimitPerSource: c.SMS_DAILY_LIMIT_PER_SOURCE,
+      maxAttempts: c.SMS_CODE_MAX_ATTEMPTS,
+    },
     password: {
       maxFailures: c.PASSWORD_MAX_FAILURES,
       lockSeconds: c.PASSWORD_LOCK_SECONDS,
       accountFailuresPerDay: c.PASSWORD_ACCOUNT_FAILURES_PER_DAY,
-      hashing: { memoryKiB: c.PASSWORD_HASH_MEMORY_KIB, timeCost: c.PASSWORD_HASH_TIME_COST, parallelism: c.PASSWORD_HASH_PARALLELISM },
+      hashing: {
+        memoryKiB: c.PASSWORD_HASH_MEMORY_KIB,
+        timeCost: c.PASSWORD_HASH_TIME_COST,
+        parallelism: c.PASSWORD_HASH_PARALLELISM,
+      },
     },
-    rate: { windowSeconds: c.RATE_WINDOW_SECONDS, ticketsPerIp: c.RATE_TICKETS_PER_IP, challengesPerIp: c.RATE_CHALLENGES_PER_IP, loginsPerIp: c.RATE_LOGINS_PER_IP },
-    activation: { startsPerLicencePerDay: c.ACTIVATION_STARTS_PER_LICENCE_PER_DAY, startsPerWindow: c.ACTIVATION_STARTS_PER_WINDOW, faceMinMs: c.ACTIVATION_FACE_MIN_MS },
+    rate: {
+      windowSeconds: c.RATE_WINDOW_SECONDS,
+      ticketsPerIp: c.RATE_TICKETS_PER_IP,
+      challengesPerIp: c.RATE_CHALLENGES_PER_IP,
+      loginsPerIp: c.RATE_LOGINS_PER_IP,
+    },
+    activation: {
+      startsPerLicencePerDay: c.ACTIVATION_STARTS_PER_LICENCE_PER_DAY,
+      startsPerWindow: c.ACTIVATION_STARTS_PER_WINDOW,
+      faceMinMs: c.ACTIVATION_FACE_MIN_MS,
+    },
   };
 }

@@ -3,7 +3,13 @@ import type { Model } from 'mongoose';
 import { AppError, isDuplicateKey } from '@yuejuan/runtime';
 import type { IdentityModels } from '../models/index.ts';
 import { checkPassword, createPasswordHasher, type PasswordHasher } from './password.ts';
-import { check, idNumberProblem, licenceNumberProblem, maskIdNumber, phoneProblem } from './validation.ts';
+import {
+  check,
+  idNumberProblem,
+  licenceNumberProblem,
+  maskIdNumber,
+  phoneProblem,
+} from './validation.ts';
 
 /** One lawyer of the justice ministry's register, as imported. */
 export interface RegistryLawyerInput {
@@ -39,7 +45,8 @@ export function hashIdNumber(key: string, idNumber: string): string {
 }
 
 const required = (field: string, value: unknown): string => {
-  if (typeof value !== 'string' || !value.trim()) throw new AppError('BAD_USER_INPUT', `${field} 不能为空。`, { field });
+  if (typeof value !== 'string' || !value.trim())
+    throw new AppError('BAD_USER_INPUT', `${field} 不能为空。`, { field });
   return value.trim();
 };
 
@@ -47,12 +54,22 @@ const required = (field: string, value: unknown): string => {
  * Imports the register and prosecutor accounts, idempotently: a row is keyed by its licence
  * number (lawyers) or username (prosecutors); importing it again updates it in place.
  */
-export function createRegistryService(models: IdentityModels, idHashKey: string, passwords: PasswordHasher = createPasswordHasher()) {
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- one upsert for both models
-  async function upsert(model: Model<any>, key: Record<string, string>, fields: Record<string, unknown>): Promise<'created' | 'updated'> {
+export function createRegistryService(
+  models: IdentityModels,
+  idHashKey: string,
+  passwords: PasswordHasher = createPasswordHasher(),
+) {
+  async function upsert(
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read GraphQL and JSON answers freely
+    model: Model<any>,
+    key: Record<string, string>,
+    fields: Record<string, unknown>,
+  ): Promise<'created' | 'updated'> {
     const existing = await model.findOne(key).select('_id').lean().exec();
     if (existing) {
-      await model.updateOne({ _id: existing._id }, { $set: fields }, { runValidators: true }).exec();
+      await model
+        .updateOne({ _id: existing._id }, { $set: fields }, { runValidators: true })
+        .exec();
       return 'updated';
     }
     try {
@@ -65,11 +82,22 @@ export function createRegistryService(models: IdentityModels, idHashKey: string,
   }
 
   /** Stores an initial password for an account that has none (hashed; never logged). */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- prosecutors and administrators alike
-  async function initialPassword(model: Model<any>, key: Record<string, string>, password: string | undefined): Promise<void> {
+  async function initialPassword(
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read GraphQL and JSON answers freely
+    model: Model<any>,
+    key: Record<string, string>,
+    password: string | undefined,
+  ): Promise<void> {
     if (!password) return;
-    const account = await model.findOne(key).select('_id passwordHash').lean<{ _id: string; passwordHash?: string }>().exec();
-    if (account && !account.passwordHash) await model.updateOne({ _id: account._id }, { $set: { passwordHash: await passwords.hash(password) } }).exec();
+    const account = await model
+      .findOne(key)
+      .select('_id passwordHash')
+      .lean<{ _id: string; passwordHash?: string }>()
+      .exec();
+    if (account && !account.passwordHash)
+      await model
+        .updateOne({ _id: account._id }, { $set: { passwordHash: await passwords.hash(password) } })
+        .exec();
   }
 
   return {
@@ -81,7 +109,16 @@ export function createRegistryService(models: IdentityModels, idHashKey: string,
       const lawFirm = required('律师事务所', row.lawFirm);
       check('idNumber', idNumberProblem(idNumber));
       check('licenceNumber', licenceNumberProblem(licenceNumber));
-      return upsert(models.Lawyer, { licenceNumber }, { name, lawFirm, idNumberHash: hashIdNumber(idHashKey, idNumber), idNumberMasked: maskIdNumber(idNumber) });
+      return upsert(
+        models.Lawyer,
+        { licenceNumber },
+        {
+          name,
+          lawFirm,
+          idNumberHash: hashIdNumber(idHashKey, idNumber),
+          idNumberMasked: maskIdNumber(idNumber),
+        },
+      );
     },
 
     /** Validates and imports one prosecutor account. */
@@ -89,11 +126,18 @@ export function createRegistryService(models: IdentityModels, idHashKey: string,
       const name = required('姓名', row.name);
       const username = required('用户名', row.username).toLowerCase();
       const procuratorateId = required('检察院', row.procuratorateId);
-      if (!/^[a-z0-9_.-]{3,32}$/.test(username)) throw new AppError('BAD_USER_INPUT', '用户名应为3至32位小写字母、数字或 _ . -。', { field: 'username' });
+      if (!/^[a-z0-9_.-]{3,32}$/.test(username))
+        throw new AppError('BAD_USER_INPUT', '用户名应为3至32位小写字母、数字或 _ . -。', {
+          field: 'username',
+        });
       const phone = row.phone?.trim() || undefined;
       if (phone) check('phone', phoneProblem(phone));
       if (row.initialPassword) checkPassword(row.initialPassword, 'initialPassword');
-      const result = await upsert(models.Prosecutor, { username }, { name, procuratorateId, ...(phone ? { phone } : {}) });
+      const result = await upsert(
+        models.Prosecutor,
+        { username },
+        { name, procuratorateId, ...(phone ? { phone } : {}) },
+      );
       await initialPassword(models.Prosecutor, { username }, row.initialPassword);
       return result;
     },
@@ -102,11 +146,18 @@ export function createRegistryService(models: IdentityModels, idHashKey: string,
     async importAdministrator(row: AdministratorInput): Promise<'created' | 'updated'> {
       const name = required('姓名', row.name);
       const username = required('用户名', row.username).toLowerCase();
-      if (!/^[a-z0-9_.-]{3,32}$/.test(username)) throw new AppError('BAD_USER_INPUT', '用户名应为3至32位小写字母、数字或 _ . -。', { field: 'username' });
+      if (!/^[a-z0-9_.-]{3,32}$/.test(username))
+        throw new AppError('BAD_USER_INPUT', '用户名应为3至32位小写字母、数字或 _ . -。', {
+          field: 'username',
+        });
       const phone = row.phone?.trim() || undefined;
       if (phone) check('phone', phoneProblem(phone));
       if (row.initialPassword) checkPassword(row.initialPassword, 'initialPassword');
-      const result = await upsert(models.Administrator, { username }, { name, ...(phone ? { phone } : {}) });
+      const result = await upsert(
+        models.Administrator,
+        { username },
+        { name, ...(phone ? { phone } : {}) },
+      );
       await initialPassword(models.Administrator, { username }, row.initialPassword);
       return result;
     },
@@ -114,19 +165,41 @@ export function createRegistryService(models: IdentityModels, idHashKey: string,
     /** Names, phones (and lawyers' licence numbers, for watermarks) by id, for other subgraphs' messages (`/internal/contacts`). */
     async contacts(ids: string[]): Promise<Contact[]> {
       const [lawyers, prosecutors] = await Promise.all([
-        models.Lawyer.find({ _id: { $in: ids } }).select('name phone licenceNumber').lean<{ _id: string; name: string; phone?: string; licenceNumber: string }[]>().exec(),
-        models.Prosecutor.find({ _id: { $in: ids } }).select('name phone').lean<{ _id: string; name: string; phone?: string }[]>().exec(),
+        models.Lawyer.find({ _id: { $in: ids } })
+          .select('name phone licenceNumber')
+          .lean<{ _id: string; name: string; phone?: string; licenceNumber: string }[]>()
+          .exec(),
+        models.Prosecutor.find({ _id: { $in: ids } })
+          .select('name phone')
+          .lean<{ _id: string; name: string; phone?: string }[]>()
+          .exec(),
       ]);
       const found = new Map<string, Contact>();
-      for (const l of lawyers) found.set(l._id, { id: l._id, role: 'LAWYER', name: l.name, phone: l.phone ?? null, licenceNumber: l.licenceNumber });
-      for (const p of prosecutors) found.set(p._id, { id: p._id, role: 'PROSECUTOR', name: p.name, phone: p.phone ?? null });
+      for (const l of lawyers)
+        found.set(l._id, {
+          id: l._id,
+          role: 'LAWYER',
+          name: l.name,
+          phone: l.phone ?? null,
+          licenceNumber: l.licenceNumber,
+        });
+      for (const p of prosecutors)
+        found.set(p._id, { id: p._id, role: 'PROSECUTOR', name: p.name, phone: p.phone ?? null });
       return ids.flatMap((id) => found.get(id) ?? []);
     },
 
     /** The prosecutors of one procuratorate (`/internal/contacts/by-procuratorate`): who hears of a new application. */
     async prosecutorsOf(procuratorateId: string): Promise<Contact[]> {
-      const found = await models.Prosecutor.find({ procuratorateId }).select('name phone').lean<{ _id: string; name: string; phone?: string }[]>().exec();
-      return found.map((p) => ({ id: p._id, role: 'PROSECUTOR' as const, name: p.name, phone: p.phone ?? null }));
+      const found = await models.Prosecutor.find({ procuratorateId })
+        .select('name phone')
+        .lean<{ _id: string; name: string; phone?: string }[]>()
+        .exec();
+      return found.map((p) => ({
+        id: p._id,
+        role: 'PROSECUTOR' as const,
+        name: p.name,
+        phone: p.phone ?? null,
+      }));
     },
   };
 }

@@ -1,5 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { claimOnce, newId, type Identity, type StepUpGrant, type StepUpPurpose } from '@yuejuan/runtime';
+import {
+  claimOnce,
+  newId,
+  type Identity,
+  type StepUpGrant,
+  type StepUpPurpose,
+} from '@yuejuan/runtime';
 import type { IdentityCollections, IdentityModels, SessionDoc } from '../models/index.ts';
 import { refuse } from './errors.ts';
 
@@ -27,10 +33,16 @@ export interface NewSession {
 }
 
 /** A confirmed step-up as kept on its session. */
-interface StoredGrant { id: string; purpose: string; confirmedAt: Date; deviceId: string }
+interface StoredGrant {
+  id: string;
+  purpose: string;
+  confirmedAt: Date;
+  deviceId: string;
+}
 
 /** SHA-256 of a bearer token: the only form in which a token is stored or looked up. */
-export const tokenDigest = (token: string): string => createHash('sha256').update(token).digest('hex');
+export const tokenDigest = (token: string): string =>
+  createHash('sha256').update(token).digest('hex');
 
 /** The GraphQL `Session` of a stored session. */
 export function sessionView(s: SessionDoc, now: Date) {
@@ -52,18 +64,31 @@ export const sessionsEndedTopic = 'identity.sessions.ended';
  * @param ended told the ids of sessions that just ended (the gateway closes their sockets at
  *   once); absent where nobody listens (the import CLI).
  */
-export function createSessionService(models: IdentityModels, collections: IdentityCollections, settings: SessionSettings, ended: (sessionIds: string[]) => Promise<void> = async () => undefined) {
+export function createSessionService(
+  models: IdentityModels,
+  collections: IdentityCollections,
+  settings: SessionSettings,
+  ended: (sessionIds: string[]) => Promise<void> = async () => undefined,
+) {
   const maxLifetimeMs = (settings.maxLifetimeSeconds ?? 43200) * 1000;
   /** Revokes the live sessions `filter` matches and tells who listens which ones ended. */
   async function endMany(filter: Record<string, unknown>, now: Date): Promise<void> {
-    const ids = (await models.Session.find(filter).select('sessionId').lean<{ sessionId: string }[]>().exec()).map((s) => s.sessionId);
+    const ids = (
+      await models.Session.find(filter).select('sessionId').lean<{ sessionId: string }[]>().exec()
+    ).map((s) => s.sessionId);
     if (ids.length === 0) return;
-    await models.Session.updateMany({ sessionId: { $in: ids } }, { $set: { revokedAt: now } }).exec();
+    await models.Session.updateMany(
+      { sessionId: { $in: ids } },
+      { $set: { revokedAt: now } },
+    ).exec();
     await ended(ids);
   }
   const freshMs = (settings.stepUpFreshSeconds ?? 300) * 1000;
 
-  async function create(input: NewSession & { verifiedUntil?: Date; startedAt: Date; stepUps?: StoredGrant[] }, now: Date) {
+  async function create(
+    input: NewSession & { verifiedUntil?: Date; startedAt: Date; stepUps?: StoredGrant[] },
+    now: Date,
+  ) {
     const token = randomBytes(32).toString('base64url');
     const doc = await models.Session.create({
       _id: tokenDigest(token),
@@ -82,14 +107,24 @@ export function createSessionService(models: IdentityModels, collections: Identi
   }
 
   /** The fresh step-ups a session confirmed, for the gateway to pass on. */
-  const fresh = (s: SessionDoc, now: Date) => ((s.stepUps ?? []) as unknown as StoredGrant[]).filter((g) => now.getTime() - g.confirmedAt.getTime() <= freshMs);
+  const fresh = (s: SessionDoc, now: Date) =>
+    ((s.stepUps ?? []) as unknown as StoredGrant[]).filter(
+      (g) => now.getTime() - g.confirmedAt.getTime() <= freshMs,
+    );
   const grants = (s: SessionDoc, now: Date): StepUpGrant[] =>
-    fresh(s, now).map((g) => ({ id: g.id, purpose: g.purpose as StepUpPurpose, confirmedAt: g.confirmedAt.toISOString() }));
+    fresh(s, now).map((g) => ({
+      id: g.id,
+      purpose: g.purpose as StepUpPurpose,
+      confirmedAt: g.confirmedAt.toISOString(),
+    }));
 
   return {
     /** Opens a session; the token is returned here once and never stored. */
     open(input: NewSession, now = new Date()): Promise<{ token: string; session: SessionDoc }> {
-      const verifiedUntil = input.method === 'SCAN' ? new Date(now.getTime() + settings.verifiedWindowSeconds * 1000) : undefined;
+      const verifiedUntil =
+        input.method === 'SCAN'
+          ? new Date(now.getTime() + settings.verifiedWindowSeconds * 1000)
+          : undefined;
       return create({ ...input, verifiedUntil, startedAt: now }, now);
     },
 
@@ -100,12 +135,22 @@ export function createSessionService(models: IdentityModels, collections: Identi
       if (!s || s.revokedAt || s.expiresAt <= now) return null;
       switch (s.role) {
         case 'LAWYER': {
-          const identity: Identity = { role: 'LAWYER', sessionId: s.sessionId, lawyerId: s.subjectId, verified: !!s.verifiedUntil && s.verifiedUntil > now };
+          const identity: Identity = {
+            role: 'LAWYER',
+            sessionId: s.sessionId,
+            lawyerId: s.subjectId,
+            verified: !!s.verifiedUntil && s.verifiedUntil > now,
+          };
           const stepUps = grants(s, now);
           return stepUps.length ? { ...identity, stepUps } : identity;
         }
         case 'PROSECUTOR':
-          return { role: 'PROSECUTOR', sessionId: s.sessionId, prosecutorId: s.subjectId, procuratorateId: s.procuratorateId ?? '' };
+          return {
+            role: 'PROSECUTOR',
+            sessionId: s.sessionId,
+            prosecutorId: s.subjectId,
+            procuratorateId: s.procuratorateId ?? '',
+          };
         default:
           return { role: 'ADMINISTRATOR', sessionId: s.sessionId, administratorId: s.subjectId };
       }
@@ -126,11 +171,26 @@ export function createSessionService(models: IdentityModels, collections: Identi
       const startedAt = s.startedAt ?? s.createdAt;
       if (now.getTime() - startedAt.getTime() >= maxLifetimeMs) throw refuse.sessionTooOld();
       const day = 86_400_000;
-      if (!(await claimOnce(collections.claims, `renew:${sessionId}`, { at: now, expiresAt: new Date(s.expiresAt.getTime() + day) }))) throw refuse.sessionRenewed();
-      const renewed = await create({
-        role: s.role as SessionRole, subjectId: s.subjectId, procuratorateId: s.procuratorateId ?? undefined, method: s.method as LoginMethod,
-        deviceId: s.deviceId ?? undefined, verifiedUntil: s.verifiedUntil ?? undefined, startedAt, stepUps: fresh(s, now),
-      }, now);
+      if (
+        !(await claimOnce(collections.claims, `renew:${sessionId}`, {
+          at: now,
+          expiresAt: new Date(s.expiresAt.getTime() + day),
+        }))
+      )
+        throw refuse.sessionRenewed();
+      const renewed = await create(
+        {
+          role: s.role as SessionRole,
+          subjectId: s.subjectId,
+          procuratorateId: s.procuratorateId ?? undefined,
+          method: s.method as LoginMethod,
+          deviceId: s.deviceId ?? undefined,
+          verifiedUntil: s.verifiedUntil ?? undefined,
+          startedAt,
+          stepUps: fresh(s, now),
+        },
+        now,
+      );
       await this.revoke(sessionId, now);
       return renewed;
     },
@@ -143,7 +203,11 @@ export function createSessionService(models: IdentityModels, collections: Identi
 
     /** Ends every other session of an account (a password was set or changed). */
     async revokeOthers(subjectId: string, keepSessionId: string, now: Date): Promise<void> {
-      const filter = { subjectId, sessionId: { $ne: keepSessionId }, revokedAt: { $exists: false } };
+      const filter = {
+        subjectId,
+        sessionId: { $ne: keepSessionId },
+        revokedAt: { $exists: false },
+      };
       await endMany(filter, now);
     },
 
@@ -151,9 +215,14 @@ export function createSessionService(models: IdentityModels, collections: Identi
     async revokeByDevice(deviceId: string, now: Date): Promise<void> {
       await endMany({ deviceId, revokedAt: { $exists: false } }, now);
       // Rewritten per session: FerretDB 1.24 ignores $pull with a condition on array subdocuments.
-      const holders = await models.Session.find({ 'stepUps.deviceId': deviceId }).select('_id stepUps').lean<SessionDoc[]>().exec();
+      const holders = await models.Session.find({ 'stepUps.deviceId': deviceId })
+        .select('_id stepUps')
+        .lean<SessionDoc[]>()
+        .exec();
       for (const holder of holders) {
-        const kept = ((holder.stepUps ?? []) as unknown as StoredGrant[]).filter((g) => g.deviceId !== deviceId);
+        const kept = ((holder.stepUps ?? []) as unknown as StoredGrant[]).filter(
+          (g) => g.deviceId !== deviceId,
+        );
         await models.Session.updateOne({ _id: holder._id }, { $set: { stepUps: kept } }).exec();
       }
     },

@@ -15,14 +15,19 @@ export interface SlotDoc {
   [field: string]: unknown;
 }
 
-const exists = async (slots: Collection<SlotDoc>, id: string) => (await slots.findOne({ _id: id }, { projection: { _id: 1 } })) !== null;
+const exists = async (slots: Collection<SlotDoc>, id: string) =>
+  (await slots.findOne({ _id: id }, { projection: { _id: 1 } })) !== null;
 
 /**
  * The lowest free slot number in 1..limit (limit + 1 when all are taken). Slots fill upwards
  * without gaps (a taker moves on only past a slot that exists), so a binary search of `_id`
  * lookups, the one filter indexed on every backend, finds the end of the run.
  */
-export async function firstFreeSlot<T extends SlotDoc>(collection: Collection<T>, prefix: string, limit: number): Promise<number> {
+export async function firstFreeSlot<T extends SlotDoc>(
+  collection: Collection<T>,
+  prefix: string,
+  limit: number,
+): Promise<number> {
   const slots = collection as unknown as Collection<SlotDoc>;
   let taken = 0;
   let free = limit + 1;
@@ -35,7 +40,12 @@ export async function firstFreeSlot<T extends SlotDoc>(collection: Collection<T>
 }
 
 /** Takes the next of `limit` slots under `prefix`: its number, or null when all are taken. */
-export async function takeSlot<T extends SlotDoc>(collection: Collection<T>, prefix: string, limit: number, fields: Omit<T, '_id'>): Promise<number | null> {
+export async function takeSlot<T extends SlotDoc>(
+  collection: Collection<T>,
+  prefix: string,
+  limit: number,
+  fields: Omit<T, '_id'>,
+): Promise<number | null> {
   const slots = collection as unknown as Collection<SlotDoc>;
   for (let n = await firstFreeSlot(slots, prefix, limit); n <= limit; n++) {
     if (await claimOnce(slots, `${prefix}:${n}`, fields)) return n;
@@ -47,10 +57,20 @@ export async function takeSlot<T extends SlotDoc>(collection: Collection<T>, pre
  * A fixed-window counter per key (a client IP): at most `limit` takes per window of
  * `windowSeconds`, refused with RATE_LIMITED naming the limit and when it resets.
  */
-export async function limitRate(slots: Collection<SlotDoc>, scope: string, key: string, limit: number, windowSeconds: number, now: Date): Promise<void> {
+export async function limitRate(
+  slots: Collection<SlotDoc>,
+  scope: string,
+  key: string,
+  limit: number,
+  windowSeconds: number,
+  now: Date,
+): Promise<void> {
   const windowMs = windowSeconds * 1000;
   const bucket = Math.floor(now.getTime() / windowMs);
   const resetAt = new Date((bucket + 1) * windowMs);
-  const n = await takeSlot(slots, `rate:${scope}:${key}:${bucket}`, limit, { at: now, expiresAt: resetAt });
+  const n = await takeSlot(slots, `rate:${scope}:${key}:${bucket}`, limit, {
+    at: now,
+    expiresAt: resetAt,
+  });
   if (n === null) throw refuse.tooManyFromIp(scope, (resetAt.getTime() - now.getTime()) / 1000);
 }

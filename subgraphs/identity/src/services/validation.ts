@@ -13,10 +13,19 @@ export function idCheckCharacter(first17: string): string {
 /** Why a resident ID number (身份证号) is invalid, or null when it is valid. */
 export function idNumberProblem(value: string): string | null {
   if (!/^[1-9]\d{16}[\dXx]$/.test(value)) return '身份证号应为18位，前17位为数字，末位为数字或X。';
-  const y = Number(value.slice(6, 10)), m = Number(value.slice(10, 12)), d = Number(value.slice(12, 14));
+  const y = Number(value.slice(6, 10)),
+    m = Number(value.slice(10, 12)),
+    d = Number(value.slice(12, 14));
   const date = new Date(Date.UTC(y, m - 1, d));
-  if (y < 1900 || date.getUTCMonth() !== m - 1 || date.getUTCDate() !== d || date.getTime() > Date.now()) return '身份证号中的出生日期无效。';
-  if (idCheckCharacter(value.slice(0, 17)) !== value[17]!.toUpperCase()) return '身份证号校验位不正确，请核对。';
+  if (
+    y < 1900 ||
+    date.getUTCMonth() !== m - 1 ||
+    date.getUTCDate() !== d ||
+    date.getTime() > Date.now()
+  )
+    return '身份证号中的出生日期无效。';
+  if (idCheckCharacter(value.slice(0, 17)) !== value[17]!.toUpperCase())
+    return '身份证号校验位不正确，请核对。';
   return null;
 }
 

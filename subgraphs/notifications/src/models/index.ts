@@ -25,7 +25,8 @@ type DriverCollection = Parameters<typeof claimOnce>[0];
 
 /** The driver's collection under a model, for `claimOnce` (a plain insert under a unique `_id`). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any model
-export const nativeCollection = (model: Model<any>): DriverCollection => model.db.db!.collection(model.collection.collectionName);
+export const nativeCollection = (model: Model<any>): DriverCollection =>
+  model.db.db!.collection(model.collection.collectionName);
 
 export type { NotificationDoc, MessageKind } from './notification.model.ts';
 export { messageKinds } from './notification.model.ts';

@@ -2,9 +2,23 @@ import { Schema, type Connection, type InferSchemaType } from 'mongoose';
 import { newId } from '@yuejuan/runtime';
 
 export const messageKinds = [
-  'BINDING_APPROVED', 'BINDING_REJECTED', 'BINDING_MATERIALS_REQUESTED', 'READING_APPROVED', 'READING_REJECTED',
-  'PACKAGE_READY', 'DOCUMENT_PASSWORD', 'LOGIN_CODE', 'BINDING_PHONE_CODE', 'PROSECUTOR_LOGIN_CODE', 'NEW_APPLICATION',
-  'BINDING_REVOKED', 'PACKAGE_REVOKED', 'PACKAGE_EXPIRING', 'APPOINTMENT_CONFIRMED', 'APPOINTMENT_RESCHEDULED', 'APPOINTMENT_DECLINED',
+  'BINDING_APPROVED',
+  'BINDING_REJECTED',
+  'BINDING_MATERIALS_REQUESTED',
+  'READING_APPROVED',
+  'READING_REJECTED',
+  'PACKAGE_READY',
+  'DOCUMENT_PASSWORD',
+  'LOGIN_CODE',
+  'BINDING_PHONE_CODE',
+  'PROSECUTOR_LOGIN_CODE',
+  'NEW_APPLICATION',
+  'BINDING_REVOKED',
+  'PACKAGE_REVOKED',
+  'PACKAGE_EXPIRING',
+  'APPOINTMENT_CONFIRMED',
+  'APPOINTMENT_RESCHEDULED',
+  'APPOINTMENT_DECLINED',
 ] as const;
 export type MessageKind = (typeof messageKinds)[number];
 
@@ -25,5 +39,9 @@ export const notificationSchema = new Schema(
 notificationSchema.index({ recipientId: 1, _id: -1 });
 notificationSchema.index({ recipientId: 1, readAt: 1 });
 
-export type NotificationDoc = InferSchemaType<typeof notificationSchema> & { _id: string; createdAt: Date };
-export const notificationModel = (c: Connection) => c.model('Notification', notificationSchema, 'notifications');
+export type NotificationDoc = InferSchemaType<typeof notificationSchema> & {
+  _id: string;
+  createdAt: Date;
+};
+export const notificationModel = (c: Connection) =>
+  c.model('Notification', notificationSchema, 'notifications');

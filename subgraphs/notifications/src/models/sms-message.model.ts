@@ -90,19 +90,43 @@ const smsQueueSchema = new Schema(
 );
 smsQueueSchema.index({ dueAt: 1 });
 export interface SmsQueueDoc {
-  _id: string; dedupeKey: string; source: 'EVENT' | 'INTERNAL'; status: 'QUEUED'; dueAt: Date; attempts: number;
-  lastError: string | null; provider: string | null; payload: SmsPayload; createdAt: Date;
+  _id: string;
+  dedupeKey: string;
+  source: 'EVENT' | 'INTERNAL';
+  status: 'QUEUED';
+  dueAt: Date;
+  attempts: number;
+  lastError: string | null;
+  provider: string | null;
+  payload: SmsPayload;
+  createdAt: Date;
 }
 
 /** A queue item as administrators see it: a QUEUED message, without its secrets. */
 export function pendingMessage(item: SmsQueueDoc): SmsMessageDoc {
   const p = item.payload;
   return {
-    _id: item._id, dedupeKey: item.dedupeKey, kind: p.kind, phone: p.phone, recipientId: p.recipientId, recipientRole: p.recipientRole,
-    variables: p.variables, source: item.source, status: 'QUEUED', attempts: item.attempts, lastError: item.lastError ?? null, provider: item.provider ?? null,
-    providerMessageId: null, createdAt: item.createdAt, sentAt: null, deliveredAt: null, failedAt: null,
+    _id: item._id,
+    dedupeKey: item.dedupeKey,
+    kind: p.kind,
+    phone: p.phone,
+    recipientId: p.recipientId,
+    recipientRole: p.recipientRole,
+    variables: p.variables,
+    source: item.source,
+    status: 'QUEUED',
+    attempts: item.attempts,
+    lastError: item.lastError ?? null,
+    provider: item.provider ?? null,
+    providerMessageId: null,
+    createdAt: item.createdAt,
+    sentAt: null,
+    deliveredAt: null,
+    failedAt: null,
   };
 }
 
-export const smsMessageModel = (c: Connection) => c.model('SmsMessage', smsMessageSchema, 'sms_messages');
-export const smsQueueModel = (c: Connection) => c.model('SmsQueueItem', smsQueueSchema, 'sms_queue');
+export const smsMessageModel = (c: Connection) =>
+  c.model('SmsMessage', smsMessageSchema, 'sms_messages');
+export const smsQueueModel = (c: Connection) =>
+  c.model('SmsQueueItem', smsQueueSchema, 'sms_queue');

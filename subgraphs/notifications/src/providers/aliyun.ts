@@ -8,11 +8,22 @@ import type { MessageKind } from '../models/index.ts';
 import { ProviderError, transportError, type Receipt, type SmsProvider } from './types.ts';
 
 /** RFC 3986 percent-encoding as the signature needs it (encodeURIComponent leaves !'()* alone). */
-export const percentEncode = (s: string): string => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+export const percentEncode = (s: string): string =>
+  encodeURIComponent(s).replace(
+    /[!'()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
 
 /** The RPC signature of `params` (without Signature) for `method`. */
-export function aliyunSignature(method: 'GET' | 'POST', params: Record<string, string>, accessKeySecret: string): string {
-  const canonical = Object.keys(params).sort().map((k) => `${percentEncode(k)}=${percentEncode(params[k]!)}`).join('&');
+export function aliyunSignature(
+  method: 'GET' | 'POST',
+  params: Record<string, string>,
+  accessKeySecret: string,
+): string {
+  const canonical = Object.keys(params)
+    .sort()
+    .map((k) => `${percentEncode(k)}=${percentEncode(params[k]!)}`)
+    .join('&');
   const stringToSign = `${method}&${percentEncode('/')}&${percentEncode(canonical)}`;
   return createHmac('sha1', `${accessKeySecret}&`).update(stringToSign, 'utf8').digest('base64');
 }
@@ -67,7 +78,8 @@ export function createAliyunProvider(options: AliyunOptions): SmsProvider {
     name: 'aliyun',
     async send(sms, signal) {
       const templateCode = options.templateIds[sms.kind];
-      if (!templateCode) throw new ProviderError('NO_TEMPLATE', `未配置 ${sms.kind} 的模板编号`, false);
+      if (!templateCode)
+        throw new ProviderError('NO_TEMPLATE', `未配置 ${sms.kind} 的模板编号`, false);
       const params: Record<string, string> = {
         AccessKeyId: options.accessKeyId,
         Action: 'SendSms',
@@ -85,16 +97,28 @@ export function createAliyunProvider(options: AliyunOptions): SmsProvider {
         OutId: sms.messageId,
       };
       const signature = aliyunSignature('POST', params, options.accessKeySecret);
-      const body = Object.entries({ ...params, Signature: signature }).map(([k, v]) => `${percentEncode(k)}=${percentEncode(v)}`).join('&');
+      const body = Object.entries({ ...params, Signature: signature })
+        .map(([k, v]) => `${percentEncode(k)}=${percentEncode(v)}`)
+        .join('&');
       let res: Response;
       try {
-        res = await fetch(options.endpoint, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body, signal });
+        res = await fetch(options.endpoint, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body,
+          signal,
+        });
       } catch (err) {
         throw transportError(err);
       }
-      const answer = (await res.json().catch(() => null)) as { Code?: string; Message?: string; BizId?: string } | null;
+      const answer = (await res.json().catch(() => null)) as {
+        Code?: string;
+        Message?: string;
+        BizId?: string;
+      } | null;
       if (answer?.Code === 'OK') return { providerMessageId: answer.BizId ?? null };
-      if (!answer?.Code) throw new ProviderError(`HTTP_${res.status}`, `服务商返回异常（HTTP ${res.status}）`, true);
+      if (!answer?.Code)
+        throw new ProviderError(`HTTP_${res.status}`, `服务商返回异常（HTTP ${res.status}）`, true);
       throw aliyunError(answer.Code, answer.Message ?? '');
     },
   };
@@ -110,8 +134,18 @@ export function parseAliyunReports(body: unknown): Receipt[] {
   for (const r of body as Record<string, unknown>[]) {
     if (typeof r?.out_id !== 'string' || !r.out_id) continue;
     const delivered = r.success === true || r.success === 'true';
-    const at = typeof r.report_time === 'string' ? new Date(`${r.report_time.replace(' ', 'T')}+08:00`) : new Date();
-    receipts.push({ messageId: r.out_id, delivered, at: Number.isNaN(at.getTime()) ? new Date() : at, ...(delivered ? {} : { error: `${String(r.err_code ?? '')} ${String(r.err_msg ?? '')}`.trim() }) });
+    const at =
+      typeof r.report_time === 'string'
+        ? new Date(`${r.report_time.replace(' ', 'T')}+08:00`)
+        : new Date();
+    receipts.push({
+      messageId: r.out_id,
+      delivered,
+      at: Number.isNaN(at.getTime()) ? new Date() : at,
+      ...(delivered
+        ? {}
+        : { error: `${String(r.err_code ?? '')} ${String(r.err_msg ?? '')}`.trim() }),
+    });
   }
   return receipts;
 }

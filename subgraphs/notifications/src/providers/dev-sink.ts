@@ -12,7 +12,13 @@ export function createDevSink(models: NotificationsModels): SmsProvider {
     name: 'dev',
     async send(sms) {
       try {
-        await models.DevSms.create({ _id: sms.messageId, phone: sms.phone, kind: sms.kind, text: sms.text, sentAt: new Date() });
+        await models.DevSms.create({
+          _id: sms.messageId,
+          phone: sms.phone,
+          kind: sms.kind,
+          text: sms.text,
+          sentAt: new Date(),
+        });
       } catch (err) {
         if (!isDuplicateKey(err)) throw err;
       }

@@ -54,6 +54,11 @@ export class ProviderError extends Error {
 export function transportError(err: unknown): ProviderError {
   if (err instanceof ProviderError) return err;
   const name = (err as { name?: string })?.name;
-  if (name === 'TimeoutError' || name === 'AbortError') return new ProviderError('TIMEOUT', '短信服务商响应超时（结果未知）', true);
-  return new ProviderError('NETWORK', `无法连接短信服务商（${(err as Error)?.message ?? 'unknown'}）`, true);
+  if (name === 'TimeoutError' || name === 'AbortError')
+    return new ProviderError('TIMEOUT', '短信服务商响应超时（结果未知）', true);
+  return new ProviderError(
+    'NETWORK',
+    `无法连接短信服务商（${(err as Error)?.message ?? 'unknown'}）`,
+    true,
+  );
 }

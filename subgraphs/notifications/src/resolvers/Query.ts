@@ -7,11 +7,17 @@ type Context = ServiceContext<unknown>;
 const iso = (d: Date | null | undefined) => d?.toISOString() ?? null;
 
 /** 13812345678 → 138****5678: administrators see which number, not the whole number. */
-export const maskPhone = (phone: string | null): string => (phone ? `${phone.slice(0, 3)}****${phone.slice(-4)}` : '（待解析）');
+export const maskPhone = (phone: string | null): string =>
+  phone ? `${phone.slice(0, 3)}****${phone.slice(-4)}` : '（待解析）';
 
 export const Query = ({ outbox, devInbox }: NotificationsServices) => ({
-  smsMessages: (_: unknown, args: { filter?: SmsFilter | null; first?: number; after?: string }, { identity }: Context) => outbox.list(identity, args.filter, args),
-  devSmsInbox: (_: unknown, args: { phone?: string | null; first?: number }) => devInbox.list(args.phone, args.first),
+  smsMessages: (
+    _: unknown,
+    args: { filter?: SmsFilter | null; first?: number; after?: string },
+    { identity }: Context,
+  ) => outbox.list(identity, args.filter, args),
+  devSmsInbox: (_: unknown, args: { phone?: string | null; first?: number }) =>
+    devInbox.list(args.phone, args.first),
 });
 
 export const SmsTypes = {

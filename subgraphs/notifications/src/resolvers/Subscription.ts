@@ -9,7 +9,12 @@ export const Subscription = ({ notifications }: NotificationsServices, bus: Even
     // Only the caller's own: the filter runs on the event's keys before anything is loaded.
     subscribe: (_: unknown, __: unknown, { identity }: ServiceContext<unknown>) => {
       const me = ownRecipient(identity);
-      return bus.listen([notificationAddedTopic], (e) => (e.payload as Added).recipientId === me.id && (e.payload as Added).recipientRole === me.role);
+      return bus.listen(
+        [notificationAddedTopic],
+        (e) =>
+          (e.payload as Added).recipientId === me.id &&
+          (e.payload as Added).recipientRole === me.role,
+      );
     },
     // The event carries keys; the notification is read fresh.
     resolve: async (event: DomainEvent) => {

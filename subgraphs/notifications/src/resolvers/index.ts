@@ -12,13 +12,16 @@ export const createResolvers = (services: NotificationsServices, bus: EventBus) 
   const { notifications } = services;
   const recipient = {
     __resolveReference: ({ id }: { id: string }) => ({ id }),
-    notifications: ({ id }: { id: string }, args: ListArgs, { identity }: Context) => notifications.list(identity, id, args),
+    notifications: ({ id }: { id: string }, args: ListArgs, { identity }: Context) =>
+      notifications.list(identity, id, args),
   };
   return {
     Query: Query(services),
     Mutation: {
-      markNotificationRead: (_: unknown, { id }: { id: string }, { identity }: Context) => notifications.markRead(identity, id),
-      markAllNotificationsRead: (_: unknown, __: unknown, { identity }: Context) => notifications.markAllRead(identity),
+      markNotificationRead: (_: unknown, { id }: { id: string }, { identity }: Context) =>
+        notifications.markRead(identity, id),
+      markAllNotificationsRead: (_: unknown, __: unknown, { identity }: Context) =>
+        notifications.markAllRead(identity),
     },
     Subscription: Subscription(services, bus),
     Lawyer: recipient,

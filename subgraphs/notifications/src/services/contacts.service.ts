@@ -32,13 +32,22 @@ export class RouteMissingError extends Error {
  *   raises RouteMissingError, which callers treat as "not yet available", never as a crash.
  */
 export function createContactsClient(options: ContactsOptions) {
-  const target = { baseUrl: options.baseUrl, audience: 'identity', service: 'notifications', secret: options.secret, timeoutMs: options.timeoutMs ?? 3000 };
+  const target = {
+    baseUrl: options.baseUrl,
+    audience: 'identity',
+    service: 'notifications',
+    secret: options.secret,
+    timeoutMs: options.timeoutMs ?? 3000,
+  };
 
   async function post(path: string, body: unknown): Promise<Contact[]> {
     const res = await callInternal<{ contacts?: Contact[] }>(target, path, body);
     if (res.status === 404) throw new RouteMissingError(path);
     if (res.status !== 200 || !Array.isArray(res.body.contacts)) {
-      throw new AppError('SERVICE_UNAVAILABLE', '身份服务暂不可用，请稍后再试。', { serviceName: 'identity', status: res.status });
+      throw new AppError('SERVICE_UNAVAILABLE', '身份服务暂不可用，请稍后再试。', {
+        serviceName: 'identity',
+        status: res.status,
+      });
     }
     return res.body.contacts;
   }
@@ -51,7 +60,9 @@ export function createContactsClient(options: ContactsOptions) {
     },
     /** The prosecutors of one procuratorate. */
     async byProcuratorate(procuratorateId: string): Promise<Contact[]> {
-      return (await post('/internal/contacts/by-procuratorate', { procuratorateId })).filter((c) => c.role === 'PROSECUTOR');
+      return (await post('/internal/contacts/by-procuratorate', { procuratorateId })).filter(
+        (c) => c.role === 'PROSECUTOR',
+      );
     },
   };
 }

@@ -24,24 +24,78 @@ export interface ServicesDeps {
 }
 
 /** The notifications subgraph's services over its own connection, wired once. */
-export function createNotificationsServices({ connection, config, bus, logger, provider: given }: ServicesDeps) {
+export function createNotificationsServices({
+  connection,
+  config,
+  bus,
+  logger,
+  provider: given,
+}: ServicesDeps) {
   const models = notificationsModels(connection);
-  const contacts = createContactsClient({ baseUrl: config.IDENTITY_INTERNAL_URL, secret: config.YUEJUAN_INTERNAL_SECRET, logger });
+  const contacts = createContactsClient({
+    baseUrl: config.IDENTITY_INTERNAL_URL,
+    secret: config.YUEJUAN_INTERNAL_SECRET,
+    logger,
+  });
   const provider = given ?? createProvider(config, models);
   const notifications = createNotificationService(models, bus, logger);
-  const retry = { maxAttempts: config.SMS_MAX_ATTEMPTS, backoffBaseMs: config.SMS_BACKOFF_BASE_MS, backoffCapMs: config.SMS_BACKOFF_CAP_MS };
+  const retry = {
+    maxAttempts: config.SMS_MAX_ATTEMPTS,
+    backoffBaseMs: config.SMS_BACKOFF_BASE_MS,
+    backoffCapMs: config.SMS_BACKOFF_CAP_MS,
+  };
   const sender = createSender({
-    models, provider, contacts, logger: logger.child({ component: 'sms-sender' }), signName: config.SMS_SIGN_NAME, ...retry,
-    leaseMs: config.SMS_LEASE_MS, providerTimeoutMs: config.SMS_PROVIDER_TIMEOUT_MS, pollMs: config.SMS_POLL_MS, concurrency: config.SMS_SENDER_CONCURRENCY,
+    models,
+    provider,
+    contacts,
+    logger: logger.child({ component: 'sms-sender' }),
+    signName: config.SMS_SIGN_NAME,
+    ...retry,
+    leaseMs: config.SMS_LEASE_MS,
+    providerTimeoutMs: config.SMS_PROVIDER_TIMEOUT_MS,
+    pollMs: config.SMS_POLL_MS,
+    concurrency: config.SMS_SENDER_CONCURRENCY,
   });
   const outbox = createOutbox(models, logger, () => sender.kick());
   const limiter = createRateLimiter(models, config.SMS_RATE_LIMITS);
   const kicks = { fanout: () => {}, fanoutAt: (_at: Date) => {} };
-  const fanout = createFanout({ models, notifications, contacts, logger, ...retry, onRetry: (at) => kicks.fanoutAt(at) });
+  const fanout = createFanout({
+    models,
+    notifications,
+    contacts,
+    logger,
+    ...retry,
+    onRetry: (at) => kicks.fanoutAt(at),
+  });
   const receipts = createReceipts(models, logger);
-  const intake = createSmsIntake({ outbox, limiter, limitedKinds: config.SMS_RATE_LIMITED_KINDS, contacts, logger });
-  const handleEvent = createEventHandler({ notifications, outbox, fanout, onFanout: () => kicks.fanout() });
+  const intake = createSmsIntake({
+    outbox,
+    limiter,
+    limitedKinds: config.SMS_RATE_LIMITED_KINDS,
+    contacts,
+    logger,
+  });
+  const handleEvent = createEventHandler({
+    notifications,
+    outbox,
+    fanout,
+    onFanout: () => kicks.fanout(),
+  });
   const devInbox = createDevInbox(models, provider.name === 'dev');
-  return { models, provider, contacts, notifications, outbox, devInbox, limiter, sender, fanout, receipts, intake, handleEvent, kicks };
+  return {
+    models,
+    provider,
+    contacts,
+    notifications,
+    outbox,
+    devInbox,
+    limiter,
+    sender,
+    fanout,
+    receipts,
+    intake,
+    handleEvent,
+    kicks,
+  };
 }
 export type NotificationsServices = ReturnType<typeof createNotificationsServices>;

@@ -1,4 +1,15 @@
-import { AppError, decodeCursor, isDuplicateKey, lazy, lazyPage, pageSize, type EventBus, type Identity, type Logger, type PageArgs } from '@yuejuan/runtime';
+import {
+  AppError,
+  decodeCursor,
+  isDuplicateKey,
+  lazy,
+  lazyPage,
+  pageSize,
+  type EventBus,
+  type Identity,
+  type Logger,
+  type PageArgs,
+} from '@yuejuan/runtime';
 import type { MessageKind, NotificationDoc, NotificationsModels } from '../models/index.ts';
 
 export type Recipient = { id: string; role: 'LAWYER' | 'PROSECUTOR' };
@@ -24,7 +35,11 @@ export function ownRecipient(identity: Identity): Recipient {
 }
 
 /** In-app notifications: lists with the unread count, mark read, mark all read. */
-export function createNotificationService(models: NotificationsModels, bus: EventBus, logger: Logger) {
+export function createNotificationService(
+  models: NotificationsModels,
+  bus: EventBus,
+  logger: Logger,
+) {
   return {
     /**
      * Creates a notification once (insert under its deterministic id) and announces it on the
@@ -34,13 +49,28 @@ export function createNotificationService(models: NotificationsModels, bus: Even
      */
     async add(n: NewNotification): Promise<boolean> {
       try {
-        await models.Notification.create({ _id: n.id, recipientId: n.recipient.id, recipientRole: n.recipient.role, kind: n.kind, title: n.title, body: n.body, subjectId: n.subjectId ?? null });
+        await models.Notification.create({
+          _id: n.id,
+          recipientId: n.recipient.id,
+          recipientRole: n.recipient.role,
+          kind: n.kind,
+          title: n.title,
+          body: n.body,
+          subjectId: n.subjectId ?? null,
+        });
       } catch (err) {
         if (isDuplicateKey(err)) return false;
         throw err;
       }
-      await bus.publish(notificationAddedTopic, { notificationId: n.id, recipientId: n.recipient.id, recipientRole: n.recipient.role });
-      logger.info({ notificationId: n.id, kind: n.kind, recipientRole: n.recipient.role }, 'notification added');
+      await bus.publish(notificationAddedTopic, {
+        notificationId: n.id,
+        recipientId: n.recipient.id,
+        recipientRole: n.recipient.role,
+      });
+      logger.info(
+        { notificationId: n.id, kind: n.kind, recipientRole: n.recipient.role },
+        'notification added',
+      );
       return true;
     },
 
@@ -48,16 +78,31 @@ export function createNotificationService(models: NotificationsModels, bus: Even
     get: (id: string) => models.Notification.findById(id).lean<NotificationDoc>().exec(),
 
     /** A recipient's notifications, newest first; only the recipient may read them. */
-    async list(identity: Identity, recipientId: string, args: PageArgs & { unreadOnly?: boolean | null }) {
-      if (ownRecipient(identity).id !== recipientId) throw new AppError('FORBIDDEN', '只能查看本人的消息。');
+    async list(
+      identity: Identity,
+      recipientId: string,
+      args: PageArgs & { unreadOnly?: boolean | null },
+    ) {
+      if (ownRecipient(identity).id !== recipientId)
+        throw new AppError('FORBIDDEN', '只能查看本人的消息。');
       const first = pageSize(args.first);
       const filter: Record<string, unknown> = { recipientId };
       if (args.unreadOnly) filter.readAt = null;
       if (args.after) filter._id = { $lt: decodeCursor(args.after) };
       // Lazy: the unread count and the page run only when the client selects them.
       return {
-        ...lazyPage({ first, fetch: () => models.Notification.find(filter).sort({ _id: -1 }).limit(first + 1).lean<NotificationDoc[]>().exec() }),
-        unreadCount: lazy(() => models.Notification.countDocuments({ recipientId, readAt: null }).exec()),
+        ...lazyPage({
+          first,
+          fetch: () =>
+            models.Notification.find(filter)
+              .sort({ _id: -1 })
+              .limit(first + 1)
+              .lean<NotificationDoc[]>()
+              .exec(),
+        }),
+        unreadCount: lazy(() =>
+          models.Notification.countDocuments({ recipientId, readAt: null }).exec(),
+        ),
       };
     },
 
@@ -75,7 +120,10 @@ export function createNotificationService(models: NotificationsModels, bus: Even
     /** Marks all of the caller's unread notifications read; returns how many changed. */
     async markAllRead(identity: Identity): Promise<number> {
       const me = ownRecipient(identity);
-      const result = await models.Notification.updateMany({ recipientId: me.id, readAt: null }, { $set: { readAt: new Date() } }).exec();
+      const result = await models.Notification.updateMany(
+        { recipientId: me.id, readAt: null },
+        { $set: { readAt: new Date() } },
+      ).exec();
       return result.modifiedCount;
     },
   };

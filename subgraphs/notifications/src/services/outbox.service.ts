@@ -1,5 +1,28 @@
-import { AppError, claimOnce, decodeCursor, isDuplicateKey, lazyPage, newId, pageSize, requireRole, type Identity, type Logger, type PageArgs } from '@yuejuan/runtime';
-import { nativeCollection, pendingMessage, smsStatuses, type MessageKind, type NotificationsModels, type SmsKeyDoc, type SmsMessageDoc, type SmsPayload, type SmsQueueDoc, type SmsStatus } from '../models/index.ts';
+import {
+  AppError,
+  claimOnce,
+  decodeCursor,
+  isDuplicateKey,
+  lazyPage,
+  newId,
+  pageSize,
+  requireRole,
+  type Identity,
+  type Logger,
+  type PageArgs,
+} from '@yuejuan/runtime';
+import {
+  nativeCollection,
+  pendingMessage,
+  smsStatuses,
+  type MessageKind,
+  type NotificationsModels,
+  type SmsKeyDoc,
+  type SmsMessageDoc,
+  type SmsPayload,
+  type SmsQueueDoc,
+  type SmsStatus,
+} from '../models/index.ts';
 import { sensitiveVariables } from '../templates.ts';
 import type { Recipient } from './notification.service.ts';
 
@@ -15,7 +38,13 @@ export interface NewSms {
   source: 'EVENT' | 'INTERNAL';
 }
 
-export interface SmsFilter { phone?: string | null; kind?: MessageKind | null; status?: SmsStatus | null; from?: string | null; to?: string | null }
+export interface SmsFilter {
+  phone?: string | null;
+  kind?: MessageKind | null;
+  status?: SmsStatus | null;
+  from?: string | null;
+  to?: string | null;
+}
 
 /** Mainland mobile numbers (DOMAIN.md): 11 digits, 1[3-9]…. */
 export const mobilePattern = /^1[3-9]\d{9}$/;
@@ -23,7 +52,8 @@ export const mobilePattern = /^1[3-9]\d{9}$/;
 const parseTime = (value: string | null | undefined, field: string): Date | undefined => {
   if (!value) return undefined;
   const d = new Date(value);
-  if (Number.isNaN(d.getTime())) throw new AppError('BAD_USER_INPUT', '时间格式应为 ISO 8601。', { field });
+  if (Number.isNaN(d.getTime()))
+    throw new AppError('BAD_USER_INPUT', '时间格式应为 ISO 8601。', { field });
   return d;
 };
 
@@ -54,20 +84,33 @@ export function createOutbox(models: NotificationsModels, logger: Logger, onQueu
         // A replay: a settled message is never queued again. (A replay racing the settlement
         // may re-insert the item: the sender then finds the lease history and the settled
         // message, and discards it.)
-        if (await models.SmsMessage.exists({ _id: messageId }).exec()) return { messageId, created: false };
+        if (await models.SmsMessage.exists({ _id: messageId }).exec())
+          return { messageId, created: false };
       }
       const variables: Record<string, string> = {};
       const secrets: Record<string, string> = {};
-      for (const [name, value] of Object.entries(sms.values)) (sensitiveVariables.has(name) ? secrets : variables)[name] = value;
+      for (const [name, value] of Object.entries(sms.values))
+        (sensitiveVariables.has(name) ? secrets : variables)[name] = value;
       const payload: SmsPayload = {
-        kind: sms.kind, phone: sms.phone ?? null, recipientId: sms.recipient?.id ?? null, recipientRole: sms.recipient?.role ?? null,
-        variables, ...(Object.keys(secrets).length ? { secrets } : {}),
+        kind: sms.kind,
+        phone: sms.phone ?? null,
+        recipientId: sms.recipient?.id ?? null,
+        recipientRole: sms.recipient?.role ?? null,
+        variables,
+        ...(Object.keys(secrets).length ? { secrets } : {}),
       };
       // The message is its queue item until settled; re-inserting it (a replay of a half-done
       // intake) is a no-op.
       let created = true;
       try {
-        await models.SmsQueue.create({ _id: messageId, dedupeKey: sms.dedupeKey, source: sms.source, dueAt: new Date(), attempts: 0, payload });
+        await models.SmsQueue.create({
+          _id: messageId,
+          dedupeKey: sms.dedupeKey,
+          source: sms.source,
+          dueAt: new Date(),
+          attempts: 0,
+          payload,
+        });
       } catch (err) {
         if (!isDuplicateKey(err)) throw err;
         created = false;
@@ -93,18 +136,24 @@ export function createOutbox(models: NotificationsModels, logger: Logger, onQueu
       const query: Record<string, unknown> = {};
       const queued: Record<string, unknown> = {};
       if (filter?.phone) {
-        if (!mobilePattern.test(filter.phone)) throw new AppError('BAD_USER_INPUT', '手机号码格式不正确。', { field: 'phone' });
+        if (!mobilePattern.test(filter.phone))
+          throw new AppError('BAD_USER_INPUT', '手机号码格式不正确。', { field: 'phone' });
         query.phone = filter.phone;
         queued['payload.phone'] = filter.phone;
       }
       if (filter?.kind) query.kind = queued['payload.kind'] = filter.kind;
       if (filter?.status) {
-        if (!smsStatuses.includes(filter.status)) throw new AppError('BAD_USER_INPUT', undefined, { field: 'status' });
+        if (!smsStatuses.includes(filter.status))
+          throw new AppError('BAD_USER_INPUT', undefined, { field: 'status' });
         query.status = queued.status = filter.status;
       }
       const from = parseTime(filter?.from, 'from');
       const to = parseTime(filter?.to, 'to');
-      if (from || to) query.createdAt = queued.createdAt = { ...(from ? { $gte: from } : {}), ...(to ? { $lte: to } : {}) };
+      if (from || to)
+        query.createdAt = queued.createdAt = {
+          ...(from ? { $gte: from } : {}),
+          ...(to ? { $lte: to } : {}),
+        };
       if (args.after) query._id = queued._id = { $lt: decodeCursor(args.after) };
       // Settled messages and queued ones (their queue items), merged newest first; fetched only
       // when the client selects edges or pageInfo (the contract has no totalCount).
@@ -112,10 +161,20 @@ export function createOutbox(models: NotificationsModels, logger: Logger, onQueu
         first,
         fetch: async () => {
           // Queue first, as in get(); a message seen in both places is shown as settled.
-          const waiting = await models.SmsQueue.find(queued).sort({ _id: -1 }).limit(first + 1).lean<SmsQueueDoc[]>().exec();
-          const settled = await models.SmsMessage.find(query).sort({ _id: -1 }).limit(first + 1).lean<SmsMessageDoc[]>().exec();
+          const waiting = await models.SmsQueue.find(queued)
+            .sort({ _id: -1 })
+            .limit(first + 1)
+            .lean<SmsQueueDoc[]>()
+            .exec();
+          const settled = await models.SmsMessage.find(query)
+            .sort({ _id: -1 })
+            .limit(first + 1)
+            .lean<SmsMessageDoc[]>()
+            .exec();
           const settledIds = new Set(settled.map((m) => m._id));
-          return [...settled, ...waiting.filter((w) => !settledIds.has(w._id)).map(pendingMessage)].sort((x, y) => (x._id < y._id ? 1 : x._id > y._id ? -1 : 0)).slice(0, first + 1);
+          return [...settled, ...waiting.filter((w) => !settledIds.has(w._id)).map(pendingMessage)]
+            .sort((x, y) => (x._id < y._id ? 1 : x._id > y._id ? -1 : 0))
+            .slice(0, first + 1);
         },
       });
     },

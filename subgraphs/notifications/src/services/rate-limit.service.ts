@@ -1,7 +1,10 @@
 import { claimOnce } from '@yuejuan/runtime';
 import { nativeCollection, type NotificationsModels } from '../models/index.ts';
 
-export interface RateLimit { windowSeconds: number; max: number }
+export interface RateLimit {
+  windowSeconds: number;
+  max: number;
+}
 
 /**
  * Per-phone send limits against SMS bombing, in fixed windows. Each send takes a numbered slot
@@ -14,14 +17,23 @@ export function createRateLimiter(models: NotificationsModels, limits: RateLimit
   const slots = nativeCollection(models.RateSlot);
   return {
     /** Takes one send for `phone`, or answers how long until the fullest window reopens. */
-    async take(phone: string, now = new Date()): Promise<{ ok: true } | { ok: false; retryAfterSeconds: number; windowSeconds: number }> {
+    async take(
+      phone: string,
+      now = new Date(),
+    ): Promise<{ ok: true } | { ok: false; retryAfterSeconds: number; windowSeconds: number }> {
       for (const { windowSeconds, max } of limits) {
         const size = windowSeconds * 1000;
         const window = Math.floor(now.getTime() / size);
         const expiresAt = new Date((window + 1) * size);
         let taken = false;
-        for (let n = 1; n <= max && !taken; n++) taken = await claimOnce(slots, `${phone}:${windowSeconds}:${window}:${n}`, { expiresAt });
-        if (!taken) return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil((expiresAt.getTime() - now.getTime()) / 1000)), windowSeconds };
+        for (let n = 1; n <= max && !taken; n++)
+          taken = await claimOnce(slots, `${phone}:${windowSeconds}:${window}:${n}`, { expiresAt });
+        if (!taken)
+          return {
+            ok: false,
+            retryAfterSeconds: Math.max(1, Math.ceil((expiresAt.getTime() - now.getTime()) / 1000)),
+            windowSeconds,
+          };
       }
       return { ok: true };
     },

@@ -15,11 +15,21 @@ export function createReceipts(models: NotificationsModels, logger: Logger) {
       for (const r of receipts) {
         const update = r.delivered
           ? { $set: { status: 'DELIVERED', deliveredAt: r.at } }
-          : { $set: { status: 'FAILED', failedAt: r.at, lastError: `DELIVERY_FAILED: ${r.error ?? '未送达'}` } };
-        const result = await models.SmsMessage.updateOne({ _id: r.messageId, status: 'SENT' }, update).exec();
+          : {
+              $set: {
+                status: 'FAILED',
+                failedAt: r.at,
+                lastError: `DELIVERY_FAILED: ${r.error ?? '未送达'}`,
+              },
+            };
+        const result = await models.SmsMessage.updateOne(
+          { _id: r.messageId, status: 'SENT' },
+          update,
+        ).exec();
         applied += result.modifiedCount;
       }
-      if (receipts.length) logger.info({ received: receipts.length, applied }, 'sms delivery reports applied');
+      if (receipts.length)
+        logger.info({ received: receipts.length, applied }, 'sms delivery reports applied');
       return applied;
     },
   };

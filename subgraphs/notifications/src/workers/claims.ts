@@ -1,5 +1,11 @@
 import { claimOnce } from '@yuejuan/runtime';
-import { nativeCollection, type NotificationsModels, type SmsLeaseDoc, type SmsPayload, type SmsQueueDoc } from '../models/index.ts';
+import {
+  nativeCollection,
+  type NotificationsModels,
+  type SmsLeaseDoc,
+  type SmsPayload,
+  type SmsQueueDoc,
+} from '../models/index.ts';
 
 /** How long expired leases are kept (the sweep deletes older ones). */
 export const leaseRetentionMs = 3_600_000;
@@ -7,14 +13,24 @@ export const leaseRetentionMs = 3_600_000;
 export const leaseKey = (messageId: string, n: number) => `${messageId}:attempt:${n}`;
 
 /** A message as the sender sends it: its queue item's payload under the message id. */
-export interface Sendable extends SmsPayload { _id: string; dedupeKey: string; source: 'EVENT' | 'INTERNAL'; createdAt: Date }
+export interface Sendable extends SmsPayload {
+  _id: string;
+  dedupeKey: string;
+  source: 'EVENT' | 'INTERNAL';
+  createdAt: Date;
+}
 
 /**
  * A claimed attempt: this sender alone may work on the message until `expiresAt`, and may
  * start the provider call only until `sendBy`, which leaves half of what the call does not
  * use of the lease for recording the outcome.
  */
-export interface Claim { message: Sendable; attempt: number; expiresAt: Date; sendBy: Date }
+export interface Claim {
+  message: Sendable;
+  attempt: number;
+  expiresAt: Date;
+  sendBy: Date;
+}
 
 export interface ClaimsOptions {
   models: NotificationsModels;
@@ -52,8 +68,12 @@ export function createClaims(o: ClaimsOptions) {
   const leases = nativeCollection(models.SmsLease);
   /** Items whose lease another sender held: not tried again before then. */
   const heldUntil = new Map<string, number>();
-  const claimOf = (message: Sendable, attempt: number, expiresAt: Date): Claim =>
-    ({ message, attempt, expiresAt, sendBy: new Date(expiresAt.getTime() - (o.leaseMs + o.providerTimeoutMs) / 2) });
+  const claimOf = (message: Sendable, attempt: number, expiresAt: Date): Claim => ({
+    message,
+    attempt,
+    expiresAt,
+    sendBy: new Date(expiresAt.getTime() - (o.leaseMs + o.providerTimeoutMs) / 2),
+  });
 
   /**
    * After winning attempt n: the message to send, or null when there is nothing to send.
@@ -61,8 +81,19 @@ export function createClaims(o: ClaimsOptions) {
    * the item may have settled it and died before deleting it, or a replayed intake may have
    * re-queued it) and for items so old that their leases may have been swept.
    */
-  async function won(item: SmsQueueDoc, n: number, expiresAt: Date, verify: boolean): Promise<Claim | null> {
-    const message: Sendable = { _id: item._id, dedupeKey: item.dedupeKey, source: item.source, createdAt: item.createdAt, ...item.payload };
+  async function won(
+    item: SmsQueueDoc,
+    n: number,
+    expiresAt: Date,
+    verify: boolean,
+  ): Promise<Claim | null> {
+    const message: Sendable = {
+      _id: item._id,
+      dedupeKey: item.dedupeKey,
+      source: item.source,
+      createdAt: item.createdAt,
+      ...item.payload,
+    };
     if (verify && (await models.SmsMessage.exists({ _id: item._id }).exec())) {
       await o.discard(item._id); // a stale queue item of a settled message (only settled messages are stored)
       return null;
@@ -80,7 +111,14 @@ export function createClaims(o: ClaimsOptions) {
     let expiresAt: Date;
     for (;;) {
       expiresAt = new Date(Date.now() + o.leaseMs);
-      if (await claimOnce(leases, leaseKey(item._id, n), { sender: o.senderId, at: new Date(), expiresAt })) break;
+      if (
+        await claimOnce(leases, leaseKey(item._id, n), {
+          sender: o.senderId,
+          at: new Date(),
+          expiresAt,
+        })
+      )
+        break;
       const held = await models.SmsLease.findById(leaseKey(item._id, n)).lean<SmsLeaseDoc>().exec();
       if (held && held.expiresAt.getTime() > Date.now()) {
         heldUntil.set(item._id, held.expiresAt.getTime());
@@ -96,13 +134,24 @@ export function createClaims(o: ClaimsOptions) {
    * Claims up to `k` due messages that `skip` does not exclude (this sender's own work in
    * flight or settled), reading `extraScan` more queue items than usual for the skipped ones.
    */
-  async function claimDue(k: number, skip: (id: string) => boolean, extraScan = 0): Promise<Claim[]> {
+  async function claimDue(
+    k: number,
+    skip: (id: string) => boolean,
+    extraScan = 0,
+  ): Promise<Claim[]> {
     const now = Date.now();
     // No sort: in natural order FerretDB stops scanning at the limit. Shuffled so that several
     // senders reading the same head of the queue mostly try different items.
-    const due = await models.SmsQueue.find({ dueAt: { $lte: new Date(now) } }).limit(o.scanLimit + extraScan).lean<SmsQueueDoc[]>().exec();
-    for (let i = due.length - 1; i > 0; i--) { const j = Math.floor(Math.random() * (i + 1)); [due[i], due[j]] = [due[j]!, due[i]!]; }
-    if (heldUntil.size > 10_000) for (const [id, t] of heldUntil) if (t <= now) heldUntil.delete(id);
+    const due = await models.SmsQueue.find({ dueAt: { $lte: new Date(now) } })
+      .limit(o.scanLimit + extraScan)
+      .lean<SmsQueueDoc[]>()
+      .exec();
+    for (let i = due.length - 1; i > 0; i--) {
+      const j = Math.floor(Math.random() * (i + 1));
+      [due[i], due[j]] = [due[j]!, due[i]!];
+    }
+    if (heldUntil.size > 10_000)
+      for (const [id, t] of heldUntil) if (t <= now) heldUntil.delete(id);
     const fresh: SmsQueueDoc[] = [];
     const recheck: SmsQueueDoc[] = [];
     for (const item of due) {
@@ -115,7 +164,12 @@ export function createClaims(o: ClaimsOptions) {
     const claims: Claim[] = [];
     if (fresh.length) {
       const expiresAt = new Date(Date.now() + o.leaseMs);
-      const docs = fresh.map((item) => ({ _id: leaseKey(item._id, item.attempts + 1), sender: o.senderId, at: new Date(), expiresAt }));
+      const docs = fresh.map((item) => ({
+        _id: leaseKey(item._id, item.attempts + 1),
+        sender: o.senderId,
+        at: new Date(),
+        expiresAt,
+      }));
       let refused = new Map<number, WriteError>();
       try {
         await o.serial(() => leases.insertMany(docs as never[], { ordered: false }));
@@ -128,7 +182,10 @@ export function createClaims(o: ClaimsOptions) {
       for (const [i, item] of fresh.entries()) {
         // Held by another sender (or refused for another reason, then perhaps not): try again
         // once a lease taken now would have ended.
-        if (refused.has(i)) { heldUntil.set(item._id, expiresAt.getTime()); continue; }
+        if (refused.has(i)) {
+          heldUntil.set(item._id, expiresAt.getTime());
+          continue;
+        }
         const c = await won(item, item.attempts + 1, expiresAt, item.dueAt.getTime() < oldBefore);
         if (c) claims.push(c);
       }

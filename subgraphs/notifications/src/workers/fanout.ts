@@ -16,7 +16,13 @@ export interface FanoutOptions {
   onRetry?: (dueAt: Date) => void;
 }
 
-export interface NewFanout { eventId: string; procuratorateId: string; kind: MessageKind; variables: Record<string, string>; subjectId: string | null }
+export interface NewFanout {
+  eventId: string;
+  procuratorateId: string;
+  kind: MessageKind;
+  variables: Record<string, string>;
+  subjectId: string | null;
+}
 
 /**
  * In-app notifications to every prosecutor of a procuratorate. The event consumer only records
@@ -38,24 +44,44 @@ export function createFanout(o: FanoutOptions) {
       const prosecutors = await o.contacts.byProcuratorate(f.procuratorateId);
       const t = templates[f.kind].inApp!;
       for (const p of prosecutors) {
-        await o.notifications.add({ id: `${f._id}:${p.id}`, recipient: { id: p.id, role: 'PROSECUTOR' }, kind: f.kind, title: render(t.title, f.variables), body: render(t.body, f.variables), subjectId: f.subjectId });
+        await o.notifications.add({
+          id: `${f._id}:${p.id}`,
+          recipient: { id: p.id, role: 'PROSECUTOR' },
+          kind: f.kind,
+          title: render(t.title, f.variables),
+          body: render(t.body, f.variables),
+          subjectId: f.subjectId,
+        });
       }
       // Done fan-outs are deleted so the due scan stays as small as the backlog; a replay of the
       // event within the bus's look-back would only re-add the same notification ids.
       await models.Fanout.deleteOne({ _id: f._id }).exec();
-      logger.info({ eventId: f._id, kind: f.kind, recipients: prosecutors.length, attempts }, 'prosecutor notifications added');
+      logger.info(
+        { eventId: f._id, kind: f.kind, recipients: prosecutors.length, attempts },
+        'prosecutor notifications added',
+      );
     } catch (err) {
       if (!(err instanceof RouteMissingError) && !(err instanceof AppError)) throw err;
       const lastError = err.message;
       if (err instanceof RouteMissingError && !warnedMissing) {
         warnedMissing = true;
-        logger.warn({ route: err.route }, 'identity does not serve the prosecutors-by-procuratorate route yet; prosecutor notifications wait');
+        logger.warn(
+          { route: err.route },
+          'identity does not serve the prosecutors-by-procuratorate route yet; prosecutor notifications wait',
+        );
       }
       const failed = attempts >= o.maxAttempts;
       const dueAt = new Date(Date.now() + backoff(attempts));
-      await models.Fanout.updateOne({ _id: f._id }, { $set: { attempts, lastError, ...(failed ? { status: 'FAILED' } : { dueAt }) } }).exec();
+      await models.Fanout.updateOne(
+        { _id: f._id },
+        { $set: { attempts, lastError, ...(failed ? { status: 'FAILED' } : { dueAt }) } },
+      ).exec();
       if (!failed) o.onRetry?.(dueAt);
-      if (failed) logger.warn({ eventId: f._id, error: lastError }, 'prosecutor notification fan-out gave up');
+      if (failed)
+        logger.warn(
+          { eventId: f._id, error: lastError },
+          'prosecutor notification fan-out gave up',
+        );
     }
   }
 
@@ -63,14 +89,24 @@ export function createFanout(o: FanoutOptions) {
     /** Records a fan-out once per event. */
     async record(f: NewFanout): Promise<void> {
       try {
-        await models.Fanout.create({ _id: f.eventId, procuratorateId: f.procuratorateId, kind: f.kind, variables: f.variables, subjectId: f.subjectId, dueAt: new Date() });
+        await models.Fanout.create({
+          _id: f.eventId,
+          procuratorateId: f.procuratorateId,
+          kind: f.kind,
+          variables: f.variables,
+          subjectId: f.subjectId,
+          dueAt: new Date(),
+        });
       } catch (err) {
         if (!isDuplicateKey(err)) throw err;
       }
     },
     /** Runs the due fan-outs; answers how many it ran. */
     async run(): Promise<number> {
-      const due = await models.Fanout.find({ status: 'PENDING', dueAt: { $lte: new Date() } }).limit(20).lean<FanoutDoc[]>().exec();
+      const due = await models.Fanout.find({ status: 'PENDING', dueAt: { $lte: new Date() } })
+        .limit(20)
+        .lean<FanoutDoc[]>()
+        .exec();
       for (const f of due) await runOne(f);
       return due.length;
     },

@@ -12,24 +12,46 @@ const sweepMs = 10 * 60_000;
  * The background work of a notifications process: the durable event consumer, the SMS sender,
  * the prosecutor fan-out, the Tencent Cloud receipt poller, and the sweep of expired claims.
  */
-export function createWorkers({ services, bus, config, logger }: { services: NotificationsServices; bus: EventBus; config: NotificationsConfig; logger: Logger }) {
+export function createWorkers({
+  services,
+  bus,
+  config,
+  logger,
+}: {
+  services: NotificationsServices;
+  bus: EventBus;
+  config: NotificationsConfig;
+  logger: Logger;
+}) {
   const { models } = services;
   const fanout = createLoop('fanout', services.fanout.run, config.SMS_POLL_MS, logger);
   services.kicks.fanout = fanout.kick;
   services.kicks.fanoutAt = (at) => fanout.wakeAt(at);
-  const sweep = createLoop('sweep', async () => {
-    const now = new Date();
-    await services.limiter.sweep(now);
-    await models.SmsLease.deleteMany({ expiresAt: { $lt: new Date(now.getTime() - leaseRetentionMs) } }).exec();
-    return 0;
-  }, sweepMs, logger);
+  const sweep = createLoop(
+    'sweep',
+    async () => {
+      const now = new Date();
+      await services.limiter.sweep(now);
+      await models.SmsLease.deleteMany({
+        expiresAt: { $lt: new Date(now.getTime() - leaseRetentionMs) },
+      }).exec();
+      return 0;
+    },
+    sweepMs,
+    logger,
+  );
   const pull = services.provider.pullReceipts?.bind(services.provider);
   const receipts = pull
-    ? createLoop('sms-receipts', async () => {
-      const got = await pull(AbortSignal.timeout(config.SMS_PROVIDER_TIMEOUT_MS));
-      await services.receipts.apply(got);
-      return got.length >= 100 ? 1 : 0; // a full page: more are waiting
-    }, config.SMS_TENCENT_RECEIPT_POLL_MS, logger)
+    ? createLoop(
+        'sms-receipts',
+        async () => {
+          const got = await pull(AbortSignal.timeout(config.SMS_PROVIDER_TIMEOUT_MS));
+          await services.receipts.apply(got);
+          return got.length >= 100 ? 1 : 0; // a full page: more are waiting
+        },
+        config.SMS_TENCENT_RECEIPT_POLL_MS,
+        logger,
+      )
     : null;
   let stopConsumer: (() => Promise<void>) | null = null;
 

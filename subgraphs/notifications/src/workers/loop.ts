@@ -7,17 +7,29 @@ import type { Logger } from '@yuejuan/runtime';
  * (queued by a process without workers, a dead sender's expired lease). An idle loop thus costs
  * the database almost nothing. A failing pass is logged and tried again at the next turn.
  */
-export function createLoop(name: string, pass: () => Promise<number>, idleMs: number, logger: Logger) {
+export function createLoop(
+  name: string,
+  pass: () => Promise<number>,
+  idleMs: number,
+  logger: Logger,
+) {
   let stopped = true;
   let running: Promise<void> | null = null;
   let wake: (() => void) | null = null;
   let kicked = false;
   let alarm: { at: number; timer: NodeJS.Timeout } | null = null;
-  const sleep = () => new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, idleMs);
-    wake = () => { clearTimeout(timer); resolve(); };
-  });
-  const kick = () => { kicked = true; wake?.(); };
+  const sleep = () =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, idleMs);
+      wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  const kick = () => {
+    kicked = true;
+    wake?.();
+  };
   return {
     kick,
     /** Runs a pass at `at` (the earliest of the times asked for wins). */
@@ -29,11 +41,17 @@ export function createLoop(name: string, pass: () => Promise<number>, idleMs: nu
       // clock, about one time in twenty here): the pass would then find nothing due and the loop
       // sleep its whole idle time. So it runs only once `at` has passed, re-armed until then.
       const arm = (): NodeJS.Timeout => {
-        const timer = setTimeout(() => {
-          if (Date.now() < t) { alarm = { at: t, timer: arm() }; return; }
-          alarm = null;
-          kick();
-        }, Math.max(0, t - Date.now()));
+        const timer = setTimeout(
+          () => {
+            if (Date.now() < t) {
+              alarm = { at: t, timer: arm() };
+              return;
+            }
+            alarm = null;
+            kick();
+          },
+          Math.max(0, t - Date.now()),
+        );
         timer.unref();
         return timer;
       };
@@ -46,7 +64,11 @@ export function createLoop(name: string, pass: () => Promise<number>, idleMs: nu
         while (!stopped) {
           kicked = false;
           let done = 0;
-          try { done = await pass(); } catch (err) { logger.warn({ loop: name, err: (err as Error).message }, 'background pass failed'); }
+          try {
+            done = await pass();
+          } catch (err) {
+            logger.warn({ loop: name, err: (err as Error).message }, 'background pass failed');
+          }
           if (done === 0 && !kicked && !stopped) await sleep();
           wake = null;
         }
@@ -54,7 +76,10 @@ export function createLoop(name: string, pass: () => Promise<number>, idleMs: nu
     },
     async stop() {
       stopped = true;
-      if (alarm) { clearTimeout(alarm.timer); alarm = null; }
+      if (alarm) {
+        clearTimeout(alarm.timer);
+        alarm = null;
+      }
       wake?.();
       await running;
       running = null;

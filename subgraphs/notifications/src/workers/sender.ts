@@ -1,7 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { AppError, isDuplicateKey, type Logger } from '@yuejuan/runtime';
 import { nativeCollection, type NotificationsModels, type SmsStatus } from '../models/index.ts';
-import { ProviderError, transportError, type OutgoingSms, type SmsProvider } from '../providers/index.ts';
+import {
+  ProviderError,
+  transportError,
+  type OutgoingSms,
+  type SmsProvider,
+} from '../providers/index.ts';
 import { mobilePattern } from '../services/outbox.service.ts';
 import { RouteMissingError, type ContactsClient } from '../services/contacts.service.ts';
 import { render, templates } from '../templates.ts';
@@ -30,7 +35,16 @@ export interface SenderOptions {
 export type { Claim } from './claims.ts';
 
 /** How a message ended, as recorded on the settled message. */
-interface Outcome { status: SmsStatus; attempts: number; provider: string; lastError: string | null; sentAt?: Date; failedAt?: Date; providerMessageId?: string | null; phone?: string }
+interface Outcome {
+  status: SmsStatus;
+  attempts: number;
+  provider: string;
+  lastError: string | null;
+  sentAt?: Date;
+  failedAt?: Date;
+  providerMessageId?: string | null;
+  phone?: string;
+}
 
 /**
  * The outbox sender. Claims (see claims.ts) are inserts under a unique `_id`: of concurrent
@@ -79,8 +93,16 @@ export function createSender(o: SenderOptions) {
   async function settle(message: Sendable, outcome: Outcome) {
     const { secrets: _dropped, createdAt, dedupeKey, source, _id, ...shown } = message;
     const doc = {
-      ...shown, ...outcome, _id, dedupeKey, source, createdAt,
-      sentAt: outcome.sentAt ?? null, failedAt: outcome.failedAt ?? null, deliveredAt: null, providerMessageId: outcome.providerMessageId ?? null,
+      ...shown,
+      ...outcome,
+      _id,
+      dedupeKey,
+      source,
+      createdAt,
+      sentAt: outcome.sentAt ?? null,
+      failedAt: outcome.failedAt ?? null,
+      deliveredAt: null,
+      providerMessageId: outcome.providerMessageId ?? null,
     };
     await serial(async () => {
       try {
@@ -96,32 +118,59 @@ export function createSender(o: SenderOptions) {
 
   /** A provider error as stored, with any secret value a provider might echo blanked out. */
   const describe = (e: ProviderError, message: Sendable) =>
-    Object.values(message.secrets ?? {}).reduce((text, secret) => (secret ? text.split(secret).join('***') : text), `${e.code}: ${e.message}`);
+    Object.values(message.secrets ?? {}).reduce(
+      (text, secret) => (secret ? text.split(secret).join('***') : text),
+      `${e.code}: ${e.message}`,
+    );
 
   async function fail(message: Sendable, n: number, e: ProviderError, phone?: string) {
-    await settle(message, { status: 'FAILED', failedAt: new Date(), attempts: Math.min(n, o.maxAttempts), lastError: describe(e, message), provider: o.provider.name, ...(phone ? { phone } : {}) });
-    logger.warn({ messageId: message._id, kind: message.kind, attempt: n, error: e.code }, 'sms failed');
+    await settle(message, {
+      status: 'FAILED',
+      failedAt: new Date(),
+      attempts: Math.min(n, o.maxAttempts),
+      lastError: describe(e, message),
+      provider: o.provider.name,
+      ...(phone ? { phone } : {}),
+    });
+    logger.warn(
+      { messageId: message._id, kind: message.kind, attempt: n, error: e.code },
+      'sms failed',
+    );
   }
 
   const claims = createClaims({
-    models, senderId, leaseMs: o.leaseMs, providerTimeoutMs: o.providerTimeoutMs, maxAttempts: o.maxAttempts,
-    scanLimit: Math.max(32, o.concurrency * 4), discard, serial,
-    exhaust: (message, n) => fail(message, n, new ProviderError('ATTEMPTS_EXHAUSTED', '重试次数已用尽（发送进程曾中断）', false)),
+    models,
+    senderId,
+    leaseMs: o.leaseMs,
+    providerTimeoutMs: o.providerTimeoutMs,
+    maxAttempts: o.maxAttempts,
+    scanLimit: Math.max(32, o.concurrency * 4),
+    discard,
+    serial,
+    exhaust: (message, n) =>
+      fail(
+        message,
+        n,
+        new ProviderError('ATTEMPTS_EXHAUSTED', '重试次数已用尽（发送进程曾中断）', false),
+      ),
   });
 
   /** The message's phone: stored, or looked up from its recipient (stored with the outcome). */
   async function phoneOf(message: Sendable): Promise<string> {
     if (message.phone) return message.phone;
-    if (!message.recipientId || !o.contacts) throw new ProviderError('NO_PHONE', '收件人无手机号码', false);
+    if (!message.recipientId || !o.contacts)
+      throw new ProviderError('NO_PHONE', '收件人无手机号码', false);
     let contact;
     try {
       contact = (await o.contacts.byIds([message.recipientId])).get(message.recipientId);
     } catch (err) {
-      if (err instanceof AppError || err instanceof RouteMissingError) throw new ProviderError('CONTACTS_UNAVAILABLE', '身份服务暂不可用，无法获取手机号码', true);
+      if (err instanceof AppError || err instanceof RouteMissingError)
+        throw new ProviderError('CONTACTS_UNAVAILABLE', '身份服务暂不可用，无法获取手机号码', true);
       throw err;
     }
     if (!contact?.phone) throw new ProviderError('NO_PHONE', '收件人未登记手机号码', false);
-    if (!mobilePattern.test(contact.phone)) throw new ProviderError('BAD_PHONE', '收件人手机号码格式不正确', false);
+    if (!mobilePattern.test(contact.phone))
+      throw new ProviderError('BAD_PHONE', '收件人手机号码格式不正确', false);
     return contact.phone;
   }
 
@@ -130,7 +179,13 @@ export function createSender(o: SenderOptions) {
     if (!template) throw new ProviderError('NO_TEMPLATE', `${message.kind} 没有短信模板`, false);
     const values = { ...message.variables, ...message.secrets };
     const params = template.variables.map((name) => ({ name, value: values[name] ?? '' }));
-    return { messageId: message._id, phone, kind: message.kind, params, text: `【${o.signName}】${render(template.text, values)}` };
+    return {
+      messageId: message._id,
+      phone,
+      kind: message.kind,
+      params,
+      text: `【${o.signName}】${render(template.text, values)}`,
+    };
   }
 
   /**
@@ -144,7 +199,10 @@ export function createSender(o: SenderOptions) {
         return await settle(message, outcome);
       } catch (err) {
         if (!wait) throw err;
-        logger.warn({ messageId: message._id, err: (err as Error).message }, 'recording a sent sms failed; retrying');
+        logger.warn(
+          { messageId: message._id, err: (err as Error).message },
+          'recording a sent sms failed; retrying',
+        );
         await new Promise((r) => setTimeout(r, wait));
       }
     }
@@ -157,7 +215,8 @@ export function createSender(o: SenderOptions) {
     try {
       phone = await phoneOf(message);
       const sms = compose(message, phone);
-      if (Date.now() > sendBy.getTime()) throw new ProviderError('LEASE_SHORT', '租约剩余时间不足，稍后重试', true);
+      if (Date.now() > sendBy.getTime())
+        throw new ProviderError('LEASE_SHORT', '租约剩余时间不足，稍后重试', true);
       result = await o.provider.send(sms, AbortSignal.timeout(o.providerTimeoutMs));
     } catch (err) {
       const e = err instanceof ProviderError ? err : transportError(err);
@@ -165,14 +224,40 @@ export function createSender(o: SenderOptions) {
       if (!e.retryable || n >= o.maxAttempts) return fail(message, n, e, looked);
       const retryInMs = backoff(n);
       const dueAt = new Date(Date.now() + retryInMs);
-      await serial(() => models.SmsQueue.updateOne({ _id: message._id }, { $set: { attempts: n, dueAt, lastError: describe(e, message), provider: o.provider.name } }).exec());
+      await serial(() =>
+        models.SmsQueue.updateOne(
+          { _id: message._id },
+          {
+            $set: {
+              attempts: n,
+              dueAt,
+              lastError: describe(e, message),
+              provider: o.provider.name,
+            },
+          },
+        ).exec(),
+      );
       loop.wakeAt(dueAt);
-      logger.warn({ messageId: message._id, kind: message.kind, attempt: n, error: e.code, retryInMs }, 'sms attempt failed; will retry');
+      logger.warn(
+        { messageId: message._id, kind: message.kind, attempt: n, error: e.code, retryInMs },
+        'sms attempt failed; will retry',
+      );
       return;
     }
     const looked = phone !== message.phone ? { phone } : {};
-    await recordSent(message, { status: 'SENT', attempts: n, sentAt: new Date(), provider: o.provider.name, providerMessageId: result.providerMessageId, lastError: null, ...looked });
-    logger.info({ messageId: message._id, kind: message.kind, attempt: n, provider: o.provider.name }, 'sms sent');
+    await recordSent(message, {
+      status: 'SENT',
+      attempts: n,
+      sentAt: new Date(),
+      provider: o.provider.name,
+      providerMessageId: result.providerMessageId,
+      lastError: null,
+      ...looked,
+    });
+    logger.info(
+      { messageId: message._id, kind: message.kind, attempt: n, provider: o.provider.name },
+      'sms sent',
+    );
   }
 
   /**
@@ -196,11 +281,20 @@ export function createSender(o: SenderOptions) {
           await Promise.race([...pending].map((p) => p.catch(() => undefined)));
           continue;
         }
-        refill ??= claims.claimDue(o.concurrency - inFlight.size, (id) => inFlight.has(id) || settledItems.has(id), settledItems.size + settledItems.batch).then((got) => {
-          for (const g of got) inFlight.add(g.message._id);
-          ready.push(...got);
-          if (!got.length) exhausted = true;
-        }).finally(() => { refill = null; });
+        refill ??= claims
+          .claimDue(
+            o.concurrency - inFlight.size,
+            (id) => inFlight.has(id) || settledItems.has(id),
+            settledItems.size + settledItems.batch,
+          )
+          .then((got) => {
+            for (const g of got) inFlight.add(g.message._id);
+            ready.push(...got);
+            if (!got.length) exhausted = true;
+          })
+          .finally(() => {
+            refill = null;
+          });
         await refill;
       }
     };
@@ -212,11 +306,18 @@ export function createSender(o: SenderOptions) {
           if (!c) return;
           const p = deliver(c);
           pending.add(p);
-          try { await p; } finally { pending.delete(p); }
+          try {
+            await p;
+          } finally {
+            pending.delete(p);
+          }
           done++;
         } catch (err) {
           // The database failed under this item: its lease (if taken) expires and it is retried.
-          logger.warn({ messageId: c?.message._id, err: (err as Error).message }, 'sms attempt interrupted');
+          logger.warn(
+            { messageId: c?.message._id, err: (err as Error).message },
+            'sms attempt interrupted',
+          );
           if (!c) return;
         } finally {
           if (c) inFlight.delete(c.message._id);
@@ -235,7 +336,10 @@ export function createSender(o: SenderOptions) {
     tick,
     /** Wakes the loop now (a message was queued in this process). */
     kick: loop.kick,
-    start() { halted = false; loop.start(); },
+    start() {
+      halted = false;
+      loop.start();
+    },
     /** Claims nothing more, and returns once the messages in flight are settled. */
     async stop() {
       halted = true;

@@ -2,7 +2,12 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export interface FakeRequest { method: string; url: URL; headers: http.IncomingHttpHeaders; body: string }
+export interface FakeRequest {
+  method: string;
+  url: URL;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
 export type FakeAnswer = { status?: number; json: unknown };
 
 /** Starts a server answering each request with `handle`; `close()` stops it. */
@@ -12,7 +17,12 @@ export async function startFake(handle: (req: FakeRequest) => Promise<FakeAnswer
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', async () => {
       try {
-        const answer = await handle({ method: req.method ?? 'GET', url: new URL(req.url ?? '/', 'http://fake'), headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+        const answer = await handle({
+          method: req.method ?? 'GET',
+          url: new URL(req.url ?? '/', 'http://fake'),
+          headers: req.headers,
+          body: Buffer.concat(chunks).toString('utf8'),
+        });
         res.writeHead(answer.status ?? 200, { 'content-type': 'application/json; charset=utf-8' });
         res.end(JSON.stringify(answer.json));
       } catch (err) {

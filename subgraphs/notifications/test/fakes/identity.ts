@@ -20,7 +20,11 @@ export async function startFakeIdentity(options: IdentityFakeOptions) {
   const server = await startFake(async (req) => {
     if (down) return { status: 503, json: { error: 'down' } };
     try {
-      const caller = await verifyInternalToken(options.secret, 'identity', req.headers[internalTokenHeader] as string | undefined);
+      const caller = await verifyInternalToken(
+        options.secret,
+        'identity',
+        req.headers[internalTokenHeader] as string | undefined,
+      );
       if (caller.role !== 'SERVICE') return { status: 403, json: { error: 'FORBIDDEN' } };
     } catch {
       return { status: 401, json: { error: 'UNAUTHENTICATED' } };
@@ -28,9 +32,18 @@ export async function startFakeIdentity(options: IdentityFakeOptions) {
     const body = JSON.parse(req.body || '{}') as { ids?: string[]; procuratorateId?: string };
     calls.push({ path: req.url.pathname, body });
     const strip = ({ procuratorateId: _p, ...c }: Contact & { procuratorateId?: string }) => c;
-    if (req.url.pathname === '/internal/contacts') return { json: { contacts: options.contacts.filter((c) => body.ids?.includes(c.id)).map(strip) } };
+    if (req.url.pathname === '/internal/contacts')
+      return {
+        json: { contacts: options.contacts.filter((c) => body.ids?.includes(c.id)).map(strip) },
+      };
     if (req.url.pathname === '/internal/contacts/by-procuratorate' && state.byProcuratorate) {
-      return { json: { contacts: options.contacts.filter((c) => c.role === 'PROSECUTOR' && c.procuratorateId === body.procuratorateId).map(strip) } };
+      return {
+        json: {
+          contacts: options.contacts
+            .filter((c) => c.role === 'PROSECUTOR' && c.procuratorateId === body.procuratorateId)
+            .map(strip),
+        },
+      };
     }
     return { status: 404, json: { error: 'Cannot POST' } };
   });
@@ -38,7 +51,9 @@ export async function startFakeIdentity(options: IdentityFakeOptions) {
     url: server.url,
     calls,
     state,
-    setDown(value: boolean) { down = value; },
+    setDown(value: boolean) {
+      down = value;
+    },
     close: server.close,
   };
 }

@@ -12,7 +12,13 @@ export const appointmentTypes = {
 } as const;
 export type AppointmentType = keyof typeof appointmentTypes;
 /** ONLINE_READING: WAITING_FOR_FILE → FILE_READY → CLOSED; booked kinds: REQUESTED → CONFIRMED → CLOSED (declined or cancelled). */
-export const appointmentStatuses = ['WAITING_FOR_FILE', 'FILE_READY', 'REQUESTED', 'CONFIRMED', 'CLOSED'] as const;
+export const appointmentStatuses = [
+  'WAITING_FOR_FILE',
+  'FILE_READY',
+  'REQUESTED',
+  'CONFIRMED',
+  'CLOSED',
+] as const;
 
 /** A lawyer's appointment; for ONLINE_READING it is where the package and its download live. */
 export const appointmentSchema = new Schema(
@@ -25,7 +31,12 @@ export const appointmentSchema = new Schema(
     caseName: { type: String, required: true },
     /** The application it came from (one appointment per application: its `_id` decides). */
     sourceId: { type: String, required: true },
-    status: { type: String, required: true, enum: appointmentStatuses, default: 'WAITING_FOR_FILE' },
+    status: {
+      type: String,
+      required: true,
+      enum: appointmentStatuses,
+      default: 'WAITING_FOR_FILE',
+    },
     receiptAcknowledgedAt: Date,
     packageId: String,
     /** Why it closed before its time (the binding was revoked, the package withdrawn, declined, cancelled), shown to the lawyer. */
@@ -48,5 +59,10 @@ export const appointmentSchema = new Schema(
 );
 appointmentSchema.index({ lawyerId: 1, _id: -1 });
 
-export type AppointmentDoc = InferSchemaType<typeof appointmentSchema> & { _id: string; createdAt: Date; updatedAt?: Date };
-export const appointmentModel = (c: Connection) => c.model('Appointment', appointmentSchema, 'appointments');
+export type AppointmentDoc = InferSchemaType<typeof appointmentSchema> & {
+  _id: string;
+  createdAt: Date;
+  updatedAt?: Date;
+};
+export const appointmentModel = (c: Connection) =>
+  c.model('Appointment', appointmentSchema, 'appointments');

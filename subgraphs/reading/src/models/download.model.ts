@@ -39,4 +39,5 @@ export const grantSchema = new Schema(
   { timestamps: true, versionKey: false },
 );
 export type GrantDoc = InferSchemaType<typeof grantSchema> & { _id: string };
-export const grantModel = (c: Connection) => c.model('DownloadGrant', grantSchema, 'download_grants');
+export const grantModel = (c: Connection) =>
+  c.model('DownloadGrant', grantSchema, 'download_grants');

@@ -2,7 +2,10 @@ import { Schema, type Connection, type InferSchemaType } from 'mongoose';
 import { newId } from '@yuejuan/runtime';
 
 export const packageStatuses = ['PREPARING', 'READY', 'FAILED', 'EXPIRED', 'REVOKED'] as const;
-const packedVolume = new Schema({ volumeId: String, title: String, position: Number, sizeBytes: Number, pageCount: Number }, { _id: false });
+const packedVolume = new Schema(
+  { volumeId: String, title: String, position: Number, sizeBytes: Number, pageCount: Number },
+  { _id: false },
+);
 
 /**
  * The encrypted case-file package of an appointment. `blobId`/`sha256` are set in the same
@@ -40,7 +43,8 @@ export const packageSchema = new Schema(
 );
 
 export type PackageDoc = InferSchemaType<typeof packageSchema> & { _id: string };
-export const packageModel = (c: Connection) => c.model('CaseFilePackage', packageSchema, 'packages');
+export const packageModel = (c: Connection) =>
+  c.model('CaseFilePackage', packageSchema, 'packages');
 
 /** A build of a package (`_id` = `${packageId}:${keyVersion}`), kept in the database so it survives a restart. */
 export const buildJobSchema = new Schema(
@@ -48,7 +52,12 @@ export const buildJobSchema = new Schema(
     _id: { type: String, required: true },
     packageId: { type: String, required: true },
     keyVersion: { type: Number, required: true },
-    status: { type: String, required: true, enum: ['QUEUED', 'RUNNING', 'DONE', 'FAILED'], default: 'QUEUED' },
+    status: {
+      type: String,
+      required: true,
+      enum: ['QUEUED', 'RUNNING', 'DONE', 'FAILED'],
+      default: 'QUEUED',
+    },
     /** Each take-over claims `${_id}:${attempt}` once. */
     attempt: { type: Number, required: true, default: 0 },
     heartbeatAt: Date,

@@ -1,8 +1,17 @@
 import { Schema, type Connection, type InferSchemaType } from 'mongoose';
 import { newId } from '@yuejuan/runtime';
 
-export const readingStatuses = ['SUBMITTED', 'APPROVED', 'FILE_READY', 'DOWNLOADED', 'REJECTED'] as const;
-const acceptance = new Schema({ version: { type: String, required: true }, acceptedAt: { type: Date, required: true } }, { _id: false });
+export const readingStatuses = [
+  'SUBMITTED',
+  'APPROVED',
+  'FILE_READY',
+  'DOWNLOADED',
+  'REJECTED',
+] as const;
+const acceptance = new Schema(
+  { version: { type: String, required: true }, acceptedAt: { type: Date, required: true } },
+  { _id: false },
+);
 
 /**
  * An online reading application (申请在线阅卷). The procuratorate and case name are copied
@@ -29,5 +38,8 @@ export const readingApplicationSchema = new Schema(
 readingApplicationSchema.index({ lawyerId: 1, _id: -1 });
 readingApplicationSchema.index({ procuratorateId: 1, status: 1, _id: -1 });
 
-export type ReadingApplicationDoc = InferSchemaType<typeof readingApplicationSchema> & { _id: string };
-export const readingApplicationModel = (c: Connection) => c.model('ReadingApplication', readingApplicationSchema, 'reading_applications');
+export type ReadingApplicationDoc = InferSchemaType<typeof readingApplicationSchema> & {
+  _id: string;
+};
+export const readingApplicationModel = (c: Connection) =>
+  c.model('ReadingApplication', readingApplicationSchema, 'reading_applications');

@@ -29,4 +29,5 @@ export const receptionSlotSchema = new Schema(
 receptionSlotSchema.index({ procuratorateId: 1, startsAt: 1 });
 
 export type ReceptionSlotDoc = InferSchemaType<typeof receptionSlotSchema> & { _id: string };
-export const receptionSlotModel = (c: Connection) => c.model('ReceptionSlot', receptionSlotSchema, 'reception_slots');
+export const receptionSlotModel = (c: Connection) =>
+  c.model('ReceptionSlot', receptionSlotSchema, 'reception_slots');

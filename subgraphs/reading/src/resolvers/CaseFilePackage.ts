@@ -6,18 +6,34 @@ import { effectiveStatus } from '../services/package.service.ts';
 import { readable } from './Query.ts';
 
 export const CaseFilePackage = ({ models }: ReadingServices) => ({
-  __resolveReference: ({ id }: { id: string }, ctx: Context) => readable(ctx, (i) => ctx.loaders.package.load(i), id),
+  __resolveReference: ({ id }: { id: string }, ctx: Context) =>
+    readable(ctx, (i) => ctx.loaders.package.load(i), id),
   id: (p: PackageDoc) => p._id,
   status: (p: PackageDoc) => effectiveStatus(p),
   expiresAt: (p: PackageDoc) => p.expiresAt?.toISOString() ?? null,
-  lockedUntil: (p: PackageDoc) => (p.lockedUntil && p.lockedUntil > new Date() ? p.lockedUntil.toISOString() : null),
-  volumes: (p: PackageDoc) => p.volumes.map((v) => ({ _id: v.volumeId, title: v.title, position: v.position, sizeBytes: v.sizeBytes, pageCount: v.pageCount })),
+  lockedUntil: (p: PackageDoc) =>
+    p.lockedUntil && p.lockedUntil > new Date() ? p.lockedUntil.toISOString() : null,
+  volumes: (p: PackageDoc) =>
+    p.volumes.map((v) => ({
+      _id: v.volumeId,
+      title: v.title,
+      position: v.position,
+      sizeBytes: v.sizeBytes,
+      pageCount: v.pageCount,
+    })),
   sizeBytes: (p: PackageDoc) => (p.status === 'PREPARING' ? null : (p.sizeBytes ?? null)),
   sha256: (p: PackageDoc) => (p.status === 'PREPARING' ? null : (p.sha256 ?? null)),
   /** The download audit: the procuratorate's prosecutors and administrators, not the lawyer. */
   downloads: async (p: PackageDoc, _: unknown, { identity }: Context) => {
-    if (identity.role !== 'ADMINISTRATOR' && !(identity.role === 'PROSECUTOR' && identity.procuratorateId === p.procuratorateId)) throw new AppError('FORBIDDEN', '下载记录仅供检察人员查看。');
-    return models.Download.find({ packageId: p._id }).sort({ _id: -1 }).lean<DownloadDoc[]>().exec();
+    if (
+      identity.role !== 'ADMINISTRATOR' &&
+      !(identity.role === 'PROSECUTOR' && identity.procuratorateId === p.procuratorateId)
+    )
+      throw new AppError('FORBIDDEN', '下载记录仅供检察人员查看。');
+    return models.Download.find({ packageId: p._id })
+      .sort({ _id: -1 })
+      .lean<DownloadDoc[]>()
+      .exec();
   },
 });
 

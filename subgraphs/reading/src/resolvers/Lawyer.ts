@@ -8,21 +8,33 @@ type PageArgs = { first?: number; after?: string };
 
 export const Lawyer = ({ applications, models }: ReadingServices) => ({
   __resolveReference: ({ id }: { id: string }) => ({ id }),
-  readingApplications: ({ id }: { id: string }, args: PageArgs & { status?: string }, { identity }: Context) => applications.listForLawyer(identity, id, args.status, args),
+  readingApplications: (
+    { id }: { id: string },
+    args: PageArgs & { status?: string },
+    { identity }: Context,
+  ) => applications.listForLawyer(identity, id, args.status, args),
   /** 我的预约: the lawyer's own appointments, newest first. */
   appointments: ({ id }: { id: string }, args: PageArgs, { identity }: Context) => {
     assertCanRead(identity, { lawyerId: id, procuratorateId: '' });
     const first = pageSize(args.first);
-    const filter = args.after ? { lawyerId: id, _id: { $lt: decodeCursor(args.after) } } : { lawyerId: id };
+    const filter = args.after
+      ? { lawyerId: id, _id: { $lt: decodeCursor(args.after) } }
+      : { lawyerId: id };
     return lazyConnection({
       first,
       count: () => models.Appointment.countDocuments({ lawyerId: id }).exec(),
-      fetch: () => models.Appointment.find(filter).sort({ _id: -1 }).limit(first + 1).lean<AppointmentDoc[]>().exec(),
+      fetch: () =>
+        models.Appointment.find(filter)
+          .sort({ _id: -1 })
+          .limit(first + 1)
+          .lean<AppointmentDoc[]>()
+          .exec(),
     });
   },
 });
 
 export const Case = ({ volumes }: ReadingServices) => ({
   __resolveReference: ({ id }: { id: string }) => ({ id }),
-  volumes: ({ id }: { id: string }, _: unknown, { identity }: Context) => volumes.list(identity, id),
+  volumes: ({ id }: { id: string }, _: unknown, { identity }: Context) =>
+    volumes.list(identity, id),
 });

@@ -7,22 +7,53 @@ import type { BookingInput, SlotInput } from '../services/booking.service.ts';
 type Id = { id: string };
 type AppointmentArg = { appointmentId: string };
 
-export const Mutation = ({ applications, volumes, packages, downloads, bookings }: ReadingServices) => ({
-  submitReadingApplication: (_: unknown, { input }: { input: ReadingInput }, { identity }: Context) => applications.submit(identity, input),
-  approveReadingApplication: (_: unknown, { id }: Id, { identity }: Context) => applications.approve(identity, id),
-  rejectReadingApplication: (_: unknown, a: Id & { reason: string }, { identity }: Context) => applications.reject(identity, a.id, a.reason),
-  arrangeVolumes: (_: unknown, a: { caseId: string; volumes: VolumeArrangement[] }, { identity }: Context) => volumes.arrange(identity, a.caseId, a.volumes),
+export const Mutation = ({
+  applications,
+  volumes,
+  packages,
+  downloads,
+  bookings,
+}: ReadingServices) => ({
+  submitReadingApplication: (
+    _: unknown,
+    { input }: { input: ReadingInput },
+    { identity }: Context,
+  ) => applications.submit(identity, input),
+  approveReadingApplication: (_: unknown, { id }: Id, { identity }: Context) =>
+    applications.approve(identity, id),
+  rejectReadingApplication: (_: unknown, a: Id & { reason: string }, { identity }: Context) =>
+    applications.reject(identity, a.id, a.reason),
+  arrangeVolumes: (
+    _: unknown,
+    a: { caseId: string; volumes: VolumeArrangement[] },
+    { identity }: Context,
+  ) => volumes.arrange(identity, a.caseId, a.volumes),
   deleteVolume: (_: unknown, { id }: Id, { identity }: Context) => volumes.remove(identity, id),
-  publishPackage: (_: unknown, a: AppointmentArg, { identity }: Context) => packages.publish(identity, a.appointmentId),
-  revokePackage: (_: unknown, a: Id & { reason: string }, { identity }: Context) => packages.revoke(identity, a.id, a.reason),
-  acknowledgeReceipt: (_: unknown, a: AppointmentArg, { identity }: Context) => downloads.acknowledgeReceipt(identity, a.appointmentId),
-  unlockDownload: (_: unknown, a: AppointmentArg & { password: string }, { identity }: Context) => downloads.unlock(identity, a.appointmentId, a.password),
-  requestNewPackagePasswords: (_: unknown, a: AppointmentArg, { identity }: Context) => packages.requestNewPasswords(identity, a.appointmentId),
-  addReceptionSlot: (_: unknown, { input }: { input: SlotInput }, { identity }: Context) => bookings.addSlot(identity, input),
-  removeReceptionSlot: (_: unknown, { id }: Id, { identity }: Context) => bookings.removeSlot(identity, id),
-  bookAppointment: (_: unknown, { input }: { input: BookingInput }, { identity }: Context) => bookings.book(identity, input),
-  cancelAppointment: (_: unknown, { id }: Id, { identity }: Context) => bookings.cancel(identity, id),
-  confirmAppointment: (_: unknown, { id }: Id, { identity }: Context) => bookings.confirm(identity, id),
-  rescheduleAppointment: (_: unknown, a: Id & { slotId: string; reason: string }, { identity }: Context) => bookings.reschedule(identity, a.id, a.slotId, a.reason),
-  declineAppointment: (_: unknown, a: Id & { reason: string }, { identity }: Context) => bookings.decline(identity, a.id, a.reason),
+  publishPackage: (_: unknown, a: AppointmentArg, { identity }: Context) =>
+    packages.publish(identity, a.appointmentId),
+  revokePackage: (_: unknown, a: Id & { reason: string }, { identity }: Context) =>
+    packages.revoke(identity, a.id, a.reason),
+  acknowledgeReceipt: (_: unknown, a: AppointmentArg, { identity }: Context) =>
+    downloads.acknowledgeReceipt(identity, a.appointmentId),
+  unlockDownload: (_: unknown, a: AppointmentArg & { password: string }, { identity }: Context) =>
+    downloads.unlock(identity, a.appointmentId, a.password),
+  requestNewPackagePasswords: (_: unknown, a: AppointmentArg, { identity }: Context) =>
+    packages.requestNewPasswords(identity, a.appointmentId),
+  addReceptionSlot: (_: unknown, { input }: { input: SlotInput }, { identity }: Context) =>
+    bookings.addSlot(identity, input),
+  removeReceptionSlot: (_: unknown, { id }: Id, { identity }: Context) =>
+    bookings.removeSlot(identity, id),
+  bookAppointment: (_: unknown, { input }: { input: BookingInput }, { identity }: Context) =>
+    bookings.book(identity, input),
+  cancelAppointment: (_: unknown, { id }: Id, { identity }: Context) =>
+    bookings.cancel(identity, id),
+  confirmAppointment: (_: unknown, { id }: Id, { identity }: Context) =>
+    bookings.confirm(identity, id),
+  rescheduleAppointment: (
+    _: unknown,
+    a: Id & { slotId: string; reason: string },
+    { identity }: Context,
+  ) => bookings.reschedule(identity, a.id, a.slotId, a.reason),
+  declineAppointment: (_: unknown, a: Id & { reason: string }, { identity }: Context) =>
+    bookings.decline(identity, a.id, a.reason),
 });

@@ -7,7 +7,11 @@ import { readingTerms } from '../services/terms.ts';
 type PageArgs = { first?: number; after?: string };
 
 /** Loads a record by id for a caller who may read it (null when missing). */
-export async function readable<T extends { lawyerId: string; procuratorateId: string }>(ctx: Context, load: (id: string) => Promise<T | null>, id: string): Promise<T | null> {
+export async function readable<T extends { lawyerId: string; procuratorateId: string }>(
+  ctx: Context,
+  load: (id: string) => Promise<T | null>,
+  id: string,
+): Promise<T | null> {
   if (ctx.identity.role === 'ANONYMOUS') throw new AppError('UNAUTHENTICATED');
   const doc = await load(id);
   if (doc) assertCanRead(ctx.identity, doc);
@@ -16,9 +20,17 @@ export async function readable<T extends { lawyerId: string; procuratorateId: st
 
 export const Query = ({ applications, bookings }: ReadingServices) => ({
   readingTerms: () => readingTerms,
-  readingApplication: (_: unknown, { id }: { id: string }, ctx: Context) => readable(ctx, (i) => ctx.loaders.application.load(i), id),
-  appointment: (_: unknown, { id }: { id: string }, ctx: Context) => readable(ctx, (i) => ctx.loaders.appointment.load(i), id),
-  receptionSlots: (_: unknown, a: { procuratorateId: string; type?: string | null }, { identity }: Context) => bookings.slots(identity, a.procuratorateId, a.type),
-  appointmentQueue: (_: unknown, a: { status?: string; first?: number }, { identity }: Context) => bookings.queue(identity, a.status, a.first),
-  readingReviewQueue: (_: unknown, args: PageArgs & { status?: string }, { identity }: Context) => applications.reviewQueue(identity, args.status, args),
+  readingApplication: (_: unknown, { id }: { id: string }, ctx: Context) =>
+    readable(ctx, (i) => ctx.loaders.application.load(i), id),
+  appointment: (_: unknown, { id }: { id: string }, ctx: Context) =>
+    readable(ctx, (i) => ctx.loaders.appointment.load(i), id),
+  receptionSlots: (
+    _: unknown,
+    a: { procuratorateId: string; type?: string | null },
+    { identity }: Context,
+  ) => bookings.slots(identity, a.procuratorateId, a.type),
+  appointmentQueue: (_: unknown, a: { status?: string; first?: number }, { identity }: Context) =>
+    bookings.queue(identity, a.status, a.first),
+  readingReviewQueue: (_: unknown, args: PageArgs & { status?: string }, { identity }: Context) =>
+    applications.reviewQueue(identity, args.status, args),
 });

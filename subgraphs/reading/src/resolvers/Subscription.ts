@@ -1,14 +1,23 @@
 import { AppError, type DomainEvent, type EventBus, type Identity } from '@yuejuan/runtime';
 import type { Context } from '../context.ts';
-import { packageChangedTopic, readingChangedTopic, type PackageChangedPayload, type ReadingChangedPayload } from '../services/events.ts';
+import {
+  packageChangedTopic,
+  readingChangedTopic,
+  type PackageChangedPayload,
+  type ReadingChangedPayload,
+} from '../services/events.ts';
 
 /** Who follows a record's changes: its lawyer, its procuratorate's prosecutors, administrators. */
 function follows(identity: Identity, p: { lawyerId: string; procuratorateId: string }): boolean {
   switch (identity.role) {
-    case 'LAWYER': return p.lawyerId === identity.lawyerId;
-    case 'PROSECUTOR': return p.procuratorateId === identity.procuratorateId;
-    case 'ADMINISTRATOR': return true;
-    default: throw new AppError('UNAUTHENTICATED', '请先登录后再订阅。');
+    case 'LAWYER':
+      return p.lawyerId === identity.lawyerId;
+    case 'PROSECUTOR':
+      return p.procuratorateId === identity.procuratorateId;
+    case 'ADMINISTRATOR':
+      return true;
+    default:
+      throw new AppError('UNAUTHENTICATED', '请先登录后再订阅。');
   }
 }
 
@@ -16,10 +25,13 @@ export const Subscription = (bus: EventBus) => ({
   readingApplicationChanged: {
     subscribe: (_: unknown, __: unknown, { identity }: Context) => {
       follows(identity, { lawyerId: '', procuratorateId: '' });
-      return bus.listen([readingChangedTopic], (e: DomainEvent) => follows(identity, e.payload as ReadingChangedPayload));
+      return bus.listen([readingChangedTopic], (e: DomainEvent) =>
+        follows(identity, e.payload as ReadingChangedPayload),
+      );
     },
     // The event carries keys; the application is read fresh, as the subscriber may see it.
-    resolve: (event: DomainEvent, _: unknown, { loaders }: Context) => loaders.application.load((event.payload as ReadingChangedPayload).applicationId),
+    resolve: (event: DomainEvent, _: unknown, { loaders }: Context) =>
+      loaders.application.load((event.payload as ReadingChangedPayload).applicationId),
   },
   packageChanged: {
     subscribe: (_: unknown, { id }: { id: string }, { identity }: Context) => {
@@ -33,7 +45,9 @@ export const Subscription = (bus: EventBus) => ({
       const p = event.payload as PackageChangedPayload;
       const pkg = await loaders.package.load(p.packageId);
       // Progress events come faster than the document may be re-read: show the event's progress.
-      return pkg && pkg.status === 'PREPARING' ? { ...pkg, progress: Math.max(pkg.progress, p.progress) } : pkg;
+      return pkg && pkg.status === 'PREPARING'
+        ? { ...pkg, progress: Math.max(pkg.progress, p.progress) }
+        : pkg;
     },
   },
 });

@@ -15,7 +15,11 @@ export const createResolvers = (services: ReadingServices, bus: EventBus) => ({
   Mutation: Mutation(services),
   Subscription: Subscription(bus),
   ReadingApplication,
-  Appointment: { ...Appointment, calendar: (a: AppointmentDoc, _: unknown, { identity }: Context) => services.bookings.calendar(identity, a) },
+  Appointment: {
+    ...Appointment,
+    calendar: (a: AppointmentDoc, _: unknown, { identity }: Context) =>
+      services.bookings.calendar(identity, a),
+  },
   ReceptionSlot,
   Volume,
   CaseFilePackage: CaseFilePackage(services),
@@ -23,4 +27,3 @@ export const createResolvers = (services: ReadingServices, bus: EventBus) => ({
   Lawyer: Lawyer(services),
   Case: Case(services),
 });
-

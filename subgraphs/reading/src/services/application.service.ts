@@ -1,6 +1,23 @@
 import type { Collection } from 'mongodb';
-import { AppError, claimOnce, decodeCursor, lazyConnection, newId, pageSize, requireRole, requireStepUp, type Identity, type PageArgs, type StepUpClaim } from '@yuejuan/runtime';
-import type { AppointmentDoc, PackageDoc, ReadingApplicationDoc, ReadingModels } from '../models/index.ts';
+import {
+  AppError,
+  claimOnce,
+  decodeCursor,
+  lazyConnection,
+  newId,
+  pageSize,
+  requireRole,
+  requireStepUp,
+  type Identity,
+  type PageArgs,
+  type StepUpClaim,
+} from '@yuejuan/runtime';
+import type {
+  AppointmentDoc,
+  PackageDoc,
+  ReadingApplicationDoc,
+  ReadingModels,
+} from '../models/index.ts';
 import { assertCanRead, assertReviewer } from './access.ts';
 import type { ReadingEvents } from './events.ts';
 import { effectiveStatus } from './package.service.ts';
@@ -24,12 +41,17 @@ export interface ApplicationStores {
   stepUps: Collection<StepUpClaim>;
 }
 
-
 /**
  * Whether an application still holds its case, so the lawyer cannot apply again: pending, or
  * approved with its appointment open and its package neither expired nor revoked.
  */
-export async function applicationHoldsCase(app: ReadingApplicationDoc, find: { appointment(id: string): Promise<AppointmentDoc | null>; package(id: string): Promise<PackageDoc | null> }): Promise<boolean> {
+export async function applicationHoldsCase(
+  app: ReadingApplicationDoc,
+  find: {
+    appointment(id: string): Promise<AppointmentDoc | null>;
+    package(id: string): Promise<PackageDoc | null>;
+  },
+): Promise<boolean> {
   if (app.status === 'SUBMITTED') return true;
   if (app.status === 'REJECTED' || !app.appointmentId) return false;
   const appointment = await find.appointment(app.appointmentId);
@@ -40,7 +62,12 @@ export async function applicationHoldsCase(app: ReadingApplicationDoc, find: { a
 }
 
 /** Online reading applications (flow 4): submit with accepted terms, review, system transitions. */
-export function createApplicationService(models: ReadingModels, peers: Peers, events: ReadingEvents, stores: () => ApplicationStores) {
+export function createApplicationService(
+  models: ReadingModels,
+  peers: Peers,
+  events: ReadingEvents,
+  stores: () => ApplicationStores,
+) {
   async function load(id: string) {
     const app = await models.ReadingApplication.findById(id).lean<ReadingApplicationDoc>().exec();
     if (!app) throw new AppError('NOT_FOUND', '阅卷申请不存在。');
@@ -53,7 +80,12 @@ export function createApplicationService(models: ReadingModels, peers: Peers, ev
     return lazyConnection({
       first,
       count: () => models.ReadingApplication.countDocuments(filter).exec(),
-      fetch: () => models.ReadingApplication.find(paged).sort({ _id: -1 }).limit(first + 1).lean<ReadingApplicationDoc[]>().exec(),
+      fetch: () =>
+        models.ReadingApplication.find(paged)
+          .sort({ _id: -1 })
+          .limit(first + 1)
+          .lean<ReadingApplicationDoc[]>()
+          .exec(),
     });
   }
   /**
@@ -62,14 +94,22 @@ export function createApplicationService(models: ReadingModels, peers: Peers, ev
    * revoked. A rejected application, or an approved one whose reading is over, does not: the
    * lawyer may apply again.
    */
-  const holdsCase = (app: ReadingApplicationDoc) => applicationHoldsCase(app, {
-    appointment: (id) => models.Appointment.findById(id).lean<AppointmentDoc>().exec(),
-    package: (id) => models.Package.findById(id).lean<PackageDoc>().exec(),
-  });
+  const holdsCase = (app: ReadingApplicationDoc) =>
+    applicationHoldsCase(app, {
+      appointment: (id) => models.Appointment.findById(id).lean<AppointmentDoc>().exec(),
+      package: (id) => models.Package.findById(id).lean<PackageDoc>().exec(),
+    });
 
   /** Applies one change once (the claim decides), then announces it. */
-  async function change(app: ReadingApplicationDoc, key: string, by: string, set: Record<string, unknown>, reason?: string) {
-    if (!(await claimOnce(stores().changes, `${app._id}:${key}`, { by, at: new Date() }))) throw new AppError('CONFLICT', '申请状态已变化，请刷新后重试。');
+  async function change(
+    app: ReadingApplicationDoc,
+    key: string,
+    by: string,
+    set: Record<string, unknown>,
+    reason?: string,
+  ) {
+    if (!(await claimOnce(stores().changes, `${app._id}:${key}`, { by, at: new Date() })))
+      throw new AppError('CONFLICT', '申请状态已变化，请刷新后重试。');
     await models.ReadingApplication.updateOne({ _id: app._id }, { $set: set }).exec();
     const updated = await load(app._id);
     await events.application(updated, reason);
@@ -87,23 +127,53 @@ export function createApplicationService(models: ReadingModels, peers: Peers, ev
      */
     async submit(identity: Identity, input: ReadingInput): Promise<ReadingApplicationDoc> {
       const lawyer = requireRole(identity, 'LAWYER');
-      if (input.noticeVersion !== readingTerms.notice.version) throw new AppError('BAD_USER_INPUT', '请阅读并接受最新的《申请在线阅卷须知》。', { field: 'noticeVersion', currentVersion: readingTerms.notice.version });
-      if (input.undertakingVersion !== readingTerms.undertaking.version) throw new AppError('BAD_USER_INPUT', '请阅读并签署最新的《阅卷承诺书》。', { field: 'undertakingVersion', currentVersion: readingTerms.undertaking.version });
+      if (input.noticeVersion !== readingTerms.notice.version)
+        throw new AppError('BAD_USER_INPUT', '请阅读并接受最新的《申请在线阅卷须知》。', {
+          field: 'noticeVersion',
+          currentVersion: readingTerms.notice.version,
+        });
+      if (input.undertakingVersion !== readingTerms.undertaking.version)
+        throw new AppError('BAD_USER_INPUT', '请阅读并签署最新的《阅卷承诺书》。', {
+          field: 'undertakingVersion',
+          currentVersion: readingTerms.undertaking.version,
+        });
       const check = await peers.checkBinding(lawyer.lawyerId, input.caseId);
       if (!check.exists) throw new AppError('NOT_FOUND', '案件不存在。');
       if (!check.bound) throw new AppError('CASE_NOT_BOUND', '只能对已绑定案件申请在线阅卷。');
-      if (!check.onlineReadingEnabled) throw new AppError('ONLINE_READING_UNAVAILABLE', '该案件的受理检察院暂未开通在线阅卷。');
-      if (check.readingExclusion) throw new AppError('READING_EXCLUDED', `该案件不适用网上阅卷：${check.readingExclusion.reason}`, { category: check.readingExclusion.category, reason: check.readingExclusion.reason });
-      const latest = await models.ReadingApplication.findOne({ lawyerId: lawyer.lawyerId, caseId: input.caseId }).sort({ _id: -1 }).lean<ReadingApplicationDoc>().exec();
-      if (latest && (await holdsCase(latest))) throw new AppError('CONFLICT', '该案件已有待审核或尚在有效期内的阅卷申请。', { applicationId: latest._id, status: latest.status });
+      if (!check.onlineReadingEnabled)
+        throw new AppError('ONLINE_READING_UNAVAILABLE', '该案件的受理检察院暂未开通在线阅卷。');
+      if (check.readingExclusion)
+        throw new AppError(
+          'READING_EXCLUDED',
+          `该案件不适用网上阅卷：${check.readingExclusion.reason}`,
+          { category: check.readingExclusion.category, reason: check.readingExclusion.reason },
+        );
+      const latest = await models.ReadingApplication.findOne({
+        lawyerId: lawyer.lawyerId,
+        caseId: input.caseId,
+      })
+        .sort({ _id: -1 })
+        .lean<ReadingApplicationDoc>()
+        .exec();
+      if (latest && (await holdsCase(latest)))
+        throw new AppError('CONFLICT', '该案件已有待审核或尚在有效期内的阅卷申请。', {
+          applicationId: latest._id,
+          status: latest.status,
+        });
       await requireStepUp(identity, 'READING_APPLICATION', stores().stepUps);
       const id = newId();
       const key = `${lawyer.lawyerId}:${input.caseId}:after:${latest?._id ?? 'none'}`;
-      if (!(await claimOnce(stores().active, key, { applicationId: id, at: new Date() }))) throw new AppError('CONFLICT', '该案件已有待审核或尚在有效期内的阅卷申请。');
+      if (!(await claimOnce(stores().active, key, { applicationId: id, at: new Date() })))
+        throw new AppError('CONFLICT', '该案件已有待审核或尚在有效期内的阅卷申请。');
       const now = new Date();
       await models.ReadingApplication.create({
-        _id: id, lawyerId: lawyer.lawyerId, caseId: input.caseId, procuratorateId: check.procuratorateId!, caseName: check.caseName!,
-        noticeAcceptance: { version: input.noticeVersion, acceptedAt: now }, undertakingAcceptance: { version: input.undertakingVersion, acceptedAt: now },
+        _id: id,
+        lawyerId: lawyer.lawyerId,
+        caseId: input.caseId,
+        procuratorateId: check.procuratorateId!,
+        caseName: check.caseName!,
+        noticeAcceptance: { version: input.noticeVersion, acceptedAt: now },
+        undertakingAcceptance: { version: input.undertakingVersion, acceptedAt: now },
       });
       const app = await load(id);
       await events.application(app);
@@ -114,12 +184,30 @@ export function createApplicationService(models: ReadingModels, peers: Peers, ev
     async approve(identity: Identity, id: string) {
       const app = await load(id);
       const p = assertReviewer(identity, app.procuratorateId);
-      if (app.status !== 'SUBMITTED') throw new AppError('CONFLICT', '申请状态已变化，请刷新后重试。', { status: app.status });
+      if (app.status !== 'SUBMITTED')
+        throw new AppError('CONFLICT', '申请状态已变化，请刷新后重试。', { status: app.status });
       // The binding may have been revoked while the application waited.
-      if (!(await peers.checkBinding(app.lawyerId, app.caseId)).bound) throw new AppError('CASE_NOT_BOUND', '该案件的绑定已被撤销，不能批准阅卷申请。');
-      if (!(await claimOnce(stores().changes, `${id}:decision`, { by: p.prosecutorId, at: new Date() }))) throw new AppError('CONFLICT', '申请已被处理。');
-      const appointment = await models.Appointment.create({ type: 'ONLINE_READING', lawyerId: app.lawyerId, caseId: app.caseId, procuratorateId: app.procuratorateId, caseName: app.caseName, sourceId: app._id });
-      await models.ReadingApplication.updateOne({ _id: id }, { $set: { status: 'APPROVED', decidedAt: new Date(), appointmentId: appointment._id } }).exec();
+      if (!(await peers.checkBinding(app.lawyerId, app.caseId)).bound)
+        throw new AppError('CASE_NOT_BOUND', '该案件的绑定已被撤销，不能批准阅卷申请。');
+      if (
+        !(await claimOnce(stores().changes, `${id}:decision`, {
+          by: p.prosecutorId,
+          at: new Date(),
+        }))
+      )
+        throw new AppError('CONFLICT', '申请已被处理。');
+      const appointment = await models.Appointment.create({
+        type: 'ONLINE_READING',
+        lawyerId: app.lawyerId,
+        caseId: app.caseId,
+        procuratorateId: app.procuratorateId,
+        caseName: app.caseName,
+        sourceId: app._id,
+      });
+      await models.ReadingApplication.updateOne(
+        { _id: id },
+        { $set: { status: 'APPROVED', decidedAt: new Date(), appointmentId: appointment._id } },
+      ).exec();
       const updated = await load(id);
       await events.application(updated);
       return updated;
@@ -130,9 +218,17 @@ export function createApplicationService(models: ReadingModels, peers: Peers, ev
       const app = await load(id);
       const p = assertReviewer(identity, app.procuratorateId);
       const why = typeof reason === 'string' ? reason.trim() : '';
-      if (!why || why.length > 500) throw new AppError('BAD_USER_INPUT', '请填写驳回理由（最多500字）。', { field: 'reason' });
-      if (app.status !== 'SUBMITTED') throw new AppError('CONFLICT', '申请状态已变化，请刷新后重试。', { status: app.status });
-      return change(app, 'decision', p.prosecutorId, { status: 'REJECTED', decidedAt: new Date(), decisionReason: why }, why);
+      if (!why || why.length > 500)
+        throw new AppError('BAD_USER_INPUT', '请填写驳回理由（最多500字）。', { field: 'reason' });
+      if (app.status !== 'SUBMITTED')
+        throw new AppError('CONFLICT', '申请状态已变化，请刷新后重试。', { status: app.status });
+      return change(
+        app,
+        'decision',
+        p.prosecutorId,
+        { status: 'REJECTED', decidedAt: new Date(), decisionReason: why },
+        why,
+      );
     },
 
     /** System transitions as the package moves (APPROVED → FILE_READY → DOWNLOADED), each once. */
@@ -140,18 +236,29 @@ export function createApplicationService(models: ReadingModels, peers: Peers, ev
       const app = await load(applicationId);
       const order = ['APPROVED', 'FILE_READY', 'DOWNLOADED'];
       if (order.indexOf(app.status) < 0 || order.indexOf(app.status) >= order.indexOf(to)) return;
-      await change(app, to, 'system', { status: to }).catch((err) => { if (!(err instanceof AppError)) throw err; });
+      await change(app, to, 'system', { status: to }).catch((err) => {
+        if (!(err instanceof AppError)) throw err;
+      });
     },
 
-    async listForLawyer(identity: Identity, lawyerId: string, status: string | null | undefined, args: PageArgs) {
+    async listForLawyer(
+      identity: Identity,
+      lawyerId: string,
+      status: string | null | undefined,
+      args: PageArgs,
+    ) {
       assertCanRead(identity, { lawyerId, procuratorateId: '' });
       return page({ lawyerId, ...(status ? { status } : {}) }, args);
     },
 
     async reviewQueue(identity: Identity, status: string | null | undefined, args: PageArgs) {
       if (identity.role === 'ANONYMOUS') throw new AppError('UNAUTHENTICATED');
-      if (identity.role !== 'PROSECUTOR') throw new AppError('FORBIDDEN', '审核队列仅供检察人员使用。');
-      return page({ procuratorateId: identity.procuratorateId, status: status ?? 'SUBMITTED' }, args);
+      if (identity.role !== 'PROSECUTOR')
+        throw new AppError('FORBIDDEN', '审核队列仅供检察人员使用。');
+      return page(
+        { procuratorateId: identity.procuratorateId, status: status ?? 'SUBMITTED' },
+        args,
+      );
     },
   };
 }

@@ -32,7 +32,10 @@ export function processAlive(pid: number): boolean {
  * only delays a sweep (the folder is kept while the unrelated process lives), never removes a
  * live build's folder.
  */
-export async function sweepBuildDirs(root = tmpdir(), alive: (pid: number) => boolean = processAlive): Promise<string[]> {
+export async function sweepBuildDirs(
+  root = tmpdir(),
+  alive: (pid: number) => boolean = processAlive,
+): Promise<string[]> {
   const removed: string[] = [];
   for (const name of await readdir(root).catch(() => [] as string[])) {
     const owner = ownedName.exec(name)?.[1];

@@ -24,19 +24,29 @@ export interface BuildInput {
 
 /** The watermark line: who received it, which package, when (traces a leaked copy). */
 export function watermarkText(lawyer: BuildInput['lawyer'], packageId: string, date: Date): string {
-  const who = [lawyer.name, lawyer.licenceNumber ? `执业证号${lawyer.licenceNumber}` : null, `律师ID ${lawyer.id}`].filter(Boolean).join(' ');
+  const who = [
+    lawyer.name,
+    lawyer.licenceNumber ? `执业证号${lawyer.licenceNumber}` : null,
+    `律师ID ${lawyer.id}`,
+  ]
+    .filter(Boolean)
+    .join(' ');
   return `${who} 卷宗包 ${packageId} ${date.toISOString().slice(0, 10)} 仅供本案阅卷使用`;
 }
 
 /** Entry name of a volume in the zip: its position and title. */
-export const entryName = (v: { position?: number | null; title?: string | null }) => `${String(v.position ?? 0).padStart(2, '0')}-${(v.title ?? '卷').replace(/[\\/:*?"<>|]/g, '_')}.pdf`;
+export const entryName = (v: { position?: number | null; title?: string | null }) =>
+  `${String(v.position ?? 0).padStart(2, '0')}-${(v.title ?? '卷').replace(/[\\/:*?"<>|]/g, '_')}.pdf`;
 
 /** Appends one file to the zip and waits until the archive has taken it whole (bounded memory). */
 function appendFile(archive: Archiver, path: string, name: string): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     const onError = (err: Error) => reject(err);
     archive.once('error', onError);
-    archive.once('entry', () => { archive.off('error', onError); resolve(); });
+    archive.once('entry', () => {
+      archive.off('error', onError);
+      resolve();
+    });
     archive.append(createReadStream(path), { name, date: new Date() });
   });
 }
@@ -48,7 +58,11 @@ function appendFile(archive: Archiver, path: string, name: string): Promise<void
  * at most two files of one volume are on disk; the zip appears in storage only once complete
  * (see BlobStore.put).
  */
-export async function buildPackageZip(blobs: BlobStore, pdf: PdfTools, input: BuildInput): Promise<StoredBlob> {
+export async function buildPackageZip(
+  blobs: BlobStore,
+  pdf: PdfTools,
+  input: BuildInput,
+): Promise<StoredBlob> {
   const dir = await makeBuildDir(); // removed below; a crashed process's is swept (build-dirs.ts)
   const archive = archiver('zip', { store: true, forceZip64: false });
   const stored = blobs.put(packageBucket, archive, { contentType: 'application/zip' });

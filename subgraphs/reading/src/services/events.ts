@@ -1,5 +1,10 @@
 import type { EventBus } from '@yuejuan/runtime';
-import { appointmentTypes, type AppointmentDoc, type PackageDoc, type ReadingApplicationDoc } from '../models/index.ts';
+import {
+  appointmentTypes,
+  type AppointmentDoc,
+  type PackageDoc,
+  type ReadingApplicationDoc,
+} from '../models/index.ts';
 
 export const readingChangedTopic = 'reading.readingApplication.changed';
 export const packageChangedTopic = 'reading.package.changed';
@@ -44,7 +49,8 @@ export interface PackageExpiringPayload extends Record<string, unknown> {
 }
 
 /** What happened to a booked appointment (现场阅卷, 听取意见). */
-export type AppointmentChange = 'REQUESTED' | 'CONFIRMED' | 'RESCHEDULED' | 'DECLINED' | 'CANCELLED';
+export type AppointmentChange =
+  'REQUESTED' | 'CONFIRMED' | 'RESCHEDULED' | 'DECLINED' | 'CANCELLED';
 
 /** Payload of `reading.appointment.changed`: keys and what the lawyer's message needs, never a secret. */
 export interface AppointmentChangedPayload extends Record<string, unknown> {
@@ -67,20 +73,57 @@ export function readingEvents(bus: () => EventBus) {
   return {
     appointment: (a: AppointmentDoc, change: AppointmentChange, reason?: string) =>
       bus().publish<AppointmentChangedPayload>(appointmentChangedTopic, {
-        appointmentId: a._id, lawyerId: a.lawyerId, procuratorateId: a.procuratorateId, status: a.status, change,
-        appointmentType: appointmentTypes[a.type as keyof typeof appointmentTypes]?.label ?? a.type, caseName: a.caseName,
-        ...(a.startsAt ? { startsAt: a.startsAt.toISOString() } : {}), ...(a.location ? { location: a.location } : {}), ...(reason ? { reason } : {}),
+        appointmentId: a._id,
+        lawyerId: a.lawyerId,
+        procuratorateId: a.procuratorateId,
+        status: a.status,
+        change,
+        appointmentType: appointmentTypes[a.type as keyof typeof appointmentTypes]?.label ?? a.type,
+        caseName: a.caseName,
+        ...(a.startsAt ? { startsAt: a.startsAt.toISOString() } : {}),
+        ...(a.location ? { location: a.location } : {}),
+        ...(reason ? { reason } : {}),
       }),
     expiring: (p: PackageDoc) =>
       bus().publish<PackageExpiringPayload>(packageExpiringTopic, {
-        packageId: p._id, appointmentId: p.appointmentId, lawyerId: p.lawyerId, procuratorateId: p.procuratorateId, caseName: p.caseName ?? undefined, expiresAt: p.expiresAt!.toISOString(),
+        packageId: p._id,
+        appointmentId: p.appointmentId,
+        lawyerId: p.lawyerId,
+        procuratorateId: p.procuratorateId,
+        caseName: p.caseName ?? undefined,
+        expiresAt: p.expiresAt!.toISOString(),
       }),
     application: (a: ReadingApplicationDoc, reason?: string) =>
-      bus().publish<ReadingChangedPayload>(readingChangedTopic, { applicationId: a._id, lawyerId: a.lawyerId, procuratorateId: a.procuratorateId, caseId: a.caseId, status: a.status, caseName: a.caseName, ...(reason ? { reason } : {}) }),
-    package: (p: Pick<PackageDoc, '_id' | 'appointmentId' | 'lawyerId' | 'procuratorateId' | 'status' | 'progress'> & { revokeReason?: string | null; caseName?: string | null }, cause?: 'BINDING_REVOKED') =>
+      bus().publish<ReadingChangedPayload>(readingChangedTopic, {
+        applicationId: a._id,
+        lawyerId: a.lawyerId,
+        procuratorateId: a.procuratorateId,
+        caseId: a.caseId,
+        status: a.status,
+        caseName: a.caseName,
+        ...(reason ? { reason } : {}),
+      }),
+    package: (
+      p: Pick<
+        PackageDoc,
+        '_id' | 'appointmentId' | 'lawyerId' | 'procuratorateId' | 'status' | 'progress'
+      > & { revokeReason?: string | null; caseName?: string | null },
+      cause?: 'BINDING_REVOKED',
+    ) =>
       bus().publish<PackageChangedPayload>(packageChangedTopic, {
-        packageId: p._id, appointmentId: p.appointmentId, lawyerId: p.lawyerId, procuratorateId: p.procuratorateId, status: p.status, progress: p.progress,
-        ...(p.status === 'REVOKED' ? { reason: p.revokeReason ?? undefined, caseName: p.caseName ?? undefined, ...(cause ? { cause } : {}) } : {}),
+        packageId: p._id,
+        appointmentId: p.appointmentId,
+        lawyerId: p.lawyerId,
+        procuratorateId: p.procuratorateId,
+        status: p.status,
+        progress: p.progress,
+        ...(p.status === 'REVOKED'
+          ? {
+              reason: p.revokeReason ?? undefined,
+              caseName: p.caseName ?? undefined,
+              ...(cause ? { cause } : {}),
+            }
+          : {}),
       }),
   };
 }

@@ -36,24 +36,60 @@ export function createReadingServices(connection: Connection, o: ReadingServiceO
   const blobs = () => o.blobs;
   const events = readingEvents(() => o.bus);
   const peers = createPeers(o.peers, o.logger);
-  const applications = createApplicationService(models, peers, events, () => ({ active: col('active_reading_applications') as never, changes: col('reading_changes') as never, stepUps: stepUps() }));
+  const applications = createApplicationService(models, peers, events, () => ({
+    active: col('active_reading_applications') as never,
+    changes: col('reading_changes') as never,
+    stepUps: stepUps(),
+  }));
 
   /** The package is ready: the appointment and the application follow. */
   async function onReady(pkg: PackageDoc) {
-    await models.Appointment.updateOne({ _id: pkg.appointmentId, status: { $ne: 'CLOSED' } }, { $set: { status: 'FILE_READY' } }).exec();
-    const appointment = await models.Appointment.findById(pkg.appointmentId).select('sourceId').lean<{ sourceId: string }>().exec();
+    await models.Appointment.updateOne(
+      { _id: pkg.appointmentId, status: { $ne: 'CLOSED' } },
+      { $set: { status: 'FILE_READY' } },
+    ).exec();
+    const appointment = await models.Appointment.findById(pkg.appointmentId)
+      .select('sourceId')
+      .lean<{ sourceId: string }>()
+      .exec();
     if (appointment) await applications.advance(appointment.sourceId, 'FILE_READY');
   }
   /** A whole download completed: the application becomes DOWNLOADED (once). */
   async function onDownloaded(pkg: PackageDoc) {
-    const appointment = await models.Appointment.findById(pkg.appointmentId).select('sourceId').lean<{ sourceId: string }>().exec();
+    const appointment = await models.Appointment.findById(pkg.appointmentId)
+      .select('sourceId')
+      .lean<{ sourceId: string }>()
+      .exec();
     if (appointment) await applications.advance(appointment.sourceId, 'DOWNLOADED');
   }
 
-  const runner = createBuildRunner(models, blobs, peers, events, () => col('build_claims') as never, o.logger, {
-    staleSeconds: o.buildStaleSeconds, ttlDays: o.packageTtlDays, pdf: o.pdf, pollMs: o.buildPollMs, onReady,
-  });
-  const packages = createPackageService(models, blobs, events, () => ({ publishes: col('package_publishes') as never, changes: col('package_changes') as never, stepUps: stepUps() }), runner.kick, peers);
+  const runner = createBuildRunner(
+    models,
+    blobs,
+    peers,
+    events,
+    () => col('build_claims') as never,
+    o.logger,
+    {
+      staleSeconds: o.buildStaleSeconds,
+      ttlDays: o.packageTtlDays,
+      pdf: o.pdf,
+      pollMs: o.buildPollMs,
+      onReady,
+    },
+  );
+  const packages = createPackageService(
+    models,
+    blobs,
+    events,
+    () => ({
+      publishes: col('package_publishes') as never,
+      changes: col('package_changes') as never,
+      stepUps: stepUps(),
+    }),
+    runner.kick,
+    peers,
+  );
   return {
     models,
     blobs,
@@ -61,8 +97,22 @@ export function createReadingServices(connection: Connection, o: ReadingServiceO
     applications,
     volumes: createVolumeService(models, peers, blobs, o.pdf, o.volumeMaxBytes),
     packages,
-    bookings: createBookingService(models, peers, events, () => ({ seats: col('slot_seats') as never, claims: col('booking_claims') as never, stepUps: stepUps() })),
-    downloads: createDownloadService(models, packages, peers, () => ({ attempts: col('password_attempts') as never, stepUps: stepUps() }), { maxAttempts: o.maxAttempts, lockMinutes: o.lockMinutes, grantTtlSeconds: o.grantTtlSeconds }),
+    bookings: createBookingService(models, peers, events, () => ({
+      seats: col('slot_seats') as never,
+      claims: col('booking_claims') as never,
+      stepUps: stepUps(),
+    })),
+    downloads: createDownloadService(
+      models,
+      packages,
+      peers,
+      () => ({ attempts: col('password_attempts') as never, stepUps: stepUps() }),
+      {
+        maxAttempts: o.maxAttempts,
+        lockMinutes: o.lockMinutes,
+        grantTtlSeconds: o.grantTtlSeconds,
+      },
+    ),
     runner,
     pdf: o.pdf,
     onDownloaded,

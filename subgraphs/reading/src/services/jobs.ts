@@ -26,7 +26,15 @@ export interface RunnerOptions {
  * again from the start: the document password of the lost attempt was never stored, so a
  * build cannot be resumed half-way, and nothing is READY until its whole zip is stored.
  */
-export function createBuildRunner(models: ReadingModels, blobs: () => BlobStore, peers: Peers, events: ReadingEvents, claims: () => Collection<{ _id: string; at: Date }>, logger: Logger, options: RunnerOptions) {
+export function createBuildRunner(
+  models: ReadingModels,
+  blobs: () => BlobStore,
+  peers: Peers,
+  events: ReadingEvents,
+  claims: () => Collection<{ _id: string; at: Date }>,
+  logger: Logger,
+  options: RunnerOptions,
+) {
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<void> | null = null;
   let again = false;
@@ -34,7 +42,10 @@ export function createBuildRunner(models: ReadingModels, blobs: () => BlobStore,
 
   /** Removes the temporary folders of builds whose process died (a crash cannot clean up after itself). */
   async function sweep() {
-    const removed = await sweepBuildDirs().catch((err) => { logger.warn({ err }, 'sweeping stale build folders failed'); return []; });
+    const removed = await sweepBuildDirs().catch((err) => {
+      logger.warn({ err }, 'sweeping stale build folders failed');
+      return [];
+    });
     if (removed.length > 0) logger.info({ removed }, 'removed build folders of dead processes');
   }
 
@@ -42,31 +53,54 @@ export function createBuildRunner(models: ReadingModels, blobs: () => BlobStore,
     const attempt = (job.attempt ?? 0) + 1;
     if (!(await claimOnce(claims(), `${job._id}:${attempt}`, { at: new Date() }))) return false;
     if (job.status === 'RUNNING') await sweep(); // taking over a dead process's build: its folder may be left
-    await models.BuildJob.updateOne({ _id: job._id }, { $set: { status: 'RUNNING', attempt, heartbeatAt: new Date() } }).exec();
+    await models.BuildJob.updateOne(
+      { _id: job._id },
+      { $set: { status: 'RUNNING', attempt, heartbeatAt: new Date() } },
+    ).exec();
     return true;
   }
 
   async function setProgress(pkg: PackageDoc, progress: number) {
-    await models.Package.updateOne({ _id: pkg._id, keyVersion: pkg.keyVersion }, { $set: { progress } }).exec();
+    await models.Package.updateOne(
+      { _id: pkg._id, keyVersion: pkg.keyVersion },
+      { $set: { progress } },
+    ).exec();
     await events.package({ ...pkg, status: 'PREPARING', progress });
   }
 
   async function run(job: BuildJobDoc) {
     const pkg = await models.Package.findById(job.packageId).lean<PackageDoc>().exec();
     if (!pkg || pkg.keyVersion !== job.keyVersion || pkg.status !== 'PREPARING') {
-      await models.BuildJob.updateOne({ _id: job._id }, { $set: { status: 'DONE', error: 'superseded' } }).exec();
+      await models.BuildJob.updateOne(
+        { _id: job._id },
+        { $set: { status: 'DONE', error: 'superseded' } },
+      ).exec();
       return;
     }
-    const beat = setInterval(() => void models.BuildJob.updateOne({ _id: job._id }, { $set: { heartbeatAt: new Date() } }).exec().catch(() => undefined), Math.max(1000, (options.staleSeconds * 1000) / 3));
+    const beat = setInterval(
+      () =>
+        void models.BuildJob.updateOne({ _id: job._id }, { $set: { heartbeatAt: new Date() } })
+          .exec()
+          .catch(() => undefined),
+      Math.max(1000, (options.staleSeconds * 1000) / 3),
+    );
     try {
       await setProgress(pkg, 0);
-      const volumes = await models.Volume.find({ _id: { $in: pkg.volumes.map((v) => v.volumeId!) } }).select('blobId').lean<{ _id: string; blobId: string }[]>().exec();
+      const volumes = await models.Volume.find({
+        _id: { $in: pkg.volumes.map((v) => v.volumeId!) },
+      })
+        .select('blobId')
+        .lean<{ _id: string; blobId: string }[]>()
+        .exec();
       const blobIds = new Map(volumes.map((v) => [v._id, v.blobId]));
-      if (blobIds.size !== pkg.volumes.length) throw new Error('a volume of the package was deleted');
+      if (blobIds.size !== pkg.volumes.length)
+        throw new Error('a volume of the package was deleted');
       const contact = await peers.lawyerContact(pkg.lawyerId);
       const documentPassword = generatePassword(12);
       const stored = await buildPackageZip(blobs(), options.pdf, {
-        pkg, blobIds, documentPassword,
+        pkg,
+        blobIds,
+        documentPassword,
         lawyer: { id: pkg.lawyerId, name: contact?.name, licenceNumber: contact?.licenceNumber },
         onProgress: (share) => setProgress(pkg, Math.min(0.99, share * 0.99)),
         aborted: () => stopping,
@@ -77,27 +111,67 @@ export function createBuildRunner(models: ReadingModels, blobs: () => BlobStore,
       const current = await models.Package.findById(pkg._id).lean<PackageDoc>().exec();
       if (!current || current.keyVersion !== pkg.keyVersion || current.status !== 'PREPARING') {
         await blobs().delete(packageBucket, stored.id); // revoked or re-keyed meanwhile
-        await models.BuildJob.updateOne({ _id: job._id }, { $set: { status: 'DONE', error: 'superseded' } }).exec();
+        await models.BuildJob.updateOne(
+          { _id: job._id },
+          { $set: { status: 'DONE', error: 'superseded' } },
+        ).exec();
         return;
       }
       // One write makes it READY with the complete zip: never a half package marked ready.
-      await models.Package.updateOne({ _id: pkg._id }, {
-        $set: { status: 'READY', progress: 1, blobId: stored.id, sizeBytes: stored.sizeBytes, sha256: stored.sha256, downloadPasswordHash: await hashPassword(downloadPassword), readyAt, expiresAt, attemptRound: (current.attemptRound ?? 0) + 1 },
-        $unset: { lockedUntil: 1, failure: 1 },
-      }).exec();
-      if (current.blobId && current.blobId !== stored.id) await blobs().delete(packageBucket, current.blobId);
+      await models.Package.updateOne(
+        { _id: pkg._id },
+        {
+          $set: {
+            status: 'READY',
+            progress: 1,
+            blobId: stored.id,
+            sizeBytes: stored.sizeBytes,
+            sha256: stored.sha256,
+            downloadPasswordHash: await hashPassword(downloadPassword),
+            readyAt,
+            expiresAt,
+            attemptRound: (current.attemptRound ?? 0) + 1,
+          },
+          $unset: { lockedUntil: 1, failure: 1 },
+        },
+      ).exec();
+      if (current.blobId && current.blobId !== stored.id)
+        await blobs().delete(packageBucket, current.blobId);
       await models.BuildJob.updateOne({ _id: job._id }, { $set: { status: 'DONE' } }).exec();
       const ready = (await models.Package.findById(pkg._id).lean<PackageDoc>().exec())!;
       await events.package(ready);
       await options.onReady(ready);
       const to = { recipientId: pkg.lawyerId, role: 'LAWYER' as const };
-      await peers.sms({ to, kind: 'PACKAGE_READY', variables: { password: downloadPassword, expiresAt: expiresAt.toISOString(), caseName: pkg.caseName }, dedupeKey: `${pkg._id}:${pkg.keyVersion}:PACKAGE_READY` });
-      await peers.sms({ to, kind: 'DOCUMENT_PASSWORD', variables: { password: documentPassword, caseName: pkg.caseName }, dedupeKey: `${pkg._id}:${pkg.keyVersion}:DOCUMENT_PASSWORD` });
+      await peers.sms({
+        to,
+        kind: 'PACKAGE_READY',
+        variables: {
+          password: downloadPassword,
+          expiresAt: expiresAt.toISOString(),
+          caseName: pkg.caseName,
+        },
+        dedupeKey: `${pkg._id}:${pkg.keyVersion}:PACKAGE_READY`,
+      });
+      await peers.sms({
+        to,
+        kind: 'DOCUMENT_PASSWORD',
+        variables: { password: documentPassword, caseName: pkg.caseName },
+        dedupeKey: `${pkg._id}:${pkg.keyVersion}:DOCUMENT_PASSWORD`,
+      });
     } catch (err) {
       if (stopping) return; // left RUNNING: a later process takes it over once its heartbeat is stale
       logger.error({ err, packageId: pkg._id }, 'package build failed');
-      await models.BuildJob.updateOne({ _id: job._id }, { $set: { status: 'FAILED', error: String((err as Error).message ?? err) } }).exec();
-      const failed = await models.Package.findOneAndUpdate({ _id: pkg._id, keyVersion: pkg.keyVersion, status: 'PREPARING' }, { $set: { status: 'FAILED', failure: '卷宗包制作失败，请重新发布。' } }, { new: true }).lean<PackageDoc>().exec();
+      await models.BuildJob.updateOne(
+        { _id: job._id },
+        { $set: { status: 'FAILED', error: String((err as Error).message ?? err) } },
+      ).exec();
+      const failed = await models.Package.findOneAndUpdate(
+        { _id: pkg._id, keyVersion: pkg.keyVersion, status: 'PREPARING' },
+        { $set: { status: 'FAILED', failure: '卷宗包制作失败，请重新发布。' } },
+        { new: true },
+      )
+        .lean<PackageDoc>()
+        .exec();
       if (failed) await events.package(failed);
     } finally {
       clearInterval(beat);
@@ -106,7 +180,10 @@ export function createBuildRunner(models: ReadingModels, blobs: () => BlobStore,
 
   async function scan() {
     const staleBefore = new Date(Date.now() - options.staleSeconds * 1000);
-    const jobs = await models.BuildJob.find({ status: { $in: ['QUEUED', 'RUNNING'] } }).sort({ createdAt: 1 }).lean<BuildJobDoc[]>().exec();
+    const jobs = await models.BuildJob.find({ status: { $in: ['QUEUED', 'RUNNING'] } })
+      .sort({ createdAt: 1 })
+      .lean<BuildJobDoc[]>()
+      .exec();
     for (const job of jobs) {
       if (stopping) return;
       if (job.status === 'RUNNING' && job.heartbeatAt && job.heartbeatAt > staleBefore) continue;
@@ -116,13 +193,18 @@ export function createBuildRunner(models: ReadingModels, blobs: () => BlobStore,
 
   function kick() {
     if (stopping) return;
-    if (running) { again = true; return; }
+    if (running) {
+      again = true;
+      return;
+    }
     running = (async () => {
       do {
         again = false;
         await scan().catch((err) => logger.error({ err }, 'build scan failed'));
       } while (again && !stopping);
-    })().finally(() => { running = null; });
+    })().finally(() => {
+      running = null;
+    });
   }
 
   return {

@@ -1,6 +1,21 @@
 import type { Collection } from 'mongodb';
-import { AppError, claimOnce, isDuplicateKey, newId, requireRole, requireStepUp, type Identity, type StepUpClaim } from '@yuejuan/runtime';
-import { appointmentTypes, type AppointmentDoc, type PackageDoc, type ReadingModels, type VolumeDoc } from '../models/index.ts';
+import {
+  AppError,
+  claimOnce,
+  isDuplicateKey,
+  newId,
+  requireRole,
+  requireStepUp,
+  type Identity,
+  type StepUpClaim,
+} from '@yuejuan/runtime';
+import {
+  appointmentTypes,
+  type AppointmentDoc,
+  type PackageDoc,
+  type ReadingModels,
+  type VolumeDoc,
+} from '../models/index.ts';
 import type { BlobStore } from '@yuejuan/runtime/storage';
 import { assertCanRead, assertOwner, assertReviewer } from './access.ts';
 import { packageBucket } from './builder.ts';
@@ -16,10 +31,18 @@ export interface PackageStores {
 }
 
 /** Effective status: a READY package past its expiry is EXPIRED (computed, so no sweeper is needed). */
-export const effectiveStatus = (p: PackageDoc, now = new Date()) => (p.status === 'READY' && p.expiresAt && p.expiresAt <= now ? 'EXPIRED' : p.status);
+export const effectiveStatus = (p: PackageDoc, now = new Date()) =>
+  p.status === 'READY' && p.expiresAt && p.expiresAt <= now ? 'EXPIRED' : p.status;
 
 /** Publishing, revoking and re-keying packages; the build itself runs in the job runner. */
-export function createPackageService(models: ReadingModels, blobs: () => BlobStore, events: ReadingEvents, stores: () => PackageStores, kick: () => void, peers: Pick<Peers, 'checkBinding'>) {
+export function createPackageService(
+  models: ReadingModels,
+  blobs: () => BlobStore,
+  events: ReadingEvents,
+  stores: () => PackageStores,
+  kick: () => void,
+  peers: Pick<Peers, 'checkBinding'>,
+) {
   async function appointmentOf(id: string) {
     const a = await models.Appointment.findById(id).lean<AppointmentDoc>().exec();
     if (!a) throw new AppError('NOT_FOUND', '预约不存在。');
@@ -33,13 +56,24 @@ export function createPackageService(models: ReadingModels, blobs: () => BlobSto
   /** Queues a build of `keyVersion`; the job's unique `_id` refuses a second one. */
   async function queue(pkg: PackageDoc, keyVersion: number, volumes?: VolumeDoc[]) {
     try {
-      await models.BuildJob.create({ _id: `${pkg._id}:${keyVersion}`, packageId: pkg._id, keyVersion });
+      await models.BuildJob.create({
+        _id: `${pkg._id}:${keyVersion}`,
+        packageId: pkg._id,
+        keyVersion,
+      });
     } catch (err) {
       if (isDuplicateKey(err)) throw new AppError('CONFLICT', '卷宗包正在制作中。');
       throw err;
     }
     const set: Record<string, unknown> = { status: 'PREPARING', progress: 0, keyVersion };
-    if (volumes) set.volumes = volumes.map((v) => ({ volumeId: v._id, title: v.title, position: v.position, sizeBytes: v.sizeBytes, pageCount: v.pageCount }));
+    if (volumes)
+      set.volumes = volumes.map((v) => ({
+        volumeId: v._id,
+        title: v.title,
+        position: v.position,
+        sizeBytes: v.sizeBytes,
+        pageCount: v.pageCount,
+      }));
     await models.Package.updateOne({ _id: pkg._id }, { $set: set, $unset: { failure: 1 } }).exec();
     const queued = await load(pkg._id);
     await events.package(queued);
@@ -60,26 +94,62 @@ export function createPackageService(models: ReadingModels, blobs: () => BlobSto
     async publish(identity: Identity, appointmentId: string): Promise<PackageDoc> {
       const appointment = await appointmentOf(appointmentId);
       assertReviewer(identity, appointment.procuratorateId);
-      if (!appointmentTypes[appointment.type as keyof typeof appointmentTypes]?.hasPackage) throw new AppError('BAD_USER_INPUT', '该类预约没有卷宗包。');
-      const volumes = await models.Volume.find({ caseId: appointment.caseId, procuratorateId: appointment.procuratorateId }).sort({ position: 1 }).lean<VolumeDoc[]>().exec();
-      if (volumes.length === 0) throw new AppError('BAD_USER_INPUT', '请先上传卷宗。', { field: 'volumes' });
+      if (!appointmentTypes[appointment.type as keyof typeof appointmentTypes]?.hasPackage)
+        throw new AppError('BAD_USER_INPUT', '该类预约没有卷宗包。');
+      const volumes = await models.Volume.find({
+        caseId: appointment.caseId,
+        procuratorateId: appointment.procuratorateId,
+      })
+        .sort({ position: 1 })
+        .lean<VolumeDoc[]>()
+        .exec();
+      if (volumes.length === 0)
+        throw new AppError('BAD_USER_INPUT', '请先上传卷宗。', { field: 'volumes' });
       const previous = appointment.packageId ? await load(appointment.packageId) : null;
-      if (previous && previous.status === 'FAILED') return queue(previous, previous.keyVersion + 1, volumes);
-      if (previous && ['PREPARING', 'READY'].includes(effectiveStatus(previous))) throw new AppError('CONFLICT', '该预约已有卷宗包。');
-      if (!(await peers.checkBinding(appointment.lawyerId, appointment.caseId)).bound) throw new AppError('CASE_NOT_BOUND', '该案件的绑定已被撤销，不能制作卷宗。');
+      if (previous && previous.status === 'FAILED')
+        return queue(previous, previous.keyVersion + 1, volumes);
+      if (previous && ['PREPARING', 'READY'].includes(effectiveStatus(previous)))
+        throw new AppError('CONFLICT', '该预约已有卷宗包。');
+      if (!(await peers.checkBinding(appointment.lawyerId, appointment.caseId)).bound)
+        throw new AppError('CASE_NOT_BOUND', '该案件的绑定已被撤销，不能制作卷宗。');
       if (previous) {
-        const newer = await models.ReadingApplication.findOne({ lawyerId: appointment.lawyerId, caseId: appointment.caseId }).sort({ _id: -1 }).lean<{ _id: string }>().exec();
-        if (newer && newer._id !== appointment.sourceId) throw new AppError('CONFLICT', '律师已重新申请在线阅卷，请在新的申请中制作卷宗。', { applicationId: newer._id });
+        const newer = await models.ReadingApplication.findOne({
+          lawyerId: appointment.lawyerId,
+          caseId: appointment.caseId,
+        })
+          .sort({ _id: -1 })
+          .lean<{ _id: string }>()
+          .exec();
+        if (newer && newer._id !== appointment.sourceId)
+          throw new AppError('CONFLICT', '律师已重新申请在线阅卷，请在新的申请中制作卷宗。', {
+            applicationId: newer._id,
+          });
       }
       const id = newId();
-      if (!(await claimOnce(stores().publishes, `${appointmentId}:after:${previous?._id ?? 'none'}`, { packageId: id, at: new Date() }))) throw new AppError('CONFLICT', '该预约已有卷宗包。');
+      if (
+        !(await claimOnce(stores().publishes, `${appointmentId}:after:${previous?._id ?? 'none'}`, {
+          packageId: id,
+          at: new Date(),
+        }))
+      )
+        throw new AppError('CONFLICT', '该预约已有卷宗包。');
       const pkg = await models.Package.create({
-        _id: id, appointmentId, lawyerId: appointment.lawyerId, caseId: appointment.caseId, procuratorateId: appointment.procuratorateId, caseName: appointment.caseName,
-        fileName: `${appointment.caseName}-卷宗-${id.slice(-8)}.zip`, keyVersion: 0,
+        _id: id,
+        appointmentId,
+        lawyerId: appointment.lawyerId,
+        caseId: appointment.caseId,
+        procuratorateId: appointment.procuratorateId,
+        caseName: appointment.caseName,
+        fileName: `${appointment.caseName}-卷宗-${id.slice(-8)}.zip`,
+        keyVersion: 0,
       });
-      await models.Appointment.updateOne({ _id: appointmentId }, { $set: { packageId: id, status: 'WAITING_FOR_FILE' }, $unset: { closedReason: 1 } }).exec();
+      await models.Appointment.updateOne(
+        { _id: appointmentId },
+        { $set: { packageId: id, status: 'WAITING_FOR_FILE' }, $unset: { closedReason: 1 } },
+      ).exec();
       // The old package's grants answer 410 by its status; an expired one's zip goes now (a revoked one's went at revocation).
-      if (previous?.blobId && previous.status !== 'REVOKED') await blobs().delete(packageBucket, previous.blobId);
+      if (previous?.blobId && previous.status !== 'REVOKED')
+        await blobs().delete(packageBucket, previous.blobId);
       return queue(pkg.toObject() as PackageDoc, 1, volumes);
     },
 
@@ -90,9 +160,18 @@ export function createPackageService(models: ReadingModels, blobs: () => BlobSto
       const why = typeof reason === 'string' ? reason.trim() : '';
       if (!why) throw new AppError('BAD_USER_INPUT', '请填写撤回理由。', { field: 'reason' });
       if (pkg.status === 'REVOKED') throw new AppError('CONFLICT', '卷宗包已撤回。');
-      if (!(await claimOnce(stores().changes, `${id}:revoke`, { by: p.prosecutorId, at: new Date() }))) throw new AppError('CONFLICT', '卷宗包已撤回。');
-      await models.Package.updateOne({ _id: id }, { $set: { status: 'REVOKED', revokedAt: new Date(), revokeReason: why } }).exec();
-      await models.Appointment.updateOne({ _id: pkg.appointmentId }, { $set: { status: 'CLOSED', closedReason: `卷宗已被检察院撤回：${why}` } }).exec();
+      if (
+        !(await claimOnce(stores().changes, `${id}:revoke`, { by: p.prosecutorId, at: new Date() }))
+      )
+        throw new AppError('CONFLICT', '卷宗包已撤回。');
+      await models.Package.updateOne(
+        { _id: id },
+        { $set: { status: 'REVOKED', revokedAt: new Date(), revokeReason: why } },
+      ).exec();
+      await models.Appointment.updateOne(
+        { _id: pkg.appointmentId },
+        { $set: { status: 'CLOSED', closedReason: `卷宗已被检察院撤回：${why}` } },
+      ).exec();
       if (pkg.blobId) await blobs().delete(packageBucket, pkg.blobId);
       const revoked = await load(id);
       await events.package(revoked);
@@ -106,15 +185,30 @@ export function createPackageService(models: ReadingModels, blobs: () => BlobSto
      * package's revocation is claimed once.
      */
     async endForRevokedBinding(lawyerId: string, caseId: string, reason: string): Promise<number> {
-      const open = await models.Appointment.find({ lawyerId, caseId, status: { $ne: 'CLOSED' } }).lean<AppointmentDoc[]>().exec();
+      const open = await models.Appointment.find({ lawyerId, caseId, status: { $ne: 'CLOSED' } })
+        .lean<AppointmentDoc[]>()
+        .exec();
       const why = `案件绑定已撤销${reason ? `：${reason}` : ''}`;
       for (const appointment of open) {
-        await models.Appointment.updateOne({ _id: appointment._id }, { $set: { status: 'CLOSED', closedReason: why } }).exec();
+        await models.Appointment.updateOne(
+          { _id: appointment._id },
+          { $set: { status: 'CLOSED', closedReason: why } },
+        ).exec();
         if (!appointment.packageId) continue;
         await models.Grant.deleteMany({ packageId: appointment.packageId }).exec();
         const pkg = await load(appointment.packageId);
-        if (pkg.status === 'REVOKED' || !(await claimOnce(stores().changes, `${pkg._id}:revoke`, { by: 'system:binding-revoked', at: new Date() }))) continue;
-        await models.Package.updateOne({ _id: pkg._id }, { $set: { status: 'REVOKED', revokedAt: new Date(), revokeReason: why } }).exec();
+        if (
+          pkg.status === 'REVOKED' ||
+          !(await claimOnce(stores().changes, `${pkg._id}:revoke`, {
+            by: 'system:binding-revoked',
+            at: new Date(),
+          }))
+        )
+          continue;
+        await models.Package.updateOne(
+          { _id: pkg._id },
+          { $set: { status: 'REVOKED', revokedAt: new Date(), revokeReason: why } },
+        ).exec();
         if (pkg.blobId) await blobs().delete(packageBucket, pkg.blobId);
         await events.package(await load(pkg._id), 'BINDING_REVOKED');
       }
@@ -131,11 +225,13 @@ export function createPackageService(models: ReadingModels, blobs: () => BlobSto
       assertOwner(identity, appointment.lawyerId);
       if (!appointment.packageId) throw new AppError('NOT_FOUND', '卷宗尚未制作。');
       const pkg = await load(appointment.packageId);
-      if (effectiveStatus(pkg) !== 'READY') throw new AppError('CONFLICT', '卷宗包当前不可下载。', { status: effectiveStatus(pkg) });
+      if (effectiveStatus(pkg) !== 'READY')
+        throw new AppError('CONFLICT', '卷宗包当前不可下载。', { status: effectiveStatus(pkg) });
       await requireStepUp(identity, 'DOWNLOAD', stores().stepUps, { always: true });
       const queued = await queue(pkg, pkg.keyVersion + 1);
       // New passwords after a fresh identity scan end a lock on the old ones (the scan is the stronger proof).
-      if (pkg.lockedUntil) await models.Package.updateOne({ _id: pkg._id }, { $unset: { lockedUntil: 1 } }).exec();
+      if (pkg.lockedUntil)
+        await models.Package.updateOne({ _id: pkg._id }, { $unset: { lockedUntil: 1 } }).exec();
       return pkg.lockedUntil ? load(pkg._id) : queued;
     },
 
@@ -145,10 +241,22 @@ export function createPackageService(models: ReadingModels, blobs: () => BlobSto
      * how many were announced.
      */
     async noticeExpiring(now: Date, leadHours: number): Promise<number> {
-      const soon = await models.Package.find({ status: 'READY', expiresAt: { $gt: now, $lte: new Date(now.getTime() + leadHours * 3_600_000) } }).lean<PackageDoc[]>().exec();
+      const soon = await models.Package.find({
+        status: 'READY',
+        expiresAt: { $gt: now, $lte: new Date(now.getTime() + leadHours * 3_600_000) },
+      })
+        .lean<PackageDoc[]>()
+        .exec();
       let told = 0;
       for (const pkg of soon) {
-        if (!(await claimOnce(stores().changes, `${pkg._id}:expiring:${pkg.expiresAt!.toISOString()}`, { by: 'system:expiry', at: now }))) continue;
+        if (
+          !(await claimOnce(
+            stores().changes,
+            `${pkg._id}:expiring:${pkg.expiresAt!.toISOString()}`,
+            { by: 'system:expiry', at: now },
+          ))
+        )
+          continue;
         await events.expiring(pkg);
         told++;
       }

@@ -15,24 +15,36 @@ import { generatePassword } from './secrets.ts';
 // never holds a volume.
 const run = promisify(execFile);
 const require = createRequire(import.meta.url);
-const defaultFont = () => require.resolve('@expo-google-fonts/noto-sans-sc/400Regular/NotoSansSC_400Regular.ttf');
+const defaultFont = () =>
+  require.resolve('@expo-google-fonts/noto-sans-sc/400Regular/NotoSansSC_400Regular.ttf');
 const watermarkEntry = fileURLToPath(new URL('./watermark-page.ts', import.meta.url));
 
 /** Runs a child, passing `input` on its stdin; rejects with the start of its stderr unless it exits 0. */
-function child(command: string, args: string[], input: string, what: string, cwd?: string): Promise<void> {
+function child(
+  command: string,
+  args: string[],
+  input: string,
+  what: string,
+  cwd?: string,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     const proc = spawn(command, args, { stdio: ['pipe', 'ignore', 'pipe'], cwd });
     let stderr = '';
-    proc.stderr.setEncoding('utf8').on('data', (s: string) => { if (stderr.length < 4000) stderr += s; });
+    proc.stderr.setEncoding('utf8').on('data', (s: string) => {
+      if (stderr.length < 4000) stderr += s;
+    });
     proc.on('error', reject);
-    proc.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`${what} failed (${code}): ${stderr.trim()}`))));
+    proc.on('close', (code) =>
+      code === 0 ? resolve() : reject(new Error(`${what} failed (${code}): ${stderr.trim()}`)),
+    );
     proc.stdin.on('error', () => undefined); // a child that died early is reported by 'close'
     proc.stdin.end(input);
   });
 }
 
 /** Copies a stream to a new file (a volume out of storage, for qpdf), never holding it whole. */
-export const spool = (source: Readable, path: string) => pipeline(source, createWriteStream(path, { flags: 'wx', mode: 0o600 }));
+export const spool = (source: Readable, path: string) =>
+  pipeline(source, createWriteStream(path, { flags: 'wx', mode: 0o600 }));
 
 /** The PDF tools of the build and the upload, over the qpdf executable `qpdf` and a CJK TrueType font. */
 export function createPdfTools(qpdf = 'qpdf', fontPath = defaultFont()) {
@@ -43,7 +55,9 @@ export function createPdfTools(qpdf = 'qpdf', fontPath = defaultFont()) {
         const { stdout } = await run(qpdf, ['--version']);
         return stdout.split('\n')[0]!.trim();
       } catch {
-        throw new Error(`阅卷服务需要 qpdf（卷宗加密与水印）：未找到可执行文件 ${qpdf}。请运行 apt-get install -y qpdf，或用 QPDF_PATH 指明其位置（npm start / npm test 会自动安装）。`);
+        throw new Error(
+          `阅卷服务需要 qpdf（卷宗加密与水印）：未找到可执行文件 ${qpdf}。请运行 apt-get install -y qpdf，或用 QPDF_PATH 指明其位置（npm start / npm test 会自动安装）。`,
+        );
       }
     },
 
@@ -53,9 +67,18 @@ export function createPdfTools(qpdf = 'qpdf', fontPath = defaultFont()) {
      */
     async countPages(path: string): Promise<number> {
       // --is-encrypted exits 0 when encrypted, 2 when not (or unreadable, caught by the page count).
-      const encrypted = await run(qpdf, ['--is-encrypted', path]).then(() => true, () => false);
-      const pages = encrypted ? NaN : await run(qpdf, ['--show-npages', path]).then(({ stdout }) => Number(stdout.trim()), () => NaN);
-      if (!Number.isInteger(pages) || pages < 1) throw new AppError('UNSUPPORTED_MEDIA_TYPE', '无法读取该 PDF（文件损坏或已加密）。');
+      const encrypted = await run(qpdf, ['--is-encrypted', path]).then(
+        () => true,
+        () => false,
+      );
+      const pages = encrypted
+        ? NaN
+        : await run(qpdf, ['--show-npages', path]).then(
+            ({ stdout }) => Number(stdout.trim()),
+            () => NaN,
+          );
+      if (!Number.isInteger(pages) || pages < 1)
+        throw new AppError('UNSUPPORTED_MEDIA_TYPE', '无法读取该 PDF（文件损坏或已加密）。');
       return pages;
     },
 
@@ -65,7 +88,13 @@ export function createPdfTools(qpdf = 'qpdf', fontPath = defaultFont()) {
      * the long-running subgraph process is spared.
      */
     writeWatermark(path: string, text: string): Promise<void> {
-      return child(process.execPath, ['--import', 'tsx', watermarkEntry, path, fontPath], text, 'watermark page', dirname(watermarkEntry)); // tsx resolves from the package
+      return child(
+        process.execPath,
+        ['--import', 'tsx', watermarkEntry, path, fontPath],
+        text,
+        'watermark page',
+        dirname(watermarkEntry),
+      ); // tsx resolves from the package
     },
 
     /**
@@ -74,8 +103,28 @@ export function createPdfTools(qpdf = 'qpdf', fontPath = defaultFont()) {
      * reach qpdf on its stdin (`@-`, one per line), so the passwords never appear on its command
      * line (readable in /proc by every user of the machine).
      */
-    stampAndEncrypt(input: string, watermark: string, output: string, documentPassword: string): Promise<void> {
-      const args = [input, output, '--stream-data=preserve', '--overlay', watermark, '--repeat=1', '--', '--encrypt', documentPassword, generatePassword(32), '256', '--modify=none', '--', '--warning-exit-0'];
+    stampAndEncrypt(
+      input: string,
+      watermark: string,
+      output: string,
+      documentPassword: string,
+    ): Promise<void> {
+      const args = [
+        input,
+        output,
+        '--stream-data=preserve',
+        '--overlay',
+        watermark,
+        '--repeat=1',
+        '--',
+        '--encrypt',
+        documentPassword,
+        generatePassword(32),
+        '256',
+        '--modify=none',
+        '--',
+        '--warning-exit-0',
+      ];
       return child(qpdf, ['@-'], `${args.join('\n')}\n`, 'qpdf');
     },
   };

@@ -16,7 +16,14 @@ export function sendStream(source: Recycling, target: Writable): { readonly byte
   const recycle = source.recycle?.bind(source);
   source.on('data', (chunk: Buffer) => {
     progress.bytes += chunk.length;
-    const more = target.write(chunk, recycle ? (err) => { if (!err) recycle(chunk); } : undefined);
+    const more = target.write(
+      chunk,
+      recycle
+        ? (err) => {
+            if (!err) recycle(chunk);
+          }
+        : undefined,
+    );
     if (!more) source.pause();
   });
   target.on('drain', () => source.resume());

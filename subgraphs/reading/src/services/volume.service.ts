@@ -6,7 +6,14 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { AppError, requireRole, type Identity } from '@yuejuan/runtime';
 import type { ReadingModels, VolumeDoc } from '../models/index.ts';
-import { BlobTooLargeError, contentProblem, HashingCounter, peekHead, sniffLength, type BlobStore } from '@yuejuan/runtime/storage';
+import {
+  BlobTooLargeError,
+  contentProblem,
+  HashingCounter,
+  peekHead,
+  sniffLength,
+  type BlobStore,
+} from '@yuejuan/runtime/storage';
 import { assertReviewer } from './access.ts';
 import type { PdfTools } from './pdf.ts';
 import type { Peers } from './peers.ts';
@@ -21,13 +28,21 @@ export interface VolumeArrangement {
 
 const titleOf = (value: unknown) => {
   const title = typeof value === 'string' ? value.trim() : '';
-  if (!title || title.length > 100) throw new AppError('BAD_USER_INPUT', '请填写卷名（最多100字）。', { field: 'title' });
-  if (/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u.test(title)) throw new AppError('BAD_USER_INPUT', '卷名不能包含控制字符或不可见字符。', { field: 'title' });
+  if (!title || title.length > 100)
+    throw new AppError('BAD_USER_INPUT', '请填写卷名（最多100字）。', { field: 'title' });
+  if (/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u.test(title))
+    throw new AppError('BAD_USER_INPUT', '卷名不能包含控制字符或不可见字符。', { field: 'title' });
   return title;
 };
 
 /** The volumes (卷) of a case file, uploaded and arranged by the case's prosecutors. */
-export function createVolumeService(models: ReadingModels, peers: Peers, blobs: () => BlobStore, pdf: PdfTools, maxBytes: number) {
+export function createVolumeService(
+  models: ReadingModels,
+  peers: Peers,
+  blobs: () => BlobStore,
+  pdf: PdfTools,
+  maxBytes: number,
+) {
   return {
     /**
      * Streams one PDF volume (checked by content type, magic bytes and size, never buffered
@@ -35,10 +50,18 @@ export function createVolumeService(models: ReadingModels, peers: Peers, blobs: 
      * encrypted PDF before anything is stored), then streams it into storage. Appended after
      * the case's last volume.
      */
-    async upload(identity: Identity, caseId: string, rawTitle: string, contentType: string | undefined, contentLength: number | undefined, body: AsyncIterable<Uint8Array> | Readable): Promise<VolumeDoc> {
+    async upload(
+      identity: Identity,
+      caseId: string,
+      rawTitle: string,
+      contentType: string | undefined,
+      contentLength: number | undefined,
+      body: AsyncIterable<Uint8Array> | Readable,
+    ): Promise<VolumeDoc> {
       const prosecutor = requireRole(identity, 'PROSECUTOR');
       const title = titleOf(rawTitle);
-      if (contentLength !== undefined && contentLength > maxBytes) throw new AppError('PAYLOAD_TOO_LARGE', '卷宗文件过大。', { maxBytes });
+      if (contentLength !== undefined && contentLength > maxBytes)
+        throw new AppError('PAYLOAD_TOO_LARGE', '卷宗文件过大。', { maxBytes });
       const check = await peers.checkBinding(null, caseId);
       if (!check.exists) throw new AppError('NOT_FOUND', '案件不存在。');
       assertReviewer(identity, check.procuratorateId!);
@@ -48,14 +71,37 @@ export function createVolumeService(models: ReadingModels, peers: Peers, blobs: 
       const dir = await mkdtemp(join(tmpdir(), 'yuejuan-volume-'));
       const file = join(dir, 'volume.pdf');
       try {
-        await pipeline(Readable.from(whole), new HashingCounter(maxBytes), createWriteStream(file, { flags: 'wx', mode: 0o600 })).catch((err) => {
-          throw err instanceof BlobTooLargeError ? new AppError('PAYLOAD_TOO_LARGE', '卷宗文件过大。', { maxBytes }) : err;
+        await pipeline(
+          Readable.from(whole),
+          new HashingCounter(maxBytes),
+          createWriteStream(file, { flags: 'wx', mode: 0o600 }),
+        ).catch((err) => {
+          throw err instanceof BlobTooLargeError
+            ? new AppError('PAYLOAD_TOO_LARGE', '卷宗文件过大。', { maxBytes })
+            : err;
         });
         const pageCount = await pdf.countPages(file);
-        const stored = await blobs().put(volumeBucket, createReadStream(file), { maxBytes, contentType: 'application/pdf' });
+        const stored = await blobs().put(volumeBucket, createReadStream(file), {
+          maxBytes,
+          contentType: 'application/pdf',
+        });
         try {
-          const last = await models.Volume.findOne({ caseId }).sort({ position: -1 }).select('position').lean<{ position: number }>().exec();
-          const doc = await models.Volume.create({ caseId, procuratorateId: check.procuratorateId!, title, position: (last?.position ?? 0) + 1, sizeBytes: stored.sizeBytes, pageCount, sha256: stored.sha256, blobId: stored.id, uploadedBy: prosecutor.prosecutorId });
+          const last = await models.Volume.findOne({ caseId })
+            .sort({ position: -1 })
+            .select('position')
+            .lean<{ position: number }>()
+            .exec();
+          const doc = await models.Volume.create({
+            caseId,
+            procuratorateId: check.procuratorateId!,
+            title,
+            position: (last?.position ?? 0) + 1,
+            sizeBytes: stored.sizeBytes,
+            pageCount,
+            sha256: stored.sha256,
+            blobId: stored.id,
+            uploadedBy: prosecutor.prosecutorId,
+          });
           return doc.toObject() as VolumeDoc;
         } catch (err) {
           await blobs().delete(volumeBucket, stored.id);
@@ -69,24 +115,45 @@ export function createVolumeService(models: ReadingModels, peers: Peers, blobs: 
     /** The case's volumes in order: its procuratorate's prosecutors and administrators (others see none). */
     async list(identity: Identity, caseId: string): Promise<VolumeDoc[]> {
       if (identity.role === 'ANONYMOUS') throw new AppError('UNAUTHENTICATED');
-      if (identity.role !== 'PROSECUTOR' && identity.role !== 'ADMINISTRATOR') throw new AppError('FORBIDDEN', '卷宗仅供检察人员管理。');
-      const filter = identity.role === 'PROSECUTOR' ? { caseId, procuratorateId: identity.procuratorateId } : { caseId };
+      if (identity.role !== 'PROSECUTOR' && identity.role !== 'ADMINISTRATOR')
+        throw new AppError('FORBIDDEN', '卷宗仅供检察人员管理。');
+      const filter =
+        identity.role === 'PROSECUTOR'
+          ? { caseId, procuratorateId: identity.procuratorateId }
+          : { caseId };
       return models.Volume.find(filter).sort({ position: 1, _id: 1 }).lean<VolumeDoc[]>().exec();
     },
 
     /** Orders and names all volumes of a case: every volume once, positions 1..n. */
-    async arrange(identity: Identity, caseId: string, arrangement: VolumeArrangement[]): Promise<VolumeDoc[]> {
+    async arrange(
+      identity: Identity,
+      caseId: string,
+      arrangement: VolumeArrangement[],
+    ): Promise<VolumeDoc[]> {
       requireRole(identity, 'PROSECUTOR');
       const volumes = await models.Volume.find({ caseId }).lean<VolumeDoc[]>().exec();
       if (volumes.length === 0) throw new AppError('NOT_FOUND', '该案件尚无卷宗。');
       assertReviewer(identity, volumes[0]!.procuratorateId);
       const ids = new Set(volumes.map((v) => v._id));
       const positions = arrangement.map((a) => a.position).sort((a, b) => a - b);
-      if (arrangement.length !== volumes.length || new Set(arrangement.map((a) => a.volumeId)).size !== volumes.length || arrangement.some((a) => !ids.has(a.volumeId))) {
-        throw new AppError('BAD_USER_INPUT', '请对该案件的全部卷宗逐一排序。', { field: 'volumes' });
+      if (
+        arrangement.length !== volumes.length ||
+        new Set(arrangement.map((a) => a.volumeId)).size !== volumes.length ||
+        arrangement.some((a) => !ids.has(a.volumeId))
+      ) {
+        throw new AppError('BAD_USER_INPUT', '请对该案件的全部卷宗逐一排序。', {
+          field: 'volumes',
+        });
       }
-      if (positions.some((p, i) => p !== i + 1)) throw new AppError('BAD_USER_INPUT', '卷序号须为 1 到卷数的连续整数。', { field: 'position' });
-      for (const a of arrangement) await models.Volume.updateOne({ _id: a.volumeId }, { $set: { title: titleOf(a.title), position: a.position } }).exec();
+      if (positions.some((p, i) => p !== i + 1))
+        throw new AppError('BAD_USER_INPUT', '卷序号须为 1 到卷数的连续整数。', {
+          field: 'position',
+        });
+      for (const a of arrangement)
+        await models.Volume.updateOne(
+          { _id: a.volumeId },
+          { $set: { title: titleOf(a.title), position: a.position } },
+        ).exec();
       return models.Volume.find({ caseId }).sort({ position: 1 }).lean<VolumeDoc[]>().exec();
     },
 
@@ -96,7 +163,13 @@ export function createVolumeService(models: ReadingModels, peers: Peers, blobs: 
       const volume = await models.Volume.findById(id).lean<VolumeDoc>().exec();
       if (!volume) throw new AppError('NOT_FOUND', '卷宗不存在。');
       assertReviewer(identity, volume.procuratorateId);
-      if (await models.Package.exists({ 'volumes.volumeId': id, status: { $in: ['PREPARING', 'READY'] } }).exec()) throw new AppError('CONFLICT', '该卷已在卷宗包中，不能删除。');
+      if (
+        await models.Package.exists({
+          'volumes.volumeId': id,
+          status: { $in: ['PREPARING', 'READY'] },
+        }).exec()
+      )
+        throw new AppError('CONFLICT', '该卷已在卷宗包中，不能删除。');
       await models.Volume.deleteOne({ _id: id }).exec();
       await blobs().delete(volumeBucket, volume.blobId);
       return true;

@@ -36,7 +36,8 @@ function lines(text: string, max: number): string[] {
   const out: string[] = [];
   for (const word of text.split(/\s+/).filter(Boolean)) {
     const last = out.at(-1);
-    if (last !== undefined && [...last].length + 1 + [...word].length <= max) out[out.length - 1] = `${last} ${word}`;
+    if (last !== undefined && [...last].length + 1 + [...word].length <= max)
+      out[out.length - 1] = `${last} ${word}`;
     else out.push(word);
   }
   return out;
@@ -46,9 +47,21 @@ const angle = 30;
 const rad = (angle * Math.PI) / 180;
 
 /** Draws `text` as filled outlines, rotated by `rotation` degrees about its start. */
-function drawOutline(page: PDFPage, font: OutlineFont, text: string, at: { x: number; y: number; size: number; rotation: number; gray: number; opacity: number }) {
+function drawOutline(
+  page: PDFPage,
+  font: OutlineFont,
+  text: string,
+  at: { x: number; y: number; size: number; rotation: number; gray: number; opacity: number },
+) {
   const { path } = outline(font, text, at.size);
-  page.drawSvgPath(path, { x: at.x, y: at.y, color: rgb(at.gray, at.gray, at.gray), opacity: at.opacity, borderWidth: 0, rotate: degrees(at.rotation) });
+  page.drawSvgPath(path, {
+    x: at.x,
+    y: at.y,
+    color: rgb(at.gray, at.gray, at.gray),
+    opacity: at.opacity,
+    borderWidth: 0,
+    rotate: degrees(at.rotation),
+  });
 }
 
 /**
@@ -75,12 +88,16 @@ export async function watermarkPdf(text: string, fontBytes: Buffer): Promise<Uin
   const size = Math.min(22 * k, (width - 2 * margin) / (unitWidth * Math.cos(rad)));
   const leading = size * 1.6;
   // The block's extent across the page's height: its longest line's rise plus the lines' spread.
-  const blockHeight = unitWidth * size * Math.sin(rad) + leading * Math.cos(rad) * (block.length - 1) + size;
+  const blockHeight =
+    unitWidth * size * Math.sin(rad) + leading * Math.cos(rad) * (block.length - 1) + size;
   const repeats = Math.max(1, Math.floor((height - 2 * margin - 30 * k) / (blockHeight + 40 * k)));
   const gap = (height - 2 * margin - 30 * k - repeats * blockHeight) / repeats;
   for (let r = 0; r < repeats; r++) {
     // Each line is centred on the block's centre, moved across the slant by its place in the block.
-    const centre = { x: width / 2, y: height - margin - gap / 2 - blockHeight / 2 - r * (blockHeight + gap) };
+    const centre = {
+      x: width / 2,
+      y: height - margin - gap / 2 - blockHeight / 2 - r * (blockHeight + gap),
+    };
     block.forEach((line, i) => {
       const w = outline(shapes, line, size).width;
       const offset = (i - (block.length - 1) / 2) * leading;
@@ -92,7 +109,14 @@ export async function watermarkPdf(text: string, fontBytes: Buffer): Promise<Uin
 
   // The foot: the whole text on one line, as large as fits.
   const footSize = Math.min(9 * k, (width - 2 * margin) / outline(shapes, text, 1).width);
-  drawOutline(page, shapes, text, { x: margin, y: margin, size: footSize, rotation: 0, gray: 0.35, opacity: 0.85 });
+  drawOutline(page, shapes, text, {
+    x: margin,
+    y: margin,
+    size: footSize,
+    rotation: 0,
+    gray: 0.35,
+    opacity: 0.85,
+  });
 
   // Searchable, not seen: the text layer keeps the watermark for tools that extract text.
   const font = await doc.embedFont(fontBytes, { subset: true });
@@ -104,5 +128,8 @@ const [output, fontPath] = process.argv.slice(2);
 if (output && fontPath) {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  await writeFile(output, await watermarkPdf(Buffer.concat(chunks).toString('utf8'), await readFile(fontPath)));
+  await writeFile(
+    output,
+    await watermarkPdf(Buffer.concat(chunks).toString('utf8'), await readFile(fontPath)),
+  );
 }

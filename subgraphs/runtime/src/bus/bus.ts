@@ -3,7 +3,13 @@ import { newId } from '../ids.ts';
 import type { Logger } from '../logger.ts';
 import { tailEvents } from './tail.ts';
 import { createWaker } from './wake.ts';
-import type { Checkpoint, DomainEvent, DurableConsumerOptions, EventBus, EventHandler } from './types.ts';
+import type {
+  Checkpoint,
+  DomainEvent,
+  DurableConsumerOptions,
+  EventBus,
+  EventHandler,
+} from './types.ts';
 
 export interface EventBusOptions {
   client: MongoClient;
@@ -22,7 +28,8 @@ const buses = new Set<EventBus>();
 
 /** Listeners and open cursors of all buses in this process (a process that leaks them shows it). */
 export function busStats(): { listeners: number; cursors: number } {
-  let listeners = 0, cursors = 0;
+  let listeners = 0,
+    cursors = 0;
   for (const b of buses) {
     const s = b.stats();
     listeners += s.listeners;
@@ -52,22 +59,42 @@ export function createEventBus(options: EventBusOptions): EventBus {
   const waker = createWaker(db, collection, logger);
 
   const ensureCollection = () =>
-    (ready ??= db.createCollection(collection, { capped: true, size: options.sizeBytes ?? 64 * 1024 * 1024 }).then(
-      () => undefined,
-      (err: { codeName?: string }) => { if (err.codeName !== 'NamespaceExists') { ready = null; throw err; } },
-    ));
+    (ready ??= db
+      .createCollection(collection, { capped: true, size: options.sizeBytes ?? 64 * 1024 * 1024 })
+      .then(
+        () => undefined,
+        (err: { codeName?: string }) => {
+          if (err.codeName !== 'NamespaceExists') {
+            ready = null;
+            throw err;
+          }
+        },
+      ));
 
-  const onCursor = (open: boolean) => { cursors += open ? 1 : -1; };
+  const onCursor = (open: boolean) => {
+    cursors += open ? 1 : -1;
+  };
 
   function startLive() {
     live = tailEvents({
       // A listener hears what happens after it subscribes, nothing older (publishers' clocks
       // are assumed NTP-synchronised; a reopened cursor still looks back `windowMs`).
-      db, collection, since: new Date(), windowMs, logger, onCursor, waker, ready: ensureCollection(),
+      db,
+      collection,
+      since: new Date(),
+      windowMs,
+      logger,
+      onCursor,
+      waker,
+      ready: ensureCollection(),
       onEvent: async (event) => {
         for (const [handler, topics] of [...listeners]) {
           if (!topics.has(event.topic)) continue;
-          try { await handler(event); } catch (err) { logger.error({ err, topic: event.topic }, 'event listener failed'); }
+          try {
+            await handler(event);
+          } catch (err) {
+            logger.error({ err, topic: event.topic }, 'event listener failed');
+          }
         }
       },
     });
@@ -77,7 +104,9 @@ export function createEventBus(options: EventBusOptions): EventBus {
     async publish(topic, payload) {
       await ensureCollection();
       const event = { id: newId(), topic, at: new Date(), payload };
-      await db.collection(collection).insertOne({ _id: event.id as never, topic, at: event.at, payload });
+      await db
+        .collection(collection)
+        .insertOne({ _id: event.id as never, topic, at: event.at, payload });
       await waker.touch(event.id, event.at);
       return event as DomainEvent<typeof payload>;
     },
@@ -99,17 +128,38 @@ export function createEventBus(options: EventBusOptions): EventBus {
       let done = false;
       const unsubscribe = bus.subscribe(topics, (event) => {
         if (filter && !filter(event)) return;
-        if (wake) { const w = wake; wake = null; w({ value: event, done: false }); } else queue.push(event);
+        if (wake) {
+          const w = wake;
+          wake = null;
+          w({ value: event, done: false });
+        } else queue.push(event);
       });
       const finish = async (): Promise<IteratorResult<DomainEvent>> => {
-        if (!done) { done = true; unsubscribe(); wake?.({ value: undefined, done: true }); wake = null; }
+        if (!done) {
+          done = true;
+          unsubscribe();
+          wake?.({ value: undefined, done: true });
+          wake = null;
+        }
         return { value: undefined, done: true };
       };
       return {
-        next: () => (done ? finish() : queue.length ? Promise.resolve({ value: queue.shift()!, done: false }) : new Promise((r) => { wake = r; })),
+        next: () =>
+          done
+            ? finish()
+            : queue.length
+              ? Promise.resolve({ value: queue.shift()!, done: false })
+              : new Promise((r) => {
+                  wake = r;
+                }),
         return: finish,
-        throw: async (err) => { await finish(); throw err; },
-        [Symbol.asyncIterator]() { return this; },
+        throw: async (err) => {
+          await finish();
+          throw err;
+        },
+        [Symbol.asyncIterator]() {
+          return this;
+        },
       };
     },
 
@@ -123,19 +173,40 @@ export function createEventBus(options: EventBusOptions): EventBus {
         const saved = await checkpoints.findOne({ _id: consumer.name });
         const since = saved ? new Date(saved.lastAt.getTime() - windowMs) : new Date();
         if (saved) {
-          const [oldest] = await db.collection(collection).find({}, { projection: { at: 1 } }).limit(1).toArray();
+          const [oldest] = await db
+            .collection(collection)
+            .find({}, { projection: { at: 1 } })
+            .limit(1)
+            .toArray();
           if (!oldest || oldest.at > saved.lastAt) {
-            const gap = { since: saved.lastAt, oldestKept: (oldest?.at as Date | undefined) ?? null };
-            logger.error({ consumer: consumer.name, ...gap }, 'events were overwritten before this consumer read them');
+            const gap = {
+              since: saved.lastAt,
+              oldestKept: (oldest?.at as Date | undefined) ?? null,
+            };
+            logger.error(
+              { consumer: consumer.name, ...gap },
+              'events were overwritten before this consumer read them',
+            );
             consumer.onGap?.(gap);
           }
         }
         if (stopped) return;
         tail = tailEvents({
-          db, collection, since, windowMs, logger, onCursor, waker, after: saved?.lastId,
+          db,
+          collection,
+          since,
+          windowMs,
+          logger,
+          onCursor,
+          waker,
+          after: saved?.lastId,
           onEvent: async (event) => {
             if (topics.has(event.topic)) await consumer.handler(event);
-            await checkpoints.updateOne({ _id: consumer.name }, { $set: { lastId: event.id, lastAt: event.at } }, { upsert: true });
+            await checkpoints.updateOne(
+              { _id: consumer.name },
+              { $set: { lastId: event.id, lastAt: event.at } },
+              { upsert: true },
+            );
           },
         });
         durables.add(tail);
@@ -143,7 +214,10 @@ export function createEventBus(options: EventBusOptions): EventBus {
       return async () => {
         stopped = true;
         await started.catch(() => undefined);
-        if (tail) { durables.delete(tail); await tail.stop(); }
+        if (tail) {
+          durables.delete(tail);
+          await tail.stop();
+        }
       };
     },
 

@@ -24,7 +24,8 @@ export interface TailOptions {
   waker: Waker;
 }
 
-const isZero = (id: unknown) => id === 0 || (Long.isLong(id) && id.isZero()) || id === undefined || id === null;
+const isZero = (id: unknown) =>
+  id === 0 || (Long.isLong(id) && id.isZero()) || id === undefined || id === null;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const BATCH = 500;
 /** Quiet time after publishing before the cursor is reopened to catch out-of-order commits. */
@@ -51,7 +52,9 @@ export function tailEvents(options: TailOptions): { stop(): Promise<void> } {
   let backoff = 100;
   let skipping = options.after;
   let interrupt = () => {};
-  const stopping = new Promise<void>((r) => { interrupt = r; });
+  const stopping = new Promise<void>((r) => {
+    interrupt = r;
+  });
 
   const deliver = async (docs: Document[], since: Date) => {
     for (const doc of docs) {
@@ -78,16 +81,28 @@ export function tailEvents(options: TailOptions): { stop(): Promise<void> } {
   const loop = (async () => {
     await options.ready?.catch((err) => logger.error({ err }, 'events collection unavailable'));
     // A resume point that is no longer in the window (overwritten) cannot be skipped to.
-    if (skipping && !(await db.collection(collection).findOne({ _id: skipping as never }, { projection: { _id: 1 } }).catch(() => null))) skipping = undefined;
+    if (
+      skipping &&
+      !(await db
+        .collection(collection)
+        .findOne({ _id: skipping as never }, { projection: { _id: 1 } })
+        .catch(() => null))
+    )
+      skipping = undefined;
     while (!stopped) {
       try {
-        const since = new Date(Math.max(options.since.getTime(), lastAt.getTime() - options.windowMs));
+        const since = new Date(
+          Math.max(options.since.getTime(), lastAt.getTime() - options.windowMs),
+        );
         // FerretDB closes a tailable cursor whose first batch is not full, which would turn
         // tailing into reopening: ask for one document, and make sure one matches (the newest
         // event, whatever its age, is the anchor; until the first publish there is none).
         const opened = waker.version;
         const anchor = await newestEventId(db, collection);
-        const filter = anchor === undefined ? { at: { $gte: since } } : { $or: [{ _id: anchor }, { at: { $gte: since } }] };
+        const filter =
+          anchor === undefined
+            ? { at: { $gte: since } }
+            : { $or: [{ _id: anchor }, { at: { $gte: since } }] };
         const first = await db.command({ find: collection, filter, tailable: true, batchSize: 1 });
         cursorId = first.cursor.id;
         options.onCursor?.(true);
@@ -98,7 +113,11 @@ export function tailEvents(options: TailOptions): { stop(): Promise<void> } {
           let dirty = false; // something was published since this cursor opened
           while (!stopped && !isZero(cursorId)) {
             const seenVersion = waker.version;
-            const more = await db.command({ getMore: Long.fromValue(cursorId as number), collection, batchSize: BATCH });
+            const more = await db.command({
+              getMore: Long.fromValue(cursorId as number),
+              collection,
+              batchSize: BATCH,
+            });
             cursorId = more.cursor.id;
             await deliver(more.cursor.nextBatch, since);
             if (more.cursor.nextBatch.length === BATCH) continue; // more may be waiting behind a full batch
@@ -108,20 +127,34 @@ export function tailEvents(options: TailOptions): { stop(): Promise<void> } {
             // the latest after REOPEN_MS), the cursor is reopened with the look-back window and
             // the dedupe catches such an event. Idle, nothing is read; a lost head write (only
             // in an outage) delays an event until the next publish or at most 30 s.
-            const woke = await Promise.race([waker.wait(seenVersion, dirty ? SETTLE_MS : 30_000).then(() => waker.version > seenVersion), stopping.then(() => false)]);
+            const woke = await Promise.race([
+              waker
+                .wait(seenVersion, dirty ? SETTLE_MS : 30_000)
+                .then(() => waker.version > seenVersion),
+              stopping.then(() => false),
+            ]);
             if (woke) dirty = true;
             if (dirty && (!woke || Date.now() - openedAt > REOPEN_MS)) break;
           }
-          if (!isZero(cursorId)) await db.command({ killCursors: collection, cursors: [Long.fromValue(cursorId as number)] }).catch(() => undefined);
+          if (!isZero(cursorId))
+            await db
+              .command({ killCursors: collection, cursors: [Long.fromValue(cursorId as number)] })
+              .catch(() => undefined);
           cursorId = null;
         } finally {
           options.onCursor?.(false);
         }
         // An empty collection's cursor dies at once: wait for the first publish.
-        if (!stopped) await (anchor === undefined ? Promise.race([waker.wait(opened, 1000), stopping]) : sleep(10));
+        if (!stopped)
+          await (anchor === undefined
+            ? Promise.race([waker.wait(opened, 1000), stopping])
+            : sleep(10));
       } catch (err) {
         if (stopped) break;
-        logger.warn({ err: (err as Error).message, retryInMs: backoff }, 'event cursor lost; reconnecting');
+        logger.warn(
+          { err: (err as Error).message, retryInMs: backoff },
+          'event cursor lost; reconnecting',
+        );
         await sleep(backoff);
         backoff = Math.min(backoff * 2, 2000);
       }
@@ -132,7 +165,10 @@ export function tailEvents(options: TailOptions): { stop(): Promise<void> } {
     async stop() {
       stopped = true;
       interrupt();
-      if (!isZero(cursorId)) await db.command({ killCursors: collection, cursors: [Long.fromValue(cursorId as number)] }).catch(() => undefined);
+      if (!isZero(cursorId))
+        await db
+          .command({ killCursors: collection, cursors: [Long.fromValue(cursorId as number)] })
+          .catch(() => undefined);
       await loop;
     },
   };
@@ -140,6 +176,9 @@ export function tailEvents(options: TailOptions): { stop(): Promise<void> } {
 
 /** The newest event's id in insertion order (undefined while the collection is empty). */
 async function newestEventId(db: Db, collection: string): Promise<unknown> {
-  const [doc] = await db.collection(collection).find({}, { projection: { _id: 1 }, sort: { $natural: -1 }, limit: 1 }).toArray();
+  const [doc] = await db
+    .collection(collection)
+    .find({}, { projection: { _id: 1 }, sort: { $natural: -1 }, limit: 1 })
+    .toArray();
   return doc?._id;
 }

@@ -33,7 +33,10 @@ export interface EventBus {
   /** In-process listener of events seen from now on (one tailing cursor per process, fanned out by topic). */
   subscribe(topics: string[], handler: EventHandler): () => void;
   /** An async iterator of events from now on, for GraphQL subscriptions; `return()` unsubscribes. */
-  listen(topics: string[], filter?: (event: DomainEvent) => boolean): AsyncIterableIterator<DomainEvent>;
+  listen(
+    topics: string[],
+    filter?: (event: DomainEvent) => boolean,
+  ): AsyncIterableIterator<DomainEvent>;
   /** A consumer that resumes after its checkpoint across restarts and reports gaps. */
   consume(options: DurableConsumerOptions): () => Promise<void>;
   /** Live listeners and open cursors (tests check nothing is left behind). */

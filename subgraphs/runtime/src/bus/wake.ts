@@ -26,7 +26,13 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * asked for more only when this says there is more. On MongoDB the same loop costs a point
  * read per interval.
  */
-export function createWaker(db: Db, collection: string, logger: Logger, intervalMs = 10, quietIntervalMs = 100): Waker {
+export function createWaker(
+  db: Db,
+  collection: string,
+  logger: Logger,
+  intervalMs = 10,
+  quietIntervalMs = 100,
+): Waker {
   const heads: Collection<{ _id: string; id: string; at: Date }> = db.collection(HEADS);
   let version = 0;
   let lastHead: string | undefined;
@@ -49,13 +55,20 @@ export function createWaker(db: Db, collection: string, logger: Logger, interval
         }
       } catch (err) {
         // The cursor's own reconnect reports database outages; here a failure only slows waking.
-        if (++failures === 1) logger.debug({ err: (err as Error).message }, 'event head unreadable');
+        if (++failures === 1)
+          logger.debug({ err: (err as Error).message }, 'event head unreadable');
       }
       // Every 10 ms while events flow, every 100 ms once nothing was published for 2 s: an
       // idle process then makes 10 point reads a second instead of 100 (the first event after
       // a quiet spell arrives up to 100 ms later).
       const quiet = Date.now() - changedAt > 2000;
-      await sleep(failures ? Math.min(intervalMs * 2 ** failures, 1000) : quiet ? quietIntervalMs : intervalMs);
+      await sleep(
+        failures
+          ? Math.min(intervalMs * 2 ** failures, 1000)
+          : quiet
+            ? quietIntervalMs
+            : intervalMs,
+      );
     }
     polling = false;
   };
@@ -67,23 +80,37 @@ export function createWaker(db: Db, collection: string, logger: Logger, interval
   };
 
   return {
-    get version() { return version; },
+    get version() {
+      return version;
+    },
     wait(seen, timeoutMs) {
       if (version > seen || stopped) return Promise.resolve();
       return new Promise<void>((resolve) => {
-        const timer = setTimeout(() => { waiters = waiters.filter((w) => w !== done); resolve(); }, timeoutMs);
-        const done = () => { clearTimeout(timer); resolve(); };
+        const timer = setTimeout(() => {
+          waiters = waiters.filter((w) => w !== done);
+          resolve();
+        }, timeoutMs);
+        const done = () => {
+          clearTimeout(timer);
+          resolve();
+        };
         waiters.push(done);
         if (!polling) void poll();
       });
     },
     async touch(eventId, at) {
-      await heads.updateOne({ _id: collection }, { $set: { id: eventId, at } }, { upsert: true }).catch((err: { code?: number; message?: string }) => {
-        // Two first publishes racing to create the head: the other one's write wakes everyone.
-        // Any other failure: the event is stored, so listeners still get it on their next
-        // timed read (within a second); failing the publish would invite a duplicate event.
-        if (err.code !== 11000) logger.warn({ err: err.message }, 'event head not updated; listeners will see the event late');
-      });
+      await heads
+        .updateOne({ _id: collection }, { $set: { id: eventId, at } }, { upsert: true })
+        .catch((err: { code?: number; message?: string }) => {
+          // Two first publishes racing to create the head: the other one's write wakes everyone.
+          // Any other failure: the event is stored, so listeners still get it on their next
+          // timed read (within a second); failing the publish would invite a duplicate event.
+          if (err.code !== 11000)
+            logger.warn(
+              { err: err.message },
+              'event head not updated; listeners will see the event late',
+            );
+        });
     },
     stop() {
       stopped = true;

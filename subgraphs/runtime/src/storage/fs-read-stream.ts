@@ -29,7 +29,11 @@ export class BlobFileStream extends Readable {
   private reading = false;
   private closeWhenRead: (() => void) | null = null;
 
-  constructor(private readonly file: string, range: { start?: number; end?: number }, private readonly blob: { bucket: string; id: string }) {
+  constructor(
+    private readonly file: string,
+    range: { start?: number; end?: number },
+    private readonly blob: { bucket: string; id: string },
+  ) {
     super({ highWaterMark: fsReadChunkBytes });
     this.position = range.start ?? 0;
     this.last = range.end ?? Infinity;
@@ -37,14 +41,22 @@ export class BlobFileStream extends Readable {
 
   /** Gives a chunk of this stream back once nothing refers to it any more; it will be overwritten. */
   recycle(chunk: Buffer): void {
-    if (chunk.byteOffset === 0 && chunk.buffer.byteLength === fsReadChunkBytes && this.spare.length < keptBuffers && !this.destroyed) {
+    if (
+      chunk.byteOffset === 0 &&
+      chunk.buffer.byteLength === fsReadChunkBytes &&
+      this.spare.length < keptBuffers &&
+      !this.destroyed
+    ) {
       this.spare.push(Buffer.from(chunk.buffer, 0, fsReadChunkBytes));
     }
   }
 
   override _construct(callback: (error?: Error | null) => void): void {
     open(this.file, 'r', (err, fd) => {
-      if (err) return callback(err.code === 'ENOENT' ? new BlobNotFoundError(this.blob.bucket, this.blob.id) : err);
+      if (err)
+        return callback(
+          err.code === 'ENOENT' ? new BlobNotFoundError(this.blob.bucket, this.blob.id) : err,
+        );
       this.fd = fd;
       callback();
     });
@@ -52,14 +64,26 @@ export class BlobFileStream extends Readable {
 
   override _read(): void {
     const wanted = Math.min(fsReadChunkBytes, this.last - this.position + 1);
-    if (wanted <= 0) { this.push(null); return; }
+    if (wanted <= 0) {
+      this.push(null);
+      return;
+    }
     const buffer = this.spare.pop() ?? Buffer.allocUnsafeSlow(fsReadChunkBytes);
     this.reading = true;
     read(this.fd!, buffer, 0, wanted, this.position, (err, bytesRead) => {
       this.reading = false;
-      if (this.closeWhenRead) { this.closeWhenRead(); return; }
-      if (err) { this.destroy(err); return; }
-      if (bytesRead === 0) { this.push(null); return; }
+      if (this.closeWhenRead) {
+        this.closeWhenRead();
+        return;
+      }
+      if (err) {
+        this.destroy(err);
+        return;
+      }
+      if (bytesRead === 0) {
+        this.push(null);
+        return;
+      }
       this.position += bytesRead;
       this.push(bytesRead === fsReadChunkBytes ? buffer : buffer.subarray(0, bytesRead));
     });
@@ -71,6 +95,7 @@ export class BlobFileStream extends Readable {
     this.fd = null;
     const done = () => (fd === null ? callback(error) : close(fd, () => callback(error)));
     // A read in flight still uses the descriptor: close it once that read returns.
-    if (this.reading) this.closeWhenRead = done; else done();
+    if (this.reading) this.closeWhenRead = done;
+    else done();
   }
 }

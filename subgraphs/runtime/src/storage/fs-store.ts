@@ -26,15 +26,27 @@ export function createFsBlobStore(root: string): BlobStore {
 
   return {
     kind: 'fs',
-    async put(bucket: string, source: AsyncIterable<Uint8Array> | Readable, options: PutOptions = {}): Promise<StoredBlob> {
+    async put(
+      bucket: string,
+      source: AsyncIterable<Uint8Array> | Readable,
+      options: PutOptions = {},
+    ): Promise<StoredBlob> {
       await mkdir(dir(bucket), { recursive: true });
       const id = newId();
       const temp = join(dir(bucket), `.${id}.partial`);
       const counter = new HashingCounter(options.maxBytes);
       try {
-        await pipeline(Readable.from(source as AsyncIterable<Uint8Array>), counter, createWriteStream(temp, { flags: 'wx' }));
+        await pipeline(
+          Readable.from(source as AsyncIterable<Uint8Array>),
+          counter,
+          createWriteStream(temp, { flags: 'wx' }),
+        );
         const handle = await open(temp, 'r');
-        try { await handle.sync(); } finally { await handle.close(); }
+        try {
+          await handle.sync();
+        } finally {
+          await handle.close();
+        }
         await rename(temp, path(bucket, id));
       } catch (err) {
         await rm(temp, { force: true });
@@ -44,7 +56,11 @@ export function createFsBlobStore(root: string): BlobStore {
     },
 
     open(bucket: string, id: string, range?: ByteRange): Readable {
-      return new BlobFileStream(path(bucket, id), range ? { start: range.start, end: range.end } : {}, { bucket, id });
+      return new BlobFileStream(
+        path(bucket, id),
+        range ? { start: range.start, end: range.end } : {},
+        { bucket, id },
+      );
     },
 
     async size(bucket: string, id: string): Promise<number | null> {

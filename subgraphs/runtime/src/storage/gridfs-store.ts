@@ -2,7 +2,13 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { GridFSBucket, ObjectId, type Db } from 'mongodb';
 import { HashingCounter } from './counting.ts';
-import { BlobNotFoundError, type BlobStore, type ByteRange, type PutOptions, type StoredBlob } from './types.ts';
+import {
+  BlobNotFoundError,
+  type BlobStore,
+  type ByteRange,
+  type PutOptions,
+  type StoredBlob,
+} from './types.ts';
 
 const chunkSizeBytes = 1024 * 1024;
 
@@ -26,14 +32,23 @@ export function createGridFsBlobStore(db: Db): BlobStore {
 
   return {
     kind: 'gridfs',
-    async put(bucket: string, source: AsyncIterable<Uint8Array> | Readable, options: PutOptions = {}): Promise<StoredBlob> {
+    async put(
+      bucket: string,
+      source: AsyncIterable<Uint8Array> | Readable,
+      options: PutOptions = {},
+    ): Promise<StoredBlob> {
       const counter = new HashingCounter(options.maxBytes);
-      const upload = bucketOf(bucket).openUploadStream('blob', { metadata: { contentType: options.contentType } });
+      const upload = bucketOf(bucket).openUploadStream('blob', {
+        metadata: { contentType: options.contentType },
+      });
       try {
         await pipeline(Readable.from(source as AsyncIterable<Uint8Array>), counter, upload);
       } catch (err) {
         await upload.abort().catch(() => undefined);
-        await db.collection(`${bucket}.chunks`).deleteMany({ files_id: upload.id }).catch(() => undefined);
+        await db
+          .collection(`${bucket}.chunks`)
+          .deleteMany({ files_id: upload.id })
+          .catch(() => undefined);
         throw err;
       }
       return { id: upload.id.toHexString(), sizeBytes: counter.bytes, sha256: counter.digest() };
@@ -41,27 +56,54 @@ export function createGridFsBlobStore(db: Db): BlobStore {
 
     open(bucket: string, id: string, range?: ByteRange): Readable {
       let oid: ObjectId;
-      try { oid = objectId(bucket, id); } catch (err) { return new Readable({ read() { this.destroy(err as Error); } }); }
-      const stream = bucketOf(bucket).openDownloadStream(oid, range ? { start: range.start, end: range.end + 1 } : {});
-      const out = new Readable({ read() { stream.resume(); } });
-      stream.on('data', (chunk: Buffer) => { if (!out.push(chunk)) stream.pause(); });
+      try {
+        oid = objectId(bucket, id);
+      } catch (err) {
+        return new Readable({
+          read() {
+            this.destroy(err as Error);
+          },
+        });
+      }
+      const stream = bucketOf(bucket).openDownloadStream(
+        oid,
+        range ? { start: range.start, end: range.end + 1 } : {},
+      );
+      const out = new Readable({
+        read() {
+          stream.resume();
+        },
+      });
+      stream.on('data', (chunk: Buffer) => {
+        if (!out.push(chunk)) stream.pause();
+      });
       stream.on('end', () => out.push(null));
-      stream.on('error', (err: Error & { code?: string }) => out.destroy(err.code === 'ENOENT' || /FileNotFound/.test(err.message) ? new BlobNotFoundError(bucket, id) : err));
+      stream.on('error', (err: Error & { code?: string }) =>
+        out.destroy(
+          err.code === 'ENOENT' || /FileNotFound/.test(err.message)
+            ? new BlobNotFoundError(bucket, id)
+            : err,
+        ),
+      );
       out.on('close', () => void stream.abort().catch(() => undefined));
       return out;
     },
 
     async size(bucket: string, id: string): Promise<number | null> {
       if (!ObjectId.isValid(id)) return null;
-      const file = await db.collection(`${bucket}.files`).findOne({ _id: new ObjectId(id) }, { projection: { length: 1 } });
+      const file = await db
+        .collection(`${bucket}.files`)
+        .findOne({ _id: new ObjectId(id) }, { projection: { length: 1 } });
       return file ? Number(file.length) : null;
     },
 
     async delete(bucket: string, id: string): Promise<void> {
       if (!ObjectId.isValid(id)) return;
-      await bucketOf(bucket).delete(new ObjectId(id)).catch((err: Error) => {
-        if (!/FileNotFound|not found/i.test(err.message)) throw err;
-      });
+      await bucketOf(bucket)
+        .delete(new ObjectId(id))
+        .catch((err: Error) => {
+          if (!/FileNotFound|not found/i.test(err.message)) throw err;
+        });
     },
   };
 }

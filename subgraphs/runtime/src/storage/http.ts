@@ -5,9 +5,22 @@ import type { ByteRange } from './types.ts';
 
 /** HTTP status of each error code an upload or download route answers. */
 const statusOf: Record<string, number> = {
-  BAD_USER_INPUT: 400, UNAUTHENTICATED: 401, FORBIDDEN: 403, NOT_FOUND: 404, CONFLICT: 409, GONE: 410,
-  PAYLOAD_TOO_LARGE: 413, UNSUPPORTED_MEDIA_TYPE: 415, RANGE_NOT_SATISFIABLE: 416, STEP_UP_REQUIRED: 403,
-  PACKAGE_LOCKED: 423, PACKAGE_EXPIRED: 410, PACKAGE_REVOKED: 410, PACKAGE_NOT_READY: 409, RATE_LIMITED: 429, SERVICE_UNAVAILABLE: 503,
+  BAD_USER_INPUT: 400,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  GONE: 410,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  RANGE_NOT_SATISFIABLE: 416,
+  STEP_UP_REQUIRED: 403,
+  PACKAGE_LOCKED: 423,
+  PACKAGE_EXPIRED: 410,
+  PACKAGE_REVOKED: 410,
+  PACKAGE_NOT_READY: 409,
+  RATE_LIMITED: 429,
+  SERVICE_UNAVAILABLE: 503,
   CASE_NOT_BOUND: 403,
 };
 
@@ -15,7 +28,11 @@ const statusOf: Record<string, number> = {
  * The caller of a blob route, from the token the gateway mints for this subgraph (the same
  * `x-internal-token` as for /graphql, carrying the caller's identity). Throws UNAUTHENTICATED.
  */
-export async function routeIdentity(req: Request, secret: string, audience: string): Promise<Identity> {
+export async function routeIdentity(
+  req: Request,
+  secret: string,
+  audience: string,
+): Promise<Identity> {
   return verifyInternalToken(secret, audience, req.header(internalTokenHeader));
 }
 
@@ -23,11 +40,16 @@ export async function routeIdentity(req: Request, secret: string, audience: stri
 export function sendRouteError(res: Response, err: unknown, log: (err: unknown) => void): void {
   const code = err instanceof AppError ? String(err.extensions.code) : 'INTERNAL_SERVER_ERROR';
   if (!(err instanceof AppError)) log(err);
-  if (res.headersSent) { res.destroy(); return; }
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
   const message = err instanceof AppError ? err.message : '系统繁忙，请稍后再试。';
   const { code: _c, ...details } = err instanceof AppError ? err.extensions : {};
   // A coded refusal without a status of its own is still the client's problem (400), never a 500.
-  res.status(statusOf[code] ?? (err instanceof AppError ? 400 : 500)).json({ code, message, ...details });
+  res
+    .status(statusOf[code] ?? (err instanceof AppError ? 400 : 500))
+    .json({ code, message, ...details });
 }
 
 /**
@@ -35,7 +57,10 @@ export function sendRouteError(res: Response, err: unknown, log: (err: unknown) 
  * or an unsupported header (multi-range: the whole file is sent, as RFC 9110 allows), or
  * 'unsatisfiable' for a range outside the file.
  */
-export function parseRange(header: string | undefined, size: number): ByteRange | null | 'unsatisfiable' {
+export function parseRange(
+  header: string | undefined,
+  size: number,
+): ByteRange | null | 'unsatisfiable' {
   if (!header) return null;
   const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
   if (!m || (!m[1] && !m[2])) return null;
@@ -56,7 +81,10 @@ export function parseRange(header: string | undefined, size: number): ByteRange 
  */
 export function contentDisposition(fileName: string): string {
   const fallback = fileName.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
-  const encoded = encodeURIComponent(fileName).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  const encoded = encodeURIComponent(fileName).replace(
+    /['()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
   return `attachment; filename="${fallback}"; filename*=UTF-8''${encoded}`;
 }
 

@@ -27,6 +27,12 @@ export const blobConfigShape = {
 };
 
 /** Opens the configured store for `service` (fs: `<BLOB_DIR>/<service>`; gridfs: the service's own database). */
-export function createBlobStore(config: { BLOB_STORE: 'fs' | 'gridfs'; BLOB_DIR: string }, service: string, db: Db): BlobStore {
-  return config.BLOB_STORE === 'gridfs' ? createGridFsBlobStore(db) : createFsBlobStore(resolve(config.BLOB_DIR, service));
+export function createBlobStore(
+  config: { BLOB_STORE: 'fs' | 'gridfs'; BLOB_DIR: string },
+  service: string,
+  db: Db,
+): BlobStore {
+  return config.BLOB_STORE === 'gridfs'
+    ? createGridFsBlobStore(db)
+    : createFsBlobStore(resolve(config.BLOB_DIR, service));
 }

@@ -29,7 +29,11 @@ export interface BlobStore {
   /** Which implementation (for logs and reports). */
   readonly kind: 'fs' | 'gridfs';
   /** Streams `source` into a new blob of `bucket`; resolves once it is complete and durable. */
-  put(bucket: string, source: AsyncIterable<Uint8Array> | Readable, options?: PutOptions): Promise<StoredBlob>;
+  put(
+    bucket: string,
+    source: AsyncIterable<Uint8Array> | Readable,
+    options?: PutOptions,
+  ): Promise<StoredBlob>;
   /** A stream of the blob's bytes (or of `range`); fails with BlobNotFoundError when missing. */
   open(bucket: string, id: string, range?: ByteRange): Readable;
   /** The blob's size, or null when it does not exist. */
@@ -48,7 +52,10 @@ export class BlobTooLargeError extends Error {
 
 /** No blob under that id. */
 export class BlobNotFoundError extends Error {
-  constructor(readonly bucket: string, readonly id: string) {
+  constructor(
+    readonly bucket: string,
+    readonly id: string,
+  ) {
     super(`blob ${bucket}/${id} not found`);
     this.name = 'BlobNotFoundError';
   }

@@ -10,7 +10,9 @@ import type { TestProject } from 'vitest/node';
 import './provided.ts';
 
 export default async function setup(project: TestProject) {
-  const dataDir = process.env.MONGODB_URI ? undefined : await mkdtemp(join(tmpdir(), 'yuejuan-test-db-'));
+  const dataDir = process.env.MONGODB_URI
+    ? undefined
+    : await mkdtemp(join(tmpdir(), 'yuejuan-test-db-'));
   const db = await startDatabase({ dataDir });
   project.provide('mongodbUri', db.uri);
   return async () => {

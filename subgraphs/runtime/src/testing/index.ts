@@ -23,15 +23,26 @@ export type TestDatabase = Connection & {
 };
 
 /** Connects to a fresh, isolated database (with its own event bus); `drop()` removes both. */
-export async function openTestDatabase(label: string, options: MongoOptions = {}): Promise<TestDatabase> {
+export async function openTestDatabase(
+  label: string,
+  options: MongoOptions = {},
+): Promise<TestDatabase> {
   const connection = await connectMongo(testMongoUri(), uniqueDatabaseName(label), options);
   const eventsDb = `${connection.name}_ev`;
-  const bus = createEventBus({ client: connection.getClient(), dbName: eventsDb, logger: testLogger('bus') });
+  const bus = createEventBus({
+    client: connection.getClient(),
+    dbName: eventsDb,
+    logger: testLogger('bus'),
+  });
   return Object.assign(connection, {
     bus,
     async drop() {
       await bus.close();
-      await connection.getClient().db(eventsDb).dropDatabase().catch(() => undefined);
+      await connection
+        .getClient()
+        .db(eventsDb)
+        .dropDatabase()
+        .catch(() => undefined);
       await connection.dropDatabase().catch(() => undefined);
       await connection.close();
     },
@@ -51,9 +62,23 @@ export function testLogger(name: string, lines?: string[]): Logger {
 
 /** Named identities for fixtures. */
 export const anonymous: Identity = { role: 'ANONYMOUS' };
-export const lawyerIdentity = (lawyerId: string, verified = true): Identity => ({ role: 'LAWYER', sessionId: `s-${lawyerId}`, lawyerId, verified });
-export const prosecutorIdentity = (prosecutorId: string, procuratorateId: string): Identity => ({ role: 'PROSECUTOR', sessionId: `s-${prosecutorId}`, prosecutorId, procuratorateId });
-export const adminIdentity = (administratorId = 'admin-1'): Identity => ({ role: 'ADMINISTRATOR', sessionId: `s-${administratorId}`, administratorId });
+export const lawyerIdentity = (lawyerId: string, verified = true): Identity => ({
+  role: 'LAWYER',
+  sessionId: `s-${lawyerId}`,
+  lawyerId,
+  verified,
+});
+export const prosecutorIdentity = (prosecutorId: string, procuratorateId: string): Identity => ({
+  role: 'PROSECUTOR',
+  sessionId: `s-${prosecutorId}`,
+  prosecutorId,
+  procuratorateId,
+});
+export const adminIdentity = (administratorId = 'admin-1'): Identity => ({
+  role: 'ADMINISTRATOR',
+  sessionId: `s-${administratorId}`,
+  administratorId,
+});
 
 /**
  * Sends one operation straight to a subgraph, as the gateway would: with a freshly minted
@@ -62,11 +87,23 @@ export const adminIdentity = (administratorId = 'admin-1'): Identity => ({ role:
 export async function callSubgraph(
   url: string,
   body: { query: string; variables?: Record<string, unknown> },
-  auth: { secret: string; audience: string; identity: Identity } | { headers: Record<string, string> },
-): Promise<{ status: number; body: { data?: Record<string, unknown> | null; errors?: { message: string; extensions?: Record<string, unknown> }[] } }> {
+  auth:
+    { secret: string; audience: string; identity: Identity } | { headers: Record<string, string> },
+): Promise<{
+  status: number;
+  body: {
+    data?: Record<string, unknown> | null;
+    errors?: { message: string; extensions?: Record<string, unknown> }[];
+  };
+}> {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if ('headers' in auth) Object.assign(headers, auth.headers);
-  else headers[internalTokenHeader] = await mintInternalToken(auth.secret, auth.audience, auth.identity);
+  else
+    headers[internalTokenHeader] = await mintInternalToken(
+      auth.secret,
+      auth.audience,
+      auth.identity,
+    );
   const res = await fetch(url, { method: 'POST', headers, body: JSON.stringify(body) });
   return { status: res.status, body: (await res.json()) as never };
 }

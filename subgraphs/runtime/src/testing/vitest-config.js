@@ -13,7 +13,10 @@ import { defineConfig } from 'vitest/config';
  */
 export const vitestConfig = (extra = {}) => {
   const resultsDir = process.env.YUEJUAN_TEST_RESULTS;
-  const name = JSON.parse(readFileSync(join(process.cwd(), 'package.json'), 'utf8')).name.replace(/[@/]/g, '_');
+  const name = JSON.parse(readFileSync(join(process.cwd(), 'package.json'), 'utf8')).name.replace(
+    /[@/]/g,
+    '_',
+  );
   return defineConfig({
     resolve: { alias: [{ find: /^graphql$/, replacement: 'graphql/index.js' }] },
     test: {
@@ -23,7 +26,9 @@ export const vitestConfig = (extra = {}) => {
       env: { APOLLO_TELEMETRY_DISABLED: 'true' },
       include: extra.include ?? ['test/**/*.test.ts', 'test/**/*.e2e.ts'],
       ...(extra.pool ? { pool: extra.pool } : {}),
-      ...(resultsDir ? { reporters: ['default', ['json', { outputFile: join(resultsDir, `${name}.json`) }]] } : {}),
+      ...(resultsDir
+        ? { reporters: ['default', ['json', { outputFile: join(resultsDir, `${name}.json`) }]] }
+        : {}),
     },
   });
 };
