@@ -1,3 +1,3 @@
-import { vitestConfig } from '@yuejuan/runtime/testing/vitest';
+import { vitestConfig } from '@yuejuan/testing/vitest';
 
 export default vitestConfig({ database: false });

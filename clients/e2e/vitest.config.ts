@@ -1,5 +1,5 @@
 import { mergeConfig } from 'vitest/config';
-import { vitestConfig } from '@yuejuan/runtime/testing/vitest';
+import { vitestConfig } from '@yuejuan/testing/vitest';
 
 // The operations check (*.test.ts) and the browser journeys against the whole stack
 // (*.e2e.ts): one file at a time (2 shared cores), long timeouts.

@@ -1,6 +1,6 @@
 import { sveltekit } from '@sveltejs/kit/vite';
 import { mergeConfig } from 'vitest/config';
-import { vitestConfig } from '@yuejuan/runtime/testing/vitest';
+import { vitestConfig } from '@yuejuan/testing/vitest';
 
 // Unit and component tests of this app: no database, components in happy-dom.
 export default mergeConfig(

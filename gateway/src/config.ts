@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { loadConfig, portSetting } from '@yuejuan/runtime';
+import { loadConfig, portSetting } from '@yuejuan/platform';
 import { supergraphPath } from '@yuejuan/schema';
 import { parseAllowedOrigins } from './ws-policy.ts';
 

@@ -1,7 +1,7 @@
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import { isIP } from 'node:net';
 import { GraphQLError } from 'graphql';
-import { mintInternalToken, internalTokenHeader, type Identity } from '@yuejuan/runtime';
+import { mintInternalToken, internalTokenHeader, type Identity } from '@yuejuan/platform';
 import { postJson } from './http-client.ts';
 
 /** Who is at the other end of the connection, forwarded to subgraphs as x-client-* headers. */

@@ -5,7 +5,7 @@ import {
   internalTokenHeader,
   type Identity,
   type Logger,
-} from '@yuejuan/runtime';
+} from '@yuejuan/platform';
 import type { ClientInfo, GatewayContext } from './context.ts';
 import { postJson } from './http-client.ts';
 

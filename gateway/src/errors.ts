@@ -3,7 +3,7 @@
 // stable code, no schema hints in production, and a last guard that no message carries an
 // internal address, URL or stack, whatever a subgraph or a library put in it.
 import type { GraphQLFormattedError } from 'graphql';
-import { createFormatError, type Logger } from '@yuejuan/runtime';
+import { createFormatError, type Logger } from '@yuejuan/platform';
 import { isTokenLimitError, limitCode, limitError } from './limits.ts';
 
 /** Internal addresses, URLs, connection strings and stack frames. */

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { Express, Request, RequestHandler, Response } from 'express';
-import { internalTokenHeader, mintInternalToken } from '@yuejuan/runtime';
+import { internalTokenHeader, mintInternalToken } from '@yuejuan/platform';
 import type { GatewayContext } from './context.ts';
 import { sendError } from './http-guards.ts';
 

@@ -9,7 +9,7 @@ import express, {
   type RequestHandler,
   type Response,
 } from 'express';
-import type { Logger } from '@yuejuan/runtime';
+import type { Logger } from '@yuejuan/platform';
 
 /** Largest request body accepted at /graphql (issue 8: 64 KB). */
 export const maxBodyBytes = 64 * 1024;

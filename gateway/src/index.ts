@@ -1,6 +1,6 @@
 // Reads config, starts the gateway: nothing else. Telemetry goes off before @apollo/gateway loads.
 import './telemetry-off.ts';
-import { runService } from '@yuejuan/runtime';
+import { runService } from '@yuejuan/platform';
 import { loadGatewayConfig } from './config.ts';
 import { createGateway } from './server.ts';
 

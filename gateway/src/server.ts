@@ -6,7 +6,7 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
-import type { Logger } from '@yuejuan/runtime';
+import type { Logger } from '@yuejuan/platform';
 import { defaultSubgraphUrl, subgraphNames, type SubgraphName } from '@yuejuan/schema';
 import {
   explorerEnabled,

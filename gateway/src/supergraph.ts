@@ -4,7 +4,7 @@
 // the platform down).
 import { readFileSync, unwatchFile, watchFile } from 'node:fs';
 import type { SupergraphSdlHook } from '@apollo/gateway';
-import type { Logger } from '@yuejuan/runtime';
+import type { Logger } from '@yuejuan/platform';
 
 export interface SupergraphSource {
   /** For ApolloGateway's `supergraphSdl`: the initial SDL, and the update callback kept. */

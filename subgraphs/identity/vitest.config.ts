@@ -1,2 +1,2 @@
-import { vitestConfig } from '@yuejuan/runtime/testing/vitest';
+import { vitestConfig } from '@yuejuan/testing/vitest';
 export default vitestConfig();

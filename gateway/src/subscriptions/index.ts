@@ -3,7 +3,7 @@ import { GraphQLError, type ExecutionArgs, type ExecutionResult } from 'graphql'
 import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type { ServiceMap } from '@apollo/gateway';
-import type { Logger } from '@yuejuan/runtime';
+import type { Logger } from '@yuejuan/platform';
 import type { GatewayContext } from '../context.ts';
 import type { SubscriptionLimits } from '../ws-policy.ts';
 import { federatedSubscription } from './execute.ts';

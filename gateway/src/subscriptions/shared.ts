@@ -1,5 +1,5 @@
 import type { ExecutionResult } from 'graphql';
-import type { Identity } from '@yuejuan/runtime';
+import type { Identity } from '@yuejuan/platform';
 
 /** What decides a subscription's results: who asks (not which session), what and with what. */
 export function sharingKey(

@@ -5,7 +5,7 @@ import {
   mintInternalToken,
   type Identity,
   type Logger,
-} from '@yuejuan/runtime';
+} from '@yuejuan/platform';
 
 /** The events of one upstream subscription. */
 export type UpstreamEvents = AsyncIterableIterator<

@@ -1,8 +1,8 @@
-export * from './auth.ts';
-export * from './config.ts';
-export * from './errors.ts';
+// @yuejuan/runtime: the subgraph kit (server bootstrap, MongoDB, the event bus, loaders,
+// pagination, claimOnce, step-up checks, internal routes, blobs), on top of the platform
+// package, which it re-exports so a subgraph needs one import.
+export * from '@yuejuan/platform';
 export * from './loaders.ts';
-export * from './logger.ts';
 export * from './mongo.ts';
 export * from './once.ts';
 export * from './pagination.ts';

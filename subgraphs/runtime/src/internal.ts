@@ -1,5 +1,5 @@
-import { internalTokenHeader, mintInternalToken } from './auth.ts';
-import { AppError } from './errors.ts';
+import { internalTokenHeader, mintInternalToken } from '@yuejuan/platform';
+import { AppError } from '@yuejuan/platform';
 
 export interface InternalCallOptions {
   /** Base URL of the target service, e.g. http://127.0.0.1:4004 */

@@ -1,4 +1,4 @@
-import { AppError } from './errors.ts';
+import { AppError } from '@yuejuan/platform';
 
 export interface PageArgs {
   first?: number | null;

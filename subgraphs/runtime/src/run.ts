@@ -1,52 +1,7 @@
-import { ConfigError } from './config.ts';
 import type { Connection } from 'mongoose';
-import { createLogger, type Logger } from './logger.ts';
+import { runService, type Logger } from '@yuejuan/platform';
 import { connectMongo, ensureIndexes } from './mongo.ts';
 import { createEventBus, type EventBus } from './bus/index.ts';
-
-/**
- * Process entry of a service: validates its configuration (a bad value stops startup with a
- * message naming the variable, exit code 78), starts it, and stops it cleanly on SIGINT/SIGTERM.
- */
-export async function runService<C extends { LOG_LEVEL: string }>(
-  name: string,
-  load: () => C,
-  start: (config: C, logger: Logger) => Promise<() => Promise<void>>,
-): Promise<void> {
-  let config: C;
-  try {
-    config = load();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`${name}: ${err.message}\n`);
-      process.exit(78);
-    }
-    throw err;
-  }
-  const logger = createLogger(name, config.LOG_LEVEL);
-  let stop: (() => Promise<void>) | undefined;
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, `${name} stopping`);
-    const force = setTimeout(() => process.exit(1), 10_000).unref();
-    try {
-      await stop?.();
-    } finally {
-      clearTimeout(force);
-      process.exit(0);
-    }
-  };
-  process.on('SIGINT', () => void shutdown('SIGINT'));
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  try {
-    stop = await start(config, logger);
-  } catch (err) {
-    logger.fatal({ err }, `${name} failed to start`);
-    process.exit(1);
-  }
-}
 
 /** What a subgraph's `createServer` returns that its process entry needs. */
 interface Startable {

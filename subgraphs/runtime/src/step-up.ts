@@ -1,6 +1,6 @@
 import type { Collection } from 'mongodb';
-import type { Identity, StepUpPurpose } from './auth.ts';
-import { AppError } from './errors.ts';
+import type { Identity, StepUpPurpose } from '@yuejuan/platform';
+import { AppError } from '@yuejuan/platform';
 import { claimOnce } from './once.ts';
 
 /** One consumed step-up challenge, in the acting subgraph's own collection. */

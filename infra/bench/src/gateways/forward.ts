@@ -7,7 +7,7 @@
 // the gateways and not the glue: the HS256 signer and the keep-alive JSON POST.
 import { randomUUID } from 'node:crypto';
 import { postJson } from '@yuejuan/gateway/http-client';
-import { signHs256 } from '@yuejuan/runtime/jwt';
+import { signHs256 } from '@yuejuan/platform/jwt';
 
 /** What the subgraphs expect (see subgraphs/runtime/src/auth.ts: header, issuer, claims). */
 export const internalTokenHeader = 'x-internal-token';

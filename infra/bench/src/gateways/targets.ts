@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { bundleService } from '@yuejuan/runtime/bundle-service';
+import { bundleService } from '@yuejuan/ops/bundle-service';
 import { readSupergraph, type SubgraphName } from '@yuejuan/schema';
 import { freePort, startProcess, type Running } from '../lib/processes.ts';
 

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { bundleService, subgraphNodeFlags } from '@yuejuan/runtime/bundle-service';
+import { bundleService, subgraphNodeFlags } from '@yuejuan/ops/bundle-service';
 import { subgraphNames, type SubgraphName } from '@yuejuan/schema';
 import { freePort, startProcess, type Running } from '../lib/processes.ts';
 import type { DatabaseNames } from './seed.ts';

@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { bundleService } from '@yuejuan/runtime/bundle-service';
-export { subgraphNodeFlags } from '@yuejuan/runtime/bundle-service';
+import { bundleService } from './bundle-service.ts';
+export { subgraphNodeFlags } from './bundle-service.ts';
 
 export interface ProcessSpec {
   name: string;

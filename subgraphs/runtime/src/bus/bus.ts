@@ -1,6 +1,6 @@
 import type { Db, MongoClient } from 'mongodb';
 import { newId } from '../ids.ts';
-import type { Logger } from '../logger.ts';
+import type { Logger } from '@yuejuan/platform';
 import { tailEvents } from './tail.ts';
 import { createWaker } from './wake.ts';
 import type {

@@ -1,5 +1,5 @@
 import { Long, type Db, type Document } from 'mongodb';
-import type { Logger } from '../logger.ts';
+import type { Logger } from '@yuejuan/platform';
 import type { DomainEvent } from './types.ts';
 import type { Waker } from './wake.ts';
 

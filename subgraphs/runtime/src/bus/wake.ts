@@ -1,5 +1,5 @@
 import type { Collection, Db } from 'mongodb';
-import type { Logger } from '../logger.ts';
+import type { Logger } from '@yuejuan/platform';
 
 /** The head document's collection: one document per events collection, rewritten on publish. */
 export const HEADS = 'event_heads';

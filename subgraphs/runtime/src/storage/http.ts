@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
-import { internalTokenHeader, verifyInternalToken, type Identity } from '../auth.ts';
-import { AppError } from '../errors.ts';
+import { internalTokenHeader, verifyInternalToken, type Identity } from '@yuejuan/platform';
+import { AppError } from '@yuejuan/platform';
 import type { ByteRange } from './types.ts';
 
 /** HTTP status of each error code an upload or download route answers. */

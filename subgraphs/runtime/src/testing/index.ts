@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
-import './provided.ts';
+import '@yuejuan/testing/provided';
 import type { Connection } from 'mongoose';
 import { connectMongo, type MongoOptions } from '../mongo.ts';
-import { mintInternalToken, internalTokenHeader, type Identity } from '../auth.ts';
-import { createLogger, type Logger } from '../logger.ts';
+import { mintInternalToken, internalTokenHeader, type Identity } from '@yuejuan/platform';
+import { createLogger, type Logger } from '@yuejuan/platform';
 import { createEventBus, type EventBus } from '../bus/index.ts';
 
 /** The database server of this test run (see global-setup). */
@@ -60,25 +60,12 @@ export function testLogger(name: string, lines?: string[]): Logger {
   return createLogger(name, 'debug', { write: (line: string) => void lines.push(line) });
 }
 
-/** Named identities for fixtures. */
-export const anonymous: Identity = { role: 'ANONYMOUS' };
-export const lawyerIdentity = (lawyerId: string, verified = true): Identity => ({
-  role: 'LAWYER',
-  sessionId: `s-${lawyerId}`,
-  lawyerId,
-  verified,
-});
-export const prosecutorIdentity = (prosecutorId: string, procuratorateId: string): Identity => ({
-  role: 'PROSECUTOR',
-  sessionId: `s-${prosecutorId}`,
-  prosecutorId,
-  procuratorateId,
-});
-export const adminIdentity = (administratorId = 'admin-1'): Identity => ({
-  role: 'ADMINISTRATOR',
-  sessionId: `s-${administratorId}`,
-  administratorId,
-});
+export {
+  adminIdentity,
+  anonymous,
+  lawyerIdentity,
+  prosecutorIdentity,
+} from '@yuejuan/platform/testing';
 
 /**
  * Sends one operation straight to a subgraph, as the gateway would: with a freshly minted

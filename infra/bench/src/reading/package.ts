@@ -4,7 +4,7 @@
 // build MB/s, download MB/s, and the peak resident memory of the reading process and of its
 // qpdf and watermark children (sampled from /proc). Writes infra/bench/results/package-download-*.json.
 //
-//   flock /tmp/yuejuan-bench.lock npx tsx subgraphs/reading/bench/package.ts [--total-mb=1024]
+//   flock /tmp/yuejuan-bench.lock npx tsx infra/bench/src/reading/package.ts [--total-mb=1024]
 //     [--volumes=5] [--concurrency=20] [--rounds=3] [--store=fs|gridfs] [--launch=bundle|tsx]
 //     [--node-flags=--max-semi-space-size=4,...] [--client=curl|node|both] [--final]
 import { createHash } from 'node:crypto';
@@ -18,13 +18,13 @@ import { MongoClient } from 'mongodb';
 import { internalTokenHeader, mintInternalToken, type Identity } from '@yuejuan/runtime';
 import { callSubgraph, lawyerIdentity, prosecutorIdentity } from '@yuejuan/runtime/testing';
 import { createBlobStore } from '@yuejuan/runtime/storage';
-import { subgraphNodeFlags } from '@yuejuan/runtime/bundle-service';
+import { subgraphNodeFlags } from '@yuejuan/ops/bundle-service';
 import { repoRoot } from '@yuejuan/database';
-import { parseArgs } from '../../../infra/bench/src/lib/args.ts';
-import { describeMachine } from '../../../infra/bench/src/lib/machine.ts';
-import { freePort, removeOnExit, startProcess } from '../../../infra/bench/src/lib/processes.ts';
-import { writeResult } from '../../../infra/bench/src/lib/results.ts';
-import { readingTerms } from '../src/services/terms.ts';
+import { parseArgs } from '../lib/args.ts';
+import { describeMachine } from '../lib/machine.ts';
+import { freePort, removeOnExit, startProcess } from '../lib/processes.ts';
+import { writeResult } from '../lib/results.ts';
+import { readingTerms } from '../../../../subgraphs/reading/src/services/terms.ts';
 import { writeBigPdf } from './big-pdf.ts';
 import { Sampler } from './sampler.ts';
 import { startStack } from './stack.ts';
@@ -325,7 +325,7 @@ try {
     command: 'node',
     cwd: root,
     logDir,
-    args: [...nodeFlags, '--import', 'tsx', 'subgraphs/reading/bench/bare-server.ts'],
+    args: [...nodeFlags, '--import', 'tsx', 'infra/bench/src/reading/bare-server.ts'],
     env: {
       ...process.env,
       BLOB_STORE: store,

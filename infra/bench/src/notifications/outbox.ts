@@ -1,9 +1,9 @@
 // Outbox benchmark: N queued SMS, a provider (local fake of Alibaba Cloud, signature checked)
 // answering in D ms, sent by 1 and by 3 sender processes. Reports messages per second, and the
 // duplicates and losses seen by the provider (both must be 0). Run with tsx:
-//   flock /tmp/yuejuan-bench.lock npx tsx subgraphs/notifications/bench/outbox.ts [--messages 10000] [--senders 1,3] [--delay 50] [--concurrency 16] [--deadline-seconds 3600]
+//   flock /tmp/yuejuan-bench.lock npx tsx infra/bench/src/notifications/outbox.ts [--messages 10000] [--senders 1,3] [--delay 50] [--concurrency 16] [--deadline-seconds 3600]
 // Uses MONGODB_URI when set, else starts the embedded FerretDB in a temporary folder. Writes
-// bench/results/outbox.json.
+// infra/bench/results/outbox.json.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -12,9 +12,9 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { connectMongo, ensureIndexes, newId, createLogger } from '@yuejuan/runtime';
 import { startDatabase } from '@yuejuan/database';
-import { notificationsModels } from '../src/models/index.ts';
-import { createOutbox } from '../src/services/outbox.service.ts';
-import { startFakeAliyun } from '../test/fakes/aliyun.ts';
+import { notificationsModels } from '../../../../subgraphs/notifications/src/models/index.ts';
+import { createOutbox } from '../../../../subgraphs/notifications/src/services/outbox.service.ts';
+import { startFakeAliyun } from '../../../../subgraphs/notifications/test/fakes/aliyun.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const { values: args } = parseArgs({
@@ -24,7 +24,7 @@ const { values: args } = parseArgs({
     delay: { type: 'string', default: '50' },
     concurrency: { type: 'string', default: '16' },
     'deadline-seconds': { type: 'string', default: '3600' },
-    out: { type: 'string', default: join(here, 'results', 'outbox.json') },
+    out: { type: 'string', default: join(here, '..', '..', 'results', 'outbox.json') },
   },
 });
 const total = Number(args.messages);
@@ -190,7 +190,7 @@ try {
       cores: cpus().length,
       loadAverageAtEnd: loadavg().map((l) => Number(l.toFixed(2))),
     },
-    command: `flock /tmp/yuejuan-bench.lock npx tsx subgraphs/notifications/bench/outbox.ts --messages ${total} --senders ${args.senders} --delay ${delayMs} --concurrency ${concurrency}`,
+    command: `flock /tmp/yuejuan-bench.lock npx tsx infra/bench/src/notifications/outbox.ts --messages ${total} --senders ${args.senders} --delay ${delayMs} --concurrency ${concurrency}`,
     totalSeconds: Number(((Date.now() - benchStart) / 1000).toFixed(1)),
     runs,
     ok: runs.every(

@@ -2,7 +2,7 @@
 // collection: a lookup by `_id` costs as much as the row's position in the table (the `_id`
 // index is on `_ferretdb_sjson->"_id"`, the generated SQL filters on `->'$._id'`, so SQLite
 // scans), a miss scans the whole table; inserts (unique-index checks included) stay cheap.
-// Why the outbox writes only inserts on the hot path. Run: npx tsx subgraphs/notifications/bench/db-probe.ts
+// Why the outbox writes only inserts on the hot path. Run: npx tsx infra/bench/src/notifications/db-probe.ts
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

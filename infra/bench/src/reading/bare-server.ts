@@ -6,7 +6,7 @@
 import http from 'node:http';
 import { MongoClient } from 'mongodb';
 import { createBlobStore } from '@yuejuan/runtime/storage';
-import { sendStream } from '../src/services/send-stream.ts';
+import { sendStream } from '../../../../subgraphs/reading/src/services/send-stream.ts';
 
 const env = process.env;
 const mongo = new MongoClient(env.MONGODB_URI!);

@@ -1,16 +1,16 @@
 // Profile of one in-process sender: N queued messages, a 50 ms fake provider, and the time spent
 // in each database call and provider call (wrapped). Not a benchmark figure, a where-does-the-
-// time-go tool: npx tsx subgraphs/notifications/bench/profile-sender.ts [messages=500] [concurrency=8]
+// time-go tool: npx tsx infra/bench/src/notifications/profile-sender.ts [messages=500] [concurrency=8]
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectMongo, ensureIndexes, createLogger } from '@yuejuan/runtime';
 import { startDatabase } from '@yuejuan/database';
-import { notificationsModels } from '../src/models/index.ts';
-import { createOutbox } from '../src/services/outbox.service.ts';
-import { createAliyunProvider } from '../src/providers/aliyun.ts';
-import { createSender } from '../src/workers/sender.ts';
-import { startFakeAliyun } from '../test/fakes/aliyun.ts';
+import { notificationsModels } from '../../../../subgraphs/notifications/src/models/index.ts';
+import { createOutbox } from '../../../../subgraphs/notifications/src/services/outbox.service.ts';
+import { createAliyunProvider } from '../../../../subgraphs/notifications/src/providers/aliyun.ts';
+import { createSender } from '../../../../subgraphs/notifications/src/workers/sender.ts';
+import { startFakeAliyun } from '../../../../subgraphs/notifications/test/fakes/aliyun.ts';
 
 const total = Number(process.argv[2] ?? 500);
 const dataDir = await mkdtemp(join(tmpdir(), 'yuejuan-prof-'));

@@ -1,7 +1,7 @@
 // Resident memory of the reading process and of its children (qpdf, the watermark page
 // writer), sampled from /proc every 100 ms, per phase of the benchmark.
 import { readFileSync } from 'node:fs';
-import { childPids, memory } from '../../../infra/bench/src/lib/procstat.ts';
+import { childPids, memory } from '../lib/procstat.ts';
 
 const comm = (pid: number) => {
   try {

@@ -20,7 +20,7 @@ export const vitestConfig = (extra = {}) => {
   return defineConfig({
     resolve: { alias: [{ find: /^graphql$/, replacement: 'graphql/index.js' }] },
     test: {
-      globalSetup: extra.database === false ? [] : ['@yuejuan/runtime/testing/global-setup'],
+      globalSetup: extra.database === false ? [] : ['@yuejuan/testing/global-setup'],
       testTimeout: extra.testTimeout ?? 20_000,
       hookTimeout: extra.hookTimeout ?? 120_000,
       env: { APOLLO_TELEMETRY_DISABLED: 'true' },

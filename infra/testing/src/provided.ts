@@ -1,4 +1,5 @@
 // What the global setup hands to every test file (vitest's provide/inject).
+import type {} from 'vitest';
 declare module 'vitest' {
   export interface ProvidedContext {
     mongodbUri: string;

@@ -2,9 +2,9 @@
 // through the Alibaba Cloud adapter to the local fake until told to stop (SIGTERM), then
 // prints how many messages it settled.
 import { connectMongo, createLogger } from '@yuejuan/runtime';
-import { notificationsModels } from '../src/models/index.ts';
-import { createAliyunProvider } from '../src/providers/aliyun.ts';
-import { createSender } from '../src/workers/sender.ts';
+import { notificationsModels } from '../../../../subgraphs/notifications/src/models/index.ts';
+import { createAliyunProvider } from '../../../../subgraphs/notifications/src/providers/aliyun.ts';
+import { createSender } from '../../../../subgraphs/notifications/src/workers/sender.ts';
 
 const env = (name: string) => {
   const v = process.env[name];

@@ -1,6 +1,5 @@
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
-import mongoose from 'mongoose';
 import type { Logger } from './logger.ts';
 
 /** The stable error codes clients can rely on (extensions.code). */
@@ -69,9 +68,10 @@ export function createFormatError(logger: Logger, production: boolean) {
       unknown
     >;
     if (original instanceof AppError) return { ...formatted, extensions };
+    // mongoose's validation and cast errors (by name: the gateway has no mongoose).
     if (
-      original instanceof mongoose.Error.ValidationError ||
-      original instanceof mongoose.Error.CastError
+      original instanceof Error &&
+      (original.name === 'ValidationError' || original.name === 'CastError')
     ) {
       return {
         message: defaultMessages.BAD_USER_INPUT!,

@@ -7,11 +7,11 @@ import { join } from 'node:path';
 import { connectMongo, createEventBus, createLogger, ensureIndexes } from '@yuejuan/runtime';
 import { createServer as createCases } from '@yuejuan/cases';
 import { loadCasesConfig } from '@yuejuan/cases/config';
-import { startPeers } from '../test/peers.ts';
-import { bundleService } from '@yuejuan/runtime/bundle-service';
-export type { Sms } from '../test/peers.ts';
-import { startBenchDatabase } from '../../../infra/bench/src/stack/database.ts';
-import { freePort, startProcess } from '../../../infra/bench/src/lib/processes.ts';
+import { startPeers } from '../../../../subgraphs/reading/test/peers.ts';
+import { bundleService } from '@yuejuan/ops/bundle-service';
+export type { Sms } from '../../../../subgraphs/reading/test/peers.ts';
+import { startBenchDatabase } from '../stack/database.ts';
+import { freePort, startProcess } from '../lib/processes.ts';
 
 export interface StackOptions {
   root: string;

@@ -2,16 +2,16 @@
 // ways against one fresh database (under tsx as npm start runs it today, as a plain-JS bundle,
 // with V8 heap flags) and reports each one's RSS and V8 heap once ready and idle.
 //
-//   npx tsx subgraphs/reading/bench/idle-memory.ts [--settle-ms=3000]
+//   npx tsx infra/bench/src/reading/idle-memory.ts [--settle-ms=3000]
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '@yuejuan/database';
-import { parseArgs } from '../../../infra/bench/src/lib/args.ts';
-import { freePort, removeOnExit, startProcess } from '../../../infra/bench/src/lib/processes.ts';
-import { memory } from '../../../infra/bench/src/lib/procstat.ts';
-import { startBenchDatabase } from '../../../infra/bench/src/stack/database.ts';
-import { bundleService } from '../../runtime/scripts/bundle-service.ts';
+import { parseArgs } from '../lib/args.ts';
+import { freePort, removeOnExit, startProcess } from '../lib/processes.ts';
+import { memory } from '../lib/procstat.ts';
+import { startBenchDatabase } from '../stack/database.ts';
+import { bundleService } from '@yuejuan/ops/bundle-service';
 
 const args = parseArgs();
 const settleMs = args.number('settle-ms', 3000);

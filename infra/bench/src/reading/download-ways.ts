@@ -8,8 +8,8 @@ import http from 'node:http';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Readable } from 'node:stream';
-import { cpuMs } from '../../../infra/bench/src/lib/procstat.ts';
-import { freePort, startProcess } from '../../../infra/bench/src/lib/processes.ts';
+import { cpuMs } from '../lib/procstat.ts';
+import { freePort, startProcess } from '../lib/processes.ts';
 
 /**
  * Reads a stream to its end, counting (and optionally hashing) its bytes: the least per-chunk
@@ -155,7 +155,7 @@ export async function startSendfileServer(o: {
   file: string;
 }) {
   const binary = join(o.scratch, 'sendfile-server');
-  const source = join(o.root, 'subgraphs/reading/bench/sendfile-server.c');
+  const source = join(o.root, 'infra/bench/src/reading/sendfile-server.c');
   const compiled = await promisify(execFile)('cc', ['-O2', '-pthread', '-o', binary, source]).then(
     () => true,
     () => false,
