@@ -5,6 +5,13 @@
 module.exports = {
   forbidden: [
     {
+      name: 'operations-tool-uses-the-contract-only',
+      comment: 'The extraction reads the clients and the schema package; it knows no server code.',
+      severity: 'error',
+      from: { path: '^clients/operations/src/' },
+      to: { path: '^(gateway/|subgraphs/)' },
+    },
+    {
       name: 'gateway-uses-platform-only',
       comment:
         'The gateway shares only the platform package with the subgraphs, never their kit or code.',

@@ -18,7 +18,7 @@ export default ts.config(
       '.turbo/',
       'clients/e2e/artifacts/',
       'infra/bench/results/',
-      'gateway/test/fixtures/',
+      'clients/operations/test/fixtures/',
     ],
   },
   js.configs.recommended,

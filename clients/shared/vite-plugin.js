@@ -1,7 +1,7 @@
 // The Vite plugin giving a production build of an app the persisted operations' hashes:
-// operation name → sha256 of gateway/persisted-operations.json, as the global
+// operation name → sha256 of clients/operations/persisted-operations.json, as the global
 // __YUEJUAN_PERSISTED__ (read by src/persisted.ts). The apps' `build` scripts run
-// gateway/scripts/extract-operations.ts first, so the manifest is fresh from the same sources;
+// the extraction (@yuejuan/operations) first, so the manifest is fresh from the same sources;
 // a gateway test fails when the committed manifest is not. Plain JavaScript: vite.config.ts
 // loads it through Node without a TypeScript loader.
 import { readFileSync, existsSync } from 'node:fs';
@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 
 /** Where the manifest lives in the repository. */
 export const manifestPath = fileURLToPath(
-  new URL('../../gateway/persisted-operations.json', import.meta.url),
+  new URL('../operations/persisted-operations.json', import.meta.url),
 );
 
 /**
@@ -43,7 +43,7 @@ export function persistedOperations(options = {}) {
     config(_config, { command }) {
       if (command !== 'build') return {};
       if (!existsSync(path))
-        throw new Error(`${path} is missing: run npm run extract-operations -w @yuejuan/gateway`);
+        throw new Error(`${path} is missing: run npm run extract -w @yuejuan/operations`);
       const hashes = hashesByName(JSON.parse(readFileSync(path, 'utf8')));
       return { define: { __YUEJUAN_PERSISTED__: JSON.stringify(hashes) } };
     },

@@ -19,9 +19,12 @@ const validOrigins = (list: string) => {
   }
 };
 
-/** The manifest written by scripts/extract-operations.ts, beside this package's package.json. */
+/**
+ * Where the clients' extraction (@yuejuan/operations) writes the manifest in this repository;
+ * a deployment points PERSISTED_OPERATIONS_PATH at the manifest shipped with its client builds.
+ */
 export const defaultManifestPath = fileURLToPath(
-  new URL('../persisted-operations.json', import.meta.url),
+  new URL('../../clients/operations/persisted-operations.json', import.meta.url),
 );
 
 /** The gateway's settings; the only reader of process.env here. */

@@ -1,20 +1,17 @@
 // Persisted operations: the clients' operations are extracted at build time into a manifest
-// (sha256 of the document → document, scripts/extract-operations.ts); in production the
+// (sha256 of the document → document, written by @yuejuan/operations); in production the
 // gateway runs only those. A client names one by hash, either way:
 //   { "documentId": "sha256:<hex>" }                                (GraphQL over HTTP draft)
 //   { "extensions": { "persistedQuery": { "version": 1, "sha256Hash": "<hex>" } } }   (Apollo)
-// or sends the operation's text as usual: it is matched by its canonical form (canonical.ts),
+// or sends the operation's text as usual: it is matched by its canonical form (@yuejuan/schema),
 // so a client built from the same sources needs no change. Either way the gateway puts the
 // manifest's text in the request before Apollo sees it. Apollo's own automatic persisted
 // queries are off, so nobody can register new operations.
-import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import type { NextFunction, Request, Response } from 'express';
-import { canonicalRequest } from './canonical.ts';
+import { canonicalRequest, documentHash } from '@yuejuan/schema';
 
-/** sha256 (hex) of a document, as the manifest keys it. */
-export const documentHash = (document: string): string =>
-  createHash('sha256').update(document).digest('hex');
+export { documentHash };
 
 const hashPattern = /^[0-9a-f]{64}$/;
 
@@ -75,7 +72,7 @@ export interface PersistedPolicy {
 /**
  * Resolves the operation of a POST body in place: a named hash becomes the manifest's
  * document; a sent text runs where free text may, and otherwise only when its canonical form
- * (canonical.ts) is a manifest operation, whose manifest text then runs. Returns a refusal,
+ * (@yuejuan/schema's canonical form) is a manifest operation, whose manifest text then runs. Returns a refusal,
  * or null to go on.
  */
 export function resolvePersisted(

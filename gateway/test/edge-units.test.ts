@@ -4,7 +4,10 @@ import { testLogger } from '@yuejuan/runtime/testing';
 import { clientAddress, proxyTrust } from '../src/context.ts';
 import { classifySubgraphFailure, cleanHeaderValue } from '../src/data-source.ts';
 import { createGatewayFormatError, leaksInternals } from '../src/errors.ts';
-import { documentHash, resolvePersisted } from '../src/persisted.ts';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { documentHash, loadManifest, resolvePersisted } from '../src/persisted.ts';
 
 describe("the error formatter's last guard", () => {
   it('recognises addresses, URLs, connection strings and stacks', () => {
@@ -149,5 +152,19 @@ describe('resolving persisted operations', () => {
       resolvePersisted({ query: `query Viewer { viewer { ${'nextStep '.repeat(2000)} } }` }, policy)
         ?.code,
     ).toBe('PERSISTED_QUERY_REQUIRED');
+  });
+});
+
+describe('the persisted manifest', () => {
+  it('refuses a manifest whose keys are not the hashes of their documents', () => {
+    const outDir = mkdtempSync(join(tmpdir(), 'yuejuan-manifest-'));
+    const out = join(outDir, 'tampered.json');
+    const document = 'query Viewer {\n  viewer {\n    nextStep\n  }\n}';
+    writeFileSync(
+      out,
+      JSON.stringify({ [documentHash(document)]: document.replace('nextStep', 'lawyer { name }') }),
+    );
+    expect(() => loadManifest(out)).toThrow(/is not the sha256 of its document/);
+    rmSync(outDir, { recursive: true, force: true });
   });
 });

@@ -3,12 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { extractOperations } from '../scripts/extract-operations.ts';
+import { extractOperations } from '@yuejuan/operations';
 import { startStack, type Stack } from './stack.ts';
 import { seedPeople, shanghai } from './fixtures.ts';
 import { codeOf, post, send } from './http.ts';
 
-const fixtureClients = fileURLToPath(new URL('./fixtures/clients', import.meta.url));
+const fixtureClients = fileURLToPath(
+  new URL('../../clients/operations/test/fixtures/clients', import.meta.url),
+);
 const unknownHash = 'f'.repeat(64);
 
 describe('persisted operations', () => {

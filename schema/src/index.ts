@@ -70,3 +70,4 @@ export function significantHints(hints: readonly CompositionHint[]): Composition
 export function readSupergraph(): string {
   return readFileSync(supergraphPath, 'utf8');
 }
+export * from './canonical.ts';

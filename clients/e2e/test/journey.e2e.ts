@@ -43,7 +43,7 @@ const seen = new Set<string>();
 
 beforeAll(async () => {
   // The gateway as in production: only persisted operations (the manifest, by hash), so every
-  // page of the journey proves its operations are in gateway/persisted-operations.json.
+  // page of the journey proves its operations are in clients/operations/persisted-operations.json.
   stack = await startClientStack({
     label: 'journey',
     mongoUri: testMongoUri(),

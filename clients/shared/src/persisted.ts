@@ -1,6 +1,6 @@
 // Persisted operations on the client side. In production the gateway runs only the operations
-// of its manifest (gateway/persisted-operations.json, written from these sources by
-// gateway/scripts/extract-operations.ts before every app build). A production build of an app
+// of its manifest (clients/operations/persisted-operations.json, written from these sources by
+// the extraction, @yuejuan/operations, before every app build). A production build of an app
 // carries the map operation name → sha256 of that manifest (vite-plugin.js defines it) and
 // names each operation by hash instead of sending its text; development builds and unit tests
 // have no map and send the text (the development gateway runs any operation).

@@ -1,7 +1,7 @@
 // Build step: collects the GraphQL operations of the clients (clients/*/src) into the manifest
 // the gateway accepts in production (persisted-operations.json, sha256 → document).
 //
-//   npx tsx gateway/scripts/extract-operations.ts [--clients DIR] [--out FILE] [--check]
+//   npx tsx clients/operations/src/extract.ts [--clients DIR] [--out FILE] [--check]   (npm run extract -w @yuejuan/operations)
 //
 // Found: *.graphql / *.gql files, and in code (.ts .js .svelte …) gql`…` and graphql`…`
 // tagged templates and string or template literals marked /* GraphQL */. Fragments are shared
@@ -31,17 +31,18 @@ import {
   type OperationDefinitionNode,
 } from 'graphql';
 import { Supergraph } from '@apollo/federation-internals';
-import { readSupergraph } from '@yuejuan/schema';
-import { canonicalOperation, MissingFragment } from '../src/canonical.ts';
-import { documentHash } from '../src/persisted.ts';
+import { canonicalOperation, documentHash, MissingFragment, readSupergraph } from '@yuejuan/schema';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
-const repoRoot = resolve(here, '../..');
+const repoRoot = resolve(here, '../../..');
+
+/** The manifest in this repository: committed, read by the apps' builds and (by default) the gateway. */
+export const manifestPath = join(repoRoot, 'clients', 'operations', 'persisted-operations.json');
 const codeFile = /\.(?:[cm]?[jt]sx?|svelte|vue)$/;
 const graphqlFile = /\.(?:graphql|gql)$/;
 const skipped = new Set(['node_modules', '.svelte-kit', 'build', 'dist', '.turbo']);
-// Test harnesses live beside the clients but ship to nobody: their operations are not persisted.
-const notClients = new Set(['e2e']);
+// Test harnesses and this tool live beside the clients but ship to nobody: not persisted.
+const notClients = new Set(['e2e', 'operations']);
 
 /** Source files under every `<clientsDir>/<client>/src` (test harnesses such as e2e excluded). */
 export function findSourceFiles(clientsDir: string): string[] {
@@ -206,7 +207,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1]
     return i > 0 ? process.argv[i + 1] : undefined;
   };
   const clientsDir = resolve(arg('--clients') ?? join(repoRoot, 'clients'));
-  const out = resolve(arg('--out') ?? join(repoRoot, 'gateway', 'persisted-operations.json'));
+  const out = resolve(arg('--out') ?? manifestPath);
   const check = process.argv.includes('--check');
   try {
     const result = extractOperations({ clientsDir, out, check });

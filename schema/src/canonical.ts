@@ -1,7 +1,8 @@
 // The one form of an operation the persisted manifest stores and hashes: the operation, then
-// the fragments it uses (transitively) sorted by name, each printed by graphql-js. The build
-// script and the gateway both use it, so a client sending its own text of a manifest operation
+// the fragments it uses (transitively) sorted by name, each printed by graphql-js. The clients'
+// extraction (@yuejuan/operations) and the gateway both use it, so a client sending its own text of a manifest operation
 // (other whitespace, other fragment order, other operations beside it) still matches.
+import { createHash } from 'node:crypto';
 import {
   Kind,
   parse,
@@ -77,3 +78,7 @@ export function canonicalRequest(
     return null;
   }
 }
+
+/** sha256 (hex) of a document, as the manifest keys it. */
+export const documentHash = (document: string): string =>
+  createHash('sha256').update(document).digest('hex');
