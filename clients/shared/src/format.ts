@@ -171,10 +171,6 @@ export function formatSlot(
   return `${get(s, 'year')}-${get(s, 'month')}-${get(s, 'day')} ${get(s, 'weekday')} ${get(s, 'hour')}:${get(s, 'minute')}–${get(e, 'hour')}:${get(e, 'minute')}`;
 }
 
-/** Seconds left until an ISO instant (0 when past). */
-export const secondsUntil = (iso: string, now: number = Date.now()): number =>
-  Math.max(0, Math.ceil((Date.parse(iso) - now) / 1000));
-
 /** Input checks the clients make before asking the API (the API checks again). */
 export const patterns = {
   phone: /^1[3-9]\d{9}$/,

@@ -24,7 +24,7 @@ export {
 } from './signing.ts';
 export { createDeviceStore, type DeviceStore, type StoredDevice } from './device-store.ts';
 export { createTokenStore, type TokenStore } from './token.ts';
-export { createCountdown, createFlash, liveValue, type Flash } from './stores.ts';
+export { createCountdown } from './stores.ts';
 export {
   checkDownload,
   downloadCookieName,

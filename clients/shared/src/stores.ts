@@ -1,34 +1,16 @@
-// Small Svelte stores the apps share: a flash message, a resend countdown, and a live value
-// fed by a subscription. Plain `svelte/store` so pages can use `$store`.
-import { readable, writable, type Readable } from 'svelte/store';
-
-/** A short message shown at the top of the page (role="status"), cleared by the next one. */
-export interface Flash {
-  kind: 'success' | 'info' | 'error';
-  text: string;
-}
-
-/** The flash store; `show` replaces the message, `clear` removes it. */
-export function createFlash() {
-  const { subscribe, set } = writable<Flash | null>(null);
-  return {
-    subscribe,
-    show: (kind: Flash['kind'], text: string) => set({ kind, text }),
-    clear: () => set(null),
-  };
-}
+// The resend countdown the apps' SMS-code buttons share (a `svelte/store`, read as `$countdown`).
+import { writable } from 'svelte/store';
 
 /**
  * Seconds left before another SMS code may be asked for: `start(n)` counts down to 0 once a
  * second. `now` and `schedule` are injectable for tests.
  */
 export function createCountdown(
-  schedule: (fn: () => void, ms: number) => unknown = setInterval,
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- GraphQL results are typed by hand in the pages until types are generated from the schema (issue 19.2)
-  cancel: (id: any) => void = clearInterval,
+  schedule: (fn: () => void, ms: number) => ReturnType<typeof setInterval> = setInterval,
+  cancel: (id: ReturnType<typeof setInterval>) => void = clearInterval,
 ) {
   const { subscribe, set } = writable(0);
-  let timer: unknown = null;
+  let timer: ReturnType<typeof setInterval> | null = null;
   let left = 0;
   const stop = () => {
     if (timer !== null) cancel(timer);
@@ -52,22 +34,4 @@ export function createCountdown(
       set(0);
     },
   };
-}
-
-/**
- * A value kept current by a subscription: `initial` first, then each event mapped by `pick`.
- * The subscription opens with the first reader and closes with the last.
- */
-export function liveValue<T, E>(
-  initial: T,
-  open: (push: (event: E) => void) => () => void,
-  pick: (event: E, current: T) => T,
-): Readable<T> {
-  return readable(initial, (set) => {
-    let current = initial;
-    return open((event) => {
-      current = pick(event, current);
-      set(current);
-    });
-  });
 }

@@ -25,8 +25,13 @@ export function uploadFile(
     };
     xhr.onerror = () => reject(networkError());
     xhr.onload = () => {
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- GraphQL results are typed by hand in the pages until types are generated from the schema (issue 19.2)
-      let body: any = null;
+      type Answer = {
+        id?: string;
+        code?: string;
+        message?: string;
+        extensions?: { code?: string };
+      };
+      let body: (Answer & { errors?: Answer[] }) | null = null;
       try {
         body = JSON.parse(xhr.responseText);
       } catch {
