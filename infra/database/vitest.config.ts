@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
 
-// Not the shared config of @yuejuan/runtime: that package depends on this one. The launcher
+// Not the shared config of @yuejuan/testing: that package depends on this one. The launcher
 // tests start their own servers. Real processes: the 'forks' pool gives each file a real
 // process, so the exit handler and parent-death signal guard against orphans. The first
 // beforeAll may build FerretDB on a fresh clone (about a minute).

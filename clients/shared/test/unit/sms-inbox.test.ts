@@ -1,9 +1,9 @@
 // @vitest-environment happy-dom
 import { flushSync, mount, unmount } from 'svelte';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Api } from '../src/client.ts';
-import { ApiError } from '../src/errors.ts';
-import SmsInbox from '../src/components/SmsInbox.svelte';
+import type { Api } from '../../src/client.ts';
+import { ApiError } from '../../src/errors.ts';
+import SmsInbox from '../../src/components/SmsInbox.svelte';
 
 let component: Record<string, unknown> | null = null;
 afterEach(() => {

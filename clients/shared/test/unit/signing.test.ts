@@ -6,7 +6,7 @@ import {
   generateDeviceKey,
   publicKeyJwk,
   signAction,
-} from '../src/signing.ts';
+} from '../../src/signing.ts';
 
 // The same check as subgraphs/identity/src/services/device.service.ts verifySigned.
 function serverVerifies(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatSlot, formatTime } from '../src/format.ts';
+import { formatSlot, formatTime } from '../../src/format.ts';
 
 describe('times as a person in China reads them', () => {
   it("shows instants and reception slots in Beijing time, whatever the machine's zone", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createTokenStore } from '../src/token.ts';
+import { createTokenStore } from '../../src/token.ts';
 
 class MemoryStorage {
   data = new Map<string, string>();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '@yuejuan/runtime';
-import { createLoop } from '../src/workers/loop.ts';
+import { createLoop } from '../../src/workers/loop.ts';
 
 describe('the background loop', () => {
   it('runs a pass scheduled with wakeAt only once that time has come, every time', async () => {

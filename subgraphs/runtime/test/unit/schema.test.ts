@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { graphql } from 'graphql';
-import { buildServiceSchema } from '../src/index.ts';
+import { buildServiceSchema } from '../../src/index.ts';
 
 const sdl = /* GraphQL */ `
   extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])

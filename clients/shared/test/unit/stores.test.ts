@@ -1,6 +1,6 @@
 import { get } from 'svelte/store';
 import { describe, expect, it } from 'vitest';
-import { createCountdown } from '../src/stores.ts';
+import { createCountdown } from '../../src/stores.ts';
 
 describe('countdown', () => {
   it('counts down once a second and stops at zero', () => {

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { SignJWT, UnsecuredJWT } from 'jose';
-import { mintInternalToken, verifyInternalToken, requireRole, AppError } from '../src/index.ts';
-import { lawyerIdentity, anonymous } from '../src/testing.ts';
+import { mintInternalToken, verifyInternalToken, requireRole, AppError } from '../../src/index.ts';
+import { lawyerIdentity, anonymous } from '../../src/testing.ts';
 
 const secret = 'x'.repeat(40);
 const now = () => Math.floor(Date.now() / 1000);

@@ -8,7 +8,7 @@ import {
   lazyConnection,
   lazyPage,
   pageSize,
-} from '../src/index.ts';
+} from '../../src/index.ts';
 
 type Item = { _id: string; name: string };
 const item = (id: string): Item => ({ _id: id, name: `name-${id}` });

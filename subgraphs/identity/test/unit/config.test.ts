@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '@yuejuan/runtime';
-import { loadIdentityConfig } from '../src/config.ts';
-import { faceProviderFor } from '../src/server.ts';
+import { loadIdentityConfig } from '../../src/config.ts';
+import { faceProviderFor } from '../../src/server.ts';
 
 const base = {
   MONGODB_URI: 'mongodb://127.0.0.1:27017',

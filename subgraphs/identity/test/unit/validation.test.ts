@@ -5,7 +5,7 @@ import {
   maskIdNumber,
   maskPhone,
   phoneProblem,
-} from '../src/services/validation.ts';
+} from '../../src/services/validation.ts';
 
 describe('idNumberProblem (GB 11643)', () => {
   it('accepts an ID number with the right check digit', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it, afterAll, beforeAll } from 'vitest';
-import { ImportFileError, readRows } from '../src/index.ts';
-import { tempFiles } from './fixtures.ts';
+import { ImportFileError, readRows } from '../../src/index.ts';
+import { tempFiles } from '../fixtures.ts';
 
 describe('readRows: what a file holds before any database is involved', () => {
   let files: Awaited<ReturnType<typeof tempFiles>>;

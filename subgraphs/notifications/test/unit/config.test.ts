@@ -1,8 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '@yuejuan/runtime';
-import { loadNotificationsConfig } from '../src/config.ts';
-import { checkSmsVariables, checkTemplates, templates, type Template } from '../src/templates.ts';
-import { aliyunEnv, tencentEnv } from './fixtures.ts';
+import { loadNotificationsConfig } from '../../src/config.ts';
+import {
+  checkSmsVariables,
+  checkTemplates,
+  templates,
+  type Template,
+} from '../../src/templates.ts';
+import { aliyunEnv, tencentEnv } from '../fixtures.ts';
 
 const base = { MONGODB_URI: 'mongodb://127.0.0.1:27017', YUEJUAN_INTERNAL_SECRET: 'x'.repeat(32) };
 const problems = (env: Record<string, string>) => {

@@ -1,7 +1,7 @@
 import { IDBFactory } from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
-import { createDeviceStore } from '../src/device-store.ts';
-import { generateDeviceKey, signAction } from '../src/signing.ts';
+import { createDeviceStore } from '../../src/device-store.ts';
+import { generateDeviceKey, signAction } from '../../src/signing.ts';
 
 describe('device store', () => {
   it('is empty before activation', async () => {

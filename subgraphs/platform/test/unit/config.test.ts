@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { baseConfigShape, ConfigError, loadConfig, portSetting } from '../src/index.ts';
+import { baseConfigShape, ConfigError, loadConfig, portSetting } from '../../src/index.ts';
 
 const shape = { ...baseConfigShape, PORT: portSetting(4001), MAX: z.coerce.number().int().min(1) };
 const good = {

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { loadGatewayConfig } from '../src/config.ts';
+import { loadGatewayConfig } from '../../src/config.ts';
 import {
   createOriginCheck,
   maxSessionRecheckMs,
   parseAllowedOrigins,
   subscriptionLimits,
-} from '../src/ws-policy.ts';
+} from '../../src/ws-policy.ts';
 
 const base = { YUEJUAN_INTERNAL_SECRET: 's'.repeat(40) };
 

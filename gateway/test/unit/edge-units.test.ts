@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { GraphQLError } from 'graphql';
 import { testLogger } from '@yuejuan/runtime/testing';
-import { clientAddress, proxyTrust } from '../src/context.ts';
-import { classifySubgraphFailure, cleanHeaderValue } from '../src/data-source.ts';
-import { createGatewayFormatError, leaksInternals } from '../src/errors.ts';
+import { clientAddress, proxyTrust } from '../../src/context.ts';
+import { classifySubgraphFailure, cleanHeaderValue } from '../../src/data-source.ts';
+import { createGatewayFormatError, leaksInternals } from '../../src/errors.ts';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { documentHash, loadManifest, resolvePersisted } from '../src/persisted.ts';
+import { documentHash, loadManifest, resolvePersisted } from '../../src/persisted.ts';
 
 describe("the error formatter's last guard", () => {
   it('recognises addresses, URLs, connection strings and stacks', () => {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { hashesByName, manifestPath, persistedOperations } from '../vite-plugin.js';
+import { hashesByName, manifestPath, persistedOperations } from '../../vite-plugin.js';
 
 describe('the persisted-operations Vite plugin', () => {
   it('maps every operation of the committed manifest by name to its hash', () => {

@@ -6,7 +6,7 @@ import {
   messageFor,
   retryAfterSeconds,
   toApiError,
-} from '../src/errors.ts';
+} from '../../src/errors.ts';
 
 const common = [
   'BAD_USER_INPUT',

@@ -7,7 +7,7 @@ import {
   readSupergraph,
   significantHints,
   subgraphNames,
-} from '../src/index.ts';
+} from '../../src/index.ts';
 
 describe('supergraph composition', () => {
   const composition = composeSupergraph();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseQrPayload } from '../src/qr.ts';
+import { parseQrPayload } from '../../src/qr.ts';
 
 describe('parseQrPayload', () => {
   it('reads a login ticket payload', () => {
