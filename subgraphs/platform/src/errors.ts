@@ -56,11 +56,16 @@ export class AppError extends GraphQLError {
 }
 
 /**
- * Builds the one formatError of a service: coded errors pass through; database validation
- * errors become BAD_USER_INPUT; anything else is logged with its stack and, in production,
- * hidden behind INTERNAL_SERVER_ERROR. Stacks never leave the process.
+ * Builds the one formatError of a service: coded errors pass through; errors `badInput` knows
+ * (a subgraph's database validation errors) become BAD_USER_INPUT; anything else is logged with
+ * its stack and, in production, hidden behind INTERNAL_SERVER_ERROR. Stacks never leave the
+ * process.
  */
-export function createFormatError(logger: Logger, production: boolean) {
+export function createFormatError(
+  logger: Logger,
+  production: boolean,
+  badInput: (error: unknown) => boolean = () => false,
+) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = unwrapResolverError(error);
     const { stacktrace: _ignored, ...extensions } = (formatted.extensions ?? {}) as Record<
@@ -68,11 +73,7 @@ export function createFormatError(logger: Logger, production: boolean) {
       unknown
     >;
     if (original instanceof AppError) return { ...formatted, extensions };
-    // mongoose's validation and cast errors (by name: the gateway has no mongoose).
-    if (
-      original instanceof Error &&
-      (original.name === 'ValidationError' || original.name === 'CastError')
-    ) {
+    if (badInput(original)) {
       return {
         message: defaultMessages.BAD_USER_INPUT!,
         path: formatted.path,

@@ -1,3 +1,4 @@
+import mongoose from 'mongoose';
 import http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
@@ -73,7 +74,12 @@ export function createSubgraphService<L>(options: SubgraphServiceOptions<L>): Su
   const httpServer = http.createServer(app);
   const apollo = new ApolloServer<ServiceContext<L>>({
     schema,
-    formatError: createFormatError(logger, production),
+    // mongoose's validation and cast errors are the caller's input, not the server's fault.
+    formatError: createFormatError(
+      logger,
+      production,
+      (e) => e instanceof mongoose.Error.ValidationError || e instanceof mongoose.Error.CastError,
+    ),
     includeStacktraceInErrorResponses: false,
     introspection: !production,
     // Neither cache hints nor traces are used by our gateway; with no plugin asking for them,
