@@ -334,6 +334,17 @@ describe('booking 现场阅卷 and 听取意见 in reception slots', () => {
     expect(
       await h.db.collection('slot_seats').countDocuments({ slotId: first.id, appointmentId: b.id }),
     ).toBe(1);
+    // A refused move leaves the booking free to be moved elsewhere.
+    const elsewhere = await slot(90, 1, ['OPINION_HEARING']);
+    const movedB = await h.call(wangSh, reschedule, {
+      id: b.id,
+      slot: elsewhere.id,
+      reason: '改到下周',
+    });
+    expect(movedB.data.rescheduleAppointment.status).toBe('CONFIRMED');
+    expect(
+      await h.db.collection('slot_seats').countDocuments({ slotId: first.id, appointmentId: b.id }),
+    ).toBe(0);
 
     const declined = await h.call(wangSh, decline, { id: b.id, reason: '案件已移送审判' });
     expect(declined.data.declineAppointment).toMatchObject({
@@ -360,6 +371,7 @@ describe('booking 现场阅卷 and 听取意见 in reception slots', () => {
       'a:CONFIRMED',
       'a:RESCHEDULED',
       'b:REQUESTED',
+      'b:RESCHEDULED',
       'b:DECLINED',
       'a:CANCELLED',
     ]);

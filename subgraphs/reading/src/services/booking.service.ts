@@ -342,14 +342,17 @@ export function createBookingService(
       if (!(slot.types as string[]).includes(a.type))
         throw bad('slotId', `该时段不接待${typeLabel(a.type)}。`);
       if (slot.startsAt <= at) throw bad('slotId', '该时段已开始或已结束。');
-      if (
-        !(await claimOnce(stores().claims, `${a._id}:move:${a.moves ?? 0}`, {
-          by: p.prosecutorId,
-          at,
-        }))
-      )
+      const move = `${a._id}:move:${a.moves ?? 0}`;
+      if (!(await claimOnce(stores().claims, move, { by: p.prosecutorId, at })))
         throw new AppError('CONFLICT', '预约状态已变化，请刷新后重试。');
-      const seatId = await takePlace(slot, a.lawyerId, a._id, at);
+      let seatId: string;
+      try {
+        seatId = await takePlace(slot, a.lawyerId, a._id, at);
+      } catch (err) {
+        // No place there: the booking stays where it was, and may be moved elsewhere.
+        await stores().claims.deleteOne({ _id: move });
+        throw err;
+      }
       await releasePlace(a);
       await models.Appointment.updateOne(
         { _id: a._id },
