@@ -53,7 +53,6 @@ export async function seedDemoSlots(options: {
                 endsAt: beijing(day, s.to),
                 location: `${p.name} 律师接待室`,
                 capacity: 3,
-                booked: 0,
                 createdBy: 'demo',
               },
             },

@@ -24,6 +24,11 @@ export type { ReadingApplicationDoc } from './reading-application.model.ts';
 export type { AppointmentDoc, AppointmentType } from './appointment.model.ts';
 export { appointmentTypes } from './appointment.model.ts';
 export type { VolumeDoc } from './volume.model.ts';
-export { bookableTypes, type BookableType, type ReceptionSlotDoc } from './reception-slot.model.ts';
+export {
+  bookableTypes,
+  type BookableType,
+  type ReceptionSlotDoc,
+  type ReceptionSlotView,
+} from './reception-slot.model.ts';
 export type { PackageDoc, BuildJobDoc } from './package.model.ts';
 export type { DownloadDoc, GrantDoc } from './download.model.ts';

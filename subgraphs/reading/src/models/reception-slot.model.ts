@@ -20,8 +20,6 @@ export const receptionSlotSchema = new Schema(
     /** 接待地点, as the lawyer should find it. */
     location: { type: String, required: true },
     capacity: { type: Number, required: true, min: 1, max: 50 },
-    /** Places taken (a display count, recomputed from the seats after every change). */
-    booked: { type: Number, required: true, default: 0 },
     createdBy: { type: String, required: true },
   },
   { timestamps: true, versionKey: false },
@@ -29,5 +27,7 @@ export const receptionSlotSchema = new Schema(
 receptionSlotSchema.index({ procuratorateId: 1, startsAt: 1 });
 
 export type ReceptionSlotDoc = InferSchemaType<typeof receptionSlotSchema> & { _id: string };
+/** A slot as answered: `booked` is counted from its seats when it is read, never stored. */
+export type ReceptionSlotView = ReceptionSlotDoc & { booked: number };
 export const receptionSlotModel = (c: Connection) =>
   c.model('ReceptionSlot', receptionSlotSchema, 'reception_slots');

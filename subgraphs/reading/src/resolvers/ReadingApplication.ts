@@ -3,6 +3,7 @@ import type {
   AppointmentDoc,
   ReadingApplicationDoc,
   ReceptionSlotDoc,
+  ReceptionSlotView,
   VolumeDoc,
 } from '../models/index.ts';
 import { applicationHoldsCase } from '../services/application.service.ts';
@@ -55,7 +56,7 @@ export const ReceptionSlot = {
   id: (s: ReceptionSlotDoc) => s._id,
   startsAt: (s: ReceptionSlotDoc) => s.startsAt.toISOString(),
   endsAt: (s: ReceptionSlotDoc) => s.endsAt.toISOString(),
-  available: (s: ReceptionSlotDoc) => Math.max(0, s.capacity - s.booked),
+  available: (s: ReceptionSlotView) => Math.max(0, s.capacity - s.booked),
 };
 
 export const Volume = { id: (v: VolumeDoc) => v._id };

@@ -15,6 +15,7 @@ import {
   type BookableType,
   type ReadingModels,
   type ReceptionSlotDoc,
+  type ReceptionSlotView,
 } from '../models/index.ts';
 import { assertCanRead, assertOwner, assertReviewer } from './access.ts';
 import type { ReadingEvents } from './events.ts';
@@ -112,10 +113,17 @@ export function createBookingService(
   const load = async (id: string) =>
     (await models.Appointment.findById(id).lean<AppointmentDoc>().exec())!;
 
-  /** Recounts a slot's places from its seats (display only: the seats decide). */
-  async function recount(slotId: string) {
-    const booked = await stores().seats.countDocuments({ slotId });
-    await models.ReceptionSlot.updateOne({ _id: slotId }, { $set: { booked } }).exec();
+  /** The slots with their places taken, counted from the seats (the seats decide; nothing stored can go stale). */
+  async function withBooked(slots: ReceptionSlotDoc[]): Promise<ReceptionSlotView[]> {
+    if (slots.length === 0) return [];
+    const counts = await stores()
+      .seats.aggregate<{ _id: string; n: number }>([
+        { $match: { slotId: { $in: slots.map((s) => s._id) } } },
+        { $group: { _id: '$slotId', n: { $sum: 1 } } },
+      ])
+      .toArray();
+    const taken = new Map(counts.map((c) => [c._id, c.n]));
+    return slots.map((s) => ({ ...s, booked: taken.get(s._id) ?? 0 }));
   }
 
   /** Takes a place in `slot` for `lawyerId` (one per slot per lawyer); answers the seat's id. */
@@ -129,10 +137,8 @@ export function createBookingService(
       throw new AppError('CONFLICT', '您已预约该时段。');
     for (let n = 1; n <= slot.capacity; n++) {
       const seatId = `${slot._id}:${n}`;
-      if (await claimOnce(stores().seats, seatId, { slotId: slot._id, appointmentId, at })) {
-        await recount(slot._id);
+      if (await claimOnce(stores().seats, seatId, { slotId: slot._id, appointmentId, at }))
         return seatId;
-      }
     }
     await stores().claims.deleteOne({ _id: `${slot._id}:${lawyerId}` });
     throw new AppError('SLOT_FULL', '该时段已约满，请选择其他时段。', { slotId: slot._id });
@@ -145,7 +151,6 @@ export function createBookingService(
       appointmentId: a._id,
     });
     await stores().claims.deleteOne({ _id: `${a.slotId}:${a.lawyerId}`, by: a._id });
-    await recount(a.slotId);
   }
 
   function assertUpcoming(a: AppointmentDoc, at: Date) {
@@ -177,7 +182,7 @@ export function createBookingService(
 
   return {
     /** Prosecutor: opens a reception slot of their own procuratorate. */
-    async addSlot(identity: Identity, input: SlotInput): Promise<ReceptionSlotDoc> {
+    async addSlot(identity: Identity, input: SlotInput): Promise<ReceptionSlotView> {
       if (identity.role !== 'PROSECUTOR')
         throw new AppError(
           identity.role === 'ANONYMOUS' ? 'UNAUTHENTICATED' : 'FORBIDDEN',
@@ -206,7 +211,7 @@ export function createBookingService(
         capacity: input.capacity,
         createdBy: identity.prosecutorId,
       });
-      return slot.toObject() as ReceptionSlotDoc;
+      return { ...(slot.toObject() as ReceptionSlotDoc), booked: 0 };
     },
 
     /** Prosecutor: removes a slot of their procuratorate that nobody booked. */
@@ -224,7 +229,7 @@ export function createBookingService(
       identity: Identity,
       procuratorateId: string,
       type?: string | null,
-    ): Promise<ReceptionSlotDoc[]> {
+    ): Promise<ReceptionSlotView[]> {
       if (identity.role === 'ANONYMOUS') throw new AppError('UNAUTHENTICATED');
       if (type && !isBookable(type)) throw bad('type', '该类预约不需要选择接待时段。');
       const at = now();
@@ -233,11 +238,13 @@ export function createBookingService(
         startsAt: { $gt: at, $lte: new Date(at.getTime() + horizonDays * day) },
       };
       if (type) filter.types = type;
-      return models.ReceptionSlot.find(filter)
-        .sort({ startsAt: 1 })
-        .limit(200)
-        .lean<ReceptionSlotDoc[]>()
-        .exec();
+      return withBooked(
+        await models.ReceptionSlot.find(filter)
+          .sort({ startsAt: 1 })
+          .limit(200)
+          .lean<ReceptionSlotDoc[]>()
+          .exec(),
+      );
     },
 
     /** 【预约】: a place in a slot of the case's procuratorate, for a case bound to the lawyer. */
@@ -257,10 +264,7 @@ export function createBookingService(
       if (check.procuratorateId !== slot.procuratorateId)
         throw bad('slotId', '所选时段不属于该案件的受理检察院。');
       // Full already: say so before the lawyer spends a scan on it.
-      if (
-        slot.booked >= slot.capacity &&
-        (await stores().seats.countDocuments({ slotId: slot._id })) >= slot.capacity
-      )
+      if ((await stores().seats.countDocuments({ slotId: slot._id })) >= slot.capacity)
         throw new AppError('SLOT_FULL', '该时段已约满，请选择其他时段。', { slotId: slot._id });
       await requireStepUp(identity, 'APPOINTMENT', stores().stepUps, { now: at });
       const id = newId();
