@@ -17,6 +17,7 @@ export default ts.config(
       '.data/',
       '.turbo/',
       'clients/e2e/artifacts/',
+      'clients/shared/src/graphql-env.d.ts',
       'infra/bench/results/',
       'clients/operations/test/fixtures/',
     ],

@@ -37,6 +37,10 @@ let portal: Page;
 let staff: Page;
 let dir: string;
 let shot: ReturnType<typeof screenshots>;
+/** A link of the portal's 主菜单 (a page may link to the same place in its own content). */
+const menu = (page: Page, name: string) =>
+  page.getByRole('navigation', { name: '主菜单' }).getByRole('link', { name, exact: true });
+
 const problems: string[] = [];
 const sent: SentOperation[] = [];
 const seen = new Set<string>();
@@ -218,7 +222,7 @@ describe('the lawyer online-reading journey', () => {
       await portal.evaluate(() => (window as unknown as { journeyMarker?: string }).journeyMarker),
     ).toBe('reading');
     // Before the prosecutor has started anything, 我的预约 does not claim 制作中 (issue 15).
-    await portal.getByRole('link', { name: '辩护与代理网上预约', exact: true }).click();
+    await menu(portal, '辩护与代理网上预约').click();
     const appointmentRow = portal.locator('tr[data-appointment]').first();
     await hasText(appointmentRow, '待检察院制作');
     expect(await appointmentRow.innerText()).not.toContain('制作中');
@@ -262,7 +266,7 @@ describe('the lawyer online-reading journey', () => {
   });
 
   it('downloads through receipt, identity scan and password; the volume opens with the document password', async () => {
-    await portal.getByRole('link', { name: '辩护与代理网上预约', exact: true }).click();
+    await menu(portal, '辩护与代理网上预约').click();
     await portal.getByRole('link', { name: '卷宗下载', exact: true }).first().click();
     await visible(portal.getByRole('heading', { name: '确认回执' }));
     await shot(portal, '门户-确认回执');
@@ -331,7 +335,7 @@ describe('the lawyer online-reading journey', () => {
   });
 
   it('locks the download after too many wrong passwords, and says so', async () => {
-    await portal.getByRole('link', { name: '辩护与代理网上预约', exact: true }).click();
+    await menu(portal, '辩护与代理网上预约').click();
     await portal.getByRole('link', { name: '卷宗下载', exact: true }).first().click();
     await portal.getByRole('button', { name: '确定', exact: true }).click();
     // The first download spent the step-up: the identity QR comes again.
@@ -364,7 +368,7 @@ describe('the lawyer online-reading journey', () => {
     const fresh = passwordIn(ready.text, '卷宗下载密码');
     expect(fresh).not.toBe(journeyState.downloadPassword);
 
-    await portal.getByRole('link', { name: '辩护与代理网上预约', exact: true }).click();
+    await menu(portal, '辩护与代理网上预约').click();
     await portal.getByRole('link', { name: '卷宗下载', exact: true }).first().click();
     await portal.getByRole('button', { name: '确定', exact: true }).click();
     await portal.locator('#verify .step-up[data-status="PENDING"]').waitFor();
@@ -396,7 +400,7 @@ describe('the lawyer online-reading journey', () => {
     const told = await waitForSms(stack, demo.lawyer.phone, 'PACKAGE_REVOKED', seen, 30_000);
     expect(told.text).toContain(reason.slice(0, 10));
 
-    await portal.getByRole('link', { name: '辩护与代理网上预约', exact: true }).click();
+    await menu(portal, '辩护与代理网上预约').click();
     await hasText(portal.locator('.closed-reason').first(), reason);
     await shot(portal, '门户-卷宗已撤回');
     await portal.getByRole('link', { name: /^消息通知/ }).click();
@@ -417,7 +421,7 @@ describe('the lawyer online-reading journey', () => {
     await portal.reload();
     await expect.poll(() => row.innerText(), { timeout: 10_000 }).not.toContain('已结束');
     expect(await row.getByRole('button', { name: '申请在线阅卷', exact: true }).count()).toBe(0);
-    await portal.getByRole('link', { name: '辩护与代理网上预约', exact: true }).click();
+    await menu(portal, '辩护与代理网上预约').click();
     await visible(portal.getByRole('link', { name: '卷宗下载', exact: true }).first());
     expect(await portal.locator('.closed-reason').count()).toBe(0);
   });
@@ -436,7 +440,7 @@ describe('the lawyer online-reading journey', () => {
     await portal.waitForURL('**/center');
 
     const book = async (type: '听取意见' | '现场阅卷', note: string) => {
-      await portal.getByRole('link', { name: '辩护与代理网上预约', exact: true }).click();
+      await menu(portal, '辩护与代理网上预约').click();
       await portal.getByRole('link', { name: '新建预约', exact: true }).click();
       await visible(portal.getByRole('heading', { name: '新建预约' }));
       await portal.getByLabel(type).check();

@@ -242,4 +242,17 @@ describe('要求补充材料, twice, and 撤回申请', () => {
     await staff.getByLabel('状态').selectOption('SUBMITTED');
     await expect.poll(() => cardOf(withdrawnCase.caseName).count()).toBe(0);
   });
+
+  it('keeps the queue’s status in the address, and answers an address naming nothing with a Chinese error page (issue 19.4)', async () => {
+    // A reload or a shared link shows the same queue.
+    await staff.goto('/bindings?status=WITHDRAWN');
+    expect(await staff.getByLabel('状态').inputValue()).toBe('WITHDRAWN');
+    await visible(cardOf(withdrawnCase.caseName));
+    // A page whose load finds nothing says so, in Chinese, with a way home.
+    await portal.goto('/cases/bindings/no-such-application/materials');
+    await visible(portal.getByRole('heading', { name: '页面不存在' }));
+    await hasText(portal.getByRole('alert'), '案件绑定申请不存在。');
+    await visible(portal.getByRole('link', { name: '返回首页', exact: true }));
+    await shot(portal, '门户-页面不存在');
+  });
 });

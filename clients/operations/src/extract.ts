@@ -4,7 +4,7 @@
 //   npx tsx clients/operations/src/extract.ts [--clients DIR] [--out FILE] [--check]   (npm run extract -w @yuejuan/operations)
 //
 // Found: *.graphql / *.gql files, and in code (.ts .js .svelte …) gql`…` and graphql`…`
-// tagged templates and string or template literals marked /* GraphQL */. Fragments are shared
+// tagged templates, graphql(`…`) calls (gql.tada) and string or template literals marked /* GraphQL */. Fragments are shared
 // across files by name (`${Fragment}` interpolations are dropped and the fragment found by
 // name). Each named operation becomes one document: the operation and the fragments it uses,
 // printed by graphql-js `print`, so clients send sha256(print(document)). Every operation is
@@ -74,6 +74,8 @@ const template = '`((?:[^`\\\\$]|\\\\.|\\$(?!\\{)|\\$\\{[^}`]*\\})*)`';
 const quoted = `'((?:[^'\\\\\\n]|\\\\.)*)'|"((?:[^"\\\\\\n]|\\\\.)*)"`;
 // The tag must start an expression: not the end of a path or URL such as `…/graphql` + backtick.
 const tagged = new RegExp(`(?<![\\w$./:-])(?:gql|graphql)\\s*(?:<[^>]*>)?\\s*${template}`, 'g');
+// gql.tada's typed documents: graphql(`…`) or graphql(`…`, [Fragment]) (the fragment is found by name).
+const called = new RegExp(`(?<![\\w$./:-])graphql\\s*\\(\\s*(?:${template}|${quoted})`, 'g');
 const marked = new RegExp(`/\\*\\s*GraphQL\\s*\\*/\\s*(?:${template}|${quoted})`, 'g');
 
 /** A GraphQL text found in a file; `interpolated` when `${…}` parts were dropped from it. */
@@ -86,7 +88,7 @@ export interface FoundDocument {
 export function extractDocuments(text: string, file: string): FoundDocument[] {
   if (graphqlFile.test(file)) return text.trim() ? [{ text, interpolated: false }] : [];
   const found: FoundDocument[] = [];
-  for (const pattern of [tagged, marked]) {
+  for (const pattern of [tagged, called, marked]) {
     for (const match of text.matchAll(pattern)) {
       const body = match[1] ?? match[2] ?? match[3] ?? '';
       const stripped = body.replace(/\$\{[^}]*\}/g, '');

@@ -126,6 +126,24 @@ describe("extracting the clients' operations into the persisted manifest", () =>
     expect(loadManifest(manifestPath).size).toBe(result.operations.length);
   });
 
+  it("takes gql.tada's graphql(`…`) calls, with or without fragments, and finds the fragment by name", () => {
+    const code = [
+      'const Row = graphql(`fragment Row on Lawyer { id name }`);',
+      'const q = graphql(\n  `\n  query Lawyers { viewer { lawyer { ...Row } } }\n`,\n  [Row],\n);',
+      "const s = graphql('subscription Live { notificationAdded { id } }');",
+      'const notAQuery = paragraph(`query Nope { x }`);',
+    ].join('\n');
+    expect(extractDocuments(code, 'page.ts').map((d) => d.text.trim())).toEqual([
+      'fragment Row on Lawyer { id name }',
+      'query Lawyers { viewer { lawyer { ...Row } } }',
+      'subscription Live { notificationAdded { id } }',
+    ]);
+    const { operations } = buildManifest([{ file: 'page.ts', text: code }]);
+    expect(operations.map((o) => o.document.replace(/\s+/g, ' '))).toContain(
+      'query Lawyers { viewer { lawyer { ...Row } } } fragment Row on Lawyer { id name }',
+    );
+  });
+
   it('does not mistake a URL ending in /graphql followed by a template for a graphql tag', () => {
     const code =
       'const url = `ws://${host}:4000/graphql`;\nconst x = `a;b`;\nconst q = graphql`query Ok { viewer { nextStep } }`;';

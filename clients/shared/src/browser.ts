@@ -1,15 +1,22 @@
 // The one Api instance of a browser app, its token store and the WebSocket URL the app's
 // server wrote into the page (<meta name="yuejuan-ws">, filled by hooks.server.ts).
 import { createApi, type Api } from './client.ts';
+import { ApiError, fallbackMessage } from './errors.ts';
 import { createTokenStore, type TokenStore } from './token.ts';
 import { builtPersistedOperations } from './persisted.ts';
+
+/** What a login mutation answers (the token is shown once). */
+export interface LoginAnswer {
+  token: string | null;
+  session: { expiresAt: string } | null;
+}
 
 /** What an app gets: the lazily made Api, its token, and logout. */
 export interface BrowserApp {
   api(): Api;
   token: TokenStore;
-  /** Keeps a new session's token and reconnects the socket with it. */
-  login(token: string, expiresAt?: string | null): void;
+  /** Keeps a login's new session token and reconnects the socket with it. */
+  login(result: LoginAnswer): void;
   /** Forgets the token (the caller also calls the logout mutation when it can). */
   forget(): void;
 }
@@ -51,8 +58,11 @@ export function createBrowserApp(storageKey: string, onLoggedOut?: () => void): 
   return {
     api,
     token,
-    login(value, expiresAt) {
-      token.set(value, expiresAt ?? null);
+    login(result) {
+      // A login always carries both; without them there is no session to keep.
+      if (!result.token || !result.session)
+        throw new ApiError('INTERNAL_SERVER_ERROR', fallbackMessage);
+      token.set(result.token, result.session.expiresAt);
       instance?.reconnect();
     },
     forget,

@@ -29,19 +29,17 @@ export interface ApiOptions {
 /** The few calls pages make: one-shot queries and mutations, and live subscriptions. */
 export interface Api {
   readonly client: Client;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- GraphQL results are typed by hand in the pages until types are generated from the schema (issue 19.2)
-  query<T = any, V extends AnyVariables = AnyVariables>(
+  /** Resolves with the data; throws ApiError. Pass a `graphql(…)` document: its result type is inferred. */
+  query<T, V extends AnyVariables = AnyVariables>(
     document: DocumentInput<T, V>,
     variables?: V,
   ): Promise<T>;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- GraphQL results are typed by hand in the pages until types are generated from the schema (issue 19.2)
-  mutate<T = any, V extends AnyVariables = AnyVariables>(
+  mutate<T, V extends AnyVariables = AnyVariables>(
     document: DocumentInput<T, V>,
     variables?: V,
   ): Promise<T>;
   /** Calls `onData` with each event; `onError` once if it fails. Returns the unsubscribe. */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- GraphQL results are typed by hand in the pages until types are generated from the schema (issue 19.2)
-  subscribe<T = any, V extends AnyVariables = AnyVariables>(
+  subscribe<T, V extends AnyVariables = AnyVariables>(
     document: DocumentInput<T, V>,
     variables: V,
     onData: (data: T) => void,

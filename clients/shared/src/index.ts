@@ -1,6 +1,6 @@
 // @yuejuan/client-shared: what the portal, the verifier and the console share.
 export { createApi, type Api, type ApiOptions } from './client.ts';
-export { createBrowserApp, pageWsUrl, type BrowserApp } from './browser.ts';
+export { createBrowserApp, pageWsUrl, type BrowserApp, type LoginAnswer } from './browser.ts';
 export {
   ApiError,
   errorMessages,
@@ -24,7 +24,8 @@ export {
 } from './signing.ts';
 export { createDeviceStore, type DeviceStore, type StoredDevice } from './device-store.ts';
 export { createTokenStore, type TokenStore } from './token.ts';
-export { createCountdown } from './stores.ts';
+export { createCountdown } from './countdown.svelte.ts';
+export { createRefresh } from './refresh.ts';
 export {
   checkDownload,
   downloadCookieName,

@@ -2,9 +2,20 @@
 // calls `requestStepUp(purpose)` or wraps its mutation in `guarded`, the root layout shows the
 // dialog, and the promise settles when the verifier confirms or the lawyer cancels.
 import { ApiError, toApiError } from '@yuejuan/client-shared';
+import type { EnumOf } from '@yuejuan/client-shared/graphql';
+
+export type Purpose = EnumOf<'StepUpPurpose'>;
+const purposes: readonly string[] = [
+  'BIND_CASE',
+  'READING_APPLICATION',
+  'DOWNLOAD',
+  'APPOINTMENT',
+  'MANAGE_DEVICES',
+  'PASSWORD',
+] satisfies Purpose[];
 
 interface Pending {
-  purpose: string;
+  purpose: Purpose;
   resolve: () => void;
   reject: (err: ApiError) => void;
 }
@@ -13,7 +24,7 @@ interface Pending {
 export const stepUp: { pending: Pending | null } = $state({ pending: null });
 
 /** Shows the identity QR for `purpose`; resolves once the verifier confirmed it. */
-export function requestStepUp(purpose: string): Promise<void> {
+export function requestStepUp(purpose: Purpose): Promise<void> {
   stepUp.pending?.reject(new ApiError('STEP_UP_CANCELLED', '已取消身份核验。'));
   return new Promise((resolve, reject) => {
     stepUp.pending = { purpose, resolve, reject };
@@ -36,8 +47,9 @@ export async function guarded<T>(run: () => Promise<T>): Promise<T> {
   } catch (e) {
     const err = toApiError(e);
     if (err.code !== 'STEP_UP_REQUIRED') throw err;
+    const named = err.details.purpose;
     await requestStepUp(
-      typeof err.details.purpose === 'string' ? err.details.purpose : 'BIND_CASE',
+      typeof named === 'string' && purposes.includes(named) ? (named as Purpose) : 'BIND_CASE',
     );
     return run();
   }

@@ -1,5 +1,6 @@
 // Who is logged in (the header, the guards) and the unread notification count, kept live.
 import { api, app } from './app.ts';
+import { graphql } from '@yuejuan/client-shared/graphql';
 
 export interface ViewerInfo {
   session: { id: string; method: string; identityVerified: boolean; expiresAt: string };
@@ -20,35 +21,37 @@ export async function refreshViewer(): Promise<ViewerInfo | null> {
     viewer.info = null;
     return null;
   }
-  const data = await api().query(/* GraphQL */ `
-    query PortalViewer {
-      viewer {
-        nextStep
-        session {
-          id
-          method
-          identityVerified
-          expiresAt
-        }
-        lawyer {
-          id
-          name
-          lawFirm
+  const data = await api().query(
+    graphql(`
+      query PortalViewer {
+        viewer {
+          nextStep
+          session {
+            id
+            method
+            identityVerified
+            expiresAt
+          }
+          lawyer {
+            id
+            name
+            lawFirm
+          }
         }
       }
-    }
-  `);
+    `),
+  );
   viewer.info = data.viewer;
   if (viewer.info?.lawyer && viewer.info.nextStep === 'DONE') {
     void refreshUnread();
     stopNotifications ??= api().subscribe(
-      /* GraphQL */ `
+      graphql(`
         subscription PortalNotificationAdded {
           notificationAdded {
             id
           }
         }
-      `,
+      `),
       {},
       () => {
         viewer.unread += 1;
@@ -64,18 +67,20 @@ export async function refreshViewer(): Promise<ViewerInfo | null> {
 /** The unread count from the API (after marking read). */
 export async function refreshUnread(): Promise<void> {
   try {
-    const data = await api().query(/* GraphQL */ `
-      query PortalUnread {
-        viewer {
-          lawyer {
-            id
-            notifications(unreadOnly: true, first: 1) {
-              unreadCount
+    const data = await api().query(
+      graphql(`
+        query PortalUnread {
+          viewer {
+            lawyer {
+              id
+              notifications(unreadOnly: true, first: 1) {
+                unreadCount
+              }
             }
           }
         }
-      }
-    `);
+      `),
+    );
     viewer.unread = data.viewer?.lawyer?.notifications.unreadCount ?? 0;
   } catch {
     // The count is a convenience: the notifications page shows the error if there is one.
@@ -85,11 +90,13 @@ export async function refreshUnread(): Promise<void> {
 /** Ends the session on the server (when it can) and here. */
 export async function logout(): Promise<void> {
   try {
-    await api().mutate(/* GraphQL */ `
-      mutation PortalLogout {
-        logout
-      }
-    `);
+    await api().mutate(
+      graphql(`
+        mutation PortalLogout {
+          logout
+        }
+      `),
+    );
   } catch {
     /* gone already */
   }

@@ -1,5 +1,6 @@
 import { api } from '$lib/app.ts';
 import type { PageLoad } from './$types';
+import { graphql } from '@yuejuan/client-shared/graphql';
 
 export type BoundCase = {
   id: string;
@@ -10,28 +11,30 @@ export type BoundCase = {
 
 /** 新建预约 starts from the lawyer's bound cases (only those can be booked). */
 export const load: PageLoad = async ({ url }) => {
-  const d = await api().query(/* GraphQL */ `
-    query PortalBookingCases {
-      viewer {
-        lawyer {
-          id
-          boundCases(first: 50) {
-            edges {
-              node {
-                id
-                caseName
-                departmentCaseNumber
-                procuratorate {
+  const d = await api().query(
+    graphql(`
+      query PortalBookingCases {
+        viewer {
+          lawyer {
+            id
+            boundCases(first: 50) {
+              edges {
+                node {
                   id
-                  name
+                  caseName
+                  departmentCaseNumber
+                  procuratorate {
+                    id
+                    name
+                  }
                 }
               }
             }
           }
         }
       }
-    }
-  `);
+    `),
+  );
   const cases: BoundCase[] = (d.viewer?.lawyer?.boundCases.edges ?? []).map(
     (e: { node: BoundCase }) => e.node,
   );

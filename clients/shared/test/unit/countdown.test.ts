@@ -1,6 +1,5 @@
-import { get } from 'svelte/store';
 import { describe, expect, it } from 'vitest';
-import { createCountdown } from '../../src/stores.ts';
+import { createCountdown } from '../../src/countdown.svelte.ts';
 
 describe('countdown', () => {
   it('counts down once a second and stops at zero', () => {
@@ -16,11 +15,11 @@ describe('countdown', () => {
       },
     );
     countdown.start(2.2);
-    expect(get(countdown)).toBe(3);
+    expect(countdown.left).toBe(3);
     tick!();
     tick!();
     tick!();
-    expect(get(countdown)).toBe(0);
+    expect(countdown.left).toBe(0);
     expect(cancelled).toBe(1);
   });
 });
