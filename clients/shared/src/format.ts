@@ -1,4 +1,6 @@
-// Chinese labels of the API's enums and small formatters, shared by the three apps.
+// Chinese labels of the API's enums (each covers its whole enum: `satisfies` fails the build
+// when the schema adds a value) and small formatters, shared by the three apps.
+import type { EnumOf } from './graphql.ts';
 
 export const bindingStatusLabels: Record<string, string> = {
   SUBMITTED: '待审核',
@@ -7,33 +9,33 @@ export const bindingStatusLabels: Record<string, string> = {
   REJECTED: '未通过',
   WITHDRAWN: '已撤回',
   REVOKED: '已撤销',
-};
+} satisfies Record<EnumOf<'BindingStatus'>, string>;
 export const readingStatusLabels: Record<string, string> = {
   SUBMITTED: '待审核',
   APPROVED: '已通过，卷宗制作中',
   FILE_READY: '卷宗可下载',
   DOWNLOADED: '已下载',
   REJECTED: '未通过',
-};
+} satisfies Record<EnumOf<'ReadingStatus'>, string>;
 export const appointmentStatusLabels: Record<string, string> = {
   WAITING_FOR_FILE: '等待卷宗',
   FILE_READY: '卷宗可下载',
   REQUESTED: '待确认',
   CONFIRMED: '已确认',
   CLOSED: '已结束',
-};
+} satisfies Record<EnumOf<'AppointmentStatus'>, string>;
 export const appointmentTypeLabels: Record<string, string> = {
   ONLINE_READING: '在线阅卷',
   IN_PERSON_READING: '现场阅卷',
   OPINION_HEARING: '听取意见',
-};
+} satisfies Record<EnumOf<'AppointmentType'>, string>;
 export const packageStatusLabels: Record<string, string> = {
   PREPARING: '制作中',
   READY: '可下载',
   FAILED: '制作失败',
   EXPIRED: '已过期',
   REVOKED: '已撤回',
-};
+} satisfies Record<EnumOf<'PackageStatus'>, string>;
 export const ticketStatusLabels: Record<string, string> = {
   PENDING: '请使用“中国律师身份核验”扫描二维码',
   SCANNED: '已扫码，请在手机上确认登录',
@@ -41,24 +43,24 @@ export const ticketStatusLabels: Record<string, string> = {
   REJECTED: '已在手机上拒绝登录',
   EXPIRED: '二维码已过期，正在刷新…',
   REDEEMED: '已登录',
-};
+} satisfies Record<EnumOf<'LoginTicketStatus'>, string>;
 export const challengeStatusLabels: Record<string, string> = {
   PENDING: '请使用“中国律师身份核验”扫描二维码',
   CONFIRMED: '身份核验通过',
   USED: '身份核验已使用',
   EXPIRED: '二维码已过期，正在刷新…',
-};
+} satisfies Record<EnumOf<'ChallengeStatus'>, string>;
 export const lawyerRoleLabels: Record<string, string> = {
   DEFENCE_COUNSEL: '辩护人',
   AGENT: '诉讼代理人',
-};
+} satisfies Record<EnumOf<'LawyerRole'>, string>;
 export const clientRelationLabels: Record<string, string> = {
   SELF: '本人',
   RELATIVE: '近亲属',
   GUARDIAN: '监护人',
   LEGAL_AID: '法律援助',
   OTHER: '其他',
-};
+} satisfies Record<EnumOf<'ClientRelation'>, string>;
 export const attachmentKindLabels: Record<string, string> = {
   POWER_OF_ATTORNEY: '授权委托书',
   LEGAL_AID_LETTER: '法律援助公函',
@@ -66,13 +68,13 @@ export const attachmentKindLabels: Record<string, string> = {
   LICENCE: '律师执业证',
   CLIENT_ID: '委托人身份证明',
   RELATION_PROOF: '关系证明',
-};
+} satisfies Record<EnumOf<'AttachmentKind'>, string>;
 export const caseStageLabels: Record<string, string> = {
   ARREST_REVIEW: '审查逮捕',
   PROSECUTION_REVIEW: '审查起诉',
   TRIAL: '已起诉',
   CLOSED: '已结案',
-};
+} satisfies Record<EnumOf<'CaseStage'>, string>;
 export const stepUpPurposeLabels: Record<string, string> = {
   BIND_CASE: '案件绑定申请',
   APPOINTMENT: '辩护与代理网上预约',
@@ -80,14 +82,14 @@ export const stepUpPurposeLabels: Record<string, string> = {
   DOWNLOAD: '卷宗下载',
   MANAGE_DEVICES: '核验设备管理',
   PASSWORD: '设置登录密码',
-};
+} satisfies Record<EnumOf<'StepUpPurpose'>, string>;
 export const loginMethodLabels: Record<string, string> = {
   SCAN: '扫码登录（已核验身份）',
   SMS_CODE: '手机号+验证码',
   PASSWORD: '手机号+密码',
   PROSECUTOR: '检察人员登录',
   ADMINISTRATOR: '管理员登录',
-};
+} satisfies Record<EnumOf<'LoginMethod'>, string>;
 export const messageKindLabels: Record<string, string> = {
   BINDING_APPROVED: '绑定通过',
   BINDING_REJECTED: '绑定未通过',
@@ -106,7 +108,7 @@ export const messageKindLabels: Record<string, string> = {
   APPOINTMENT_CONFIRMED: '预约已确认',
   APPOINTMENT_RESCHEDULED: '预约已改期',
   APPOINTMENT_DECLINED: '预约未获安排',
-};
+} satisfies Record<EnumOf<'MessageKind'>, string>;
 
 /** A label, or the raw value when the API added a value the client does not know yet. */
 export const label = (labels: Record<string, string>, value: string | null | undefined): string =>

@@ -1,18 +1,11 @@
 // Step-up verification (身份核验二维码弹框) wherever a non-verified session needs it: a page
 // calls `requestStepUp(purpose)` or wraps its mutation in `guarded`, the root layout shows the
 // dialog, and the promise settles when the verifier confirms or the lawyer cancels.
-import { ApiError, toApiError } from '@yuejuan/client-shared';
+import { ApiError, stepUpPurposeLabels, toApiError } from '@yuejuan/client-shared';
 import type { EnumOf } from '@yuejuan/client-shared/graphql';
 
 export type Purpose = EnumOf<'StepUpPurpose'>;
-const purposes: readonly string[] = [
-  'BIND_CASE',
-  'READING_APPLICATION',
-  'DOWNLOAD',
-  'APPOINTMENT',
-  'MANAGE_DEVICES',
-  'PASSWORD',
-] satisfies Purpose[];
+const purposes = Object.keys(stepUpPurposeLabels);
 
 interface Pending {
   purpose: Purpose;

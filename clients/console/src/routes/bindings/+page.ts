@@ -1,16 +1,10 @@
+import { bindingStatusLabels } from '@yuejuan/client-shared';
 import { graphql, type EnumOf } from '@yuejuan/client-shared/graphql';
 import { api } from '$lib/app.svelte.ts';
 import { statusParam } from '$lib/filters.ts';
 import type { PageLoad } from './$types';
 
-const statuses: EnumOf<'BindingStatus'>[] = [
-  'SUBMITTED',
-  'MATERIALS_REQUESTED',
-  'APPROVED',
-  'REJECTED',
-  'WITHDRAWN',
-  'REVOKED',
-];
+const statuses = Object.keys(bindingStatusLabels) as EnumOf<'BindingStatus'>[];
 
 /** 案件绑定申请审核: the procuratorate's binding applications in one status (待审核 first). */
 export const load: PageLoad = async ({ url, depends }) => {

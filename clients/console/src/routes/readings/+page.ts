@@ -1,15 +1,10 @@
+import { readingStatusLabels } from '@yuejuan/client-shared';
 import { graphql, type EnumOf } from '@yuejuan/client-shared/graphql';
 import { api } from '$lib/app.svelte.ts';
 import { statusParam } from '$lib/filters.ts';
 import type { PageLoad } from './$types';
 
-const statuses: EnumOf<'ReadingStatus'>[] = [
-  'SUBMITTED',
-  'APPROVED',
-  'REJECTED',
-  'FILE_READY',
-  'DOWNLOADED',
-];
+const statuses = Object.keys(readingStatusLabels) as EnumOf<'ReadingStatus'>[];
 
 /** 在线阅卷申请审核: the procuratorate's reading applications in one status (待审核 first). */
 export const load: PageLoad = async ({ url, depends }) => {
