@@ -18,6 +18,7 @@ export default ts.config(
       '.turbo/',
       'clients/e2e/artifacts/',
       'clients/shared/src/graphql-env.d.ts',
+      'subgraphs/*/src/generated/',
       'infra/bench/results/',
       'clients/operations/test/fixtures/',
     ],

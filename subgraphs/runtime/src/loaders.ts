@@ -1,5 +1,6 @@
 import DataLoader from 'dataloader';
 import type { Model } from 'mongoose';
+import { AppError } from '@yuejuan/platform';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- loaders work on any model; T types the result
 type AnyModel = Model<any>;
@@ -20,6 +21,20 @@ export function byIdLoader<T>(model: AnyModel): DataLoader<string, T | null> {
     const byId = new Map(docs.map((d) => [String((d as { _id: unknown })._id), d]));
     return ids.map((id) => byId.get(id) ?? null);
   });
+}
+
+/**
+ * The document a stored reference names, for a non-null field: NOT_FOUND (`what`不存在) when it
+ * is gone, instead of a null the schema does not allow.
+ */
+export async function existing<T>(
+  loader: DataLoader<string, T | null>,
+  id: string,
+  what: string,
+): Promise<T> {
+  const doc = await loader.load(id);
+  if (!doc) throw new AppError('NOT_FOUND', `${what}不存在。`);
+  return doc;
 }
 
 /**

@@ -2,7 +2,11 @@ import { parse, isObjectType, type GraphQLSchema } from 'graphql';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
 
-export type ResolverMap<C> = GraphQLResolverMap<C>;
+/**
+ * A subgraph's resolvers: the `Resolvers` type GraphQL Code Generator wrote from its SDL (each
+ * subgraph checks its map against it), handed to @apollo/subgraph as its resolver map.
+ */
+export type ResolverMap = object;
 
 const roots = ['Query', 'Mutation', 'Subscription'];
 
@@ -10,7 +14,7 @@ const roots = ['Query', 'Mutation', 'Subscription'];
  * Builds the federated schema of a subgraph from its SDL and resolvers. A root field without a
  * resolver is a build error (the service does not start), never a field that answers null.
  */
-export function buildServiceSchema<C>(sdl: string, resolvers: ResolverMap<C>): GraphQLSchema {
+export function buildServiceSchema(sdl: string, resolvers: ResolverMap): GraphQLSchema {
   const schema = buildSubgraphSchema([
     { typeDefs: parse(sdl), resolvers: resolvers as GraphQLResolverMap<unknown> },
   ]);

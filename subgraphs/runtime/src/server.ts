@@ -34,7 +34,8 @@ export interface SubgraphServiceOptions<L> {
   /** Subgraph name: the audience of the gateway's tokens. */
   name: string;
   sdl: string;
-  resolvers: ResolverMap<ServiceContext<L>>;
+  /** The subgraph's resolvers, typed by its generated `Resolvers`. */
+  resolvers: ResolverMap;
   /**
    * Fresh loaders for each request (DataLoader caches must not outlive a request), given the
    * request's headers over HTTP (absent on a WebSocket).

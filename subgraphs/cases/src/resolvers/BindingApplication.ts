@@ -1,6 +1,6 @@
-import { AppError } from '@yuejuan/runtime';
+import { AppError, existing } from '@yuejuan/runtime';
 import type { Context } from '../context.ts';
-import type { BindingApplicationDoc } from '../models/index.ts';
+import type { AttachmentDoc, BindingApplicationDoc } from '../models/index.ts';
 import type { CasesServices } from '../services/index.ts';
 
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
@@ -19,9 +19,11 @@ export const BindingApplication = ({ bindings }: CasesServices) => ({
   case: (a: BindingApplicationDoc, _: unknown, { identity, loaders }: Context) =>
     identity.role === 'LAWYER' && a.status !== 'APPROVED' ? null : loaders.case.load(a.caseId),
   caseSummary: (a: BindingApplicationDoc, _: unknown, { loaders }: Context) =>
-    loaders.case.load(a.caseId),
+    existing(loaders.case, a.caseId, '案件'),
   submittedAt: (a: BindingApplicationDoc) => a.submittedAt.toISOString(),
   decidedAt: (a: BindingApplicationDoc) => iso(a.decidedAt),
   attachments: async (a: BindingApplicationDoc, _: unknown, { loaders }: Context) =>
-    (await loaders.attachment.loadMany(a.attachmentIds)).filter((d) => d && !(d instanceof Error)),
+    (await loaders.attachment.loadMany(a.attachmentIds)).filter(
+      (d): d is AttachmentDoc => !!d && !(d instanceof Error),
+    ),
 });

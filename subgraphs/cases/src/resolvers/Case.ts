@@ -1,4 +1,4 @@
-import { AppError } from '@yuejuan/runtime';
+import { AppError, existing } from '@yuejuan/runtime';
 import { canReadCase, type Context } from '../context.ts';
 import type { CaseDoc } from '../models/index.ts';
 
@@ -12,7 +12,7 @@ export const Case = {
   },
   id: (c: CaseDoc) => c._id,
   procuratorate: (c: CaseDoc, _: unknown, { loaders }: Context) =>
-    loaders.procuratorate.load(c.procuratorateId),
+    existing(loaders.procuratorate, c.procuratorateId, '受理检察院'),
   readingExclusion: (c: CaseDoc) => c.readingExclusion ?? null,
 };
 
@@ -20,5 +20,5 @@ export const Case = {
 export const CaseSummary = {
   id: (c: CaseDoc) => c._id,
   procuratorate: (c: CaseDoc, _: unknown, { loaders }: Context) =>
-    loaders.procuratorate.load(c.procuratorateId),
+    existing(loaders.procuratorate, c.procuratorateId, '受理检察院'),
 };

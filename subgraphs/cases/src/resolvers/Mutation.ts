@@ -8,7 +8,7 @@ export const Mutation = ({ cases, workflow }: CasesServices) => ({
     cases.createCase(identity, input),
   setCaseReadingExclusion: (
     _: unknown,
-    a: { caseId: string; excluded: boolean; category?: string; reason?: string },
+    a: { caseId: string; excluded: boolean; category?: string | null; reason?: string | null },
     { identity }: Context,
   ) => cases.setReadingExclusion(identity, a.caseId, a.excluded, a.category, a.reason),
   setOnlineReading: (

@@ -1,11 +1,9 @@
-import { AppError } from '@yuejuan/runtime';
+import { AppError, type PageArgs } from '@yuejuan/runtime';
 import { canReadCase, type Context } from '../context.ts';
 import type { CasesServices } from '../services/index.ts';
 
-type PageArgs = { first?: number; after?: string };
-
 export const Query = ({ cases, bindings }: CasesServices) => ({
-  procuratorates: (_: unknown, args: { province?: string; onlineReadingOnly?: boolean }) =>
+  procuratorates: (_: unknown, args: { province?: string | null; onlineReadingOnly: boolean }) =>
     cases.listProcuratorates(args.province, args.onlineReadingOnly),
   procuratorate: (_: unknown, { id }: { id: string }, { loaders }: Context) =>
     loaders.procuratorate.load(id),

@@ -1,12 +1,13 @@
 import {
   AppError,
+  existing,
   perEvent,
   type DomainEvent,
   type EventBus,
   type Identity,
 } from '@yuejuan/runtime';
 import type { Context } from '../context.ts';
-
+import type { BindingApplicationDoc } from '../models/index.ts';
 import { bindingChangedTopic, type BindingChangedPayload } from '../services/events.ts';
 
 export { bindingChangedTopic, type BindingChangedPayload };
@@ -27,7 +28,7 @@ function followerFilter(identity: Identity): (event: DomainEvent) => boolean {
 }
 
 export const Subscription = (bus: EventBus) => {
-  const shared = perEvent<unknown>();
+  const shared = perEvent<BindingApplicationDoc>();
   return {
     bindingApplicationChanged: {
       subscribe: (_: unknown, __: unknown, { identity }: Context) =>
@@ -36,7 +37,11 @@ export const Subscription = (bus: EventBus) => {
       // One read per event for all subscribers of this process (perEvent).
       resolve: (event: DomainEvent, _: unknown, { loaders }: Context) =>
         shared(event, () =>
-          loaders.bindingApplication.load((event.payload as BindingChangedPayload).applicationId),
+          existing(
+            loaders.bindingApplication,
+            (event.payload as BindingChangedPayload).applicationId,
+            '案件绑定申请',
+          ),
         ),
     },
   };

@@ -1,3 +1,4 @@
+import type { Resolvers } from '../generated/resolvers.ts';
 import type { CasesServices } from '../services/index.ts';
 import { BindingApplication } from './BindingApplication.ts';
 import { Case, CaseSummary } from './Case.ts';
@@ -9,7 +10,7 @@ import { Subscription } from './Subscription.ts';
 import type { EventBus } from '@yuejuan/runtime';
 
 /** The cases resolvers; each type's file hands off to the services. */
-export const createResolvers = (services: CasesServices, bus: EventBus) => ({
+export const createResolvers = (services: CasesServices, bus: EventBus): Resolvers => ({
   Query: Query(services),
   Subscription: Subscription(bus),
   Mutation: Mutation(services),

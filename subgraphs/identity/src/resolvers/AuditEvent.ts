@@ -1,4 +1,8 @@
+import type { LazyPage } from '@yuejuan/runtime';
 import type { AuditEventDoc } from '../models/index.ts';
+
+/** What `auditEvents` answers: a page fetched only when its parts are selected. */
+export type AuditEventPage = LazyPage<AuditEventDoc>;
 
 export const AuditEvent = {
   id: (e: AuditEventDoc) => e._id,

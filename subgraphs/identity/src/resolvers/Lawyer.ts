@@ -22,7 +22,7 @@ export const Lawyer = {
   phone: personal((l) => l.phone ?? null),
   phoneMasked: personal((l) => (l.phone ? maskPhone(l.phone) : null)),
   consent: personal((l) =>
-    l.consent?.acceptedAt
+    l.consent?.acceptedAt && l.consent.version
       ? { version: l.consent.version, acceptedAt: l.consent.acceptedAt.toISOString() }
       : null,
   ),

@@ -1,6 +1,9 @@
 import { requireRole } from '@yuejuan/runtime';
 import type { Context } from '../context.ts';
 
+/** A procuratorate as this subgraph knows it: only its id (the cases subgraph owns the rest). */
+export type ProcuratorateRef = { id: string };
+
 /**
  * The procuratorate as identity knows it: who reviews its applications. Administrators only
  * (they see which procuratorates have nobody to review, issue 15).

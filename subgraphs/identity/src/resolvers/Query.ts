@@ -33,7 +33,7 @@ export const Query = (s: IdentityServices) => ({
     s.challenges.read(identity, id),
   auditEvents: (
     _: unknown,
-    a: { filter?: AuditFilter; first?: number; after?: string },
+    a: { filter?: AuditFilter | null; first?: number | null; after?: string | null },
     { identity }: Context,
   ) => {
     requireRole(identity, 'ADMINISTRATOR');

@@ -12,7 +12,7 @@ export const Subscription = (s: IdentityServices) => ({
   },
   sessionsEnded: {
     subscribe: (_: unknown, __: unknown, { identity }: Context) => s.sessionsEnded(identity),
-    resolve: (event: DomainEvent) => ({ sessionIds: event.payload.sessionIds }),
+    resolve: (event: DomainEvent) => ({ sessionIds: event.payload.sessionIds as string[] }),
   },
   verificationChallengeChanged: {
     subscribe: (_: unknown, { id }: { id: string }, { identity }: Context) =>

@@ -4,7 +4,9 @@ import type { Context } from '../context.ts';
 import type { IdentityServices } from '../services/index.ts';
 import { nextStep } from '../services/lawyer.service.ts';
 
-type Parent = { identity: SessionIdentity };
+/** What `viewer` answers: the caller's session identity (fields resolve from it). */
+export type ViewerParent = { identity: SessionIdentity };
+type Parent = ViewerParent;
 
 export const Viewer = ({ sessions }: IdentityServices) => ({
   session: async ({ identity }: Parent) => {

@@ -1,3 +1,4 @@
+import type { Resolvers } from '../generated/resolvers.ts';
 import type { IdentityServices } from '../services/index.ts';
 import { Activation } from './Activation.ts';
 import { AuditEvent } from './AuditEvent.ts';
@@ -12,7 +13,7 @@ import { Viewer } from './Viewer.ts';
 import { withQrSvg } from './qr-svg.ts';
 
 /** The identity resolvers; each type's file hands off to the services. */
-export const createResolvers = (services: IdentityServices) => ({
+export const createResolvers = (services: IdentityServices): Resolvers => ({
   Query: Query(services),
   Mutation: Mutation(services),
   Subscription: Subscription(services),

@@ -207,9 +207,10 @@ export function createChallengeService(d: Deps) {
     },
 
     /** A challenge named by an event, with the event's status. */
-    async atEvent(event: DomainEvent): Promise<ChallengeView | null> {
+    async atEvent(event: DomainEvent): Promise<ChallengeView> {
       const c = await load(String(event.payload.challengeId));
-      return c ? view(c, event.payload.status as ChallengeStatus) : null;
+      if (!c) throw refuse.challengeInvalid();
+      return view(c, event.payload.status as ChallengeStatus);
     },
 
     dispose: () => timers.dispose(),

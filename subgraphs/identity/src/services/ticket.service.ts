@@ -283,9 +283,10 @@ export function createTicketService(d: Deps) {
     },
 
     /** The ticket named by an event, with the event's status (each change delivered as it was). */
-    async atEvent(event: DomainEvent): Promise<TicketView | null> {
+    async atEvent(event: DomainEvent): Promise<TicketView> {
       const ticket = await load(String(event.payload.ticketId));
-      return ticket ? view(ticket, event.payload.status as TicketStatus) : null;
+      if (!ticket) throw refuse.ticketInvalid();
+      return view(ticket, event.payload.status as TicketStatus);
     },
 
     dispose: () => timers.dispose(),

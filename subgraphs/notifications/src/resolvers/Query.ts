@@ -1,4 +1,4 @@
-import type { ServiceContext } from '@yuejuan/runtime';
+import type { PageArgs, ServiceContext } from '@yuejuan/runtime';
 import type { DevSmsDoc, SmsMessageDoc } from '../models/index.ts';
 import type { NotificationsServices } from '../services/index.ts';
 import type { SmsFilter } from '../services/outbox.service.ts';
@@ -13,10 +13,10 @@ export const maskPhone = (phone: string | null): string =>
 export const Query = ({ outbox, devInbox }: NotificationsServices) => ({
   smsMessages: (
     _: unknown,
-    args: { filter?: SmsFilter | null; first?: number; after?: string },
+    args: PageArgs & { filter?: SmsFilter | null },
     { identity }: Context,
   ) => outbox.list(identity, args.filter, args),
-  devSmsInbox: (_: unknown, args: { phone?: string | null; first?: number }) =>
+  devSmsInbox: (_: unknown, args: { phone?: string | null; first?: number | null }) =>
     devInbox.list(args.phone, args.first),
 });
 

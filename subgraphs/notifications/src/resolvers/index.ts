@@ -1,14 +1,15 @@
-import type { EventBus, ServiceContext } from '@yuejuan/runtime';
+import type { EventBus, PageArgs, ServiceContext } from '@yuejuan/runtime';
 import type { NotificationDoc } from '../models/index.ts';
+import type { Resolvers } from '../generated/resolvers.ts';
 import type { NotificationsServices } from '../services/index.ts';
 import { Query, SmsTypes } from './Query.ts';
 import { Subscription } from './Subscription.ts';
 
 type Context = ServiceContext<unknown>;
-type ListArgs = { unreadOnly?: boolean; first?: number; after?: string };
+type ListArgs = PageArgs & { unreadOnly?: boolean | null };
 
 /** The notifications resolvers: thin, each hands off to a service. */
-export const createResolvers = (services: NotificationsServices, bus: EventBus) => {
+export const createResolvers = (services: NotificationsServices, bus: EventBus): Resolvers => {
   const { notifications } = services;
   const recipient = {
     __resolveReference: ({ id }: { id: string }) => ({ id }),

@@ -3,7 +3,13 @@ import { newId } from '@yuejuan/runtime';
 
 export const packageStatuses = ['PREPARING', 'READY', 'FAILED', 'EXPIRED', 'REVOKED'] as const;
 const packedVolume = new Schema(
-  { volumeId: String, title: String, position: Number, sizeBytes: Number, pageCount: Number },
+  {
+    volumeId: { type: String, required: true },
+    title: { type: String, required: true },
+    position: { type: Number, required: true },
+    sizeBytes: { type: Number, required: true },
+    pageCount: { type: Number, required: true },
+  },
   { _id: false },
 );
 

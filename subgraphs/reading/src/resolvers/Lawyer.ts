@@ -1,16 +1,14 @@
-import { decodeCursor, lazyConnection, pageSize } from '@yuejuan/runtime';
+import { decodeCursor, lazyConnection, pageSize, type PageArgs } from '@yuejuan/runtime';
 import type { Context } from '../context.ts';
 import type { AppointmentDoc } from '../models/index.ts';
 import { assertCanRead } from '../services/access.ts';
 import type { ReadingServices } from '../services/index.ts';
 
-type PageArgs = { first?: number; after?: string };
-
 export const Lawyer = ({ applications, models }: ReadingServices) => ({
   __resolveReference: ({ id }: { id: string }) => ({ id }),
   readingApplications: (
     { id }: { id: string },
-    args: PageArgs & { status?: string },
+    args: PageArgs & { status?: string | null },
     { identity }: Context,
   ) => applications.listForLawyer(identity, id, args.status, args),
   /** 我的预约: the lawyer's own appointments, newest first. */

@@ -1,10 +1,8 @@
-import { AppError } from '@yuejuan/runtime';
+import { AppError, type PageArgs } from '@yuejuan/runtime';
 import type { Context } from '../context.ts';
 import { assertCanRead } from '../services/access.ts';
 import type { ReadingServices } from '../services/index.ts';
 import { readingTerms } from '../services/terms.ts';
-
-type PageArgs = { first?: number; after?: string };
 
 /** Loads a record by id for a caller who may read it (null when missing). */
 export async function readable<T extends { lawyerId: string; procuratorateId: string }>(
@@ -31,6 +29,9 @@ export const Query = ({ applications, bookings }: ReadingServices) => ({
   ) => bookings.slots(identity, a.procuratorateId, a.type),
   appointmentQueue: (_: unknown, a: { status?: string; first?: number }, { identity }: Context) =>
     bookings.queue(identity, a.status, a.first),
-  readingReviewQueue: (_: unknown, args: PageArgs & { status?: string }, { identity }: Context) =>
-    applications.reviewQueue(identity, args.status, args),
+  readingReviewQueue: (
+    _: unknown,
+    args: PageArgs & { status?: string | null },
+    { identity }: Context,
+  ) => applications.reviewQueue(identity, args.status, args),
 });

@@ -4,9 +4,9 @@ import type {
   ReadingApplicationDoc,
   ReceptionSlotDoc,
   ReceptionSlotView,
-  VolumeDoc,
 } from '../models/index.ts';
 import { applicationHoldsCase } from '../services/application.service.ts';
+import type { VolumeView } from './parents.ts';
 import { readable } from './Query.ts';
 
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
@@ -59,4 +59,4 @@ export const ReceptionSlot = {
   available: (s: ReceptionSlotView) => Math.max(0, s.capacity - s.booked),
 };
 
-export const Volume = { id: (v: VolumeDoc) => v._id };
+export const Volume = { id: (v: VolumeView) => v._id };

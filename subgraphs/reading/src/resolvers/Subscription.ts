@@ -1,4 +1,10 @@
-import { AppError, type DomainEvent, type EventBus, type Identity } from '@yuejuan/runtime';
+import {
+  AppError,
+  existing,
+  type DomainEvent,
+  type EventBus,
+  type Identity,
+} from '@yuejuan/runtime';
 import type { Context } from '../context.ts';
 import {
   packageChangedTopic,
@@ -31,7 +37,11 @@ export const Subscription = (bus: EventBus) => ({
     },
     // The event carries keys; the application is read fresh, as the subscriber may see it.
     resolve: (event: DomainEvent, _: unknown, { loaders }: Context) =>
-      loaders.application.load((event.payload as ReadingChangedPayload).applicationId),
+      existing(
+        loaders.application,
+        (event.payload as ReadingChangedPayload).applicationId,
+        '在线阅卷申请',
+      ),
   },
   packageChanged: {
     subscribe: (_: unknown, { id }: { id: string }, { identity }: Context) => {
@@ -43,9 +53,9 @@ export const Subscription = (bus: EventBus) => ({
     },
     resolve: async (event: DomainEvent, _: unknown, { loaders }: Context) => {
       const p = event.payload as PackageChangedPayload;
-      const pkg = await loaders.package.load(p.packageId);
+      const pkg = await existing(loaders.package, p.packageId, '卷宗');
       // Progress events come faster than the document may be re-read: show the event's progress.
-      return pkg && pkg.status === 'PREPARING'
+      return pkg.status === 'PREPARING'
         ? { ...pkg, progress: Math.max(pkg.progress, p.progress) }
         : pkg;
     },

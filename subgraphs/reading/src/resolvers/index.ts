@@ -1,6 +1,7 @@
 import type { EventBus } from '@yuejuan/runtime';
 import type { Context } from '../context.ts';
 import type { AppointmentDoc } from '../models/index.ts';
+import type { Resolvers } from '../generated/resolvers.ts';
 import type { ReadingServices } from '../services/index.ts';
 import { CaseFilePackage, DownloadRecord } from './CaseFilePackage.ts';
 import { Case, Lawyer } from './Lawyer.ts';
@@ -10,7 +11,7 @@ import { Appointment, ReadingApplication, ReceptionSlot, Volume } from './Readin
 import { Subscription } from './Subscription.ts';
 
 /** The reading resolvers; each type hands off to the services. */
-export const createResolvers = (services: ReadingServices, bus: EventBus) => ({
+export const createResolvers = (services: ReadingServices, bus: EventBus): Resolvers => ({
   Query: Query(services),
   Mutation: Mutation(services),
   Subscription: Subscription(bus),

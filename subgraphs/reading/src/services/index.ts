@@ -1,5 +1,6 @@
+import type { Document } from 'mongodb';
 import type { Connection } from 'mongoose';
-import type { EventBus, Logger } from '@yuejuan/runtime';
+import type { EventBus, Logger, StepUpClaim } from '@yuejuan/runtime';
 import { readingModels, type PackageDoc } from '../models/index.ts';
 import type { BlobStore } from '@yuejuan/runtime/storage';
 import { createApplicationService } from './application.service.ts';
@@ -31,14 +32,15 @@ export interface ReadingServiceOptions {
 /** The reading subgraph's services over its own connection. */
 export function createReadingServices(connection: Connection, o: ReadingServiceOptions) {
   const models = readingModels(connection);
-  const col = (name: string) => connection.db!.collection(name);
-  const stepUps = () => col('step_up_claims') as never;
+  // Typed by where each collection goes (the claim, outbox and seat stores say what they hold).
+  const col = <T extends Document>(name: string) => connection.db!.collection<T>(name);
+  const stepUps = () => col<StepUpClaim>('step_up_claims');
   const blobs = () => o.blobs;
   const events = readingEvents(() => o.bus);
   const peers = createPeers(o.peers, o.logger);
   const applications = createApplicationService(models, peers, events, () => ({
-    active: col('active_reading_applications') as never,
-    changes: col('reading_changes') as never,
+    active: col('active_reading_applications'),
+    changes: col('reading_changes'),
     stepUps: stepUps(),
   }));
 
@@ -68,7 +70,7 @@ export function createReadingServices(connection: Connection, o: ReadingServiceO
     blobs,
     peers,
     events,
-    () => col('build_claims') as never,
+    () => col('build_claims'),
     o.logger,
     {
       staleSeconds: o.buildStaleSeconds,
@@ -83,8 +85,8 @@ export function createReadingServices(connection: Connection, o: ReadingServiceO
     blobs,
     events,
     () => ({
-      publishes: col('package_publishes') as never,
-      changes: col('package_changes') as never,
+      publishes: col('package_publishes'),
+      changes: col('package_changes'),
       stepUps: stepUps(),
     }),
     runner.kick,
@@ -98,15 +100,15 @@ export function createReadingServices(connection: Connection, o: ReadingServiceO
     volumes: createVolumeService(models, peers, blobs, o.pdf, o.volumeMaxBytes),
     packages,
     bookings: createBookingService(models, peers, events, () => ({
-      seats: col('slot_seats') as never,
-      claims: col('booking_claims') as never,
+      seats: col('slot_seats'),
+      claims: col('booking_claims'),
       stepUps: stepUps(),
     })),
     downloads: createDownloadService(
       models,
       packages,
       peers,
-      () => ({ attempts: col('password_attempts') as never, stepUps: stepUps() }),
+      () => ({ attempts: col('password_attempts'), stepUps: stepUps() }),
       {
         maxAttempts: o.maxAttempts,
         lockMinutes: o.lockMinutes,

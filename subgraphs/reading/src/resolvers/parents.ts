@@ -1,0 +1,18 @@
+// What resolvers receive where it is not one of this subgraph's documents (see scripts/codegen.ts).
+import type { LazyConnection } from '@yuejuan/runtime';
+import type { AppointmentDoc, ReadingApplicationDoc } from '../models/index.ts';
+
+/** An entity another subgraph owns, known here by its id. */
+export type EntityRef = { id: string };
+/** A volume as a package lists it (its snapshot) or as the case has it: Volume's fields. */
+export type VolumeView = {
+  _id: string;
+  title: string;
+  position: number;
+  sizeBytes: number;
+  pageCount: number;
+};
+/** A page of reading applications, fetched only when its parts are selected. */
+export type ReadingApplicationPage = LazyConnection<ReadingApplicationDoc>;
+/** A page of appointments, fetched only when its parts are selected. */
+export type AppointmentPage = LazyConnection<AppointmentDoc>;
