@@ -52,3 +52,26 @@ export const ReadingRow = graphql(`
   }
 `);
 export type ReadingRow = ResultOf<typeof ReadingRow>;
+
+/** The identity QR of a step-up, as created, pushed and polled. */
+export const ChallengeFields = graphql(`
+  fragment PortalStepUpChallenge on VerificationChallenge {
+    id
+    status
+    qrSvg
+    expiresAt
+  }
+`);
+export type Challenge = ResultOf<typeof ChallengeFields>;
+
+/** The login QR, as created, pushed and polled. */
+export const TicketFields = graphql(`
+  fragment PortalLoginTicket on LoginTicket {
+    id
+    status
+    qrSvg
+    qrPayload
+    expiresAt
+  }
+`);
+export type Ticket = ResultOf<typeof TicketFields>;
