@@ -100,6 +100,31 @@ describe('portal logins', () => {
     await shot(portal, '二维码-已自动刷新');
   });
 
+  it('激活: a failed face check leads back to 登录 with the reason and what was typed (issue 19.4 step components)', async () => {
+    const lawyer = demo.smsLawyer;
+    await verifier.goto('/activate');
+    await verifier.getByLabel('姓名', { exact: true }).fill(lawyer.name);
+    await verifier.getByLabel('身份证号').fill(lawyer.idNumber);
+    await verifier.getByLabel('执业证号').fill(lawyer.licenceNumber);
+    await verifier.getByRole('button', { name: '登录', exact: true }).click();
+    await visible(verifier.getByRole('heading', { name: '身份信息验证' }));
+    // The development face service finds no face in a photo this small.
+    await verifier
+      .getByLabel('或上传本人照片')
+      .setInputFiles({ name: 'face.png', mimeType: 'image/png', buffer: Buffer.from('tiny') });
+    await visible(verifier.getByRole('heading', { name: '登录' }));
+    await hasText(verifier.getByRole('alert'), '身份核验未通过');
+    expect(await verifier.getByLabel('姓名', { exact: true }).inputValue()).toBe(lawyer.name);
+    expect(await verifier.getByLabel('执业证号').inputValue()).toBe(lawyer.licenceNumber);
+    expect(
+      await verifier
+        .getByRole('listitem')
+        .filter({ hasText: '个人信息' })
+        .getAttribute('aria-current'),
+    ).toBe('step');
+    await shot(verifier, '核验-人脸识别未通过');
+  });
+
   it('sends an SMS-code session through the identity QR before 案件绑定申请', async () => {
     const lawyer = demo.smsLawyer;
     await activateVerifier(verifier, stack, lawyer, seen);

@@ -8,6 +8,8 @@ import { lawyerModel } from './lawyer.model.ts';
 import { loginTicketModel } from './login-ticket.model.ts';
 import { prosecutorModel } from './prosecutor.model.ts';
 import { sessionModel } from './session.model.ts';
+import type { StepUpClaim } from '@yuejuan/runtime';
+import type { CodeDoc } from '../services/sms-code.service.ts';
 import type { SlotDoc } from '../services/slots.ts';
 
 /** The identity subgraph's models, registered on its own connection. */
@@ -42,7 +44,9 @@ export function identityCollections(connection: Connection) {
   return {
     slots: db.collection<SlotDoc>('slots'),
     claims: db.collection<SlotDoc>('claims'),
-    smsCodes: db.collection<SlotDoc & Record<string, unknown>>('sms_codes'),
+    smsCodes: db.collection<CodeDoc>('sms_codes'),
+    /** The step-up claims, kept in `claims` beside the other once-only decisions. */
+    stepUps: db.collection<StepUpClaim>('claims'),
     phoneBindings: db.collection<PhoneBindingDoc>('phone_bindings'),
   };
 }

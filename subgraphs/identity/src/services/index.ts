@@ -81,7 +81,7 @@ export function createIdentityServices(
   const audit = createAuditService(models, now);
   const devices = createDeviceService(models, collections, policy);
   const smsCodes = createSmsCodeService(
-    collections.smsCodes as never,
+    collections.smsCodes,
     collections.slots,
     settings.idHashKey,
     policy.sms,
@@ -135,7 +135,7 @@ export function createIdentityServices(
       client: ClientInfo,
     ): Promise<DeviceDoc> {
       const lawyer = requireRole(identity, 'LAWYER');
-      await requireStepUp(identity, 'MANAGE_DEVICES', collections.claims as never);
+      await requireStepUp(identity, 'MANAGE_DEVICES', collections.stepUps);
       const at = now();
       const { device, changed } = await devices.markRevoked(lawyer.lawyerId, deviceId, at);
       if (changed) {

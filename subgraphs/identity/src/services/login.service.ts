@@ -158,7 +158,7 @@ export function createLoginService(d: LoginDeps) {
       const lawyer = requireRole(identity, 'LAWYER');
       checkPassword(newPassword);
       const now = d.now();
-      await requireStepUp(identity, 'PASSWORD', d.collections.claims as never, { now });
+      await requireStepUp(identity, 'PASSWORD', d.collections.stepUps, { now });
       const existing = await d.models.Lawyer.findById(lawyer.lawyerId)
         .select('passwordHash')
         .lean<{ passwordHash?: string }>()

@@ -23,7 +23,7 @@ const kindOf: Record<CodePurpose, SmsKind> = {
  * code of a day is an insert that lands once, and the latest code is found by `_id` lookups.
  * Only the keyed hash of the code is stored.
  */
-interface CodeDoc extends SlotDoc {
+export interface CodeDoc extends SlotDoc {
   purpose: CodePurpose;
   subjectId: string | null;
   codeHash: string;
