@@ -71,7 +71,7 @@ export function createApi(options: ApiOptions): Api {
   // Operations whose hash the gateway did not know: from then on they go as text.
   const unknownHashes = new Set<string>();
   /** After PERSISTED_QUERY_NOT_FOUND (refused before running): whether sending the text is worth one retry. */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- GraphQL results are typed by hand in the pages until types are generated from the schema (issue 19.2)
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a document of any operation: only its name is read
   const retryAsText = (error: unknown, document: DocumentInput<any, any>): boolean => {
     if (!options.persisted || !error || toApiError(error).code !== 'PERSISTED_QUERY_NOT_FOUND')
       return false;
