@@ -10,6 +10,7 @@ export const fileRoutes = [
   { method: 'get', path: '/downloads/attachments/:id', subgraph: 'cases' },
   { method: 'post', path: '/uploads/volumes', subgraph: 'reading' },
   { method: 'get', path: '/downloads/:grant', subgraph: 'reading' },
+  { method: 'get', path: '/reader/:reading/:volume/:page', subgraph: 'reading' },
 ] as const;
 
 const requestHeaders = [

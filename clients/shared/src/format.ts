@@ -80,6 +80,7 @@ export const stepUpPurposeLabels: Record<string, string> = {
   APPOINTMENT: '辩护与代理网上预约',
   READING_APPLICATION: '申请在线阅卷',
   DOWNLOAD: '卷宗下载',
+  READ_ONLINE: '在线阅卷',
   MANAGE_DEVICES: '核验设备管理',
   PASSWORD: '设置登录密码',
 } satisfies Record<EnumOf<'StepUpPurpose'>, string>;

@@ -4,7 +4,13 @@ import { signHs256, TokenError, verifyHs256 } from './jwt.ts';
 
 /** Purposes of step-up verification (身份核验). */
 export type StepUpPurpose =
-  'BIND_CASE' | 'APPOINTMENT' | 'READING_APPLICATION' | 'DOWNLOAD' | 'MANAGE_DEVICES' | 'PASSWORD';
+  | 'BIND_CASE'
+  | 'APPOINTMENT'
+  | 'READING_APPLICATION'
+  | 'DOWNLOAD'
+  | 'READ_ONLINE'
+  | 'MANAGE_DEVICES'
+  | 'PASSWORD';
 
 /**
  * A step-up challenge the caller's session confirmed with the verifier and has not let

@@ -23,6 +23,9 @@ export const config: ResolverTypesConfig = {
     Case: `${parents}#EntityRef`,
     ReadingApplicationConnection: `${parents}#ReadingApplicationPage`,
     AppointmentConnection: `${parents}#AppointmentPage`,
+    OnlineReading: `${models}#ReaderGrantDoc`,
+    ReadingNote: `${models}#ReadingNoteDoc`,
+    ReadingActivity: `${parents}#ReadingActivityView`,
   },
 };
 

@@ -27,6 +27,12 @@ export const readingConfigShape = {
   DOWNLOAD_LOCK_MINUTES: int(1, 15),
   /** Life of a download URL (resumable until then). */
   DOWNLOAD_GRANT_TTL_SECONDS: int(30, 900),
+  /** 在线阅卷: how long an opened reading serves pages (then the lawyer scans again). */
+  READER_TTL_SECONDS: int(60, 2 * 3600),
+  /** 在线阅卷: a reading's binding is asked of the cases subgraph again after this many seconds. */
+  READER_RECHECK_SECONDS: int(0, 15),
+  /** Where rendered page images (without watermark) and the volumes they come from are cached (default: a folder under the system's temp). */
+  READER_CACHE_DIR: z.string().min(1).optional(),
   /** A build job whose process stopped sending heartbeats this long ago is taken over. */
   BUILD_STALE_SECONDS: int(5, 60),
   /** TrueType font with CJK glyphs for the watermark (default: Noto Sans SC from the npm package). */

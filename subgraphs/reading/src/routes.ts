@@ -116,6 +116,39 @@ export function mountReadingRoutes(
   };
   app.get('/downloads/:grant', download);
 
+  // 在线阅卷: GET /reader/:reading/:volume/:page?w=1200 → the page as a JPEG with the reader's
+  // watermark; ?prefetch=1 renders it ahead and answers 204 (no image, not counted as read).
+  app.get('/reader/:reading/:volume/:page', async (req, res) => {
+    try {
+      const identity = await routeIdentity(req, secret, 'reading');
+      const page = /^[1-9]\d{0,5}$/.test(req.params.page) ? Number(req.params.page) : NaN;
+      const w = String(req.query.w ?? '1200');
+      const width = /^\d{2,4}$/.test(w) ? Number(w) : NaN;
+      if (!Number.isInteger(page) || !(width >= 100 && width <= 4000))
+        throw new AppError('BAD_USER_INPUT', '页码或宽度无效。');
+      const prefetch = req.query.prefetch === '1';
+      const jpeg = await services.reader.page(
+        identity,
+        req.params.reading,
+        req.params.volume,
+        page,
+        width,
+        { ip: clientIp(req), prefetch },
+      );
+      res.setHeader('cache-control', 'private, no-store');
+      res.setHeader('x-content-type-options', 'nosniff');
+      if (!jpeg) {
+        res.status(204).end();
+        return;
+      }
+      res.setHeader('content-type', 'image/jpeg');
+      res.setHeader('content-length', String(jpeg.length));
+      res.end(jpeg);
+    } catch (err) {
+      sendRouteError(res, err, logError);
+    }
+  });
+
   app.use('/uploads', (_req, res) => {
     sendRouteError(res, new AppError('NOT_FOUND'), logError);
   });

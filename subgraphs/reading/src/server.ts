@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Connection } from 'mongoose';
 import { createSubgraphService, type EventBus, type Logger } from '@yuejuan/runtime';
 import { loadSubgraphSdl } from '@yuejuan/schema';
@@ -39,6 +41,13 @@ export function createServer({ config, connection, logger, bus }: ReadingDeps) {
     grantTtlSeconds: config.DOWNLOAD_GRANT_TTL_SECONDS,
     buildStaleSeconds: config.BUILD_STALE_SECONDS,
     pdf: createPdfTools(config.QPDF_PATH, config.WATERMARK_FONT_PATH),
+    reader: {
+      cacheDir: config.READER_CACHE_DIR ?? join(tmpdir(), 'yuejuan-reader-cache'),
+      ttlSeconds: config.READER_TTL_SECONDS,
+      recheckSeconds: config.READER_RECHECK_SECONDS,
+      qpdf: config.QPDF_PATH,
+      fontPath: config.WATERMARK_FONT_PATH,
+    },
   });
   const service = createSubgraphService({
     name: 'reading',
@@ -93,6 +102,7 @@ export function createServer({ config, connection, logger, bus }: ReadingDeps) {
       clearInterval(expiryTimer);
       await stopBindingConsumer?.();
       await services.runner.stop();
+      await services.reader.stop();
       await service.stop();
     },
   };

@@ -203,6 +203,8 @@ export async function readyPackage(
     ['第2卷 证据材料', 3],
   ],
   caseName?: string,
+  /** Uploads volumes of its own after those of `volumes` (before the package is published). */
+  more?: (caseId: string) => Promise<void>,
 ) {
   const ids = await approvedAppointment(h, lawyer, caseName);
   for (const [title, pages] of volumes) {
@@ -215,6 +217,7 @@ export async function readyPackage(
     );
     if (r.status !== 201) throw new Error(JSON.stringify(r.body));
   }
+  await more?.(ids.caseId);
   const published = await h.call(wangSh, publish, { id: ids.appointmentId });
   if (published.errors) throw new Error(JSON.stringify(published.errors));
   const pkg = await until(async () => {

@@ -1,9 +1,9 @@
-// Server side of each app: forwards `/graphql`, `/uploads/*` and `/downloads/*` to the gateway,
+// Server side of each app: forwards `/graphql`, `/uploads/*`, `/downloads/*` and `/reader/*` to the gateway,
 // so the browser talks only to its own origin over HTTP (the gateway sends no CORS headers).
 // Streams both ways; never reads, logs or keeps a body or a token.
 
 /** Paths of the app that belong to the gateway. */
-export const gatewayPaths = ['/graphql', '/uploads/', '/downloads/'];
+export const gatewayPaths = ['/graphql', '/uploads/', '/downloads/', '/reader/'];
 
 /** Whether a request path is forwarded to the gateway. */
 export const isGatewayPath = (pathname: string): boolean =>

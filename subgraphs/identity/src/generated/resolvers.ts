@@ -612,6 +612,8 @@ export type StepUpPurpose =
   | 'READING_APPLICATION'
   /** 卷宗下载. */
   | 'DOWNLOAD'
+  /** 在线阅卷 (reading the case file in the browser). */
+  | 'READ_ONLINE'
   /** 核验设备管理 (停用设备). */
   | 'MANAGE_DEVICES'
   /** 设置登录密码 (set, change or reset the phone + password login). */

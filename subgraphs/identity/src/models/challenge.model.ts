@@ -18,6 +18,7 @@ export const challengeSchema = new Schema(
         'APPOINTMENT',
         'READING_APPLICATION',
         'DOWNLOAD',
+        'READ_ONLINE',
         'MANAGE_DEVICES',
         'PASSWORD',
       ],

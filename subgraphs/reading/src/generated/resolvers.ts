@@ -2,8 +2,8 @@
 // Regenerate: npm run codegen (or npm run compose).
 /* eslint-disable */
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
-import type { ReadingApplicationDoc as ReadingApplicationDocModel, AppointmentDoc as AppointmentDocModel, ReceptionSlotView as ReceptionSlotViewModel, PackageDoc as PackageDocModel, DownloadDoc as DownloadDocModel } from '../models/index.ts';
-import type { VolumeView as VolumeViewModel, EntityRef as EntityRefModel, ReadingApplicationPage as ReadingApplicationPageModel, AppointmentPage as AppointmentPageModel } from '../resolvers/parents.ts';
+import type { ReadingApplicationDoc as ReadingApplicationDocModel, AppointmentDoc as AppointmentDocModel, ReceptionSlotView as ReceptionSlotViewModel, PackageDoc as PackageDocModel, DownloadDoc as DownloadDocModel, ReaderGrantDoc as ReaderGrantDocModel, ReadingNoteDoc as ReadingNoteDocModel } from '../models/index.ts';
+import type { VolumeView as VolumeViewModel, EntityRef as EntityRefModel, ReadingApplicationPage as ReadingApplicationPageModel, AppointmentPage as AppointmentPageModel, ReadingActivityView as ReadingActivityViewModel } from '../resolvers/parents.ts';
 import type { Context } from '../context.ts';
 export type Maybe<T> = T | null | undefined;
 export type InputMaybe<T> = T | null | undefined;
@@ -36,6 +36,10 @@ export type Query = {
   receptionSlots: Array<ReceptionSlot>;
   /** Prosecutors: their procuratorate's booked appointments (现场阅卷, 听取意见) in a state, soonest first; open ones only while not over. */
   appointmentQueue: Array<Appointment>;
+  /** 在线阅卷: an open reading of the caller's own session (its volumes, outline, notes); null when unknown. */
+  onlineReading?: Maybe<OnlineReading>;
+  /** 在线阅卷 全文检索: the query (1 to 50 characters, spaces ignored) in every page of an open reading's volumes, in volume and page order, at most 100 hits. */
+  searchCaseFile: Array<CaseFileSearchHit>;
 };
 
 
@@ -65,6 +69,17 @@ export type QueryReceptionSlotsArgs = {
 export type QueryAppointmentQueueArgs = {
   status?: InputMaybe<AppointmentStatus>;
   first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryOnlineReadingArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QuerySearchCaseFileArgs = {
+  readingId: Scalars['ID']['input'];
+  query: Scalars['String']['input'];
 };
 
 export type Mutation = {
@@ -103,6 +118,12 @@ export type Mutation = {
   rescheduleAppointment: Appointment;
   /** Prosecutor: decline a booking, with the reason (the lawyer gets an SMS). */
   declineAppointment: Appointment;
+  /** 【在线阅卷】 on a ready package: after a fresh READ_ONLINE step-up, opens the case file in the browser for this login session (pages are images with the reader's watermark). */
+  openOnlineReading: OnlineReading;
+  /** A private note or bookmark on a page of an open reading (never visible to the procuratorate). */
+  addReadingNote: ReadingNote;
+  /** Removes one of the lawyer's own notes. */
+  deleteReadingNote: Scalars['Boolean']['output'];
 };
 
 
@@ -195,6 +216,21 @@ export type MutationRescheduleAppointmentArgs = {
 export type MutationDeclineAppointmentArgs = {
   id: Scalars['ID']['input'];
   reason: Scalars['String']['input'];
+};
+
+
+export type MutationOpenOnlineReadingArgs = {
+  appointmentId: Scalars['ID']['input'];
+};
+
+
+export type MutationAddReadingNoteArgs = {
+  input: ReadingNoteInput;
+};
+
+
+export type MutationDeleteReadingNoteArgs = {
+  id: Scalars['ID']['input'];
 };
 
 export type Subscription = {
@@ -441,6 +477,8 @@ export type CaseFilePackage = {
   lockedUntil?: Maybe<Scalars['String']['output']>;
   /** Download audit: prosecutors of the procuratorate and administrators only. */
   downloads: Array<DownloadRecord>;
+  /** Online reading audit (在线阅卷), per reader and volume: prosecutors of the procuratorate and administrators only. */
+  readingActivity: Array<ReadingActivity>;
 };
 
 /** States of a package. */
@@ -572,6 +610,160 @@ export type PageInfo = {
   hasNextPage: Scalars['Boolean']['output'];
   /** Cursor of the last item of this page; pass as `after`. */
   endCursor?: Maybe<Scalars['String']['output']>;
+};
+
+/** 在线阅卷: a lawyer's reading of a ready case file in the browser, for one login session. */
+export type OnlineReading = {
+  __typename?: 'OnlineReading';
+  /** Stable id (in the page image addresses). */
+  id: Scalars['ID']['output'];
+  /** The appointment whose package is read. */
+  appointmentId: Scalars['ID']['output'];
+  /** Case name. */
+  caseName: Scalars['String']['output'];
+  /** Until when pages are served (ISO 8601); open it again after that. */
+  expiresAt: Scalars['String']['output'];
+  /** The lines of the watermark burned into every page this reading shows (with the time). */
+  watermark: Array<Scalars['String']['output']>;
+  /** The volumes in order, with their tables of contents (卷宗目录). */
+  volumes: Array<ReaderVolume>;
+  /** The lawyer's own notes and bookmarks on this case file, by volume and page. */
+  notes: Array<ReadingNote>;
+};
+
+/** A volume as the reader shows it. */
+export type ReaderVolume = {
+  __typename?: 'ReaderVolume';
+  /** The volume's id (in page image addresses). */
+  id: Scalars['ID']['output'];
+  /** Title (卷名). */
+  title: Scalars['String']['output'];
+  /** Position in the case file. */
+  position: Scalars['Int']['output'];
+  /** Pages. */
+  pageCount: Scalars['Int']['output'];
+  /** The volume's own bookmarks (title and page), when the PDF has them. */
+  outline: Array<OutlineEntry>;
+  /** Whether its text can be searched yet (indexed by the build). */
+  searchable: Scalars['Boolean']['output'];
+};
+
+/** An entry of a table of contents. */
+export type OutlineEntry = {
+  __typename?: 'OutlineEntry';
+  /** Title. */
+  title: Scalars['String']['output'];
+  /** 1-based page. */
+  page: Scalars['Int']['output'];
+};
+
+/** A match of a full-text search. */
+export type CaseFileSearchHit = {
+  __typename?: 'CaseFileSearchHit';
+  /** The volume. */
+  volumeId: Scalars['ID']['output'];
+  /** Its title. */
+  volumeTitle: Scalars['String']['output'];
+  /** 1-based page. */
+  page: Scalars['Int']['output'];
+  /** Text before the match (up to 30 characters). */
+  before: Scalars['String']['output'];
+  /** The matched text as on the page. */
+  match: Scalars['String']['output'];
+  /** Text after the match. */
+  after: Scalars['String']['output'];
+  /** Where the match is on the page, to highlight it. */
+  regions: Array<PageRegion>;
+  /** Whether the page's text came from OCR (a scanned page). */
+  ocr: Scalars['Boolean']['output'];
+};
+
+/** A rectangle on a page, as fractions of its width and height from the top left. */
+export type PageRegion = {
+  __typename?: 'PageRegion';
+  /** Left, 0..1. */
+  x: Scalars['Float']['output'];
+  /** Top, 0..1. */
+  y: Scalars['Float']['output'];
+  /** Width, 0..1. */
+  width: Scalars['Float']['output'];
+  /** Height, 0..1. */
+  height: Scalars['Float']['output'];
+};
+
+/** A rectangle on a page, as fractions of its width and height from the top left. */
+export type PageRegionInput = {
+  /** Left, 0..1. */
+  x: Scalars['Float']['input'];
+  /** Top, 0..1. */
+  y: Scalars['Float']['input'];
+  /** Width, 0..1. */
+  width: Scalars['Float']['input'];
+  /** Height, 0..1. */
+  height: Scalars['Float']['input'];
+};
+
+/** Kinds of reading notes. */
+export type ReadingNoteKind =
+  /** A note with text. */
+  | 'NOTE'
+  /** A bookmark (书签), text optional. */
+  | 'BOOKMARK';
+
+/** A lawyer's private note or bookmark on a page. */
+export type ReadingNote = {
+  __typename?: 'ReadingNote';
+  /** Stable id. */
+  id: Scalars['ID']['output'];
+  /** Note or bookmark. */
+  kind: ReadingNoteKind;
+  /** The volume. */
+  volumeId: Scalars['ID']['output'];
+  /** Its title when the note was made. */
+  volumeTitle: Scalars['String']['output'];
+  /** 1-based page. */
+  page: Scalars['Int']['output'];
+  /** The note's text (up to 2000 characters). */
+  text: Scalars['String']['output'];
+  /** The region of the page it is about, if any. */
+  region?: Maybe<PageRegion>;
+  /** When made (ISO 8601). */
+  createdAt: Scalars['String']['output'];
+};
+
+/** A note or bookmark to add. */
+export type ReadingNoteInput = {
+  /** The open reading. */
+  readingId: Scalars['ID']['input'];
+  /** The volume. */
+  volumeId: Scalars['ID']['input'];
+  /** 1-based page. */
+  page: Scalars['Int']['input'];
+  /** Note or bookmark. */
+  kind: ReadingNoteKind;
+  /** Text (a note needs some; up to 2000 characters). */
+  text?: InputMaybe<Scalars['String']['input']>;
+  /** A region of the page. */
+  region?: InputMaybe<PageRegionInput>;
+};
+
+/** Who read a package online, and how much (prosecutors of the procuratorate, administrators). */
+export type ReadingActivity = {
+  __typename?: 'ReadingActivity';
+  /** The reader. */
+  lawyer: Lawyer;
+  /** The volume. */
+  volumeTitle: Scalars['String']['output'];
+  /** Different pages shown. */
+  pagesViewed: Scalars['Int']['output'];
+  /** Page images shown. */
+  views: Scalars['Int']['output'];
+  /** First page shown (ISO 8601). */
+  firstAt: Scalars['String']['output'];
+  /** Last page shown (ISO 8601). */
+  lastAt: Scalars['String']['output'];
+  /** Time spent reading, in minutes (gaps over 5 minutes between pages not counted). */
+  minutes: Scalars['Float']['output'];
 };
 
 export type Link__Purpose =
@@ -721,6 +913,16 @@ export type ResolversTypes = {
   AppointmentConnection: ResolverTypeWrapper<AppointmentPageModel>;
   AppointmentEdge: ResolverTypeWrapper<Omit<AppointmentEdge, 'node'> & { node: ResolversTypes['Appointment'] }>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
+  OnlineReading: ResolverTypeWrapper<ReaderGrantDocModel>;
+  ReaderVolume: ResolverTypeWrapper<ReaderVolume>;
+  OutlineEntry: ResolverTypeWrapper<OutlineEntry>;
+  CaseFileSearchHit: ResolverTypeWrapper<CaseFileSearchHit>;
+  PageRegion: ResolverTypeWrapper<PageRegion>;
+  PageRegionInput: PageRegionInput;
+  ReadingNoteKind: ReadingNoteKind;
+  ReadingNote: ResolverTypeWrapper<ReadingNoteDocModel>;
+  ReadingNoteInput: ReadingNoteInput;
+  ReadingActivity: ResolverTypeWrapper<ReadingActivityViewModel>;
   link__Purpose: Link__Purpose;
   link__Import: ResolverTypeWrapper<Scalars['link__Import']['output']>;
   federation__FieldSet: ResolverTypeWrapper<Scalars['federation__FieldSet']['output']>;
@@ -759,6 +961,15 @@ export type ResolversParentTypes = {
   AppointmentConnection: AppointmentPageModel;
   AppointmentEdge: Omit<AppointmentEdge, 'node'> & { node: ResolversParentTypes['Appointment'] };
   PageInfo: PageInfo;
+  OnlineReading: ReaderGrantDocModel;
+  ReaderVolume: ReaderVolume;
+  OutlineEntry: OutlineEntry;
+  CaseFileSearchHit: CaseFileSearchHit;
+  PageRegion: PageRegion;
+  PageRegionInput: PageRegionInput;
+  ReadingNote: ReadingNoteDocModel;
+  ReadingNoteInput: ReadingNoteInput;
+  ReadingActivity: ReadingActivityViewModel;
   link__Import: Scalars['link__Import']['output'];
   federation__FieldSet: Scalars['federation__FieldSet']['output'];
   federation__Scope: Scalars['federation__Scope']['output'];
@@ -852,6 +1063,8 @@ export type QueryResolvers<ContextType = Context, ParentType extends ResolversPa
   appointment?: Resolver<Maybe<ResolversTypes['Appointment']>, ParentType, ContextType, RequireFields<QueryAppointmentArgs, 'id'>>;
   receptionSlots?: Resolver<Array<ResolversTypes['ReceptionSlot']>, ParentType, ContextType, RequireFields<QueryReceptionSlotsArgs, 'procuratorateId'>>;
   appointmentQueue?: Resolver<Array<ResolversTypes['Appointment']>, ParentType, ContextType, RequireFields<QueryAppointmentQueueArgs, 'status' | 'first'>>;
+  onlineReading?: Resolver<Maybe<ResolversTypes['OnlineReading']>, ParentType, ContextType, RequireFields<QueryOnlineReadingArgs, 'id'>>;
+  searchCaseFile?: Resolver<Array<ResolversTypes['CaseFileSearchHit']>, ParentType, ContextType, RequireFields<QuerySearchCaseFileArgs, 'readingId' | 'query'>>;
 };
 
 export type MutationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
@@ -872,6 +1085,9 @@ export type MutationResolvers<ContextType = Context, ParentType extends Resolver
   confirmAppointment?: Resolver<ResolversTypes['Appointment'], ParentType, ContextType, RequireFields<MutationConfirmAppointmentArgs, 'id'>>;
   rescheduleAppointment?: Resolver<ResolversTypes['Appointment'], ParentType, ContextType, RequireFields<MutationRescheduleAppointmentArgs, 'id' | 'slotId' | 'reason'>>;
   declineAppointment?: Resolver<ResolversTypes['Appointment'], ParentType, ContextType, RequireFields<MutationDeclineAppointmentArgs, 'id' | 'reason'>>;
+  openOnlineReading?: Resolver<ResolversTypes['OnlineReading'], ParentType, ContextType, RequireFields<MutationOpenOnlineReadingArgs, 'appointmentId'>>;
+  addReadingNote?: Resolver<ResolversTypes['ReadingNote'], ParentType, ContextType, RequireFields<MutationAddReadingNoteArgs, 'input'>>;
+  deleteReadingNote?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteReadingNoteArgs, 'id'>>;
 };
 
 export type SubscriptionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = {
@@ -960,6 +1176,7 @@ export type CaseFilePackageResolvers<ContextType = Context, ParentType extends R
   expiresAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   lockedUntil?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   downloads?: Resolver<Array<ResolversTypes['DownloadRecord']>, ParentType, ContextType>;
+  readingActivity?: Resolver<Array<ResolversTypes['ReadingActivity']>, ParentType, ContextType>;
 };
 
 export type DownloadRecordResolvers<ContextType = Context, ParentType extends ResolversParentTypes['DownloadRecord'] = ResolversParentTypes['DownloadRecord']> = {
@@ -1020,6 +1237,69 @@ export type PageInfoResolvers<ContextType = Context, ParentType extends Resolver
   endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
+export type OnlineReadingResolvers<ContextType = Context, ParentType extends ResolversParentTypes['OnlineReading'] = ResolversParentTypes['OnlineReading']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  appointmentId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  caseName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  expiresAt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  watermark?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  volumes?: Resolver<Array<ResolversTypes['ReaderVolume']>, ParentType, ContextType>;
+  notes?: Resolver<Array<ResolversTypes['ReadingNote']>, ParentType, ContextType>;
+};
+
+export type ReaderVolumeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ReaderVolume'] = ResolversParentTypes['ReaderVolume']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  title?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  position?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  pageCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  outline?: Resolver<Array<ResolversTypes['OutlineEntry']>, ParentType, ContextType>;
+  searchable?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+};
+
+export type OutlineEntryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['OutlineEntry'] = ResolversParentTypes['OutlineEntry']> = {
+  title?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  page?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type CaseFileSearchHitResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CaseFileSearchHit'] = ResolversParentTypes['CaseFileSearchHit']> = {
+  volumeId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  volumeTitle?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  page?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  before?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  match?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  after?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  regions?: Resolver<Array<ResolversTypes['PageRegion']>, ParentType, ContextType>;
+  ocr?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+};
+
+export type PageRegionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PageRegion'] = ResolversParentTypes['PageRegion']> = {
+  x?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  y?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  width?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  height?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+};
+
+export type ReadingNoteResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ReadingNote'] = ResolversParentTypes['ReadingNote']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['ReadingNoteKind'], ParentType, ContextType>;
+  volumeId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  volumeTitle?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  page?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  text?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  region?: Resolver<Maybe<ResolversTypes['PageRegion']>, ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type ReadingActivityResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ReadingActivity'] = ResolversParentTypes['ReadingActivity']> = {
+  lawyer?: Resolver<ResolversTypes['Lawyer'], ParentType, ContextType>;
+  volumeTitle?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  pagesViewed?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  views?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  firstAt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  lastAt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  minutes?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+};
+
 export interface Link__ImportScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['link__Import'], any> {
   name: 'link__Import';
 }
@@ -1057,6 +1337,13 @@ export type Resolvers<ContextType = Context> = {
   AppointmentConnection?: AppointmentConnectionResolvers<ContextType>;
   AppointmentEdge?: AppointmentEdgeResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
+  OnlineReading?: OnlineReadingResolvers<ContextType>;
+  ReaderVolume?: ReaderVolumeResolvers<ContextType>;
+  OutlineEntry?: OutlineEntryResolvers<ContextType>;
+  CaseFileSearchHit?: CaseFileSearchHitResolvers<ContextType>;
+  PageRegion?: PageRegionResolvers<ContextType>;
+  ReadingNote?: ReadingNoteResolvers<ContextType>;
+  ReadingActivity?: ReadingActivityResolvers<ContextType>;
   link__Import?: GraphQLScalarType;
   federation__FieldSet?: GraphQLScalarType;
   federation__Scope?: GraphQLScalarType;

@@ -2,6 +2,13 @@ import type { Connection } from 'mongoose';
 import { appointmentModel } from './appointment.model.ts';
 import { downloadModel, grantModel } from './download.model.ts';
 import { buildJobModel, packageModel } from './package.model.ts';
+import {
+  pageViewModel,
+  pageWordsModel,
+  readerGrantModel,
+  readingNoteModel,
+  volumeTextModel,
+} from './reader.model.ts';
 import { readingApplicationModel } from './reading-application.model.ts';
 import { receptionSlotModel } from './reception-slot.model.ts';
 import { volumeModel } from './volume.model.ts';
@@ -17,6 +24,11 @@ export function readingModels(connection: Connection) {
     Download: downloadModel(connection),
     Grant: grantModel(connection),
     ReceptionSlot: receptionSlotModel(connection),
+    ReaderGrant: readerGrantModel(connection),
+    VolumeText: volumeTextModel(connection),
+    PageWords: pageWordsModel(connection),
+    PageView: pageViewModel(connection),
+    ReadingNote: readingNoteModel(connection),
   };
 }
 export type ReadingModels = ReturnType<typeof readingModels>;
@@ -32,3 +44,10 @@ export {
 } from './reception-slot.model.ts';
 export type { PackageDoc, BuildJobDoc } from './package.model.ts';
 export type { DownloadDoc, GrantDoc } from './download.model.ts';
+export {
+  noteKinds,
+  type PageViewDoc,
+  type ReaderGrantDoc,
+  type ReadingNoteDoc,
+  type VolumeTextDoc,
+} from './reader.model.ts';

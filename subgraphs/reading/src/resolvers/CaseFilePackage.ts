@@ -5,7 +5,7 @@ import type { ReadingServices } from '../services/index.ts';
 import { effectiveStatus } from '../services/package.service.ts';
 import { readable } from './Query.ts';
 
-export const CaseFilePackage = ({ models }: ReadingServices) => ({
+export const CaseFilePackage = ({ models, reader }: ReadingServices) => ({
   __resolveReference: ({ id }: { id: string }, ctx: Context) =>
     readable(ctx, (i) => ctx.loaders.package.load(i), id),
   id: (p: PackageDoc) => p._id,
@@ -34,6 +34,15 @@ export const CaseFilePackage = ({ models }: ReadingServices) => ({
       .sort({ _id: -1 })
       .lean<DownloadDoc[]>()
       .exec();
+  },
+  /** Who read it online: the same readers as the download audit. */
+  readingActivity: (p: PackageDoc, _: unknown, { identity }: Context) => {
+    if (
+      identity.role !== 'ADMINISTRATOR' &&
+      !(identity.role === 'PROSECUTOR' && identity.procuratorateId === p.procuratorateId)
+    )
+      throw new AppError('FORBIDDEN', '阅卷记录仅供检察人员查看。');
+    return reader.activity(p);
   },
 });
 

@@ -1,6 +1,7 @@
 import type { Context } from '../context.ts';
 import type { ReadingServices } from '../services/index.ts';
 import type { ReadingInput } from '../services/application.service.ts';
+import type { NoteInput } from '../services/reader.service.ts';
 import type { VolumeArrangement } from '../services/volume.service.ts';
 import type { BookingInput, SlotInput } from '../services/booking.service.ts';
 
@@ -13,7 +14,14 @@ export const Mutation = ({
   packages,
   downloads,
   bookings,
+  reader,
 }: ReadingServices) => ({
+  openOnlineReading: (_: unknown, a: AppointmentArg, { identity }: Context) =>
+    reader.open(identity, a.appointmentId),
+  addReadingNote: (_: unknown, { input }: { input: NoteInput }, { identity }: Context) =>
+    reader.addNote(identity, input),
+  deleteReadingNote: (_: unknown, { id }: Id, { identity }: Context) =>
+    reader.deleteNote(identity, id),
   submitReadingApplication: (
     _: unknown,
     { input }: { input: ReadingInput },

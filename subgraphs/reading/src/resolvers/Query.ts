@@ -16,7 +16,11 @@ export async function readable<T extends { lawyerId: string; procuratorateId: st
   return doc;
 }
 
-export const Query = ({ applications, bookings }: ReadingServices) => ({
+export const Query = ({ applications, bookings, reader }: ReadingServices) => ({
+  onlineReading: (_: unknown, { id }: { id: string }, { identity }: Context) =>
+    reader.load(identity, id),
+  searchCaseFile: (_: unknown, a: { readingId: string; query: string }, { identity }: Context) =>
+    reader.search(identity, a.readingId, a.query),
   readingTerms: () => readingTerms,
   readingApplication: (_: unknown, { id }: { id: string }, ctx: Context) =>
     readable(ctx, (i) => ctx.loaders.application.load(i), id),

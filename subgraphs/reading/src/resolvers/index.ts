@@ -9,6 +9,7 @@ import { Mutation } from './Mutation.ts';
 import { Query } from './Query.ts';
 import { Appointment, ReadingApplication, ReceptionSlot, Volume } from './ReadingApplication.ts';
 import { Subscription } from './Subscription.ts';
+import { OnlineReading, ReadingActivity, ReadingNote } from './Reader.ts';
 
 /** The reading resolvers; each type hands off to the services. */
 export const createResolvers = (services: ReadingServices, bus: EventBus): Resolvers => ({
@@ -25,6 +26,9 @@ export const createResolvers = (services: ReadingServices, bus: EventBus): Resol
   Volume,
   CaseFilePackage: CaseFilePackage(services),
   DownloadRecord,
+  OnlineReading: OnlineReading(services),
+  ReadingNote,
+  ReadingActivity,
   Lawyer: Lawyer(services),
   Case: Case(services),
 });

@@ -16,3 +16,13 @@ export type VolumeView = {
 export type ReadingApplicationPage = LazyConnection<ReadingApplicationDoc>;
 /** A page of appointments, fetched only when its parts are selected. */
 export type AppointmentPage = LazyConnection<AppointmentDoc>;
+/** A row of a package's online reading audit (reader.service activity). */
+export type ReadingActivityView = {
+  lawyerId: string;
+  volumeTitle: string;
+  pagesViewed: number;
+  views: number;
+  firstAt: string;
+  lastAt: string;
+  minutes: number;
+};

@@ -18,6 +18,15 @@ export interface BuildInput {
   documentPassword: string;
   /** Called after each volume with the share done (0..1). */
   onProgress(progress: number): Promise<void>;
+  /**
+   * Called with each volume's file (unstamped) before it is stamped, and a progress callback
+   * for the share of that volume done (the search index reads its text here).
+   */
+  onVolumeFile?(
+    volumeId: string,
+    path: string,
+    progress: (share: number) => Promise<void>,
+  ): Promise<void>;
   /** Checked between volumes: a stopping process leaves the job for a later one. */
   aborted(): boolean;
 }
@@ -75,6 +84,9 @@ export async function buildPackageZip(
       if (input.aborted()) throw new Error('build stopped');
       const [source, output] = [join(dir, `${i}-in.pdf`), join(dir, `${i}-out.pdf`)];
       await spool(blobs.open(volumeBucket, input.blobIds.get(v.volumeId!)!), source);
+      await input.onVolumeFile?.(v.volumeId, source, (share) =>
+        input.onProgress((i + share * 0.9) / volumes.length),
+      );
       await pdf.stampAndEncrypt(source, watermark, output, input.documentPassword);
       await rm(source);
       await appendFile(archive, output, entryName(v));

@@ -12,6 +12,8 @@ import { createBookingService } from './booking.service.ts';
 import type { PdfTools } from './pdf.ts';
 import { createPeers, type PeerUrls } from './peers.ts';
 import { createVolumeService } from './volume.service.ts';
+import { createPageImages } from './page-images.ts';
+import { createReaderService } from './reader.service.ts';
 
 export interface ReadingServiceOptions {
   bus: EventBus;
@@ -27,6 +29,14 @@ export interface ReadingServiceOptions {
   /** qpdf and the watermark font (see pdf.ts). */
   pdf: PdfTools;
   buildPollMs?: number;
+  /** 在线阅卷: page cache folder, reading life, binding recheck, the qpdf executable. */
+  reader: {
+    cacheDir: string;
+    ttlSeconds: number;
+    recheckSeconds: number;
+    qpdf: string;
+    fontPath?: string;
+  };
 }
 
 /** The reading subgraph's services over its own connection. */
@@ -65,6 +75,11 @@ export function createReadingServices(connection: Connection, o: ReadingServiceO
     if (appointment) await applications.advance(appointment.sourceId, 'DOWNLOADED');
   }
 
+  const images = createPageImages({
+    cacheDir: o.reader.cacheDir,
+    blobs,
+    fontPath: o.reader.fontPath,
+  });
   const runner = createBuildRunner(
     models,
     blobs,
@@ -78,6 +93,8 @@ export function createReadingServices(connection: Connection, o: ReadingServiceO
       pdf: o.pdf,
       pollMs: o.buildPollMs,
       onReady,
+      // The build reads each volume's text for search while it has the volume on disk.
+      indexVolume: (volume, file, onPage) => reader.indexVolume(volume, file, onPage),
     },
   );
   const packages = createPackageService(
@@ -92,8 +109,22 @@ export function createReadingServices(connection: Connection, o: ReadingServiceO
     runner.kick,
     peers,
   );
+  const reader = createReaderService(
+    models,
+    packages,
+    peers,
+    images,
+    () => ({ stepUps: stepUps() }),
+    {
+      grantTtlSeconds: o.reader.ttlSeconds,
+      recheckSeconds: o.reader.recheckSeconds,
+      qpdf: o.reader.qpdf,
+    },
+    o.logger,
+  );
   return {
     models,
+    reader,
     blobs,
     peers,
     applications,

@@ -17,6 +17,12 @@ export interface RunnerOptions {
   pollMs?: number;
   /** After a build is READY (status changes of applications and appointments). */
   onReady(pkg: PackageDoc): Promise<void>;
+  /** Makes a volume searchable from its file (once; page by page, with progress). */
+  indexVolume?(
+    volume: { _id: string; blobId: string; pageCount: number },
+    file: string,
+    onPage: (done: number) => Promise<void> | void,
+  ): Promise<void>;
 }
 
 /**
@@ -89,8 +95,8 @@ export function createBuildRunner(
       const volumes = await models.Volume.find({
         _id: { $in: pkg.volumes.map((v) => v.volumeId!) },
       })
-        .select('blobId')
-        .lean<{ _id: string; blobId: string }[]>()
+        .select('blobId pageCount')
+        .lean<{ _id: string; blobId: string; pageCount: number }[]>()
         .exec();
       const blobIds = new Map(volumes.map((v) => [v._id, v.blobId]));
       if (blobIds.size !== pkg.volumes.length)
@@ -103,6 +109,20 @@ export function createBuildRunner(
         documentPassword,
         lawyer: { id: pkg.lawyerId, name: contact?.name, licenceNumber: contact?.licenceNumber },
         onProgress: (share) => setProgress(pkg, Math.min(0.99, share * 0.99)),
+        onVolumeFile: async (volumeId, file, progress) => {
+          const volume = volumes.find((v) => v._id === volumeId);
+          if (!volume || !options.indexVolume) return;
+          let told = Date.now();
+          // Search is not worth a failed package: a volume left unindexed is indexed when a reading opens.
+          await options
+            .indexVolume(volume, file, async (done) => {
+              // At most one progress update a second (text-layer pages take milliseconds each).
+              if (Date.now() - told < 1000) return;
+              told = Date.now();
+              await progress(done / volume.pageCount);
+            })
+            .catch((err) => logger.warn({ err, volumeId }, 'volume text not indexed'));
+        },
         aborted: () => stopping,
       });
       const downloadPassword = generatePassword(8);

@@ -1,0 +1,26 @@
+import type { Context } from '../context.ts';
+import type { ReaderGrantDoc, ReadingNoteDoc } from '../models/index.ts';
+import type { ReadingServices } from '../services/index.ts';
+import type { ReadingActivityView } from './parents.ts';
+
+/** 在线阅卷: an open reading, its volumes and the lawyer's own notes. */
+export const OnlineReading = ({ reader }: ReadingServices) => ({
+  id: (g: ReaderGrantDoc) => g._id,
+  caseName: async (g: ReaderGrantDoc, _: unknown, ctx: Context) =>
+    (await ctx.loaders.package.load(g.packageId))?.caseName ?? '',
+  expiresAt: (g: ReaderGrantDoc) => g.expiresAt.toISOString(),
+  watermark: (g: ReaderGrantDoc) => g.viewer.split('\n'),
+  volumes: (g: ReaderGrantDoc) => reader.volumes(g),
+  notes: (g: ReaderGrantDoc) => reader.notes(g),
+});
+
+export const ReadingNote = {
+  id: (n: ReadingNoteDoc) => n._id,
+  text: (n: ReadingNoteDoc) => n.text ?? '',
+  region: (n: ReadingNoteDoc) => n.region ?? null,
+  createdAt: (n: ReadingNoteDoc) => n.createdAt.toISOString(),
+};
+
+export const ReadingActivity = {
+  lawyer: (a: ReadingActivityView) => ({ id: a.lawyerId }),
+};

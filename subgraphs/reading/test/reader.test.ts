@@ -1,0 +1,396 @@
+// 在线阅卷 over real HTTP and the real database: opening a reading (READ_ONLINE scan), page
+// images with the reader's watermark read back from the pixels by Tesseract, who may fetch
+// them, full-text search over the text layer and OCR of a scanned page, private notes, and the
+// prosecutor's reading audit.
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import fontkit from '@pdf-lib/fontkit';
+import { PDFDocument } from 'pdf-lib';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Identity } from '@yuejuan/runtime';
+import { startReading, type Harness } from './harness.ts';
+import {
+  freshLawyer,
+  readyPackage,
+  seedProcuratorates,
+  until,
+  uploadVolume,
+  wangSh,
+  withStepUp,
+} from './fixtures.ts';
+
+const exec = promisify(execFile);
+const require = createRequire(import.meta.url);
+const fontPath =
+  require.resolve('@expo-google-fonts/noto-sans-sc/400Regular/NotoSansSC_400Regular.ttf');
+
+/** A volume: two pages with a Chinese text layer, then a scanned page (an image of text, no text layer). */
+async function chineseVolume(): Promise<Buffer> {
+  const doc = await PDFDocument.create();
+  doc.registerFontkit(fontkit);
+  const font = await doc.embedFont(await readFile(fontPath), { subset: true });
+  const lines = [
+    ['起诉意见书', '犯罪嫌疑人李某涉嫌诈骗罪一案，现已侦查终结。', '经依法审查查明的事实如下。'],
+    ['询问笔录', '证人王某称：二〇二五年三月见到李某收取款项。', '以上笔录已经本人核对无误。'],
+  ];
+  for (const page of lines) {
+    const p = doc.addPage([595, 842]);
+    page.forEach((text, i) => p.drawText(text, { x: 60, y: 760 - i * 40, size: 16, font }));
+  }
+  // The scan: the text drawn into pixels (as a scanner would), placed as the page's only content.
+  const scan = await sharp({
+    text: {
+      text: '<span foreground="black">扣押物品清单\n银行卡三张　手机一部</span>',
+      fontfile: fontPath,
+      font: 'Noto Sans SC 56px',
+      rgba: true,
+      dpi: 72,
+    },
+  })
+    .extend({ top: 80, bottom: 1600, left: 120, right: 500, background: '#ffffff' })
+    .flatten({ background: '#ffffff' })
+    .png()
+    .toBuffer();
+  const image = await doc.embedPng(scan);
+  doc.addPage([595, 842]).drawImage(image, { x: 0, y: 0, width: 595, height: 842 });
+  return Buffer.from(await doc.save());
+}
+
+/** The text Tesseract reads in the bottom strip of a page image (the watermark's foot line). */
+async function footText(jpeg: Buffer, dir: string): Promise<string> {
+  const { width, height } = await sharp(jpeg).metadata();
+  const strip = Math.round(height * 0.035);
+  const file = join(dir, `foot-${Math.random().toString(36).slice(2)}.png`);
+  await sharp(jpeg)
+    .extract({ left: 0, top: height - strip, width, height: strip })
+    .resize({ width: width * 2 })
+    .greyscale()
+    .normalise()
+    .png()
+    .toFile(file);
+  const { stdout } = await exec('tesseract', [file, '-', '-l', 'chi_sim', '--psm', '7']);
+  return stdout.replace(/\s+/g, '');
+}
+
+const open = /* GraphQL */ `
+  mutation O($id: ID!) {
+    openOnlineReading(appointmentId: $id) {
+      id
+      expiresAt
+      watermark
+      caseName
+      volumes {
+        id
+        title
+        position
+        pageCount
+        searchable
+        outline {
+          title
+          page
+        }
+      }
+    }
+  }
+`;
+const search = /* GraphQL */ `
+  query S($id: ID!, $q: String!) {
+    searchCaseFile(readingId: $id, query: $q) {
+      volumeId
+      volumeTitle
+      page
+      before
+      match
+      after
+      ocr
+      regions {
+        x
+        y
+        width
+        height
+      }
+    }
+  }
+`;
+const addNote = /* GraphQL */ `
+  mutation N($input: ReadingNoteInput!) {
+    addReadingNote(input: $input) {
+      id
+      kind
+      page
+      text
+      volumeTitle
+      region {
+        x
+        y
+        width
+        height
+      }
+    }
+  }
+`;
+const notes = /* GraphQL */ `
+  query L($id: ID!) {
+    onlineReading(id: $id) {
+      id
+      notes {
+        id
+        kind
+        page
+        text
+      }
+    }
+  }
+`;
+const activity = /* GraphQL */ `
+  query A($id: ID!) {
+    appointment(id: $id) {
+      package {
+        readingActivity {
+          lawyer {
+            id
+          }
+          volumeTitle
+          pagesViewed
+          views
+          minutes
+        }
+      }
+    }
+  }
+`;
+
+describe('在线阅卷 (online reading)', () => {
+  let h: Harness;
+  let dir: string;
+  /** The renderer's cache: the pages as rendered, before any watermark. */
+  let cacheDir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'yuejuan-reader-test-'));
+    cacheDir = join(dir, 'cache');
+    h = await startReading('reader', { READER_RECHECK_SECONDS: '0', READER_CACHE_DIR: cacheDir });
+    await seedProcuratorates(h);
+  });
+  afterAll(async () => {
+    await h?.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('opens after a READ_ONLINE scan, serves watermarked pages to that session only, searches text and OCR, keeps private notes, and audits what was read', async () => {
+    const lawyer = freshLawyer();
+    const ready = await readyPackage(h, lawyer, [['第1卷 诉讼文书', 2]], '李某诈骗案');
+
+    // Without a scan: the identity QR is asked for, with its purpose.
+    const refused = await h.call(lawyer, open, { id: ready.appointmentId });
+    expect(refused.errors?.[0]?.extensions).toMatchObject({
+      code: 'STEP_UP_REQUIRED',
+      purpose: 'READ_ONLINE',
+    });
+    // Another lawyer cannot open it, scan or not.
+    const other = freshLawyer();
+    const stranger = await h.call(withStepUp(other, 'READ_ONLINE'), open, {
+      id: ready.appointmentId,
+    });
+    expect(stranger.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+
+    const scanned = withStepUp(lawyer, 'READ_ONLINE');
+    const opened = await h.call(scanned, open, { id: ready.appointmentId });
+    expect(opened.errors).toBeUndefined();
+    const r = opened.data.openOnlineReading;
+    expect(r.caseName).toBe('李某诈骗案');
+    expect(r.watermark[0]).toContain('执业证号13101201910012345');
+    expect(r.volumes.map((v: { title: string }) => v.title)).toEqual(['第1卷 诉讼文书']);
+    // The scan is spent: opening again needs another.
+    const again = await h.call(scanned, open, { id: ready.appointmentId });
+    expect(again.errors?.[0]?.extensions?.code).toBe('STEP_UP_REQUIRED');
+
+    const volume = r.volumes[0];
+    const pagePath = (n: number, w = 1200) => `/reader/${r.id}/${volume.id}/${n}?w=${w}`;
+    // Each page: a JPEG carrying the reader's name, licence number and purpose in its pixels.
+    for (let n = 1; n <= volume.pageCount; n++) {
+      const res = await h.route(lawyer, pagePath(n, 1600));
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toBe('image/jpeg');
+      expect(res.headers.get('cache-control')).toBe('private, no-store');
+      const jpeg = Buffer.from(await res.arrayBuffer());
+      const meta = await sharp(jpeg).metadata();
+      expect(meta.width).toBe(1600);
+      const seen = await footText(jpeg, dir);
+      expect(seen, `page ${n}`).toContain('13101201910012345');
+      expect(seen, `page ${n}`).toContain('仅供本案阅卷使用');
+      // The tiled watermark covers the page: every quarter differs from the clean rendering.
+      const clean = await readFile(join(cacheDir, 'pages', volume.id, '1600', `${n}.png`));
+      const [a = Buffer.alloc(0), b = Buffer.alloc(0)] = await Promise.all(
+        [jpeg, clean].map((img) => sharp(img).greyscale().raw().toBuffer()),
+      );
+      const quarters = [0, 1, 2, 3].map((q) => {
+        const [qx, qy] = [q % 2, Math.floor(q / 2)];
+        let differ = 0;
+        for (
+          let y = Math.floor((qy * meta.height) / 2);
+          y < ((qy + 1) * meta.height) / 2 - 80;
+          y += 2
+        )
+          for (let x = Math.floor((qx * meta.width) / 2); x < ((qx + 1) * meta.width) / 2; x += 2)
+            if (Math.abs(a[y * meta.width + x]! - b[y * meta.width + x]!) > 24) differ++;
+        return differ;
+      });
+      for (const d of quarters) expect(d).toBeGreaterThan(500);
+    }
+
+    // Refused: no session, another lawyer, the same lawyer in another login session, a page out of range.
+    expect((await h.route(null, pagePath(1))).status).toBe(401);
+    expect((await h.route(other, pagePath(1))).status).toBe(403);
+    expect((await h.route({ ...lawyer, sessionId: 'another-session' } as Identity, pagePath(1))).status).toBe(
+      403,
+    );
+    expect((await h.route(lawyer, pagePath(volume.pageCount + 1))).status).toBe(404);
+    expect((await h.route(lawyer, `/reader/${r.id}/${volume.id}/0`)).status).toBe(400);
+    // A prefetch renders ahead without an image, and is not counted as read.
+    const ahead = await h.route(lawyer, `${pagePath(2, 800)}&prefetch=1`);
+    expect(ahead.status).toBe(204);
+    expect((await ahead.arrayBuffer()).byteLength).toBe(0);
+
+    // The prosecutor sees who read what; the lawyer does not see the audit.
+    await until(async () => {
+      const a = await h.call(wangSh, activity, { id: ready.appointmentId });
+      const rows = a.data?.appointment?.package?.readingActivity ?? [];
+      return rows.length === 1 && rows[0].views === volume.pageCount ? rows : null;
+    }, 10_000);
+    const audit = await h.call(wangSh, activity, { id: ready.appointmentId });
+    expect(audit.data.appointment.package.readingActivity[0]).toMatchObject({
+      lawyer: { id: lawyer.lawyerId },
+      volumeTitle: '第1卷 诉讼文书',
+      pagesViewed: volume.pageCount,
+      views: volume.pageCount,
+    });
+    const own = await h.call(lawyer, activity, { id: ready.appointmentId });
+    expect(own.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+
+    // Notes: private to the lawyer, on a page of the reading.
+    const note = await h.call(lawyer, addNote, {
+      input: {
+        readingId: r.id,
+        volumeId: volume.id,
+        page: 2,
+        kind: 'NOTE',
+        text: '注意第二页的日期',
+        region: { x: 0.1, y: 0.1, width: 0.5, height: 0.1 },
+      },
+    });
+    expect(note.errors).toBeUndefined();
+    expect(note.data.addReadingNote).toMatchObject({
+      kind: 'NOTE',
+      page: 2,
+      volumeTitle: '第1卷 诉讼文书',
+    });
+    const empty = await h.call(lawyer, addNote, {
+      input: { readingId: r.id, volumeId: volume.id, page: 1, kind: 'NOTE', text: '  ' },
+    });
+    expect(empty.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'text' });
+    const outside = await h.call(lawyer, addNote, {
+      input: {
+        readingId: r.id,
+        volumeId: volume.id,
+        page: 1,
+        kind: 'BOOKMARK',
+        region: { x: 0.8, y: 0.1, width: 0.5, height: 0.1 },
+      },
+    });
+    expect(outside.errors?.[0]?.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: 'region',
+    });
+    const mark = await h.call(lawyer, addNote, {
+      input: { readingId: r.id, volumeId: volume.id, page: 1, kind: 'BOOKMARK' },
+    });
+    expect(mark.errors).toBeUndefined();
+    const listed = await h.call(lawyer, notes, { id: r.id });
+    expect(listed.data.onlineReading.notes.map((n: { page: number }) => n.page)).toEqual([1, 2]);
+    // Nobody else reads or deletes them: not the prosecutor, not another lawyer.
+    expect((await h.call(wangSh, notes, { id: r.id })).errors?.[0]?.extensions?.code).toBe(
+      'FORBIDDEN',
+    );
+    const del = /* GraphQL */ `
+      mutation D($id: ID!) {
+        deleteReadingNote(id: $id)
+      }
+    `;
+    const noteId = note.data.addReadingNote.id;
+    expect((await h.call(other, del, { id: noteId })).errors?.[0]?.extensions?.code).toBe(
+      'FORBIDDEN',
+    );
+    expect((await h.call(lawyer, del, { id: noteId })).data.deleteReadingNote).toBe(true);
+
+    // Revoked by the prosecutor: pages stop at once.
+    const revoke = /* GraphQL */ `
+      mutation V($id: ID!, $reason: String!) {
+        revokePackage(id: $id, reason: $reason) {
+          id
+          status
+        }
+      }
+    `;
+    const revoked = await h.call(wangSh, revoke, { id: ready.pkg.id, reason: '材料有误' });
+    expect(revoked.errors).toBeUndefined();
+    const after = await h.route(lawyer, pagePath(1));
+    expect(after.status).toBe(410);
+    expect(((await after.json()) as { code: string }).code).toBe('PACKAGE_REVOKED');
+  });
+
+  it('finds Chinese words inside longer words, in the text layer and by OCR on a scanned page, with where they are on the page', async () => {
+    const lawyer = freshLawyer();
+    const ready = await readyPackage(h, lawyer, [], '王某诈骗案', async (caseId) => {
+      const up = await uploadVolume(h, wangSh, caseId, '第1卷 证据材料', await chineseVolume());
+      expect(up.status).toBe(201);
+    });
+    const opened = await h.call(withStepUp(lawyer, 'READ_ONLINE'), open, {
+      id: ready.appointmentId,
+    });
+    expect(opened.errors).toBeUndefined();
+    const r = opened.data.openOnlineReading;
+    expect(r.volumes[0]).toMatchObject({ pageCount: 3, searchable: true });
+
+    const fraud = await h.call(lawyer, search, { id: r.id, q: '诈骗' });
+    expect(fraud.errors).toBeUndefined();
+    expect(fraud.data.searchCaseFile).toHaveLength(1);
+    const hit = fraud.data.searchCaseFile[0];
+    expect(hit).toMatchObject({
+      page: 1,
+      match: '诈骗',
+      ocr: false,
+      volumeTitle: '第1卷 证据材料',
+    });
+    expect(hit.before + hit.match + hit.after).toContain('涉嫌诈骗罪');
+    expect(hit.regions.length).toBeGreaterThan(0);
+    const box = hit.regions[0];
+    // 涉嫌诈骗罪 is on the page's second line, near the top left.
+    expect(box.y).toBeGreaterThan(0.05);
+    expect(box.y).toBeLessThan(0.2);
+
+    // The scanned page: OCR found its words, with their places.
+    const seized = await h.call(lawyer, search, { id: r.id, q: '扣押物品' });
+    expect(seized.data.searchCaseFile).toHaveLength(1);
+    expect(seized.data.searchCaseFile[0]).toMatchObject({ page: 3, ocr: true });
+    expect(seized.data.searchCaseFile[0].regions.length).toBeGreaterThan(0);
+
+    // Spaces do not matter; nothing found is an empty list; an empty or long query is refused.
+    expect(
+      (await h.call(lawyer, search, { id: r.id, q: '王 某' })).data.searchCaseFile,
+    ).toHaveLength(1);
+    expect(
+      (await h.call(lawyer, search, { id: r.id, q: '不存在的词' })).data.searchCaseFile,
+    ).toEqual([]);
+    expect(
+      (await h.call(lawyer, search, { id: r.id, q: ' ' })).errors?.[0]?.extensions,
+    ).toMatchObject({ code: 'BAD_USER_INPUT', field: 'query' });
+    // Only the session that opened it may search it.
+    const other = await h.call(freshLawyer(), search, { id: r.id, q: '诈骗' });
+    expect(other.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+  });
+});
