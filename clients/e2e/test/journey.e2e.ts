@@ -3,10 +3,12 @@
 // with an attachment, approval seen live, online reading with the notice, volumes, publishing,
 // passwords from the SMS inbox, download through receipt, step-up and password, then the zip
 // unpacked and a volume opened with the document password.
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { promisify } from 'node:util';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import ICAL from 'ical.js';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { testMongoUri } from '@yuejuan/runtime/testing';
@@ -26,6 +28,27 @@ import { codeIn, passwordIn, waitForSms } from '../src/sms.ts';
 import { demo, startClientStack, type ClientStack } from '../src/stack.ts';
 import { hasAttribute, hasCount, hasText, visible } from '../src/wait.ts';
 import { activateVerifier, loginConsole, scanWithCamera, scanWithVerifier } from './steps.ts';
+
+/** What Tesseract reads on the bottom strip of an element as shown on screen (the watermark's foot line), spaces removed. */
+async function readFoot(page: Page, element: Locator): Promise<string> {
+  // The foot in view (a clip is of the viewport).
+  await element.evaluate((el) => el.scrollIntoView({ block: 'end' }));
+  const box = (await element.boundingBox())!;
+  const file = join(dir, `foot-${Date.now()}.png`);
+  await page.screenshot({
+    path: file,
+    clip: { x: box.x, y: box.y + box.height * 0.955, width: box.width, height: box.height * 0.045 },
+  });
+  const { stdout } = await promisify(execFile)('tesseract', [
+    file,
+    '-',
+    '-l',
+    'chi_sim',
+    '--psm',
+    '7',
+  ]);
+  return stdout.replace(/\s+/g, '');
+}
 
 let stack: ClientStack;
 let browser: Browser;
@@ -324,6 +347,118 @@ describe('the lawyer online-reading journey', () => {
       demo.lawyer.name,
     );
     await shot(staff, '工作台-下载审计');
+  });
+
+  it('reads the case file online (issue 18): identity scan, watermarked pages, keyboard, search with OCR, private notes, a phone layout, and the prosecutor sees who read what', async () => {
+    await menu(portal, '辩护与代理网上预约').click();
+    await portal.getByRole('link', { name: '在线阅卷', exact: true }).first().click();
+    await visible(portal.getByRole('heading', { name: '在线阅卷', exact: true }));
+    await shot(portal, '门户-在线阅卷-开始');
+    await portal.getByRole('button', { name: '开始阅卷', exact: true }).click();
+    // Every opening needs a fresh identity scan, even in a scan-login session (as download does).
+    const dialog = portal.getByRole('dialog', { name: '律师身份核验' });
+    await scanWithVerifier(verifier, dialog.locator('.step-up[data-status="PENDING"] img.qr'));
+    await hasText(verifier.locator('#confirm[data-kind="STEP_UP"]'), '在线阅卷');
+    await verifier.getByRole('button', { name: '确认核验', exact: true }).click();
+
+    const frame = portal.locator('.page-frame');
+    /** Waits until the page image on screen is page `n` (of whichever volume). */
+    const shows = (n: number) =>
+      expect
+        .poll(() => frame.getAttribute('data-shown'), { timeout: 15_000, interval: 200 })
+        .toMatch(new RegExp(`:${n}$`));
+    await shows(1);
+    const image = portal.locator('#reader-page-image');
+    await shot(portal, '门户-在线阅卷');
+
+    // The watermark as the lawyer sees it: the page image on screen, its foot line read by OCR.
+    const seen = await readFoot(portal, image);
+    expect(seen).toContain(demo.lawyer.licenceNumber);
+    expect(seen).toContain('仅供本案阅卷使用');
+
+    // Keyboard: → next page, End last page, Home first.
+    await portal.locator('body').press('ArrowRight');
+    await shows(2);
+    await portal.locator('body').press('End');
+    await shows(3);
+    await portal.locator('body').press('Home');
+    await shows(1);
+
+    // 目录: volumes and thumbnails.
+    await portal.getByRole('button', { name: '目录', exact: true }).click();
+    const toc = portal.getByRole('navigation', { name: '卷宗目录' });
+    await visible(toc.getByRole('button', { name: /第2卷 证据材料/ }));
+    await visible(toc.locator('img[src^="blob:"]').first());
+    await shot(portal, '门户-在线阅卷-目录');
+
+    // 全文检索: a phrase only on the scanned page of 第2卷 (found by OCR), marked on the page.
+    await portal.getByRole('button', { name: '全文检索', exact: true }).click();
+    await portal.getByLabel('检索词').fill('投资交流群');
+    await portal.getByRole('button', { name: '检索', exact: true }).click();
+    await hasText(portal.locator('#search-count'), '共找到 1 处');
+    await hasText(portal.locator('.hits'), '第2卷 证据材料 · 第 3 页（扫描件识别）');
+    await portal.locator('.hits button').first().click();
+    await shows(3);
+    await visible(frame.locator('.hit-box').first());
+    await hasText(portal.locator('#reader-volume option:checked'), '第2卷 证据材料');
+    await shot(portal, '门户-在线阅卷-检索');
+    await portal.getByLabel('检索词').fill('诈骗');
+    await portal.getByRole('button', { name: '检索', exact: true }).click();
+    await expect
+      .poll(() => portal.locator('.hits li').count(), { timeout: 15_000 })
+      .toBeGreaterThan(3);
+
+    // 笔记: a note on this page, with a region, listed and exported.
+    await portal.getByRole('button', { name: /^笔记/ }).click();
+    await portal.getByLabel(/^内容/).fill('被害人陈述与银行明细金额一致');
+    await portal.getByRole('button', { name: '框选页面区域', exact: true }).click();
+    const box = (await frame.boundingBox())!;
+    await portal.mouse.move(box.x + box.width * 0.2, box.y + box.height * 0.2);
+    await portal.mouse.down();
+    await portal.mouse.move(box.x + box.width * 0.6, box.y + box.height * 0.3, { steps: 5 });
+    await portal.mouse.up();
+    await visible(frame.locator('.select-box'));
+    await portal.getByRole('button', { name: '保存笔记', exact: true }).click();
+    await hasText(portal.locator('#reader-notes'), '被害人陈述与银行明细金额一致');
+    await visible(frame.locator('.note-box'));
+    await shot(portal, '门户-在线阅卷-笔记');
+    const [exported] = await Promise.all([
+      portal.waitForEvent('download'),
+      portal.getByRole('button', { name: '导出笔记（Markdown）', exact: true }).click(),
+    ]);
+    const markdown = readFileSync(await exported.path(), 'utf8');
+    expect(markdown).toContain('## 第2卷 证据材料');
+    expect(markdown).toContain('- 第 3 页：被害人陈述与银行明细金额一致');
+
+    // A phone: the tools wrap, the page fits the screen's width, nothing scrolls sideways.
+    await portal.setViewportSize({ width: 390, height: 844 });
+    await portal.getByRole('button', { name: /^笔记/ }).click(); // closes the panel
+    await portal.getByRole('button', { name: '上一页', exact: true }).click();
+    await shows(2);
+    expect(await portal.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+      392,
+    );
+    await shot(portal, '门户-在线阅卷-手机');
+    await portal.setViewportSize({ width: 1280, height: 900 });
+
+    // The page images came from /reader/…; without the session's token they are refused.
+    const refused = await portal.evaluate(async () => {
+      const url = performance
+        .getEntriesByType('resource')
+        .map((e) => e.name)
+        .find((n) => new URL(n).pathname.startsWith('/reader/'));
+      return url ? (await fetch(url)).status : null;
+    });
+    expect(refused).toBe(401);
+
+    // The prosecutor's package card: who read which volume, how many pages.
+    await staff.reload();
+    const activity = staff.locator(
+      'article[data-package-status="READY"] table[aria-label="在线阅卷记录"]',
+    );
+    await hasText(activity, demo.lawyer.name);
+    await hasText(activity, '第2卷 证据材料');
+    await shot(staff, '工作台-在线阅卷记录');
   });
 
   it('named every operation by its persisted hash, over HTTP and the socket, in all three apps', () => {

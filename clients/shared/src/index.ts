@@ -29,6 +29,7 @@ export { createRefresh } from './refresh.ts';
 export {
   checkDownload,
   downloadCookieName,
+  fetchImage,
   saveTextFile,
   startBrowserDownload,
   uploadFile,

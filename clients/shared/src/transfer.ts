@@ -128,3 +128,30 @@ export function saveTextFile(name: string, text: string, type: string): void {
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
+
+/**
+ * GETs an image route (在线阅卷's pages) with the bearer token; resolves with the image, or
+ * with null for a 204 (a prefetch). Errors carry the route's code and Chinese message.
+ */
+export async function fetchImage(
+  url: string,
+  token: string | null,
+  signal?: AbortSignal,
+  doFetch: typeof fetch = fetch,
+): Promise<Blob | null> {
+  let res: Response;
+  try {
+    res = await doFetch(url, {
+      headers: token ? { authorization: `Bearer ${token}` } : {},
+      signal,
+    });
+  } catch (err) {
+    if ((err as Error).name === 'AbortError') throw err;
+    throw networkError();
+  }
+  if (res.status === 204) return null;
+  if (res.ok) return res.blob();
+  const body = (await res.json().catch(() => null)) as { code?: string; message?: string } | null;
+  const code = body?.code ?? statusCodes[res.status] ?? 'INTERNAL_SERVER_ERROR';
+  throw new ApiError(code, messageFor(code, body?.message));
+}

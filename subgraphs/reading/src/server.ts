@@ -9,6 +9,7 @@ import { createResolvers } from './resolvers/index.ts';
 import { mountReadingRoutes } from './routes.ts';
 import { createReadingServices } from './services/index.ts';
 import { createPdfTools } from './services/pdf.ts';
+import { assertReaderTools } from './services/page-text.ts';
 
 /** cases' topic of binding application changes (the contract between the subgraphs). */
 const bindingChangedTopic = 'cases.bindingApplication.changed';
@@ -72,6 +73,8 @@ export function createServer({ config, connection, logger, bus }: ReadingDeps) {
       // Without qpdf no volume can be uploaded or packaged: refuse to start, saying why.
       const qpdf = await services.pdf.assertAvailable();
       logger.info({ qpdf }, 'qpdf found');
+      // Nor without poppler and Tesseract can pages be shown online or searched.
+      logger.info({ poppler: await assertReaderTools() }, 'poppler and Tesseract found');
       const url = await service.start();
       services.runner.start();
       void noticeExpiring();

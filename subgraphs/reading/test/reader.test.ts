@@ -246,9 +246,9 @@ describe('在线阅卷 (online reading)', () => {
     // Refused: no session, another lawyer, the same lawyer in another login session, a page out of range.
     expect((await h.route(null, pagePath(1))).status).toBe(401);
     expect((await h.route(other, pagePath(1))).status).toBe(403);
-    expect((await h.route({ ...lawyer, sessionId: 'another-session' } as Identity, pagePath(1))).status).toBe(
-      403,
-    );
+    expect(
+      (await h.route({ ...lawyer, sessionId: 'another-session' } as Identity, pagePath(1))).status,
+    ).toBe(403);
     expect((await h.route(lawyer, pagePath(volume.pageCount + 1))).status).toBe(404);
     expect((await h.route(lawyer, `/reader/${r.id}/${volume.id}/0`)).status).toBe(400);
     // A prefetch renders ahead without an image, and is not counted as read.

@@ -26,6 +26,18 @@ export const PackageCard = graphql(`
         name
       }
     }
+    readingActivity {
+      volumeTitle
+      pagesViewed
+      views
+      firstAt
+      lastAt
+      minutes
+      lawyer {
+        id
+        name
+      }
+    }
   }
 `);
 export type PackageCard = ResultOf<typeof PackageCard>;

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { startDatabase, repoRoot } from '@yuejuan/database';
 import { subgraphNames } from '@yuejuan/schema';
 import { seedDemo, seedDemoSlots } from '../index.ts';
-import { ensureSystemPackages, qpdf } from './system-packages.ts';
+import { ensureSystemPackages, ocrPackages, qpdf } from './system-packages.ts';
 import { loadDevSecrets } from './secrets.ts';
 import { startProcess, subgraphNodeFlags, tail, type RunningProcess } from './processes.ts';
 
@@ -26,8 +26,9 @@ const clientBase = Number(process.env.YUEJUAN_CLIENT_PORT_BASE ?? 3000);
 const say = (line: string) => console.log(`[yuejuan] ${line}`);
 const apps = ['portal', 'verifier', 'console'] as const;
 
-// The reading subgraph stamps and encrypts case files with Debian's qpdf: install it when missing.
-await ensureSystemPackages([qpdf], say).catch((err: Error) => {
+// The reading subgraph stamps and encrypts case files with Debian's qpdf, renders 在线阅卷's pages
+// with poppler and reads scanned pages for search with Tesseract: install them when missing.
+await ensureSystemPackages([qpdf, ...ocrPackages], say).catch((err: Error) => {
   console.error(`[yuejuan] ${err.message}`);
   process.exit(1);
 });

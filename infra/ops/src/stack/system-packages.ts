@@ -26,16 +26,17 @@ export const browserPackages: SystemPackage[] = [
 ];
 
 /**
- * What the watermark test reads pages with (npm test): poppler's pdftoppm rasterises them as a
- * viewer would, Tesseract reads the watermark back from the pixels.
+ * Poppler and Tesseract: the reading subgraph renders 在线阅卷's page images with pdftoppm,
+ * reads the text layer with pdftotext and scanned pages with Tesseract (chi_sim) for search
+ * (npm start and npm test); the watermark tests read pages back from the pixels with them.
  */
 export const ocrPackages: SystemPackage[] = [
-  { name: 'poppler-utils', provides: 'pdftoppm', purpose: '卷宗页面渲染（水印测试）' },
-  { name: 'tesseract-ocr', provides: 'tesseract', purpose: '水印文字识别（水印测试）' },
+  { name: 'poppler-utils', provides: 'pdftoppm', purpose: '在线阅卷页面渲染与卷宗文字提取' },
+  { name: 'tesseract-ocr', provides: 'tesseract', purpose: '扫描页文字识别（全文检索）' },
   {
     name: 'tesseract-ocr-chi-sim',
     provides: '/usr/share/tesseract-ocr/5/tessdata/chi_sim.traineddata',
-    purpose: '中文文字识别（水印测试）',
+    purpose: '中文文字识别（全文检索）',
   },
 ];
 

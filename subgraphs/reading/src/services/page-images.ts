@@ -19,7 +19,7 @@ const defaultFont = () =>
   require.resolve('@expo-google-fonts/noto-sans-sc/400Regular/NotoSansSC_400Regular.ttf');
 
 /** The widths pages are rendered at: a request is served at the next one up (bounded cache). */
-export const pageWidths = [480, 800, 1200, 1600] as const;
+export const pageWidths = [240, 480, 800, 1200, 1600] as const;
 export const snapWidth = (w: number) =>
   pageWidths.find((x) => x >= w) ?? pageWidths[pageWidths.length - 1]!;
 

@@ -182,6 +182,10 @@ export async function readOutline(
   return out.slice(0, 500);
 }
 
+/** Drops the spaces OCR leaves between Chinese characters (its words are often single characters). */
+const tidy = (s: string) =>
+  s.replace(/(?<=[\p{Script=Han}\p{P}]\u{E000}?)\s+(?=\u{E000}?[\p{Script=Han}\p{P}])/gu, '');
+
 /** A match of a query on a page: where in the page's text, which words it covers. */
 export interface PageMatch {
   /** Up to 30 characters of the page before the match (with … when cut), the match, and after it. */
@@ -226,12 +230,46 @@ export function matchPage(text: string, query: string, limit = 20): PageMatch[] 
     const to = Math.min(text.length, end + 30);
     const words: number[] = [];
     for (let w = wordOf[i]!; w <= wordOf[i + q.length - 1]!; w++) words.push(w);
+    // Tidied as one text (with the match's ends marked), so the spaces at its ends go too.
+    const [before = '', match = '', after = ''] = tidy(
+      `${text.slice(from, start)}\u{E000}${text.slice(start, end)}\u{E000}${text.slice(end, to)}`,
+    ).split('\u{E000}');
     matches.push({
-      before: `${from > 0 ? '…' : ''}${text.slice(from, start)}`,
-      match: text.slice(start, end),
-      after: `${text.slice(end, to)}${to < text.length ? '…' : ''}`,
+      before: `${from > 0 ? '…' : ''}${before}`,
+      match,
+      after: `${after}${to < text.length ? '…' : ''}`,
       words,
     });
   }
   return matches;
+}
+
+/**
+ * Checks for the tools of 在线阅卷 and search (checked at start-up): poppler's pdftoppm and
+ * pdftotext, Tesseract with its Simplified Chinese data. Throws saying what to install.
+ */
+export async function assertReaderTools(): Promise<string> {
+  const missing: string[] = [];
+  const version = async (cmd: string, args: string[]) =>
+    run(cmd, args).then(
+      ({ stdout, stderr }) => `${stdout}${stderr}`,
+      (err: NodeJS.ErrnoException & { stderr?: string }) =>
+        err.code === 'ENOENT' ? null : `${err.stderr ?? ''}`,
+    );
+  const poppler = await version('pdftoppm', ['-v']);
+  if (poppler === null || (await version('pdftotext', ['-v'])) === null)
+    missing.push('poppler-utils');
+  const langs = await version('tesseract', ['--list-langs']);
+  if (langs === null) missing.push('tesseract-ocr', 'tesseract-ocr-chi-sim');
+  else if (!/\bchi_sim\b/.test(langs)) missing.push('tesseract-ocr-chi-sim');
+  if (missing.length)
+    throw new Error(
+      `阅卷服务需要 ${missing.join('、')}（在线阅卷页面渲染与全文检索）：请运行 apt-get install -y ${missing.join(' ')}（npm start / npm test 会自动安装）。`,
+    );
+  return (
+    (poppler ?? '')
+      .split('\n')
+      .find((l) => /version/i.test(l))
+      ?.trim() ?? 'poppler'
+  );
 }

@@ -287,7 +287,7 @@ export function createReaderService(
       }));
     },
 
-    /** The JPEG of a page with the reader's watermark; counted as a view unless it is a prefetch. */
+    /** The JPEG of a page with the reader's watermark; counted as a view unless it is a prefetch or a thumbnail. */
     async page(
       identity: Identity,
       readingId: string,
@@ -305,6 +305,8 @@ export function createReaderService(
       const at = new Date();
       const stamp = at.toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false });
       const jpeg = await images.page(volume, page, width, c.grant.viewer.split('\n'), stamp);
+      // Thumbnails (narrower than 300 px: nothing can be read on them) are not counted as read.
+      if (width < 300) return jpeg;
       views.push({
         grantId: c.grant._id,
         packageId: c.pkg._id,
