@@ -245,6 +245,54 @@ const faults: Render = (r) => {
   );
 };
 
+/** 在线阅卷's page images (reading/reader.ts). */
+const reader: Render = (r) => {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- benchmark JSON is read freely
+  const f = r.figures as Record<string, any>;
+  const ms = (x: { p50: number; p99: number }) => `${x.p50} / ${x.p99}`;
+  return [
+    `A ${f.volume.pages}-page volume (every tenth page scanned), pages 1200 px wide, JPEG.`,
+    '',
+    ...table(
+      ['measure', 'figure'],
+      [
+        ['first page after a cold start, ms (3 runs)', f.coldFirstPageMs.join(', ')],
+        ['one core: first view p50 / p99 ms', ms(f.oneCore.firstViewMs)],
+        ['one core: cached page p50 / p99 ms', ms(f.oneCore.cachedMs)],
+        [
+          'one core: pages/s first view · cached',
+          `${f.oneCore.firstViewPagesPerSecond} · ${f.oneCore.cachedPagesPerSecond}`,
+        ],
+        [
+          `${f.readersAtOnce.readers} readers, no reading time: first view p50 / p99 ms`,
+          ms(f.readersAtOnce.firstViewMs),
+        ],
+        [
+          `${f.readersAtOnce.readers} readers, no reading time: cached p50 / p99 ms`,
+          ms(f.readersAtOnce.cachedMs),
+        ],
+        [
+          `${f.readersAtOnce.readers} readers, no reading time: pages/s (2 cores)`,
+          f.readersAtOnce.pagesPerSecond,
+        ],
+        [
+          `${f.readersReading.readers} readers, a page every ${f.readersReading.thinkMs / 1000} s: p50 / p99 ms`,
+          ms(f.readersReading.firstViewMs),
+        ],
+        ['OCR pages/min per core (chi_sim)', f.ocr.pagesPerMinutePerCore],
+        [
+          'peak RSS MB: pdftoppm · tesseract',
+          `${f.memoryMb.children.pdftoppm?.peakMb} · ${f.memoryMb.children.tesseract?.peakMb}`,
+        ],
+        [
+          'benchmark process RSS MB before · during readers',
+          `${f.memoryMb.reading.maxRssMbByPhase['make-volume']} · ${f.memoryMb.reading.maxRssMbByPhase.readers}`,
+        ],
+      ],
+    ),
+  ];
+};
+
 /** How each benchmark's figures become Markdown (unknown ones are shown as JSON). */
 export const renderers: Record<string, Render> = {
   'gateway-load': gatewayLoad,
@@ -252,4 +300,5 @@ export const renderers: Record<string, Render> = {
   'open-loop': openLoop,
   soak: openLoop,
   faults,
+  reader,
 };

@@ -224,7 +224,7 @@ describe('在线阅卷 (online reading)', () => {
       expect(seen, `page ${n}`).toContain('13101201910012345');
       expect(seen, `page ${n}`).toContain('仅供本案阅卷使用');
       // The tiled watermark covers the page: every quarter differs from the clean rendering.
-      const clean = await readFile(join(cacheDir, 'pages', volume.id, '1600', `${n}.png`));
+      const clean = await readFile(join(cacheDir, 'pages', volume.id, '1600', `${n}.jpg`));
       const [a = Buffer.alloc(0), b = Buffer.alloc(0)] = await Promise.all(
         [jpeg, clean].map((img) => sharp(img).greyscale().raw().toBuffer()),
       );

@@ -14,6 +14,8 @@ import { spool } from './pdf.ts';
 import { volumeBucket } from './volume.service.ts';
 
 const run = promisify(execFile);
+// Every page is stamped once per request: libvips' operation cache would only hold memory.
+sharp.cache(false);
 const require = createRequire(import.meta.url);
 const defaultFont = () =>
   require.resolve('@expo-google-fonts/noto-sans-sc/400Regular/NotoSansSC_400Regular.ttf');
@@ -77,6 +79,7 @@ export function createPageImages(o: PageImageOptions) {
   const limit = limiter(o.renderers ?? 2);
   const inflight = new Map<string, Promise<string>>();
   const tiles = lru<Promise<Buffer>>(64);
+  const feet = lru<Promise<{ input: Buffer; height: number }>>(256);
 
   /** Runs `make` once for `key` at a time: concurrent requests of one page share one render. */
   function once(key: string, make: () => Promise<string>): Promise<string> {
@@ -115,14 +118,18 @@ export function createPageImages(o: PageImageOptions) {
     });
   }
 
-  /** Page `page` of the volume as a PNG `width` pixels wide, without watermark (cached). */
+  /**
+   * Page `page` of the volume as a JPEG (quality 92) `width` pixels wide, without watermark
+   * (cached). JPEG, not PNG: pdftoppm's PNG encoding took 0.20 s of a 1200 px page's 0.22 s,
+   * its JPEG 0.02 s, at a similar size (150 KB).
+   */
   async function render(
     volume: { id: string; blobId: string },
     page: number,
     width: number,
   ): Promise<string> {
     const dir = join(o.cacheDir, 'pages', volume.id, String(width));
-    const path = join(dir, `${page}.png`);
+    const path = join(dir, `${page}.jpg`);
     return once(path, async () => {
       if (await exists(path)) return path;
       const file = await source(volume);
@@ -130,7 +137,7 @@ export function createPageImages(o: PageImageOptions) {
       await limit(() =>
         atomically(path, async (tmp) => {
           const prefix = tmp.slice(0, -4);
-          // pdftoppm names its output `${prefix}.png` with -singlefile.
+          // pdftoppm names its output `${prefix}.jpg` with -singlefile.
           await run('pdftoppm', [
             '-f',
             String(page),
@@ -141,12 +148,14 @@ export function createPageImages(o: PageImageOptions) {
             String(width),
             '-scale-to-y',
             '-1',
-            '-png',
+            '-jpeg',
+            '-jpegopt',
+            'quality=92',
             '-singlefile',
             file,
             prefix,
           ]);
-          await rename(`${prefix}.png`, tmp);
+          await rename(`${prefix}.jpg`, tmp);
         }),
       );
       return path;
@@ -216,19 +225,29 @@ export function createPageImages(o: PageImageOptions) {
       stamp: string,
     ): Promise<Buffer> {
       const w = snapWidth(width);
-      const png = await readFile(await render(volume, page, w));
-      const meta = await sharp(png).metadata();
+      const clean = await readFile(await render(volume, page, w));
+      const meta = await sharp(clean).metadata();
       const footSize = Math.max(10, Math.round(meta.width / 70));
-      const foot = await label([`${viewer.join(' ')} ${stamp}`], footSize, '80%');
-      const footMeta = await sharp(foot).metadata();
-      const footInput =
-        footMeta.width > meta.width - 8
-          ? await sharp(foot)
-              .resize({ width: meta.width - 8 })
-              .toBuffer()
-          : foot;
-      const footHeight = (await sharp(footInput).metadata()).height;
-      return sharp(png)
+      const footText = `${viewer.join(' ')} ${stamp}`;
+      const footKey = `${meta.width}\n${footText}`;
+      let footMade = feet.get(footKey);
+      if (!footMade) {
+        footMade = (async () => {
+          const foot = await label([footText], footSize, '80%');
+          const m = await sharp(foot).metadata();
+          const input =
+            m.width > meta.width - 8
+              ? await sharp(foot)
+                  .resize({ width: meta.width - 8 })
+                  .toBuffer()
+              : foot;
+          return { input, height: (await sharp(input).metadata()).height };
+        })();
+        footMade.catch(() => undefined);
+        feet.set(footKey, footMade);
+      }
+      const { input: footInput, height: footHeight } = await footMade;
+      return sharp(clean)
         .composite([
           { input: await tile(viewer, meta.width), tile: true, blend: 'over' },
           {

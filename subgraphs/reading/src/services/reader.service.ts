@@ -303,7 +303,10 @@ export function createReaderService(
         return null;
       }
       const at = new Date();
-      const stamp = at.toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false });
+      // To the minute: the foot line is made once a minute per reader and width.
+      const stamp = at
+        .toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false })
+        .replace(/:\d{2}$/, '');
       const jpeg = await images.page(volume, page, width, c.grant.viewer.split('\n'), stamp);
       // Thumbnails (narrower than 300 px: nothing can be read on them) are not counted as read.
       if (width < 300) return jpeg;
