@@ -362,10 +362,16 @@ describe('the lawyer online-reading journey', () => {
     await verifier.getByRole('button', { name: '确认核验', exact: true }).click();
 
     const frame = portal.locator('.page-frame');
-    /** Waits until the page image on screen is page `n` (of whichever volume). */
+    /** Waits until the page image on screen is page `n` of the volume chosen. */
     const shows = (n: number) =>
       expect
-        .poll(() => frame.getAttribute('data-shown'), { timeout: 15_000, interval: 200 })
+        .poll(
+          async () =>
+            (await frame.getAttribute('data-shown')) === (await frame.getAttribute('data-current'))
+              ? await frame.getAttribute('data-shown')
+              : null,
+          { timeout: 15_000, interval: 200 },
+        )
         .toMatch(new RegExp(`:${n}$`));
     await shows(1);
     const image = portal.locator('#reader-page-image');
@@ -459,6 +465,63 @@ describe('the lawyer online-reading journey', () => {
     await hasText(activity, demo.lawyer.name);
     await hasText(activity, '第2卷 证据材料');
     await shot(staff, '工作台-在线阅卷记录');
+  });
+
+  it('补充卷宗 (issue 18): the prosecutor adds a volume to the published case file; the lawyer is told what was added and the reader marks it', async () => {
+    await staff.getByRole('link', { name: '案件与卷宗', exact: true }).click();
+    await staff.getByRole('link', { name: demo.case.departmentCaseNumber, exact: true }).click();
+    await staff.getByLabel('选择卷宗文件（可多选）').setInputFiles({
+      name: '第3卷 补充侦查材料.pdf',
+      mimeType: 'application/pdf',
+      buffer: await makePdf('Supplementary investigation', 2),
+    });
+    await staff.locator('[data-upload="第3卷 补充侦查材料.pdf"][data-done="true"]').waitFor();
+    await staff.getByRole('link', { name: '卷宗制作与下载审计', exact: true }).click();
+    staff.once('dialog', (d) => void d.accept());
+    await staff.getByRole('button', { name: '发布补充卷宗', exact: true }).first().click();
+    const card = staff.locator('article[data-package-status="READY"]').first();
+    await hasText(card, '第3卷 补充侦查材料', 60_000);
+    await shot(staff, '工作台-补充卷宗');
+
+    // The lawyer is told what was added; new passwords follow, as for any build.
+    const told = await waitForSms(stack, demo.lawyer.phone, 'PACKAGE_SUPPLEMENTED', seen, 30_000);
+    expect(told.text).toContain('第3卷 补充侦查材料（2页）');
+    const ready = await waitForSms(stack, demo.lawyer.phone, 'PACKAGE_READY', seen, 30_000);
+    const documentSms = await waitForSms(
+      stack,
+      demo.lawyer.phone,
+      'DOCUMENT_PASSWORD',
+      seen,
+      30_000,
+    );
+    journeyState.downloadPassword = passwordIn(ready.text, '卷宗下载密码');
+    journeyState.documentPassword = passwordIn(documentSms.text, '文档打开密码');
+    await portal.getByRole('link', { name: /^消息通知/ }).click();
+    await hasText(portal.locator('main'), '卷宗已补充');
+    await hasText(portal.locator('main'), '第3卷 补充侦查材料');
+
+    // The reader opens again (the rebuilt case file) and marks the added volume.
+    await menu(portal, '辩护与代理网上预约').click();
+    await portal.getByRole('link', { name: '在线阅卷', exact: true }).first().click();
+    await portal.getByRole('button', { name: '开始阅卷', exact: true }).click();
+    const dialog = portal.getByRole('dialog', { name: '律师身份核验' });
+    await scanWithVerifier(verifier, dialog.locator('.step-up[data-status="PENDING"] img.qr'));
+    await verifier.getByRole('button', { name: '确认核验', exact: true }).click();
+    await visible(portal.locator('#reader-page-image'));
+    await portal
+      .getByLabel('卷', { exact: true })
+      .selectOption({ label: '第3卷 补充侦查材料（补充）' });
+    await hasText(portal.locator('#supplement-note'), '本卷为补充卷宗');
+    const frame = portal.locator('.page-frame');
+    await expect
+      .poll(
+        async () =>
+          (await frame.getAttribute('data-shown')) === (await frame.getAttribute('data-current')),
+        { timeout: 15_000 },
+      )
+      .toBe(true);
+    expect(await portal.locator('#reader-page-image').getAttribute('class')).not.toContain('stale');
+    await shot(portal, '门户-在线阅卷-补充卷宗');
   });
 
   it('named every operation by its persisted hash, over HTTP and the socket, in all three apps', () => {

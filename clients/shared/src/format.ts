@@ -106,6 +106,7 @@ export const messageKindLabels: Record<string, string> = {
   BINDING_REVOKED: '绑定已撤销',
   PACKAGE_REVOKED: '卷宗已撤回',
   PACKAGE_EXPIRING: '卷宗即将到期',
+  PACKAGE_SUPPLEMENTED: '卷宗已补充',
   APPOINTMENT_CONFIRMED: '预约已确认',
   APPOINTMENT_RESCHEDULED: '预约已改期',
   APPOINTMENT_DECLINED: '预约未获安排',

@@ -41,6 +41,7 @@ export const variableRules: Record<string, VariableRule> = {
   appointmentType: { pattern: /^(现场阅卷|听取意见)$/ },
   startsAt: { pattern: /^[0-9年月日:\- ]{8,20}$/u, normalize: beijingTime },
   location: { pattern: /^[^\r\n]{1,30}$/u, maxLength: 30 },
+  supplement: { pattern: /^[^\r\n]{1,60}$/u, default: '补充卷宗', maxLength: 60 },
 };
 
 const codeNotice = '，${expiresInMinutes}分钟内有效。如非本人操作，请忽略本短信。';
@@ -147,6 +148,17 @@ export const templates: Record<MessageKind, Template> = {
       title: '卷宗已撤回',
       body: '您申请的${caseName}卷宗已被检察院撤回，原因：${reason}。如需阅卷，可在“已绑定案件”中重新申请。',
       variables: ['caseName', 'reason'],
+    },
+  },
+  PACKAGE_SUPPLEMENTED: {
+    sms: {
+      text: '您申请的${caseName}卷宗已补充：${supplement}。新的卷宗下载密码和文档打开密码将另行短信发送，可登录12309中国检察网在线阅卷或下载。',
+      variables: ['caseName', 'supplement'],
+    },
+    inApp: {
+      title: '卷宗已补充',
+      body: '检察院为${caseName}补充了卷宗：${supplement}。可在“辩护与代理网上预约”中在线阅卷（补充的卷已标注）或重新下载；新的下载密码和文档打开密码已通过短信发送，原密码已失效。',
+      variables: ['caseName', 'supplement'],
     },
   },
   PACKAGE_EXPIRING: {

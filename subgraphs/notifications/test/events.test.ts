@@ -155,6 +155,50 @@ describe('domain events become SMS and in-app notifications', () => {
     ).toMatchObject({ kind: 'PACKAGE_EXPIRING', title: '卷宗即将到期', subjectId: 'package-9' });
   });
 
+  it('补充卷宗: a ready package with volumes added tells the lawyer what was added, by SMS and in-app; a plain ready package only in-app (issue 18)', async () => {
+    const base = {
+      packageId: 'package-12',
+      appointmentId: 'appointment-12',
+      lawyerId: zhangSanId,
+      procuratorateId: shanghai,
+      status: 'READY',
+      progress: 1,
+    };
+    const event = await h.db.bus.publish('reading.package.changed', {
+      ...base,
+      caseName: '陈某诈骗案',
+      supplement: '第3卷 补充侦查材料（12页）',
+    });
+    const sent = await until(() =>
+      h.models.SmsMessage.findOne({ dedupeKey: `event:${event.id}`, status: 'SENT' })
+        .lean()
+        .exec(),
+    );
+    expect((await h.models.DevSms.findById(sent._id).lean().exec())!.text).toContain(
+      '您申请的陈某诈骗案卷宗已补充：第3卷 补充侦查材料（12页）。',
+    );
+    const note = await until(() =>
+      h.models.Notification.findById(`${event.id}:${zhangSanId}`).lean().exec(),
+    );
+    expect(note).toMatchObject({
+      kind: 'PACKAGE_SUPPLEMENTED',
+      title: '卷宗已补充',
+      subjectId: 'package-12',
+    });
+    expect(note.body).toContain('第3卷 补充侦查材料（12页）');
+
+    const plain = await h.db.bus.publish('reading.package.changed', base);
+    await until(() => h.models.Notification.findById(`${plain.id}:${zhangSanId}`).lean().exec());
+    expect(
+      await h.models.SmsMessage.findOne({ dedupeKey: `event:${plain.id}` })
+        .lean()
+        .exec(),
+    ).toBeNull();
+    expect(
+      (await h.models.Notification.findById(`${plain.id}:${zhangSanId}`).lean().exec())!.kind,
+    ).toBe('PACKAGE_READY');
+  });
+
   it('bookings: confirmed, rescheduled and declined reach the lawyer with time, place and reason; a new booking reaches the procuratorate (issue 15.7)', async () => {
     const base = {
       appointmentId: 'appointment-7',

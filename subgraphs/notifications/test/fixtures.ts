@@ -125,6 +125,7 @@ export const templateIds = {
   APPOINTMENT_CONFIRMED: 'SMS_100014',
   APPOINTMENT_RESCHEDULED: 'SMS_100015',
   APPOINTMENT_DECLINED: 'SMS_100016',
+  PACKAGE_SUPPLEMENTED: 'SMS_100017',
 };
 export const aliyunEnv = (endpoint: string) => ({
   SMS_PROVIDER: 'aliyun',

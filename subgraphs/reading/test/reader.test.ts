@@ -90,6 +90,7 @@ const open = /* GraphQL */ `
         position
         pageCount
         searchable
+        supplementedAt
         outline {
           title
           page
@@ -392,5 +393,91 @@ describe('在线阅卷 (online reading)', () => {
     // Only the session that opened it may search it.
     const other = await h.call(freshLawyer(), search, { id: r.id, q: '诈骗' });
     expect(other.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+  });
+
+  it('补充卷宗: volumes uploaded after publishing are added to the ready package, rebuilt under new passwords; the lawyer is told what was added and the reader marks them', async () => {
+    const lawyer = freshLawyer();
+    const ready = await readyPackage(h, lawyer, [['第1卷 诉讼文书', 2]], '赵某诈骗案');
+    const supplement = /* GraphQL */ `
+      mutation M($id: ID!) {
+        publishSupplement(appointmentId: $id) {
+          id
+          status
+          volumes {
+            title
+            supplementedAt
+          }
+        }
+      }
+    `;
+    // Nothing new uploaded yet; and only the procuratorate may do it.
+    const nothing = await h.call(wangSh, supplement, { id: ready.appointmentId });
+    expect(nothing.errors?.[0]?.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: 'volumes',
+    });
+    expect(
+      (await h.call(lawyer, supplement, { id: ready.appointmentId })).errors?.[0]?.extensions?.code,
+    ).toBe('FORBIDDEN');
+
+    const first = await h.call(withStepUp(lawyer, 'READ_ONLINE'), open, {
+      id: ready.appointmentId,
+    });
+    const before = first.data.openOnlineReading;
+    const up = await uploadVolume(
+      h,
+      wangSh,
+      ready.caseId,
+      '第2卷 补充侦查材料',
+      await chineseVolume(),
+    );
+    expect(up.status).toBe(201);
+    const done = await h.call(wangSh, supplement, { id: ready.appointmentId });
+    expect(done.errors).toBeUndefined();
+    expect(done.data.publishSupplement.status).toBe('PREPARING');
+    const smsBefore = h.sms.filter((m) => m.to.recipientId === lawyer.lawyerId).length;
+    await until(async () => {
+      const p = await h.models.Package.findById(ready.pkg.id).lean().exec();
+      return p?.status === 'READY' && p.keyVersion === 2 ? p : null;
+    });
+    const pkg = (await h.models.Package.findById(ready.pkg.id).lean().exec())!;
+    expect(pkg.volumes.map((v) => [v.title, !!v.supplementedAt])).toEqual([
+      ['第1卷 诉讼文书', false],
+      ['第2卷 补充侦查材料', true],
+    ]);
+    // The ready event says what was added (the notifications subgraph tells the lawyer from it).
+    const events = await h.db
+      .getClient()
+      .db(`${h.db.name}_ev`)
+      .collection('events')
+      .find({ topic: 'reading.package.changed', 'payload.packageId': ready.pkg.id })
+      .toArray();
+    expect(events.at(-1)?.payload).toMatchObject({
+      status: 'READY',
+      supplement: '第2卷 补充侦查材料（3页）',
+      caseName: '赵某诈骗案',
+    });
+    // New passwords by SMS, as for any build; the reading opened before must be opened again.
+    await until(
+      async () => h.sms.filter((m) => m.to.recipientId === lawyer.lawyerId).length >= smsBefore + 2,
+    );
+    const old = await h.route(lawyer, `/reader/${before.id}/${before.volumes[0].id}/1?w=800`);
+    expect(old.status).toBe(410);
+    expect(((await old.json()) as { code: string }).code).toBe('READING_EXPIRED');
+    const again = await h.call(withStepUp(lawyer, 'READ_ONLINE'), open, {
+      id: ready.appointmentId,
+    });
+    expect(again.errors).toBeUndefined();
+    const marked = again.data.openOnlineReading.volumes;
+    expect(marked.map((v: { title: string }) => v.title)).toEqual([
+      '第1卷 诉讼文书',
+      '第2卷 补充侦查材料',
+    ]);
+    expect(marked[0].supplementedAt).toBeNull();
+    expect(Date.parse(marked[1].supplementedAt)).toBeGreaterThan(0);
+    // A second supplement without new uploads is refused again.
+    expect(
+      (await h.call(wangSh, supplement, { id: ready.appointmentId })).errors?.[0]?.extensions?.code,
+    ).toBe('BAD_USER_INPUT');
   });
 });

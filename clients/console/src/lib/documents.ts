@@ -14,6 +14,8 @@ export const PackageCard = graphql(`
     lockedUntil
     volumes {
       id
+      title
+      supplementedAt
     }
     downloads {
       id

@@ -147,6 +147,8 @@ export type MessageKind =
   | 'BINDING_REVOKED'
   /** A case-file package was withdrawn by the procuratorate (with reason). */
   | 'PACKAGE_REVOKED'
+  /** 补充卷宗: volumes were added to a ready case file (what was added); new passwords follow by SMS. */
+  | 'PACKAGE_SUPPLEMENTED'
   /** A ready package expires soon (a day before, by default) and can still be downloaded until then. */
   | 'PACKAGE_EXPIRING'
   /** A booking (现场阅卷, 听取意见) was confirmed, with time and place. */

@@ -44,6 +44,18 @@ function lawyerIntent(topic: string, p: Payload): Intent | null {
     ];
     return kind ? { kind, subjectId, sms: true } : null;
   }
+  // 补充卷宗: the rebuilt package is ready with volumes added; told by SMS and in-app (the new
+  // passwords follow through /internal/sms, as for any build).
+  if (
+    topic === 'reading.package.changed' &&
+    p.status === 'READY' &&
+    typeof p.supplement === 'string'
+  )
+    return {
+      kind: 'PACKAGE_SUPPLEMENTED',
+      subjectId: typeof p.packageId === 'string' ? p.packageId : null,
+      sms: true,
+    };
   if (topic === 'reading.package.changed' && p.status === 'READY')
     return {
       kind: 'PACKAGE_READY',

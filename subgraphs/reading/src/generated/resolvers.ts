@@ -96,6 +96,8 @@ export type Mutation = {
   deleteVolume: Scalars['Boolean']['output'];
   /** Prosecutor: build and publish the encrypted package for an appointment; passwords go out by SMS. */
   publishPackage: CaseFilePackage;
+  /** Prosecutor: 补充卷宗: add the volumes uploaded to the case since its ready package was made; the package is built again (new passwords by SMS) and the lawyer is told what was added. */
+  publishSupplement: CaseFilePackage;
   /** Prosecutor: revoke a package; downloads stop at once. */
   revokePackage: CaseFilePackage;
   /** 【卷宗下载】 → 确认回执 → 【确定】: record that the lawyer acknowledges the receipt. */
@@ -155,6 +157,11 @@ export type MutationDeleteVolumeArgs = {
 
 
 export type MutationPublishPackageArgs = {
+  appointmentId: Scalars['ID']['input'];
+};
+
+
+export type MutationPublishSupplementArgs = {
   appointmentId: Scalars['ID']['input'];
 };
 
@@ -442,6 +449,8 @@ export type Volume = {
   sizeBytes: Scalars['Float']['output'];
   /** Number of pages. */
   pageCount: Scalars['Int']['output'];
+  /** In a package: when it was added as 补充卷宗 (ISO 8601); null for the volumes of the first publication. */
+  supplementedAt?: Maybe<Scalars['String']['output']>;
 };
 
 /** Order and name of one volume. */
@@ -646,6 +655,8 @@ export type ReaderVolume = {
   outline: Array<OutlineEntry>;
   /** Whether its text can be searched yet (indexed by the build). */
   searchable: Scalars['Boolean']['output'];
+  /** When it was added as 补充卷宗 (ISO 8601), for the reader to mark it; null otherwise. */
+  supplementedAt?: Maybe<Scalars['String']['output']>;
 };
 
 /** An entry of a table of contents. */
@@ -1074,6 +1085,7 @@ export type MutationResolvers<ContextType = Context, ParentType extends Resolver
   arrangeVolumes?: Resolver<Array<ResolversTypes['Volume']>, ParentType, ContextType, RequireFields<MutationArrangeVolumesArgs, 'caseId' | 'volumes'>>;
   deleteVolume?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteVolumeArgs, 'id'>>;
   publishPackage?: Resolver<ResolversTypes['CaseFilePackage'], ParentType, ContextType, RequireFields<MutationPublishPackageArgs, 'appointmentId'>>;
+  publishSupplement?: Resolver<ResolversTypes['CaseFilePackage'], ParentType, ContextType, RequireFields<MutationPublishSupplementArgs, 'appointmentId'>>;
   revokePackage?: Resolver<ResolversTypes['CaseFilePackage'], ParentType, ContextType, RequireFields<MutationRevokePackageArgs, 'id' | 'reason'>>;
   acknowledgeReceipt?: Resolver<ResolversTypes['Appointment'], ParentType, ContextType, RequireFields<MutationAcknowledgeReceiptArgs, 'appointmentId'>>;
   unlockDownload?: Resolver<ResolversTypes['DownloadGrant'], ParentType, ContextType, RequireFields<MutationUnlockDownloadArgs, 'appointmentId' | 'password'>>;
@@ -1162,6 +1174,7 @@ export type VolumeResolvers<ContextType = Context, ParentType extends ResolversP
   position?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   sizeBytes?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   pageCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  supplementedAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
 export type CaseFilePackageResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CaseFilePackage'] = ResolversParentTypes['CaseFilePackage'], FederationReferenceType extends FederationReferenceTypes['CaseFilePackage'] = FederationReferenceTypes['CaseFilePackage']> = {
@@ -1254,6 +1267,7 @@ export type ReaderVolumeResolvers<ContextType = Context, ParentType extends Reso
   pageCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   outline?: Resolver<Array<ResolversTypes['OutlineEntry']>, ParentType, ContextType>;
   searchable?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  supplementedAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
 export type OutlineEntryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['OutlineEntry'] = ResolversParentTypes['OutlineEntry']> = {

@@ -9,6 +9,8 @@ const packedVolume = new Schema(
     position: { type: Number, required: true },
     sizeBytes: { type: Number, required: true },
     pageCount: { type: Number, required: true },
+    /** Set on volumes added to a published package (补充卷宗): when. */
+    supplementedAt: Date,
   },
   { _id: false },
 );
@@ -44,6 +46,14 @@ export const packageSchema = new Schema(
     failure: String,
     revokedAt: Date,
     revokeReason: String,
+    /** The latest 补充卷宗: the build that adds it, and what it adds (announced when that build is ready). */
+    supplement: {
+      type: new Schema(
+        { keyVersion: { type: Number, required: true }, text: { type: String, required: true } },
+        { _id: false },
+      ),
+      required: false,
+    },
   },
   { timestamps: true, versionKey: false },
 );

@@ -20,6 +20,7 @@ export const CaseFilePackage = ({ models, reader }: ReadingServices) => ({
       position: v.position,
       sizeBytes: v.sizeBytes,
       pageCount: v.pageCount,
+      supplementedAt: v.supplementedAt ?? null,
     })),
   sizeBytes: (p: PackageDoc) => (p.status === 'PREPARING' ? null : (p.sizeBytes ?? null)),
   sha256: (p: PackageDoc) => (p.status === 'PREPARING' ? null : (p.sha256 ?? null)),

@@ -45,6 +45,8 @@ export const Mutation = ({
     downloads.acknowledgeReceipt(identity, a.appointmentId),
   unlockDownload: (_: unknown, a: AppointmentArg & { password: string }, { identity }: Context) =>
     downloads.unlock(identity, a.appointmentId, a.password),
+  publishSupplement: (_: unknown, a: AppointmentArg, { identity }: Context) =>
+    packages.supplement(identity, a.appointmentId),
   requestNewPackagePasswords: (_: unknown, a: AppointmentArg, { identity }: Context) =>
     packages.requestNewPasswords(identity, a.appointmentId),
   addReceptionSlot: (_: unknown, { input }: { input: SlotInput }, { identity }: Context) =>

@@ -59,4 +59,7 @@ export const ReceptionSlot = {
   available: (s: ReceptionSlotView) => Math.max(0, s.capacity - s.booked),
 };
 
-export const Volume = { id: (v: VolumeView) => v._id };
+export const Volume = {
+  id: (v: VolumeView) => v._id,
+  supplementedAt: (v: VolumeView) => v.supplementedAt?.toISOString() ?? null,
+};

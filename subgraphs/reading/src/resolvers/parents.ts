@@ -11,6 +11,8 @@ export type VolumeView = {
   position: number;
   sizeBytes: number;
   pageCount: number;
+  /** In a package: when it came as 补充卷宗. */
+  supplementedAt?: Date | null;
 };
 /** A page of reading applications, fetched only when its parts are selected. */
 export type ReadingApplicationPage = LazyConnection<ReadingApplicationDoc>;

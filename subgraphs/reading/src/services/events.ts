@@ -35,6 +35,8 @@ export interface PackageChangedPayload extends Record<string, unknown> {
   reason?: string;
   cause?: 'BINDING_REVOKED';
   caseName?: string;
+  /** A ready package that now includes 补充卷宗: what was added (titles and pages). */
+  supplement?: string;
 }
 
 /** Payload of `reading.package.expiring`: a ready package the lawyer has not long left to download. */
@@ -107,7 +109,12 @@ export function readingEvents(bus: () => EventBus) {
       p: Pick<
         PackageDoc,
         '_id' | 'appointmentId' | 'lawyerId' | 'procuratorateId' | 'status' | 'progress'
-      > & { revokeReason?: string | null; caseName?: string | null },
+      > & {
+        revokeReason?: string | null;
+        caseName?: string | null;
+        keyVersion?: number;
+        supplement?: { keyVersion: number; text: string } | null;
+      },
       cause?: 'BINDING_REVOKED',
     ) =>
       bus().publish<PackageChangedPayload>(packageChangedTopic, {
@@ -123,6 +130,9 @@ export function readingEvents(bus: () => EventBus) {
               caseName: p.caseName ?? undefined,
               ...(cause ? { cause } : {}),
             }
+          : {}),
+        ...(p.status === 'READY' && p.supplement && p.supplement.keyVersion === p.keyVersion
+          ? { supplement: p.supplement.text, caseName: p.caseName ?? undefined }
           : {}),
       }),
   };

@@ -54,7 +54,12 @@ export function createPackageService(
     return p;
   }
   /** Queues a build of `keyVersion`; the job's unique `_id` refuses a second one. */
-  async function queue(pkg: PackageDoc, keyVersion: number, volumes?: VolumeDoc[]) {
+  async function queue(
+    pkg: PackageDoc,
+    keyVersion: number,
+    volumes?: (VolumeDoc & { supplementedAt?: Date })[],
+    supplement?: string,
+  ) {
     try {
       await models.BuildJob.create({
         _id: `${pkg._id}:${keyVersion}`,
@@ -73,7 +78,9 @@ export function createPackageService(
         position: v.position,
         sizeBytes: v.sizeBytes,
         pageCount: v.pageCount,
+        ...(v.supplementedAt ? { supplementedAt: v.supplementedAt } : {}),
       }));
+    if (supplement) set.supplement = { keyVersion, text: supplement };
     await models.Package.updateOne({ _id: pkg._id }, { $set: set, $unset: { failure: 1 } }).exec();
     const queued = await load(pkg._id);
     await events.package(queued);
@@ -151,6 +158,57 @@ export function createPackageService(
       if (previous?.blobId && previous.status !== 'REVOKED')
         await blobs().delete(packageBucket, previous.blobId);
       return queue(pkg.toObject() as PackageDoc, 1, volumes);
+    },
+
+    /**
+     * Prosecutor: 补充卷宗. Volumes uploaded to the case since its package was made are added
+     * to the ready package, which is built again (so the zip has them; new passwords by SMS).
+     * When it is ready the lawyer is told what was added (SMS and in-app), and the reader marks
+     * the added volumes. The package stays the same: its audit and the lawyer's notes go on.
+     */
+    async supplement(identity: Identity, appointmentId: string): Promise<PackageDoc> {
+      const appointment = await appointmentOf(appointmentId);
+      assertReviewer(identity, appointment.procuratorateId);
+      if (!appointment.packageId) throw new AppError('NOT_FOUND', '该预约尚未制作卷宗。');
+      const pkg = await load(appointment.packageId);
+      if (effectiveStatus(pkg) !== 'READY')
+        throw new AppError('CONFLICT', '卷宗包制作完成后才能补充卷宗。', {
+          status: effectiveStatus(pkg),
+        });
+      if (!(await peers.checkBinding(appointment.lawyerId, appointment.caseId)).bound)
+        throw new AppError('CASE_NOT_BOUND', '该案件的绑定已被撤销，不能补充卷宗。');
+      const all = await models.Volume.find({
+        caseId: appointment.caseId,
+        procuratorateId: appointment.procuratorateId,
+      })
+        .sort({ position: 1 })
+        .lean<VolumeDoc[]>()
+        .exec();
+      const packed = new Map(pkg.volumes.map((v) => [v.volumeId, v]));
+      const added = all.filter((v) => !packed.has(v._id));
+      if (added.length === 0)
+        throw new AppError('BAD_USER_INPUT', '没有新上传的卷宗：请先在“案件与卷宗”上传补充的卷。', {
+          field: 'volumes',
+        });
+      const at = new Date();
+      // The packed volumes keep their snapshot (and when they were supplemented); new ones follow in order.
+      const volumes = [
+        ...pkg.volumes.map((v) => ({
+          _id: v.volumeId,
+          title: v.title,
+          position: v.position,
+          sizeBytes: v.sizeBytes,
+          pageCount: v.pageCount,
+          supplementedAt: v.supplementedAt ?? undefined,
+        })),
+        ...added.map((v, i) => ({
+          ...v,
+          position: Math.max(0, ...pkg.volumes.map((p) => p.position)) + i + 1,
+          supplementedAt: at,
+        })),
+      ] as (VolumeDoc & { supplementedAt?: Date })[];
+      const text = added.map((v) => `${v.title}（${v.pageCount}页）`).join('、');
+      return queue(pkg, pkg.keyVersion + 1, volumes, text.slice(0, 200));
     },
 
     /** Prosecutor: revokes a package; downloads stop at once and the zip is removed. */

@@ -284,6 +284,7 @@ export function createReaderService(
         pageCount: v.pageCount,
         outline: texts[i]?.outline ?? [],
         searchable: !!texts[i],
+        supplementedAt: v.supplementedAt?.toISOString() ?? null,
       }));
     },
 
