@@ -11,6 +11,7 @@ export const fileRoutes = [
   { method: 'post', path: '/uploads/volumes', subgraph: 'reading' },
   { method: 'get', path: '/downloads/:grant', subgraph: 'reading' },
   { method: 'get', path: '/reader/:reading/:volume/:page', subgraph: 'reading' },
+  { method: 'get', path: '/volume-pages/:volume/:page', subgraph: 'reading' },
 ] as const;
 
 const requestHeaders = [

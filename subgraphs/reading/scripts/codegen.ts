@@ -26,6 +26,7 @@ export const config: ResolverTypesConfig = {
     OnlineReading: `${models}#ReaderGrantDoc`,
     ReadingNote: `${models}#ReadingNoteDoc`,
     ReadingActivity: `${parents}#ReadingActivityView`,
+    Redaction: `${models}#RedactionDoc`,
   },
 };
 

@@ -10,6 +10,7 @@ import {
   sendRouteError,
 } from '@yuejuan/runtime/storage';
 import { sendStream } from './services/send-stream.ts';
+import { paint } from './services/redaction.service.ts';
 
 /**
  * The reading HTTP routes beside /graphql, reached through the gateway, which proxies
@@ -141,6 +142,40 @@ export function mountReadingRoutes(
         res.status(204).end();
         return;
       }
+      res.setHeader('content-type', 'image/jpeg');
+      res.setHeader('content-length', String(jpeg.length));
+      res.end(jpeg);
+    } catch (err) {
+      sendRouteError(res, err, logError);
+    }
+  });
+
+  // 遮蔽's preview: GET /volume-pages/:volume/:page?w=1200 → the page as the lawyer will see it
+  // (the volume's marks burned in, a sample watermark): prosecutors of its procuratorate, administrators.
+  app.get('/volume-pages/:volume/:page', async (req, res) => {
+    try {
+      const identity = await routeIdentity(req, secret, 'reading');
+      const page = /^[1-9]\d{0,5}$/.test(req.params.page) ? Number(req.params.page) : NaN;
+      const w = String(req.query.w ?? '1200');
+      const width = /^\d{2,4}$/.test(w) ? Number(w) : NaN;
+      if (!Number.isInteger(page) || !(width >= 100 && width <= 4000))
+        throw new AppError('BAD_USER_INPUT', '页码或宽度无效。');
+      const marks = await services.redactions.list(identity, req.params.volume);
+      const volume = (await services.models.Volume.findById(req.params.volume)
+        .lean<{ _id: string; blobId: string; pageCount: number }>()
+        .exec())!;
+      if (page > volume.pageCount) throw new AppError('NOT_FOUND', '该页不存在。');
+      const onPage = marks.filter((m) => m.page === page);
+      const jpeg = await services.images.page(
+        { id: volume._id, blobId: volume.blobId },
+        page,
+        width,
+        ['（预览）律师姓名 执业证号', '本案 仅供本案阅卷使用'],
+        '阅读时间',
+        onPage.length ? (image) => paint(image, onPage, services.fontPath) : undefined,
+      );
+      res.setHeader('cache-control', 'private, no-store');
+      res.setHeader('x-content-type-options', 'nosniff');
       res.setHeader('content-type', 'image/jpeg');
       res.setHeader('content-length', String(jpeg.length));
       res.end(jpeg);

@@ -3,7 +3,7 @@
 // them, full-text search over the text layer and OCR of a scanned page, private notes, and the
 // prosecutor's reading audit.
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,7 +22,9 @@ import {
   uploadVolume,
   wangSh,
   withStepUp,
+  zhaoGd,
 } from './fixtures.ts';
+import { pdfText, unzip } from './zip.ts';
 
 const exec = promisify(execFile);
 const require = createRequire(import.meta.url);
@@ -59,6 +61,25 @@ async function chineseVolume(): Promise<Buffer> {
   const image = await doc.embedPng(scan);
   doc.addPage([595, 842]).drawImage(image, { x: 0, y: 0, width: 595, height: 842 });
   return Buffer.from(await doc.save());
+}
+
+/** The mean grey level (0 black … 255 white) inside a region of an image given in fractions. */
+async function darkness(
+  image: Buffer,
+  r: { x: number; y: number; width: number; height: number },
+): Promise<number> {
+  const { width, height } = await sharp(image).metadata();
+  // The region's inside (a margin off each edge: JPEG blurs the border).
+  const box = {
+    left: Math.round((r.x + 0.02) * width),
+    top: Math.round((r.y + 0.01) * height),
+    width: Math.round((r.width - 0.04) * width),
+    height: Math.round((r.height - 0.02) * height),
+  };
+  // (stats() reads its input, not the pipeline's result: the region is cut out first.)
+  const region = await sharp(image).extract(box).greyscale().toBuffer();
+  const { channels } = await sharp(region).stats();
+  return channels[0]!.mean;
 }
 
 /** The text Tesseract reads in the bottom strip of a page image (the watermark's foot line). */
@@ -479,5 +500,156 @@ describe('在线阅卷 (online reading)', () => {
     expect(
       (await h.call(wangSh, supplement, { id: ready.appointmentId })).errors?.[0]?.extensions?.code,
     ).toBe('BAD_USER_INPUT');
+  });
+
+  it('遮蔽: marks made before publishing are burned in: the text under a region is gone from the PDF and from search, its pixels are black, a withheld page shows a notice; the preview shows it first; every mark is audited', async () => {
+    const lawyer = freshLawyer();
+    const addMark = /* GraphQL */ `
+      mutation R($input: RedactionInput!) {
+        addRedaction(input: $input) {
+          id
+          page
+          category
+          reason
+          markedBy
+          region {
+            y
+          }
+        }
+      }
+    `;
+    // Page 2's second line (证人王某称…), as fractions of the page from the top left.
+    const witnessLine = { x: 0.05, y: 0.1, width: 0.9, height: 0.06 };
+    let volumeId = '';
+    const ready = await readyPackage(h, lawyer, [], '钱某诈骗案', async (caseId) => {
+      const up = await uploadVolume(h, wangSh, caseId, '第1卷 证据材料', await chineseVolume());
+      volumeId = up.body.id;
+      // Refused: a lawyer, another procuratorate, a region off the page, no reason.
+      const input = {
+        volumeId,
+        page: 2,
+        region: witnessLine,
+        category: 'PERSONAL_DATA',
+        reason: '证人姓名',
+      };
+      expect((await h.call(lawyer, addMark, { input })).errors?.[0]?.extensions?.code).toBe(
+        'FORBIDDEN',
+      );
+      expect((await h.call(zhaoGd, addMark, { input })).errors?.[0]?.extensions?.code).toBe(
+        'FORBIDDEN',
+      );
+      const off = await h.call(wangSh, addMark, {
+        input: { ...input, region: { x: 0.8, y: 0.1, width: 0.5, height: 0.1 } },
+      });
+      expect(off.errors?.[0]?.extensions).toMatchObject({
+        code: 'BAD_USER_INPUT',
+        field: 'region',
+      });
+      const noReason = await h.call(wangSh, addMark, { input: { ...input, reason: ' ' } });
+      expect(noReason.errors?.[0]?.extensions).toMatchObject({
+        code: 'BAD_USER_INPUT',
+        field: 'reason',
+      });
+      const region = await h.call(wangSh, addMark, { input });
+      expect(region.errors).toBeUndefined();
+      expect(region.data.addRedaction).toMatchObject({ page: 2, markedBy: 'prosecutor-wang' });
+      const whole = await h.call(wangSh, addMark, {
+        input: { volumeId, page: 3, category: 'STATE_SECRET', reason: '涉密清单' },
+      });
+      expect(whole.errors).toBeUndefined();
+      // A mark made in error is ended, and stays in the audit.
+      const wrong = await h.call(wangSh, addMark, {
+        input: { volumeId, page: 1, region: witnessLine, category: 'OTHER', reason: '误标' },
+      });
+      const removed = await h.call(
+        wangSh,
+        /* GraphQL */ `
+          mutation X($id: ID!) {
+            removeRedaction(id: $id) {
+              removedAt
+              removedBy
+            }
+          }
+        `,
+        { id: wrong.data.addRedaction.id },
+      );
+      expect(removed.data.removeRedaction.removedBy).toBe('prosecutor-wang');
+
+      // The preview: the page as the lawyer will see it, the region black.
+      const preview = await h.route(wangSh, `/volume-pages/${volumeId}/2?w=800`);
+      expect(preview.status).toBe(200);
+      expect(await darkness(Buffer.from(await preview.arrayBuffer()), witnessLine)).toBeLessThan(
+        60,
+      );
+      expect((await h.route(lawyer, `/volume-pages/${volumeId}/2?w=800`)).status).toBe(403);
+    });
+    const audit = await h.call(
+      wangSh,
+      /* GraphQL */ `
+        query Q($id: ID!) {
+          volumeRedactions(volumeId: $id, includeRemoved: true) {
+            page
+            category
+            reason
+            markedBy
+            removedAt
+          }
+        }
+      `,
+      { id: volumeId },
+    );
+    expect(audit.data.volumeRedactions.map((r: { reason: string }) => r.reason)).toEqual([
+      '误标',
+      '证人姓名',
+      '涉密清单',
+    ]);
+    // Published: the marks are fixed now.
+    const late = await h.call(wangSh, addMark, {
+      input: { volumeId, page: 1, region: witnessLine, category: 'OTHER', reason: '晚了' },
+    });
+    expect(late.errors?.[0]?.extensions?.code).toBe('CONFLICT');
+    const pkg = (await h.models.Package.findById(ready.pkg.id).lean().exec())!;
+    expect(pkg.volumes[0]).toMatchObject({ redactions: 2 });
+
+    // The downloaded PDF: page 1 keeps its text; page 2's witness line cannot be extracted; page 3 is withheld.
+    const zip = await new Promise<Buffer>((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      h.services
+        .blobs()
+        .open('packages', pkg.blobId!)
+        .on('data', (c: Buffer) => chunks.push(c))
+        .on('end', () => resolve(Buffer.concat(chunks)))
+        .on('error', reject);
+    });
+    const [entry] = await unzip(zip);
+    const pages = await pdfText(entry!.data, ready.documentPassword);
+    expect(pages[0]).toContain('涉嫌诈骗罪');
+    expect(pages[1]).not.toContain('王某');
+    expect(pages[1]).not.toContain('证人');
+    expect(pages[2]).not.toContain('扣押');
+
+    // Search: nothing under the marks, nothing of the withheld page; the rest of page 2 is found.
+    const opened = await h.call(withStepUp(lawyer, 'READ_ONLINE'), open, {
+      id: ready.appointmentId,
+    });
+    const r = opened.data.openOnlineReading;
+    expect((await h.call(lawyer, search, { id: r.id, q: '王某' })).data.searchCaseFile).toEqual([]);
+    expect((await h.call(lawyer, search, { id: r.id, q: '扣押' })).data.searchCaseFile).toEqual([]);
+    const rest = await h.call(lawyer, search, { id: r.id, q: '核对无误' });
+    expect(rest.data.searchCaseFile).toMatchObject([{ page: 2, ocr: false }]);
+    expect(
+      (await h.call(lawyer, search, { id: r.id, q: '诈骗' })).data.searchCaseFile,
+    ).toMatchObject([{ page: 1, ocr: false }]);
+    // The reader's page image: the region is black under the watermark.
+    const img = await h.route(lawyer, `/reader/${r.id}/${volumeId}/2?w=1200`);
+    expect(img.status).toBe(200);
+    expect(await darkness(Buffer.from(await img.arrayBuffer()), witnessLine)).toBeLessThan(60);
+    // The withheld page: a notice instead of the page, read back from its pixels.
+    const withheld = await h.route(lawyer, `/reader/${r.id}/${volumeId}/3?w=1200`);
+    const file = join(dir, 'withheld.jpg');
+    await writeFile(file, Buffer.from(await withheld.arrayBuffer()));
+    const { stdout } = await exec('tesseract', [file, '-', '-l', 'chi_sim', '--psm', '3']);
+    expect(stdout.replace(/\s+/g, '')).toContain('本页不予公开');
+    expect(stdout).not.toContain('扣押');
   });
 });

@@ -3,7 +3,7 @@
 // Streams both ways; never reads, logs or keeps a body or a token.
 
 /** Paths of the app that belong to the gateway. */
-export const gatewayPaths = ['/graphql', '/uploads/', '/downloads/', '/reader/'];
+export const gatewayPaths = ['/graphql', '/uploads/', '/downloads/', '/reader/', '/volume-pages/'];
 
 /** Whether a request path is forwarded to the gateway. */
 export const isGatewayPath = (pathname: string): boolean =>

@@ -2,7 +2,7 @@
 // Regenerate: npm run codegen (or npm run compose).
 /* eslint-disable */
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
-import type { ReadingApplicationDoc as ReadingApplicationDocModel, AppointmentDoc as AppointmentDocModel, ReceptionSlotView as ReceptionSlotViewModel, PackageDoc as PackageDocModel, DownloadDoc as DownloadDocModel, ReaderGrantDoc as ReaderGrantDocModel, ReadingNoteDoc as ReadingNoteDocModel } from '../models/index.ts';
+import type { ReadingApplicationDoc as ReadingApplicationDocModel, AppointmentDoc as AppointmentDocModel, ReceptionSlotView as ReceptionSlotViewModel, PackageDoc as PackageDocModel, DownloadDoc as DownloadDocModel, ReaderGrantDoc as ReaderGrantDocModel, ReadingNoteDoc as ReadingNoteDocModel, RedactionDoc as RedactionDocModel } from '../models/index.ts';
 import type { VolumeView as VolumeViewModel, EntityRef as EntityRefModel, ReadingApplicationPage as ReadingApplicationPageModel, AppointmentPage as AppointmentPageModel, ReadingActivityView as ReadingActivityViewModel } from '../resolvers/parents.ts';
 import type { Context } from '../context.ts';
 export type Maybe<T> = T | null | undefined;
@@ -38,6 +38,8 @@ export type Query = {
   appointmentQueue: Array<Appointment>;
   /** 在线阅卷: an open reading of the caller's own session (its volumes, outline, notes); null when unknown. */
   onlineReading?: Maybe<OnlineReading>;
+  /** 遮蔽: the marks of a volume, by page (prosecutors of its procuratorate, administrators); removed ones too when asked. */
+  volumeRedactions: Array<Redaction>;
   /** 在线阅卷 全文检索: the query (1 to 50 characters, spaces ignored) in every page of an open reading's volumes, in volume and page order, at most 100 hits. */
   searchCaseFile: Array<CaseFileSearchHit>;
 };
@@ -74,6 +76,12 @@ export type QueryAppointmentQueueArgs = {
 
 export type QueryOnlineReadingArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type QueryVolumeRedactionsArgs = {
+  volumeId: Scalars['ID']['input'];
+  includeRemoved?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 
@@ -122,6 +130,10 @@ export type Mutation = {
   declineAppointment: Appointment;
   /** 【在线阅卷】 on a ready package: after a fresh READ_ONLINE step-up, opens the case file in the browser for this login session (pages are images with the reader's watermark). */
   openOnlineReading: OnlineReading;
+  /** Prosecutor: 遮蔽 a region of a page, or withhold the whole page (no region), with a category and a reason; before the volume is published. */
+  addRedaction: Redaction;
+  /** Prosecutor: end a 遮蔽 mark before the volume is published (kept in the audit with who ended it). */
+  removeRedaction: Redaction;
   /** A private note or bookmark on a page of an open reading (never visible to the procuratorate). */
   addReadingNote: ReadingNote;
   /** Removes one of the lawyer's own notes. */
@@ -228,6 +240,16 @@ export type MutationDeclineAppointmentArgs = {
 
 export type MutationOpenOnlineReadingArgs = {
   appointmentId: Scalars['ID']['input'];
+};
+
+
+export type MutationAddRedactionArgs = {
+  input: RedactionInput;
+};
+
+
+export type MutationRemoveRedactionArgs = {
+  id: Scalars['ID']['input'];
 };
 
 
@@ -451,6 +473,8 @@ export type Volume = {
   pageCount: Scalars['Int']['output'];
   /** In a package: when it was added as 补充卷宗 (ISO 8601); null for the volumes of the first publication. */
   supplementedAt?: Maybe<Scalars['String']['output']>;
+  /** 遮蔽 marks: in a package, those burned into it; of a case's volume, those in force now. */
+  redactions: Scalars['Int']['output'];
 };
 
 /** Order and name of one volume. */
@@ -777,6 +801,56 @@ export type ReadingActivity = {
   minutes: Scalars['Float']['output'];
 };
 
+/** Why a part of a case file is not shown (遮蔽). */
+export type RedactionCategory =
+  /** 被害人、证人个人信息. */
+  | 'PERSONAL_DATA'
+  /** 未成年人信息. */
+  | 'MINOR'
+  /** 国家秘密. */
+  | 'STATE_SECRET'
+  /** 其他不宜公开内容. */
+  | 'OTHER';
+
+/** A 遮蔽 mark: a region of a page, or a whole page, the lawyer will not see. */
+export type Redaction = {
+  __typename?: 'Redaction';
+  /** Stable id. */
+  id: Scalars['ID']['output'];
+  /** The volume. */
+  volumeId: Scalars['ID']['output'];
+  /** 1-based page. */
+  page: Scalars['Int']['output'];
+  /** The region, or null: the whole page is withheld. */
+  region?: Maybe<PageRegion>;
+  /** Why. */
+  category: RedactionCategory;
+  /** The prosecutor's reason. */
+  reason: Scalars['String']['output'];
+  /** Who marked it (prosecutor id). */
+  markedBy: Scalars['ID']['output'];
+  /** When (ISO 8601). */
+  markedAt: Scalars['String']['output'];
+  /** When it was ended, if it was (ISO 8601). */
+  removedAt?: Maybe<Scalars['String']['output']>;
+  /** Who ended it. */
+  removedBy?: Maybe<Scalars['ID']['output']>;
+};
+
+/** A 遮蔽 mark to add. */
+export type RedactionInput = {
+  /** The volume (of the caller's procuratorate, not yet published). */
+  volumeId: Scalars['ID']['input'];
+  /** 1-based page. */
+  page: Scalars['Int']['input'];
+  /** The region; none withholds the whole page. */
+  region?: InputMaybe<PageRegionInput>;
+  /** Why. */
+  category: RedactionCategory;
+  /** The reason (up to 200 characters). */
+  reason: Scalars['String']['input'];
+};
+
 export type Link__Purpose =
   /** `SECURITY` features provide metadata necessary to securely resolve fields. */
   | 'SECURITY'
@@ -934,6 +1008,9 @@ export type ResolversTypes = {
   ReadingNote: ResolverTypeWrapper<ReadingNoteDocModel>;
   ReadingNoteInput: ReadingNoteInput;
   ReadingActivity: ResolverTypeWrapper<ReadingActivityViewModel>;
+  RedactionCategory: RedactionCategory;
+  Redaction: ResolverTypeWrapper<RedactionDocModel>;
+  RedactionInput: RedactionInput;
   link__Purpose: Link__Purpose;
   link__Import: ResolverTypeWrapper<Scalars['link__Import']['output']>;
   federation__FieldSet: ResolverTypeWrapper<Scalars['federation__FieldSet']['output']>;
@@ -981,6 +1058,8 @@ export type ResolversParentTypes = {
   ReadingNote: ReadingNoteDocModel;
   ReadingNoteInput: ReadingNoteInput;
   ReadingActivity: ReadingActivityViewModel;
+  Redaction: RedactionDocModel;
+  RedactionInput: RedactionInput;
   link__Import: Scalars['link__Import']['output'];
   federation__FieldSet: Scalars['federation__FieldSet']['output'];
   federation__Scope: Scalars['federation__Scope']['output'];
@@ -1075,6 +1154,7 @@ export type QueryResolvers<ContextType = Context, ParentType extends ResolversPa
   receptionSlots?: Resolver<Array<ResolversTypes['ReceptionSlot']>, ParentType, ContextType, RequireFields<QueryReceptionSlotsArgs, 'procuratorateId'>>;
   appointmentQueue?: Resolver<Array<ResolversTypes['Appointment']>, ParentType, ContextType, RequireFields<QueryAppointmentQueueArgs, 'status' | 'first'>>;
   onlineReading?: Resolver<Maybe<ResolversTypes['OnlineReading']>, ParentType, ContextType, RequireFields<QueryOnlineReadingArgs, 'id'>>;
+  volumeRedactions?: Resolver<Array<ResolversTypes['Redaction']>, ParentType, ContextType, RequireFields<QueryVolumeRedactionsArgs, 'volumeId' | 'includeRemoved'>>;
   searchCaseFile?: Resolver<Array<ResolversTypes['CaseFileSearchHit']>, ParentType, ContextType, RequireFields<QuerySearchCaseFileArgs, 'readingId' | 'query'>>;
 };
 
@@ -1098,6 +1178,8 @@ export type MutationResolvers<ContextType = Context, ParentType extends Resolver
   rescheduleAppointment?: Resolver<ResolversTypes['Appointment'], ParentType, ContextType, RequireFields<MutationRescheduleAppointmentArgs, 'id' | 'slotId' | 'reason'>>;
   declineAppointment?: Resolver<ResolversTypes['Appointment'], ParentType, ContextType, RequireFields<MutationDeclineAppointmentArgs, 'id' | 'reason'>>;
   openOnlineReading?: Resolver<ResolversTypes['OnlineReading'], ParentType, ContextType, RequireFields<MutationOpenOnlineReadingArgs, 'appointmentId'>>;
+  addRedaction?: Resolver<ResolversTypes['Redaction'], ParentType, ContextType, RequireFields<MutationAddRedactionArgs, 'input'>>;
+  removeRedaction?: Resolver<ResolversTypes['Redaction'], ParentType, ContextType, RequireFields<MutationRemoveRedactionArgs, 'id'>>;
   addReadingNote?: Resolver<ResolversTypes['ReadingNote'], ParentType, ContextType, RequireFields<MutationAddReadingNoteArgs, 'input'>>;
   deleteReadingNote?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteReadingNoteArgs, 'id'>>;
 };
@@ -1175,6 +1257,7 @@ export type VolumeResolvers<ContextType = Context, ParentType extends ResolversP
   sizeBytes?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   pageCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   supplementedAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  redactions?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
 export type CaseFilePackageResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CaseFilePackage'] = ResolversParentTypes['CaseFilePackage'], FederationReferenceType extends FederationReferenceTypes['CaseFilePackage'] = FederationReferenceTypes['CaseFilePackage']> = {
@@ -1314,6 +1397,19 @@ export type ReadingActivityResolvers<ContextType = Context, ParentType extends R
   minutes?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
 };
 
+export type RedactionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Redaction'] = ResolversParentTypes['Redaction']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  volumeId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  page?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  region?: Resolver<Maybe<ResolversTypes['PageRegion']>, ParentType, ContextType>;
+  category?: Resolver<ResolversTypes['RedactionCategory'], ParentType, ContextType>;
+  reason?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  markedBy?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  markedAt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  removedAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  removedBy?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+};
+
 export interface Link__ImportScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['link__Import'], any> {
   name: 'link__Import';
 }
@@ -1358,6 +1454,7 @@ export type Resolvers<ContextType = Context> = {
   PageRegion?: PageRegionResolvers<ContextType>;
   ReadingNote?: ReadingNoteResolvers<ContextType>;
   ReadingActivity?: ReadingActivityResolvers<ContextType>;
+  Redaction?: RedactionResolvers<ContextType>;
   link__Import?: GraphQLScalarType;
   federation__FieldSet?: GraphQLScalarType;
   federation__Scope?: GraphQLScalarType;

@@ -7,6 +7,7 @@ import {
   pageWordsModel,
   readerGrantModel,
   readingNoteModel,
+  redactionModel,
   volumeTextModel,
 } from './reader.model.ts';
 import { readingApplicationModel } from './reading-application.model.ts';
@@ -29,6 +30,7 @@ export function readingModels(connection: Connection) {
     PageWords: pageWordsModel(connection),
     PageView: pageViewModel(connection),
     ReadingNote: readingNoteModel(connection),
+    Redaction: redactionModel(connection),
   };
 }
 export type ReadingModels = ReturnType<typeof readingModels>;
@@ -49,5 +51,7 @@ export {
   type PageViewDoc,
   type ReaderGrantDoc,
   type ReadingNoteDoc,
+  type RedactionDoc,
+  redactionCategories,
   type VolumeTextDoc,
 } from './reader.model.ts';

@@ -11,6 +11,10 @@ const packedVolume = new Schema(
     pageCount: { type: Number, required: true },
     /** Set on volumes added to a published package (补充卷宗): when. */
     supplementedAt: Date,
+    /** The published copy with its 遮蔽 burned in (a blob of the volumes bucket), when it has any. */
+    publishedBlobId: String,
+    /** How many marks were applied. */
+    redactions: Number,
   },
   { _id: false },
 );

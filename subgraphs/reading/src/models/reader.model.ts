@@ -117,3 +117,42 @@ readingNoteSchema.index({ lawyerId: 1, caseId: 1 });
 export type ReadingNoteDoc = InferSchemaType<typeof readingNoteSchema> & { _id: string };
 export const readingNoteModel = (c: Connection) =>
   c.model('ReadingNote', readingNoteSchema, 'reading_notes');
+
+export const redactionCategories = ['PERSONAL_DATA', 'MINOR', 'STATE_SECRET', 'OTHER'] as const;
+/**
+ * 遮蔽: a region of a page (fractions of the page) or a whole page of a volume that the lawyer
+ * must not see, with who marked it and why. Applied when the volume is published: burned into
+ * the published PDF and page images. Never deleted: a removed mark keeps who removed it and
+ * when (the audit).
+ */
+export const redactionSchema = new Schema(
+  {
+    _id: { type: String, default: newId },
+    volumeId: { type: String, required: true },
+    procuratorateId: { type: String, required: true },
+    page: { type: Number, required: true, min: 1 },
+    /** Absent: the whole page is withheld. */
+    region: {
+      type: new Schema(
+        {
+          x: { type: Number, required: true },
+          y: { type: Number, required: true },
+          width: { type: Number, required: true },
+          height: { type: Number, required: true },
+        },
+        { _id: false },
+      ),
+      required: false,
+    },
+    category: { type: String, required: true, enum: redactionCategories },
+    reason: { type: String, required: true, maxlength: 200 },
+    by: { type: String, required: true },
+    removedAt: Date,
+    removedBy: String,
+  },
+  { timestamps: true, versionKey: false },
+);
+redactionSchema.index({ volumeId: 1 });
+export type RedactionDoc = InferSchemaType<typeof redactionSchema> & { _id: string };
+export const redactionModel = (c: Connection) =>
+  c.model('Redaction', redactionSchema, 'redactions');

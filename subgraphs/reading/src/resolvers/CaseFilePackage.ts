@@ -21,6 +21,7 @@ export const CaseFilePackage = ({ models, reader }: ReadingServices) => ({
       sizeBytes: v.sizeBytes,
       pageCount: v.pageCount,
       supplementedAt: v.supplementedAt ?? null,
+      redactions: v.redactions ?? 0,
     })),
   sizeBytes: (p: PackageDoc) => (p.status === 'PREPARING' ? null : (p.sizeBytes ?? null)),
   sha256: (p: PackageDoc) => (p.status === 'PREPARING' ? null : (p.sha256 ?? null)),

@@ -2,6 +2,7 @@ import type { Context } from '../context.ts';
 import type { ReadingServices } from '../services/index.ts';
 import type { ReadingInput } from '../services/application.service.ts';
 import type { NoteInput } from '../services/reader.service.ts';
+import type { RedactionInput } from '../services/redaction.service.ts';
 import type { VolumeArrangement } from '../services/volume.service.ts';
 import type { BookingInput, SlotInput } from '../services/booking.service.ts';
 
@@ -15,7 +16,12 @@ export const Mutation = ({
   downloads,
   bookings,
   reader,
+  redactions,
 }: ReadingServices) => ({
+  addRedaction: (_: unknown, { input }: { input: RedactionInput }, { identity }: Context) =>
+    redactions.add(identity, input),
+  removeRedaction: (_: unknown, { id }: Id, { identity }: Context) =>
+    redactions.remove(identity, id),
   openOnlineReading: (_: unknown, a: AppointmentArg, { identity }: Context) =>
     reader.open(identity, a.appointmentId),
   addReadingNote: (_: unknown, { input }: { input: NoteInput }, { identity }: Context) =>

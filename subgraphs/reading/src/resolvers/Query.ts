@@ -16,7 +16,12 @@ export async function readable<T extends { lawyerId: string; procuratorateId: st
   return doc;
 }
 
-export const Query = ({ applications, bookings, reader }: ReadingServices) => ({
+export const Query = ({ applications, bookings, reader, redactions }: ReadingServices) => ({
+  volumeRedactions: (
+    _: unknown,
+    a: { volumeId: string; includeRemoved?: boolean | null },
+    { identity }: Context,
+  ) => redactions.list(identity, a.volumeId, !!a.includeRemoved),
   onlineReading: (_: unknown, { id }: { id: string }, { identity }: Context) =>
     reader.load(identity, id),
   searchCaseFile: (_: unknown, a: { readingId: string; query: string }, { identity }: Context) =>

@@ -1,5 +1,5 @@
 import type { Context } from '../context.ts';
-import type { ReaderGrantDoc, ReadingNoteDoc } from '../models/index.ts';
+import type { ReaderGrantDoc, ReadingNoteDoc, RedactionDoc } from '../models/index.ts';
 import type { ReadingServices } from '../services/index.ts';
 import type { ReadingActivityView } from './parents.ts';
 
@@ -23,4 +23,13 @@ export const ReadingNote = {
 
 export const ReadingActivity = {
   lawyer: (a: ReadingActivityView) => ({ id: a.lawyerId }),
+};
+
+export const Redaction = {
+  id: (r: RedactionDoc) => r._id,
+  region: (r: RedactionDoc) => r.region ?? null,
+  markedBy: (r: RedactionDoc) => r.by,
+  markedAt: (r: RedactionDoc) => r.createdAt.toISOString(),
+  removedAt: (r: RedactionDoc) => r.removedAt?.toISOString() ?? null,
+  removedBy: (r: RedactionDoc) => r.removedBy ?? null,
 };

@@ -7,6 +7,7 @@ import type {
 } from '../models/index.ts';
 import { applicationHoldsCase } from '../services/application.service.ts';
 import type { VolumeView } from './parents.ts';
+import type { ReadingServices } from '../services/index.ts';
 import { readable } from './Query.ts';
 
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
@@ -59,7 +60,9 @@ export const ReceptionSlot = {
   available: (s: ReceptionSlotView) => Math.max(0, s.capacity - s.booked),
 };
 
-export const Volume = {
+export const Volume = (services: ReadingServices) => ({
   id: (v: VolumeView) => v._id,
+  redactions: async (v: VolumeView) =>
+    v.redactions ?? (await services.redactions.active(v._id)).length,
   supplementedAt: (v: VolumeView) => v.supplementedAt?.toISOString() ?? null,
-};
+});

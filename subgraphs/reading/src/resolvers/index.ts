@@ -9,7 +9,7 @@ import { Mutation } from './Mutation.ts';
 import { Query } from './Query.ts';
 import { Appointment, ReadingApplication, ReceptionSlot, Volume } from './ReadingApplication.ts';
 import { Subscription } from './Subscription.ts';
-import { OnlineReading, ReadingActivity, ReadingNote } from './Reader.ts';
+import { OnlineReading, ReadingActivity, ReadingNote, Redaction } from './Reader.ts';
 
 /** The reading resolvers; each type hands off to the services. */
 export const createResolvers = (services: ReadingServices, bus: EventBus): Resolvers => ({
@@ -23,7 +23,8 @@ export const createResolvers = (services: ReadingServices, bus: EventBus): Resol
       services.bookings.calendar(identity, a),
   },
   ReceptionSlot,
-  Volume,
+  Volume: Volume(services),
+  Redaction,
   CaseFilePackage: CaseFilePackage(services),
   DownloadRecord,
   OnlineReading: OnlineReading(services),

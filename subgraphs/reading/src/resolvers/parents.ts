@@ -13,6 +13,8 @@ export type VolumeView = {
   pageCount: number;
   /** In a package: when it came as 补充卷宗. */
   supplementedAt?: Date | null;
+  /** In a package: the 遮蔽 marks burned in (absent for a case's volume: counted live). */
+  redactions?: number;
 };
 /** A page of reading applications, fetched only when its parts are selected. */
 export type ReadingApplicationPage = LazyConnection<ReadingApplicationDoc>;

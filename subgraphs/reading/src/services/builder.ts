@@ -19,14 +19,16 @@ export interface BuildInput {
   /** Called after each volume with the share done (0..1). */
   onProgress(progress: number): Promise<void>;
   /**
-   * Called with each volume's file (unstamped) before it is stamped, and a progress callback
-   * for the share of that volume done (the search index reads its text here).
+   * Called with each volume's file (as uploaded, before 遮蔽 and stamping), and a progress
+   * callback for the share of that volume done (the search index reads its text here).
    */
   onVolumeFile?(
     volumeId: string,
     path: string,
     progress: (share: number) => Promise<void>,
   ): Promise<void>;
+  /** 遮蔽: writes the volume with its marks burned in (in `dir`) and answers its path, or null when it has none. */
+  redact?(volumeId: string, source: string, dir: string): Promise<string | null>;
   /** Checked between volumes: a stopping process leaves the job for a later one. */
   aborted(): boolean;
 }
@@ -84,11 +86,14 @@ export async function buildPackageZip(
       if (input.aborted()) throw new Error('build stopped');
       const [source, output] = [join(dir, `${i}-in.pdf`), join(dir, `${i}-out.pdf`)];
       await spool(blobs.open(volumeBucket, input.blobIds.get(v.volumeId!)!), source);
+      // What is published: the volume with its 遮蔽 burned in, when it has any.
+      const published = (await input.redact?.(v.volumeId, source, dir)) ?? source;
       await input.onVolumeFile?.(v.volumeId, source, (share) =>
         input.onProgress((i + share * 0.9) / volumes.length),
       );
-      await pdf.stampAndEncrypt(source, watermark, output, input.documentPassword);
+      await pdf.stampAndEncrypt(published, watermark, output, input.documentPassword);
       await rm(source);
+      if (published !== source) await rm(published);
       await appendFile(archive, output, entryName(v));
       await rm(output);
       await input.onProgress((i + 1) / volumes.length);

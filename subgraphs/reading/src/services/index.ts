@@ -12,7 +12,8 @@ import { createBookingService } from './booking.service.ts';
 import type { PdfTools } from './pdf.ts';
 import { createPeers, type PeerUrls } from './peers.ts';
 import { createVolumeService } from './volume.service.ts';
-import { createPageImages } from './page-images.ts';
+import { createPageImages, defaultFont } from './page-images.ts';
+import { createRedactionService } from './redaction.service.ts';
 import { createReaderService } from './reader.service.ts';
 
 export interface ReadingServiceOptions {
@@ -89,12 +90,13 @@ export function createReadingServices(connection: Connection, o: ReadingServiceO
     o.logger,
     {
       staleSeconds: o.buildStaleSeconds,
+      fontPath: o.reader.fontPath ?? defaultFont(),
       ttlDays: o.packageTtlDays,
       pdf: o.pdf,
       pollMs: o.buildPollMs,
       onReady,
       // The build reads each volume's text for search while it has the volume on disk.
-      indexVolume: (volume, file, onPage) => reader.indexVolume(volume, file, onPage),
+      indexVolume: (volume, file, onPage, marks) => reader.indexVolume(volume, file, onPage, marks),
     },
   );
   const packages = createPackageService(
@@ -125,6 +127,9 @@ export function createReadingServices(connection: Connection, o: ReadingServiceO
   return {
     models,
     reader,
+    images,
+    redactions: createRedactionService(models),
+    fontPath: o.reader.fontPath ?? defaultFont(),
     blobs,
     peers,
     applications,

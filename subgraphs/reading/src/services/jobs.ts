@@ -8,6 +8,11 @@ import type { ReadingEvents } from './events.ts';
 import type { PdfTools } from './pdf.ts';
 import type { Peers } from './peers.ts';
 import { generatePassword, hashPassword } from './secrets.ts';
+import { createReadStream } from 'node:fs';
+import { join } from 'node:path';
+import { redactPdf, type Mark } from './redaction.service.ts';
+import { textKey } from './reader.service.ts';
+import { volumeBucket } from './volume.service.ts';
 
 export interface RunnerOptions {
   staleSeconds: number;
@@ -17,11 +22,14 @@ export interface RunnerOptions {
   pollMs?: number;
   /** After a build is READY (status changes of applications and appointments). */
   onReady(pkg: PackageDoc): Promise<void>;
+  /** The CJK font of 遮蔽's notices on withheld pages. */
+  fontPath: string;
   /** Makes a volume searchable from its file (once; page by page, with progress). */
   indexVolume?(
     volume: { _id: string; blobId: string; pageCount: number },
     file: string,
     onPage: (done: number) => Promise<void> | void,
+    marks?: Mark[],
   ): Promise<void>;
 }
 
@@ -101,6 +109,8 @@ export function createBuildRunner(
       const blobIds = new Map(volumes.map((v) => [v._id, v.blobId]));
       if (blobIds.size !== pkg.volumes.length)
         throw new Error('a volume of the package was deleted');
+      // 遮蔽: each marked volume is published as a copy with its marks burned in (stored as a blob).
+      const published = new Map<string, { blobId: string; redactions: number; marks: Mark[] }>();
       const contact = await peers.lawyerContact(pkg.lawyerId);
       const documentPassword = generatePassword(12);
       const stored = await buildPackageZip(blobs(), options.pdf, {
@@ -109,18 +119,47 @@ export function createBuildRunner(
         documentPassword,
         lawyer: { id: pkg.lawyerId, name: contact?.name, licenceNumber: contact?.licenceNumber },
         onProgress: (share) => setProgress(pkg, Math.min(0.99, share * 0.99)),
-        onVolumeFile: async (volumeId, file, progress) => {
+        redact: async (volumeId, source, dir) => {
+          const marks = await models.Redaction.find({ volumeId, removedAt: { $exists: false } })
+            .lean<
+              {
+                page: number;
+                region?: { x: number; y: number; width: number; height: number };
+                category: string;
+              }[]
+            >()
+            .exec();
           const volume = volumes.find((v) => v._id === volumeId);
-          if (!volume || !options.indexVolume) return;
+          if (marks.length === 0 || !volume) return null;
+          const out = join(dir, `${volumeId}-redacted.pdf`);
+          await redactPdf(source, marks, volume.pageCount, dir, out, options.fontPath);
+          const stored = await blobs().put(volumeBucket, createReadStream(out), {
+            contentType: 'application/pdf',
+          });
+          published.set(volumeId, { blobId: stored.id, redactions: marks.length, marks });
+          return out;
+        },
+        onVolumeFile: async (volumeId, file, progress) => {
+          const found = volumes.find((v) => v._id === volumeId);
+          if (!found || !options.indexVolume) return;
+          // The text searched is the published text: a redacted volume is indexed under its copy,
+          // from its own words without those under its marks.
+          const copy = published.get(volumeId);
+          const volume = { ...found, _id: textKey({ volumeId, publishedBlobId: copy?.blobId }) };
           let told = Date.now();
           // Search is not worth a failed package: a volume left unindexed is indexed when a reading opens.
           await options
-            .indexVolume(volume, file, async (done) => {
-              // At most one progress update a second (text-layer pages take milliseconds each).
-              if (Date.now() - told < 1000) return;
-              told = Date.now();
-              await progress(done / volume.pageCount);
-            })
+            .indexVolume(
+              volume,
+              file,
+              async (done) => {
+                // At most one progress update a second (text-layer pages take milliseconds each).
+                if (Date.now() - told < 1000) return;
+                told = Date.now();
+                await progress(done / volume.pageCount);
+              },
+              copy?.marks,
+            )
             .catch((err) => logger.warn({ err, volumeId }, 'volume text not indexed'));
         },
         aborted: () => stopping,
@@ -151,12 +190,23 @@ export function createBuildRunner(
             readyAt,
             expiresAt,
             attemptRound: (current.attemptRound ?? 0) + 1,
+            volumes: pkg.volumes.map((v) => {
+              const copy = published.get(v.volumeId);
+              const { publishedBlobId: _old, redactions: _n, ...rest } = v;
+              return copy
+                ? { ...rest, publishedBlobId: copy.blobId, redactions: copy.redactions }
+                : rest;
+            }),
           },
           $unset: { lockedUntil: 1, failure: 1 },
         },
       ).exec();
       if (current.blobId && current.blobId !== stored.id)
         await blobs().delete(packageBucket, current.blobId);
+      // The published copies of the build this one replaces.
+      for (const v of current.volumes)
+        if (v.publishedBlobId && published.get(v.volumeId)?.blobId !== v.publishedBlobId)
+          await blobs().delete(volumeBucket, v.publishedBlobId);
       await models.BuildJob.updateOne({ _id: job._id }, { $set: { status: 'DONE' } }).exec();
       const ready = (await models.Package.findById(pkg._id).lean<PackageDoc>().exec())!;
       await events.package(ready);

@@ -17,7 +17,7 @@ const run = promisify(execFile);
 // Every page is stamped once per request: libvips' operation cache would only hold memory.
 sharp.cache(false);
 const require = createRequire(import.meta.url);
-const defaultFont = () =>
+export const defaultFont = () =>
   require.resolve('@expo-google-fonts/noto-sans-sc/400Regular/NotoSansSC_400Regular.ttf');
 
 /** The widths pages are rendered at: a request is served at the next one up (bounded cache). */
@@ -223,9 +223,12 @@ export function createPageImages(o: PageImageOptions) {
       width: number,
       viewer: string[],
       stamp: string,
+      /** Changes the page before it is stamped (遮蔽's preview paints its marks). */
+      before?: (image: Buffer) => Promise<Buffer>,
     ): Promise<Buffer> {
       const w = snapWidth(width);
-      const clean = await readFile(await render(volume, page, w));
+      const rendered = await readFile(await render(volume, page, w));
+      const clean = before ? await before(rendered) : rendered;
       const meta = await sharp(clean).metadata();
       const footSize = Math.max(10, Math.round(meta.width / 70));
       const footText = `${viewer.join(' ')} ${stamp}`;

@@ -273,3 +273,27 @@ export async function assertReaderTools(): Promise<string> {
       ?.trim() ?? 'poppler'
   );
 }
+
+/**
+ * The pages' words without those 遮蔽 hides: none of a withheld page, none whose box touches a
+ * marked region (a word half under a box is gone too).
+ */
+export function withoutRedacted(
+  pages: PageText[],
+  marks: {
+    page: number;
+    region?: { x: number; y: number; width: number; height: number } | null;
+  }[],
+): PageText[] {
+  if (marks.length === 0) return pages;
+  return pages.map((p, i) => {
+    const own = marks.filter((m) => m.page === i + 1);
+    if (own.length === 0) return p;
+    if (own.some((m) => !m.region)) return { ...p, words: [] };
+    const touches = ([x0, y0, x1, y1]: Word['box']) =>
+      own.some(
+        ({ region: r }) => x0 < r!.x + r!.width && x1 > r!.x && y0 < r!.y + r!.height && y1 > r!.y,
+      );
+    return { ...p, words: p.words.filter((w) => !touches(w.box)) };
+  });
+}

@@ -17,7 +17,8 @@ import type {
 import { assertOwner } from './access.ts';
 import { assertDownloadable } from './download.service.ts';
 import type { PageImages } from './page-images.ts';
-import { extractPages, matchPage, readOutline } from './page-text.ts';
+import { extractPages, matchPage, readOutline, withoutRedacted } from './page-text.ts';
+import type { Mark } from './redaction.service.ts';
 import type { PackageService } from './package.service.ts';
 import type { Peers } from './peers.ts';
 
@@ -61,6 +62,13 @@ export interface NoteInput {
 }
 
 const maxHits = 100;
+
+/**
+ * The key of the text a reader sees of a packed volume: the volume's id, or, when it was
+ * published with 遮蔽, its id and its published copy's (whose text is what remains).
+ */
+export const textKey = (v: { volumeId: string; publishedBlobId?: string | null }) =>
+  v.publishedBlobId ? `${v.volumeId}@${v.publishedBlobId}` : v.volumeId;
 const maxViewGapMs = 5 * 60_000;
 
 /** The watermark's lines: who reads (name, licence number, lawyer id) and what it is for. */
@@ -116,13 +124,15 @@ export function createReaderService(
     volume: { _id: string; blobId: string; pageCount: number },
     file?: string,
     onPage?: (done: number) => Promise<void> | void,
+    /** 遮蔽: words under these marks, and withheld pages, are left out. */
+    marks: Mark[] = [],
   ): Promise<void> {
     let p = indexing.get(volume._id);
     if (!p) {
       p = (async () => {
         if (await models.VolumeText.exists({ _id: volume._id }).exec()) return;
         const path = file ?? (await images.source({ id: volume._id, blobId: volume.blobId }));
-        const pages = await extractPages(path, volume.pageCount, onPage);
+        const pages = withoutRedacted(await extractPages(path, volume.pageCount, onPage), marks);
         const outline = await readOutline(settings.qpdf, path);
         // Boxes first: a volume is searchable (its text exists) only once its highlights are.
         if (pages.length > 0)
@@ -175,12 +185,11 @@ export function createReaderService(
             .exec(),
         ),
       );
-      c = {
-        grant,
-        pkg,
-        blobIds: new Map(volumes.flatMap((v) => (v ? [[v._id, v.blobId] as const] : []))),
-        boundUntil: 0,
-      };
+      // What the reader shows of each volume: its published copy (with 遮蔽 burned in), or the volume.
+      const blobIds = new Map(volumes.flatMap((v) => (v ? [[v._id, v.blobId] as const] : [])));
+      for (const v of pkg.volumes)
+        if (v.publishedBlobId) blobIds.set(v.volumeId, v.publishedBlobId);
+      c = { grant, pkg, blobIds, boundUntil: 0 };
     } else pkg = await packages.load(c.grant.packageId);
     const { grant } = c;
     if (
@@ -213,7 +222,7 @@ export function createReaderService(
     const blobId = c.blobIds.get(volumeId);
     if (!volume || !blobId || !Number.isInteger(page) || page < 1 || page > volume.pageCount)
       throw new AppError('NOT_FOUND', '该页不存在。');
-    return { id: volumeId, blobId };
+    return { id: textKey(volume), blobId };
   };
 
   return {
@@ -250,7 +259,15 @@ export function createReaderService(
         void models.Volume.findById(v.volumeId)
           .lean<{ _id: string; blobId: string; pageCount: number }>()
           .exec()
-          .then((volume) => volume && indexVolume(volume))
+          .then(
+            (volume) =>
+              volume &&
+              indexVolume({
+                _id: textKey(v),
+                blobId: v.publishedBlobId ?? volume.blobId,
+                pageCount: v.pageCount,
+              }),
+          )
           .catch((err) => logger.warn({ err, volumeId: v.volumeId }, 'indexing a volume failed'));
       return grant.toObject() as ReaderGrantDoc;
     },
@@ -271,7 +288,7 @@ export function createReaderService(
       const ordered = [...pkg.volumes].sort((a, b) => a.position - b.position);
       const texts = await Promise.all(
         ordered.map((v) =>
-          models.VolumeText.findById(v.volumeId)
+          models.VolumeText.findById(textKey(v))
             .select('outline')
             .lean<Pick<VolumeTextDoc, '_id' | 'outline'>>()
             .exec(),
@@ -332,7 +349,7 @@ export function createReaderService(
       const c = await authorise(identity, readingId);
       const ordered = [...c.pkg.volumes].sort((a, b) => a.position - b.position);
       const texts = await Promise.all(
-        ordered.map((v) => models.VolumeText.findById(v.volumeId).lean<VolumeTextDoc>().exec()),
+        ordered.map((v) => models.VolumeText.findById(textKey(v)).lean<VolumeTextDoc>().exec()),
       );
       const hits: (SearchHit & { words: number[] })[] = [];
       ordered.forEach((v, i) => {
@@ -356,7 +373,8 @@ export function createReaderService(
         });
       });
       // The boxes of the pages with hits, one `_id` read each.
-      const pages = [...new Set(hits.map((h) => `${h.volumeId}:${h.page}`))];
+      const keyOf = new Map(ordered.map((v) => [v.volumeId, textKey(v)]));
+      const pages = [...new Set(hits.map((h) => `${keyOf.get(h.volumeId)}:${h.page}`))];
       const boxes = new Map(
         await Promise.all(
           pages.map(
@@ -372,7 +390,7 @@ export function createReaderService(
       return hits.map(({ words, ...hit }) => ({
         ...hit,
         regions: words.flatMap((w) => {
-          const b = boxes.get(`${hit.volumeId}:${hit.page}`)?.slice(w * 4, w * 4 + 4);
+          const b = boxes.get(`${keyOf.get(hit.volumeId)}:${hit.page}`)?.slice(w * 4, w * 4 + 4);
           return b?.length === 4
             ? [{ x: b[0]!, y: b[1]!, width: b[2]! - b[0]!, height: b[3]! - b[1]! }]
             : [];
