@@ -50,6 +50,28 @@ async function readFoot(page: Page, element: Locator): Promise<string> {
   return stdout.replace(/\s+/g, '');
 }
 
+/** The mean grey (0 black … 255 white) of a region (fractions) of an image as the browser decoded it. */
+function meanGrey(
+  image: Locator,
+  r: { x: number; y: number; width: number; height: number },
+): Promise<number> {
+  return image.evaluate((img: HTMLImageElement, r) => {
+    const canvas = document.createElement('canvas');
+    [canvas.width, canvas.height] = [img.naturalWidth, img.naturalHeight];
+    const ctx = canvas.getContext('2d')!;
+    ctx.drawImage(img, 0, 0);
+    const d = ctx.getImageData(
+      Math.round(r.x * img.naturalWidth),
+      Math.round(r.y * img.naturalHeight),
+      Math.round(r.width * img.naturalWidth),
+      Math.round(r.height * img.naturalHeight),
+    ).data;
+    let sum = 0;
+    for (let i = 0; i < d.length; i += 4) sum += (d[i]! + d[i + 1]! + d[i + 2]!) / 3;
+    return sum / (d.length / 4);
+  }, r);
+}
+
 let stack: ClientStack;
 let browser: Browser;
 let phoneBrowser: Browser;
@@ -476,6 +498,29 @@ describe('the lawyer online-reading journey', () => {
       buffer: await makePdf('Supplementary investigation', 2),
     });
     await staff.locator('[data-upload="第3卷 补充侦查材料.pdf"][data-done="true"]').waitFor();
+
+    // 遮蔽 before publishing: a region of page 1 (its only line of text), with a reason; the
+    // preview shows it black, as the lawyer will see it.
+    await staff.getByRole('link', { name: '遮蔽与预览 第3卷 补充侦查材料' }).click();
+    await visible(staff.getByRole('heading', { name: '卷宗遮蔽：第3卷 补充侦查材料' }));
+    const preview = staff.locator('#redact-preview');
+    await visible(preview);
+    const marking = staff.locator('.frame');
+    const area = (await marking.boundingBox())!;
+    await staff.mouse.move(area.x + area.width * 0.06, area.y + area.height * 0.06);
+    await staff.mouse.down();
+    await staff.mouse.move(area.x + area.width * 0.9, area.y + area.height * 0.12, { steps: 5 });
+    await staff.mouse.up();
+    await staff.getByLabel('遮蔽类别').selectOption({ label: '被害人、证人个人信息' });
+    await staff.getByLabel('遮蔽理由').fill('证人姓名');
+    const before = await marking.getAttribute('data-shown');
+    await staff.getByRole('button', { name: '遮蔽所选区域', exact: true }).click();
+    await hasText(staff.getByRole('table', { name: '遮蔽记录' }), '证人姓名');
+    await expect.poll(() => marking.getAttribute('data-shown')).not.toBe(before);
+    expect(await meanGrey(preview, { x: 0.1, y: 0.075, width: 0.7, height: 0.03 })).toBeLessThan(
+      70,
+    );
+    await shot(staff, '工作台-卷宗遮蔽');
     await staff.getByRole('link', { name: '卷宗制作与下载审计', exact: true }).click();
     staff.once('dialog', (d) => void d.accept());
     await staff.getByRole('button', { name: '发布补充卷宗', exact: true }).first().click();
@@ -521,6 +566,15 @@ describe('the lawyer online-reading journey', () => {
       )
       .toBe(true);
     expect(await portal.locator('#reader-page-image').getAttribute('class')).not.toContain('stale');
+    // The marked line is black in the lawyer's page too.
+    expect(
+      await meanGrey(portal.locator('#reader-page-image'), {
+        x: 0.1,
+        y: 0.075,
+        width: 0.7,
+        height: 0.03,
+      }),
+    ).toBeLessThan(90);
     await shot(portal, '门户-在线阅卷-补充卷宗');
   });
 

@@ -84,6 +84,13 @@ export const stepUpPurposeLabels: Record<string, string> = {
   MANAGE_DEVICES: '核验设备管理',
   PASSWORD: '设置登录密码',
 } satisfies Record<EnumOf<'StepUpPurpose'>, string>;
+/** 遮蔽 categories (why a part of a case file is not shown). */
+export const redactionCategoryLabels: Record<string, string> = {
+  PERSONAL_DATA: '被害人、证人个人信息',
+  MINOR: '未成年人信息',
+  STATE_SECRET: '国家秘密',
+  OTHER: '其他不宜公开内容',
+} satisfies Record<EnumOf<'RedactionCategory'>, string>;
 export const loginMethodLabels: Record<string, string> = {
   SCAN: '扫码登录（已核验身份）',
   SMS_CODE: '手机号+验证码',

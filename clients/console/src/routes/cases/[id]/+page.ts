@@ -23,6 +23,7 @@ export const load: PageLoad = async ({ params, depends }) => {
             position
             sizeBytes
             pageCount
+            redactions
           }
         }
       }
