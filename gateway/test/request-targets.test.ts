@@ -61,6 +61,8 @@ describe('request targets and headers at the gateway', () => {
       '/downloads/attachments/abc',
       '/graphql',
       '/uploads/attachments?kind=LICENCE&fileName=a.pdf',
+      '/reader/r/v/1?w=800',
+      '/volume-pages/v/1',
     ]) {
       const answer = await raw(port, head(`GET http://127.0.0.1:${trapPort}${path} HTTP/1.1`));
       expect(answer.status, path).toBe(400);
@@ -89,6 +91,11 @@ describe('request targets and headers at the gateway', () => {
       '/downloads/attachments/%5C%5C127.0.0.1',
       '/downloads/x/../../graphql',
       '/downloads/x?next=http://127.0.0.1:TRAP/',
+      '/reader/x/%2F%2F127.0.0.1%3ATRAP/1',
+      '/reader/x/y/..%2f..%2f..%2fgraphql',
+      '/reader/x/y/1?w=99999',
+      '/volume-pages/..%2fgraphql/1',
+      '/volume-pages/x/0',
     ]) {
       const answer = await raw(
         port,
@@ -109,6 +116,8 @@ describe('request targets and headers at the gateway', () => {
         '/downloads/attachments/',
         '/uploads/attachments',
         '/uploads/volumes',
+        '/reader/',
+        '/volume-pages/',
         '/health',
         '/ready',
         '/explorer',

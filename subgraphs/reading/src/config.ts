@@ -33,6 +33,8 @@ export const readingConfigShape = {
   READER_RECHECK_SECONDS: int(0, 15),
   /** Where rendered page images (without watermark) and the volumes they come from are cached (default: a folder under the system's temp). */
   READER_CACHE_DIR: z.string().min(1).optional(),
+  /** 在线阅卷: the page cache's size limit in MB; past it, the pages used least recently are removed. */
+  READER_CACHE_MAX_MB: int(16, 2048),
   /** A build job whose process stopped sending heartbeats this long ago is taken over. */
   BUILD_STALE_SECONDS: int(5, 60),
   /** TrueType font with CJK glyphs for the watermark (default: Noto Sans SC from the npm package). */

@@ -44,6 +44,7 @@ export function createServer({ config, connection, logger, bus }: ReadingDeps) {
     pdf: createPdfTools(config.QPDF_PATH, config.WATERMARK_FONT_PATH),
     reader: {
       cacheDir: config.READER_CACHE_DIR ?? join(tmpdir(), 'yuejuan-reader-cache'),
+      cacheMaxBytes: config.READER_CACHE_MAX_MB * 1024 * 1024,
       ttlSeconds: config.READER_TTL_SECONDS,
       recheckSeconds: config.READER_RECHECK_SECONDS,
       qpdf: config.QPDF_PATH,
@@ -77,6 +78,9 @@ export function createServer({ config, connection, logger, bus }: ReadingDeps) {
       logger.info({ poppler: await assertReaderTools() }, 'poppler and Tesseract found');
       const url = await service.start();
       services.runner.start();
+      services.images.start(600_000, (err) =>
+        logger.warn({ err }, 'sweeping the page cache failed'),
+      );
       void noticeExpiring();
       expiryTimer = setInterval(
         () => void noticeExpiring(),
@@ -106,6 +110,7 @@ export function createServer({ config, connection, logger, bus }: ReadingDeps) {
       await stopBindingConsumer?.();
       await services.runner.stop();
       await services.reader.stop();
+      services.images.stop();
       await service.stop();
     },
   };

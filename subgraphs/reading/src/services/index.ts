@@ -33,6 +33,7 @@ export interface ReadingServiceOptions {
   /** 在线阅卷: page cache folder, reading life, binding recheck, the qpdf executable. */
   reader: {
     cacheDir: string;
+    cacheMaxBytes?: number;
     ttlSeconds: number;
     recheckSeconds: number;
     qpdf: string;
@@ -80,6 +81,7 @@ export function createReadingServices(connection: Connection, o: ReadingServiceO
     cacheDir: o.reader.cacheDir,
     blobs,
     fontPath: o.reader.fontPath,
+    maxBytes: o.reader.cacheMaxBytes,
   });
   const runner = createBuildRunner(
     models,

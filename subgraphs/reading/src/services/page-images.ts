@@ -3,7 +3,7 @@
 // cache without any watermark; each request stamps the reader's own watermark into the pixels
 // with sharp (libvips), tiled across the page and once along its foot, and sends a JPEG.
 import { execFile } from 'node:child_process';
-import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, utimes } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -71,6 +71,8 @@ export interface PageImageOptions {
   fontPath?: string;
   /** pdftoppm children at once. */
   renderers?: number;
+  /** The cache's size limit: past it, the files used least recently go (default 2 GiB). */
+  maxBytes?: number;
 }
 
 /** The page-image cache and stamping of the online reader. */
@@ -111,7 +113,10 @@ export function createPageImages(o: PageImageOptions) {
   function source(volume: { id: string; blobId: string }): Promise<string> {
     const path = join(o.cacheDir, 'volumes', `${volume.id}.pdf`);
     return once(path, async () => {
-      if (await exists(path)) return path;
+      if (await exists(path)) {
+        touch(path);
+        return path;
+      }
       await mkdir(join(o.cacheDir, 'volumes'), { recursive: true, mode: 0o700 });
       await atomically(path, (tmp) => spool(o.blobs().open(volumeBucket, volume.blobId), tmp));
       return path;
@@ -131,7 +136,10 @@ export function createPageImages(o: PageImageOptions) {
     const dir = join(o.cacheDir, 'pages', volume.id, String(width));
     const path = join(dir, `${page}.jpg`);
     return once(path, async () => {
-      if (await exists(path)) return path;
+      if (await exists(path)) {
+        touch(path);
+        return path;
+      }
       const file = await source(volume);
       await mkdir(dir, { recursive: true, mode: 0o700 });
       await limit(() =>
@@ -208,9 +216,60 @@ export function createPageImages(o: PageImageOptions) {
     return t;
   }
 
+  /** Marks a cached file as just used (its mtime: the sweep removes the oldest first). */
+  const touch = (path: string) => {
+    const now = new Date();
+    void utimes(path, now, now).catch(() => undefined);
+  };
+
+  /**
+   * Keeps the cache under `maxBytes`: when it is over, removes the files used least recently
+   * until it is under 80 % of it. Answers the bytes removed. A file being written is a
+   * `.tmp` and never removed here; a removed file is simply rendered again when asked for.
+   */
+  async function sweep(): Promise<number> {
+    const max = o.maxBytes ?? 2 * 1024 ** 3;
+    const files: { path: string; size: number; used: number }[] = [];
+    const walk = async (dir: string) => {
+      for (const e of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
+        const path = join(dir, e.name);
+        if (e.isDirectory()) await walk(path);
+        else if (!e.name.endsWith('.tmp')) {
+          const s = await stat(path).catch(() => null);
+          if (s) files.push({ path, size: s.size, used: s.mtimeMs });
+        }
+      }
+    };
+    await walk(o.cacheDir);
+    let total = files.reduce((sum, f) => sum + f.size, 0);
+    if (total <= max) return 0;
+    let removed = 0;
+    for (const f of files.sort((a, b) => a.used - b.used)) {
+      if (total <= max * 0.8) break;
+      if (inflight.has(f.path)) continue;
+      await rm(f.path, { force: true });
+      total -= f.size;
+      removed += f.size;
+    }
+    return removed;
+  }
+
+  let sweeper: NodeJS.Timeout | null = null;
   return {
     render,
     source,
+    sweep,
+    /** Sweeps now and every `everyMs` (default 10 minutes). */
+    start(everyMs = 600_000, onError: (err: unknown) => void = () => undefined) {
+      const run = () => void sweep().catch(onError);
+      run();
+      sweeper = setInterval(run, everyMs);
+      sweeper.unref();
+    },
+    stop() {
+      if (sweeper) clearInterval(sweeper);
+      sweeper = null;
+    },
 
     /**
      * Page `page` of the volume about `width` pixels wide (served at the next cached width),
