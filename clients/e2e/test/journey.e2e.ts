@@ -140,6 +140,14 @@ afterAll(async () => {
   await stack?.stop();
 });
 
+/** The passwords of a package just built, from the SMS the lawyer received. */
+async function receivePasswords() {
+  const ready = await waitForSms(stack, demo.lawyer.phone, 'PACKAGE_READY', seen, 30_000);
+  const documentSms = await waitForSms(stack, demo.lawyer.phone, 'DOCUMENT_PASSWORD', seen, 30_000);
+  journeyState.downloadPassword = passwordIn(ready.text, '卷宗下载密码');
+  journeyState.documentPassword = passwordIn(documentSms.text, '文档打开密码');
+}
+
 describe('the lawyer online-reading journey', () => {
   it('activates the verifier: personal info, face with the camera, phone binding', async () => {
     await activateVerifier(verifier, stack, demo.lawyer, seen, shot);
@@ -295,16 +303,7 @@ describe('the lawyer online-reading journey', () => {
     expect(await staff.getByText('卷宗正在制作').count()).toBe(0);
     await shot(staff, '工作台-卷宗已发布');
 
-    const ready = await waitForSms(stack, demo.lawyer.phone, 'PACKAGE_READY', seen, 30_000);
-    const documentSms = await waitForSms(
-      stack,
-      demo.lawyer.phone,
-      'DOCUMENT_PASSWORD',
-      seen,
-      30_000,
-    );
-    journeyState.downloadPassword = passwordIn(ready.text, '卷宗下载密码');
-    journeyState.documentPassword = passwordIn(documentSms.text, '文档打开密码');
+    await receivePasswords();
     await verifier.goto('/dev/sms');
     await visible(verifier.locator('li.sms[data-kind="PACKAGE_READY"]').first());
     await shot(verifier, '开发短信收件箱');
@@ -531,16 +530,7 @@ describe('the lawyer online-reading journey', () => {
     // The lawyer is told what was added; new passwords follow, as for any build.
     const told = await waitForSms(stack, demo.lawyer.phone, 'PACKAGE_SUPPLEMENTED', seen, 30_000);
     expect(told.text).toContain('第3卷 补充侦查材料（2页）');
-    const ready = await waitForSms(stack, demo.lawyer.phone, 'PACKAGE_READY', seen, 30_000);
-    const documentSms = await waitForSms(
-      stack,
-      demo.lawyer.phone,
-      'DOCUMENT_PASSWORD',
-      seen,
-      30_000,
-    );
-    journeyState.downloadPassword = passwordIn(ready.text, '卷宗下载密码');
-    journeyState.documentPassword = passwordIn(documentSms.text, '文档打开密码');
+    await receivePasswords();
     await portal.getByRole('link', { name: /^消息通知/ }).click();
     await hasText(portal.locator('main'), '卷宗已补充');
     await hasText(portal.locator('main'), '第3卷 补充侦查材料');

@@ -26,6 +26,7 @@ export { createDeviceStore, type DeviceStore, type StoredDevice } from './device
 export { createTokenStore, type TokenStore } from './token.ts';
 export { createCountdown } from './countdown.svelte.ts';
 export { createRefresh } from './refresh.ts';
+export { regionDrag, regionStyle, type Region } from './region-drag.ts';
 export {
   checkDownload,
   downloadCookieName,

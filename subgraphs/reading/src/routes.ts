@@ -12,6 +12,16 @@ import {
 import { sendStream } from './services/send-stream.ts';
 import { paint } from './services/redaction.service.ts';
 
+/** The page and width of a page-image request (`…/:page?w=`), or BAD_USER_INPUT. */
+function pageRequest(req: Request): { page: number; width: number } {
+  const page = /^[1-9]\d{0,5}$/.test(String(req.params.page)) ? Number(req.params.page) : NaN;
+  const w = String(req.query.w ?? '1200');
+  const width = /^\d{2,4}$/.test(w) ? Number(w) : NaN;
+  if (!Number.isInteger(page) || !(width >= 100 && width <= 4000))
+    throw new AppError('BAD_USER_INPUT', '页码或宽度无效。');
+  return { page, width };
+}
+
 /**
  * The reading HTTP routes beside /graphql, reached through the gateway, which proxies
  * `/uploads/volumes` and `/downloads/*` here with the caller's identity in `x-internal-token`
@@ -122,11 +132,7 @@ export function mountReadingRoutes(
   app.get('/reader/:reading/:volume/:page', async (req, res) => {
     try {
       const identity = await routeIdentity(req, secret, 'reading');
-      const page = /^[1-9]\d{0,5}$/.test(req.params.page) ? Number(req.params.page) : NaN;
-      const w = String(req.query.w ?? '1200');
-      const width = /^\d{2,4}$/.test(w) ? Number(w) : NaN;
-      if (!Number.isInteger(page) || !(width >= 100 && width <= 4000))
-        throw new AppError('BAD_USER_INPUT', '页码或宽度无效。');
+      const { page, width } = pageRequest(req);
       const prefetch = req.query.prefetch === '1';
       const jpeg = await services.reader.page(
         identity,
@@ -155,11 +161,7 @@ export function mountReadingRoutes(
   app.get('/volume-pages/:volume/:page', async (req, res) => {
     try {
       const identity = await routeIdentity(req, secret, 'reading');
-      const page = /^[1-9]\d{0,5}$/.test(req.params.page) ? Number(req.params.page) : NaN;
-      const w = String(req.query.w ?? '1200');
-      const width = /^\d{2,4}$/.test(w) ? Number(w) : NaN;
-      if (!Number.isInteger(page) || !(width >= 100 && width <= 4000))
-        throw new AppError('BAD_USER_INPUT', '页码或宽度无效。');
+      const { page, width } = pageRequest(req);
       const marks = await services.redactions.list(identity, req.params.volume);
       const volume = (await services.models.Volume.findById(req.params.volume)
         .lean<{ _id: string; blobId: string; pageCount: number }>()

@@ -83,6 +83,17 @@ pageViewSchema.index({ packageId: 1, at: 1 });
 export type PageViewDoc = InferSchemaType<typeof pageViewSchema> & { _id: string };
 export const pageViewModel = (c: Connection) => c.model('PageView', pageViewSchema, 'page_views');
 
+/** A rectangle on a page, as fractions of its width and height from the top left. */
+const regionSchema = new Schema(
+  {
+    x: { type: Number, required: true },
+    y: { type: Number, required: true },
+    width: { type: Number, required: true },
+    height: { type: Number, required: true },
+  },
+  { _id: false },
+);
+
 export const noteKinds = ['NOTE', 'BOOKMARK'] as const;
 /**
  * A lawyer's private note or bookmark on a page of a case file (never shown to the
@@ -99,15 +110,7 @@ export const readingNoteSchema = new Schema(
     kind: { type: String, required: true, enum: noteKinds },
     text: { type: String, default: '', maxlength: 2000 },
     region: {
-      type: new Schema(
-        {
-          x: { type: Number, required: true },
-          y: { type: Number, required: true },
-          width: { type: Number, required: true },
-          height: { type: Number, required: true },
-        },
-        { _id: false },
-      ),
+      type: regionSchema,
       required: false,
     },
   },
@@ -133,15 +136,7 @@ export const redactionSchema = new Schema(
     page: { type: Number, required: true, min: 1 },
     /** Absent: the whole page is withheld. */
     region: {
-      type: new Schema(
-        {
-          x: { type: Number, required: true },
-          y: { type: Number, required: true },
-          width: { type: Number, required: true },
-          height: { type: Number, required: true },
-        },
-        { _id: false },
-      ),
+      type: regionSchema,
       required: false,
     },
     category: { type: String, required: true, enum: redactionCategories },
