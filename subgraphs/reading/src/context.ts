@@ -1,7 +1,9 @@
-import { byIdLoader, type ServiceContext } from '@yuejuan/runtime';
+import { byIdLoader, groupLoader, type ServiceContext } from '@yuejuan/runtime';
 import type {
   AppointmentDoc,
+  DownloadDoc,
   PackageDoc,
+  PageViewDoc,
   ReadingApplicationDoc,
   ReadingModels,
   VolumeDoc,
@@ -14,6 +16,9 @@ export function createLoaders(models: ReadingModels) {
     appointment: byIdLoader<AppointmentDoc>(models.Appointment),
     package: byIdLoader<PackageDoc>(models.Package),
     volume: byIdLoader<VolumeDoc>(models.Volume),
+    /** A list of packages' audits: one query for all of them, not one per package. */
+    downloads: groupLoader<DownloadDoc>(models.Download, 'packageId', { _id: -1 }),
+    pageViews: groupLoader<PageViewDoc>(models.PageView, 'packageId', { at: 1 }),
   };
 }
 export type Loaders = ReturnType<typeof createLoaders>;

@@ -455,13 +455,8 @@ export function createReaderService(
       return true;
     },
 
-    /** Who read the package online: per reader and volume, pages, views, time. */
-    async activity(pkg: PackageDoc) {
-      await flush();
-      const all = await models.PageView.find({ packageId: pkg._id })
-        .sort({ at: 1 })
-        .lean<PageViewDoc[]>()
-        .exec();
+    /** Who read the package online (its page views, oldest first): per reader and volume, pages, views, time. */
+    activity(pkg: PackageDoc, all: PageViewDoc[]) {
       const titles = new Map(pkg.volumes.map((v) => [v.volumeId, v.title]));
       const rows = new Map<
         string,
