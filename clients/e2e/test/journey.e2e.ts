@@ -466,7 +466,37 @@ describe('the lawyer online-reading journey', () => {
       392,
     );
     await shot(portal, '门户-在线阅卷-手机');
+    // A finger's swipe to the left turns to the next page, to the right back.
+    const swipe = (dx: number) =>
+      frame.evaluate((el, dx) => {
+        const r = el.getBoundingClientRect();
+        const at = (x: number) => ({
+          pointerType: 'touch',
+          pointerId: 7,
+          bubbles: true,
+          clientX: x,
+          clientY: r.top + r.height / 2,
+        });
+        const x0 = r.left + r.width / 2;
+        el.dispatchEvent(new PointerEvent('pointerdown', at(x0)));
+        el.dispatchEvent(new PointerEvent('pointerup', at(x0 + dx)));
+      }, dx);
+    await swipe(-120);
+    await shows(3);
+    await swipe(120);
+    await shows(2);
     await portal.setViewportSize({ width: 1280, height: 900 });
+    // 跳转 to a page, and zoom: the page grows past the screen's width and back.
+    await portal.getByLabel('第', { exact: true }).fill('3');
+    await portal.getByRole('button', { name: '跳转', exact: true }).click();
+    await shows(3);
+    const fitted = (await frame.boundingBox())!.width;
+    await portal.getByRole('button', { name: '放大', exact: true }).click();
+    await expect.poll(async () => (await frame.boundingBox())!.width).toBeGreaterThan(fitted * 1.2);
+    await portal.getByRole('button', { name: '适合宽度', exact: true }).click();
+    await expect
+      .poll(async () => Math.round((await frame.boundingBox())!.width))
+      .toBe(Math.round(fitted));
 
     // The page images came from /reader/…; without the session's token they are refused.
     const refused = await portal.evaluate(async () => {
