@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { loadConfig, portSetting } from '@yuejuan/platform';
+import { loadConfig, metricsConfigShape, portSetting } from '@yuejuan/platform';
 import { supergraphPath } from '@yuejuan/schema';
 import { parseAllowedOrigins } from './ws-policy.ts';
 
@@ -33,6 +33,7 @@ export const gatewayConfigShape = {
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   HOST: z.string().default('127.0.0.1'),
   PORT: portSetting(4000),
+  ...metricsConfigShape,
   YUEJUAN_INTERNAL_SECRET: z.string().min(32, 'must be at least 32 characters'),
   SUPERGRAPH_PATH: z.string().default(supergraphPath),
   /** Re-read SUPERGRAPH_PATH every this many ms (0: only on SIGHUP). */

@@ -7,6 +7,7 @@ import {
   type Logger,
 } from '@yuejuan/platform';
 import type { ClientInfo, GatewayContext } from './context.ts';
+import { subgraphFetchSeconds } from './metrics.ts';
 import { postJson } from './http-client.ts';
 
 type GatewayGraphQLResponse = Awaited<ReturnType<GraphQLDataSource['process']>>;
@@ -110,6 +111,8 @@ export class SubgraphSource implements GraphQLDataSource<GatewayContext> {
       extensions: request.extensions,
     });
     let status: number | undefined;
+    const started = performance.now();
+    const seconds = () => (performance.now() - started) / 1000;
     try {
       const res = await postJson(this.url, body, headers, {
         timeoutMs: this.timeoutMs,
@@ -120,9 +123,11 @@ export class SubgraphSource implements GraphQLDataSource<GatewayContext> {
         throw new Error(`subgraph answered HTTP ${res.status}`);
       if (!res.body || typeof res.body !== 'object' || Array.isArray(res.body))
         throw new Error('subgraph answered without a JSON object');
+      subgraphFetchSeconds.observe({ subgraph: this.name, outcome: 'ok' }, seconds());
       return res.body as GatewayGraphQLResponse;
     } catch (error) {
       const code = classifySubgraphFailure(error, status === undefined ? undefined : { status });
+      subgraphFetchSeconds.observe({ subgraph: this.name, outcome: code }, seconds());
       this.log?.warn(
         { subgraph: this.name, code, status, err: error, operationName: request.operationName },
         'subgraph request failed',

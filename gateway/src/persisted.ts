@@ -9,6 +9,7 @@
 // queries are off, so nobody can register new operations.
 import { existsSync, readFileSync } from 'node:fs';
 import type { NextFunction, Request, Response } from 'express';
+import { refusalsTotal } from './metrics.ts';
 import { canonicalRequest, documentHash } from '@yuejuan/schema';
 
 export { documentHash };
@@ -121,6 +122,7 @@ export function persistedOperations(policy: PersistedPolicy) {
       res.set('allow', 'POST');
     }
     if (!refusal) return next();
+    refusalsTotal.inc({ reason: refusal.code, transport: 'http' });
     res
       .status(refusal.status)
       .json({ errors: [{ message: refusal.message, extensions: { code: refusal.code } }] });

@@ -34,6 +34,7 @@ import {
   requireJson,
 } from './http-guards.ts';
 import { costWithVariables, operationLimits } from './limits.ts';
+import { metricsPlugin, socketSources } from './metrics.ts';
 import { operationNamePlugin } from './operation-name.ts';
 import { loadManifest, persistedOperations, resolvePersisted } from './persisted.ts';
 import { createSupergraphSource } from './supergraph.ts';
@@ -102,6 +103,7 @@ export function createGateway(config: GatewayConfig, logger: Logger): Gateway {
       ApolloServerPluginLandingPageDisabled(),
       operationNamePlugin,
       costWithVariables(config),
+      metricsPlugin,
     ],
   });
   const context = createContextFactory({
@@ -156,6 +158,10 @@ export function createGateway(config: GatewayConfig, logger: Logger): Gateway {
   });
 
   let subscriptions: ReturnType<typeof attachSubscriptions> | undefined;
+  const socketStats = () => {
+    const s = subscriptions?.stats();
+    return { clients: s?.clients ?? 0, subscriptions: s?.subscriptions ?? 0 };
+  };
   let started = false;
   return {
     async start() {
@@ -198,6 +204,7 @@ export function createGateway(config: GatewayConfig, logger: Logger): Gateway {
         limits: subscriptionLimits(config),
       });
       supergraph.onUpdate((sdl) => subscriptions?.updateSupergraph(sdl));
+      socketSources.add(socketStats);
       app.use(
         '/graphql',
         requireJson,
@@ -248,6 +255,7 @@ export function createGateway(config: GatewayConfig, logger: Logger): Gateway {
       if (!started) return;
       started = false;
       supergraph.unwatch();
+      socketSources.delete(socketStats);
       await subscriptions?.close();
       await apollo.stop();
       if (httpServer.listening)

@@ -49,6 +49,8 @@ export function createBrowserApp(storageKey: string, onLoggedOut?: () => void): 
       wsUrl: pageWsUrl(),
       getToken: () => token.get(),
       persisted: builtPersistedOperations(),
+      // 'yuejuan.portal.session' → portal: the gateway counts operations per app.
+      clientName: storageKey.split('.')[1],
       onUnauthenticated: () => {
         if (!token.get()) return;
         forget();

@@ -24,6 +24,8 @@ export interface ApiOptions {
   fetch?: typeof fetch;
   /** Operation name → sha256 of the persisted manifest: those operations are sent by hash. */
   persisted?: Readonly<Record<string, string>> | null;
+  /** Which app this is (`apollographql-client-name`: the gateway's metrics count per client). */
+  clientName?: string;
 }
 
 /** The few calls pages make: one-shot queries and mutations, and live subscriptions. */
@@ -89,6 +91,7 @@ export function createApi(options: ApiOptions): Api {
     fetchOptions: (): RequestInit => {
       const token = options.getToken();
       const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
+      if (options.clientName) headers['apollographql-client-name'] = options.clientName;
       return { headers };
     },
     exchanges: [

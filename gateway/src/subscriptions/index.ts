@@ -9,6 +9,7 @@ import type { SubscriptionLimits } from '../ws-policy.ts';
 import { federatedSubscription } from './execute.ts';
 import { createSubscriptionPlanner, type Planned } from './planner.ts';
 import { createUpstreamPool } from './upstream.ts';
+import { refusalsTotal } from '../metrics.ts';
 import { createSharing, sharingKey } from './shared.ts';
 
 export interface SubscriptionServerOptions {
@@ -168,8 +169,10 @@ export function attachSubscriptions(options: SubscriptionServerOptions) {
         // The same persisted-operations policy as HTTP: in production only manifest operations.
         const body = { ...payload } as Record<string, unknown>;
         const refusal = options.persisted(body);
-        if (refusal)
+        if (refusal) {
+          refusalsTotal.inc({ reason: refusal.code, transport: 'ws' });
           return [new GraphQLError(refusal.message, { extensions: { code: refusal.code } })];
+        }
         payload = { ...payload, query: body.query as string };
         const planned = planner.plan(payload.query, payload.operationName);
         if (planned.kind === 'invalid')

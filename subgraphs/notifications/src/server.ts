@@ -7,6 +7,7 @@ import { createResolvers } from './resolvers/index.ts';
 import { mountRoutes } from './routes/internal.ts';
 import { createNotificationsServices } from './services/index.ts';
 import { createWorkers } from './workers/index.ts';
+import { outboxes } from './metrics.ts';
 
 export interface NotificationsDeps {
   config: NotificationsConfig;
@@ -40,10 +41,12 @@ export function createServer({ config, connection, logger, bus, provider }: Noti
     services,
     async start() {
       const url = await service.start();
+      outboxes.add(services.models.SmsQueue as never);
       if (config.NOTIFICATIONS_WORKERS) workers.start();
       return url;
     },
     async stop() {
+      outboxes.delete(services.models.SmsQueue as never);
       await workers.stop();
       await service.stop();
     },

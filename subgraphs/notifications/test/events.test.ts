@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testSecrets } from '@yuejuan/runtime/testing';
+import { registry } from '@yuejuan/runtime';
 import { consumedTopics } from '../src/services/events.service.ts';
 import { startFakeIdentity, type FakeIdentity } from './fakes/identity.ts';
 import { startNotifications, until, type Harness } from './harness.ts';
@@ -153,6 +154,15 @@ describe('domain events become SMS and in-app notifications', () => {
     expect(
       await h.models.Notification.findById(`${event.id}:${zhangSanId}`).lean().exec(),
     ).toMatchObject({ kind: 'PACKAGE_EXPIRING', title: '卷宗即将到期', subjectId: 'package-9' });
+    // /metrics: the attempt is counted by provider and outcome, and the outbox is empty again.
+    const text = await registry.metrics();
+    expect(text).toMatch(
+      /yuejuan_sms_attempts_total\{provider="[a-z]+",outcome="sent",code=""\} [1-9]/,
+    );
+    expect(text).toMatch(/yuejuan_sms_outbox_depth \d+/);
+    expect(text).toMatch(
+      /yuejuan_bus_delivery_lag_seconds_count\{topic="reading.package.expiring"\} [1-9]/,
+    );
   });
 
   it('补充卷宗: a ready package with volumes added tells the lawyer what was added, by SMS and in-app; a plain ready package only in-app (issue 18)', async () => {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { metricsConfigShape } from './metrics.ts';
 
 /** A configuration value is missing or wrong: startup stops with a message naming the variable. */
 export class ConfigError extends Error {
@@ -22,6 +23,7 @@ export const baseConfigShape = {
   EVENTS_DB: z.string().min(1).default('yuejuan_events'),
   /** HMAC key shared by the gateway and the subgraphs for per-request internal tokens. */
   YUEJUAN_INTERNAL_SECRET: z.string().min(32, 'must be at least 32 characters'),
+  ...metricsConfigShape,
 };
 
 /** Values of these variables are never echoed, even in a startup error. */

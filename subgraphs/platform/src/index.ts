@@ -5,3 +5,4 @@ export * from './config.ts';
 export * from './errors.ts';
 export * from './logger.ts';
 export * from './run.ts';
+export * from './metrics.ts';

@@ -1,11 +1,14 @@
 import { ConfigError } from './config.ts';
 import { createLogger, type Logger } from './logger.ts';
+import { serveMetrics } from './metrics.ts';
 
 /**
  * Process entry of a service: validates its configuration (a bad value stops startup with a
  * message naming the variable, exit code 78), starts it, and stops it cleanly on SIGINT/SIGTERM.
  */
-export async function runService<C extends { LOG_LEVEL: string }>(
+export async function runService<
+  C extends { LOG_LEVEL: string; METRICS_PORT?: number; METRICS_HOST?: string },
+>(
   name: string,
   load: () => C,
   start: (config: C, logger: Logger) => Promise<() => Promise<void>>,
@@ -38,7 +41,16 @@ export async function runService<C extends { LOG_LEVEL: string }>(
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   try {
-    stop = await start(config, logger);
+    const stopService = await start(config, logger);
+    // Prometheus scrapes its own listener (METRICS_PORT), never the service's public port.
+    const metrics = config.METRICS_PORT
+      ? await serveMetrics(name, config.METRICS_PORT, config.METRICS_HOST)
+      : null;
+    if (metrics) logger.info({ url: metrics.url }, 'metrics served');
+    stop = async () => {
+      await metrics?.close();
+      await stopService();
+    };
   } catch (err) {
     logger.fatal({ err }, `${name} failed to start`);
     process.exit(1);

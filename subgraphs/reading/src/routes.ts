@@ -11,6 +11,7 @@ import {
 } from '@yuejuan/runtime/storage';
 import { sendStream } from './services/send-stream.ts';
 import { paint } from './services/redaction.service.ts';
+import { downloadBytesTotal, readerPageSeconds } from './metrics.ts';
 
 /** The page and width of a page-image request (`…/:page?w=`), or BAD_USER_INPUT. */
 function pageRequest(req: Request): { page: number; width: number } {
@@ -110,6 +111,7 @@ export function mountReadingRoutes(
       });
       const finish = async () => {
         const sent = progress.bytes;
+        downloadBytesTotal.inc(sent);
         const completed = sent === end - start + 1 && end === size - 1 && res.writableFinished;
         await services.models.Download.updateOne(
           { _id: audit._id },
@@ -130,6 +132,11 @@ export function mountReadingRoutes(
   // 在线阅卷: GET /reader/:reading/:volume/:page?w=1200 → the page as a JPEG with the reader's
   // watermark; ?prefetch=1 renders it ahead and answers 204 (no image, not counted as read).
   app.get('/reader/:reading/:volume/:page', async (req, res) => {
+    const started = performance.now();
+    const kind =
+      req.query.prefetch === '1' ? 'prefetch' : Number(req.query.w) < 300 ? 'thumbnail' : 'view';
+    const done = (outcome: string) =>
+      readerPageSeconds.observe({ kind, outcome }, (performance.now() - started) / 1000);
     try {
       const identity = await routeIdentity(req, secret, 'reading');
       const { page, width } = pageRequest(req);
@@ -146,12 +153,15 @@ export function mountReadingRoutes(
       res.setHeader('x-content-type-options', 'nosniff');
       if (!jpeg) {
         res.status(204).end();
+        done('ok');
         return;
       }
       res.setHeader('content-type', 'image/jpeg');
       res.setHeader('content-length', String(jpeg.length));
       res.end(jpeg);
+      done('ok');
     } catch (err) {
+      done(err instanceof AppError ? String(err.extensions.code) : 'INTERNAL_SERVER_ERROR');
       sendRouteError(res, err, logError);
     }
   });

@@ -1,7 +1,8 @@
+import { dbCommandSeconds } from './metrics.ts';
 import mongoose, { type Connection } from 'mongoose';
 
 export interface MongoOptions {
-  /** Record every command the driver sends (tests count them to prove batching). */
+  /** Kept for callers that asked for command events: they are always on now (for /metrics). */
   monitorCommands?: boolean;
 }
 
@@ -12,7 +13,7 @@ export interface MongoOptions {
 export async function connectMongo(
   uri: string,
   dbName: string,
-  options: MongoOptions = {},
+  _options: MongoOptions = {},
 ): Promise<Connection> {
   const connection = mongoose.createConnection(uri, {
     dbName,
@@ -27,9 +28,20 @@ export async function connectMongo(
     socketTimeoutMS: 30000,
     heartbeatFrequencyMS: 2000,
     maxPoolSize: 20,
-    monitorCommands: options.monitorCommands ?? false,
+    // Always on: the command timings feed /metrics (yuejuan_db_command_seconds).
+    monitorCommands: true,
   });
   await connection.asPromise();
+  // Every command's time, for /metrics (the driver reports it; counting tests listen too).
+  const client = connection.getClient();
+  const observe =
+    (outcome: string) => (e: { databaseName: string; commandName: string; duration: number }) =>
+      dbCommandSeconds.observe(
+        { database: e.databaseName, command: e.commandName, outcome },
+        e.duration / 1000,
+      );
+  client.on('commandSucceeded', observe('ok'));
+  client.on('commandFailed', observe('error'));
   return connection;
 }
 

@@ -20,6 +20,7 @@ const forwardedRequestHeaders = [
   'x-request-id',
   'x-file-name',
   'apollo-require-preflight',
+  'apollographql-client-name',
 ];
 const forwardedResponseHeaders = [
   'content-type',

@@ -111,7 +111,7 @@ try {
           name,
           entry: `subgraphs/${name}/src/index.ts`,
           healthUrl: `http://127.0.0.1:${port}/ready`,
-          env: { ...env, PORT: String(port) },
+          env: { ...env, PORT: String(port), METRICS_PORT: String(port + 100) },
           nodeFlags: subgraphNodeFlags,
         }),
       );
@@ -123,6 +123,8 @@ try {
   const gatewayEnv = {
     ...env,
     PORT: String(base),
+    // Prometheus scrapes each service on its own loopback port (+100), never the public one.
+    METRICS_PORT: String(base + 100),
     YUEJUAN_TRUSTED_PROXIES: '127.0.0.1,::1',
     YUEJUAN_PROXY_SECRET: proxySecret,
     IDENTITY_URL: urls.identity,
@@ -179,6 +181,7 @@ try {
   GraphQL 网关 / 接口浏览器   http://127.0.0.1:${base}/graphql   (ws://127.0.0.1:${base}/graphql)
   健康检查                    http://127.0.0.1:${base}/ready
 ${subgraphNames.map((n) => `  子图 ${n.padEnd(14)}        ${urls[n]}`).join('\n')}
+  指标 (Prometheus)           http://127.0.0.1:${base + 100}/metrics … :${base + 100 + subgraphNames.length}/metrics（网关、各子图）
   数据库                      ${db.embedded ? `${db.uri} (FerretDB, 数据目录 .data/ferretdb)` : 'MONGODB_URI'}
   日志                        .data/logs/
 按 Ctrl-C 停止。`);

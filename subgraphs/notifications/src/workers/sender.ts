@@ -12,6 +12,7 @@ import { RouteMissingError, type ContactsClient } from '../services/contacts.ser
 import { render, templates } from '../templates.ts';
 import { createClaims, type Claim, type Sendable } from './claims.ts';
 import { createLoop } from './loop.ts';
+import { smsAttemptsTotal } from '../metrics.ts';
 import { createSettledItems } from './settled-items.ts';
 
 export interface SenderOptions {
@@ -124,6 +125,7 @@ export function createSender(o: SenderOptions) {
     );
 
   async function fail(message: Sendable, n: number, e: ProviderError, phone?: string) {
+    smsAttemptsTotal.inc({ provider: o.provider.name, outcome: 'failed', code: e.code });
     await settle(message, {
       status: 'FAILED',
       failedAt: new Date(),
@@ -222,6 +224,7 @@ export function createSender(o: SenderOptions) {
       const e = err instanceof ProviderError ? err : transportError(err);
       const looked = phone && phone !== message.phone ? phone : undefined;
       if (!e.retryable || n >= o.maxAttempts) return fail(message, n, e, looked);
+      smsAttemptsTotal.inc({ provider: o.provider.name, outcome: 'retry', code: e.code });
       const retryInMs = backoff(n);
       const dueAt = new Date(Date.now() + retryInMs);
       await serial(() =>
@@ -244,6 +247,7 @@ export function createSender(o: SenderOptions) {
       );
       return;
     }
+    smsAttemptsTotal.inc({ provider: o.provider.name, outcome: 'sent', code: '' });
     const looked = phone !== message.phone ? { phone } : {};
     await recordSent(message, {
       status: 'SENT',

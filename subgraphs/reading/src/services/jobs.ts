@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { redactPdf, type Mark } from './redaction.service.ts';
 import { textKey } from './reader.service.ts';
 import { volumeBucket } from './volume.service.ts';
+import { packageBuildSeconds, packageBuildsTotal } from '../metrics.ts';
 
 export interface RunnerOptions {
   staleSeconds: number;
@@ -91,6 +92,7 @@ export function createBuildRunner(
       ).exec();
       return;
     }
+    const started = performance.now();
     const beat = setInterval(
       () =>
         void models.BuildJob.updateOne({ _id: job._id }, { $set: { heartbeatAt: new Date() } })
@@ -170,6 +172,7 @@ export function createBuildRunner(
       const current = await models.Package.findById(pkg._id).lean<PackageDoc>().exec();
       if (!current || current.keyVersion !== pkg.keyVersion || current.status !== 'PREPARING') {
         await blobs().delete(packageBucket, stored.id); // revoked or re-keyed meanwhile
+        packageBuildsTotal.inc({ outcome: 'superseded' });
         await models.BuildJob.updateOne(
           { _id: job._id },
           { $set: { status: 'DONE', error: 'superseded' } },
@@ -208,6 +211,8 @@ export function createBuildRunner(
         if (v.publishedBlobId && published.get(v.volumeId)?.blobId !== v.publishedBlobId)
           await blobs().delete(volumeBucket, v.publishedBlobId);
       await models.BuildJob.updateOne({ _id: job._id }, { $set: { status: 'DONE' } }).exec();
+      packageBuildsTotal.inc({ outcome: 'ready' });
+      packageBuildSeconds.observe((performance.now() - started) / 1000);
       const ready = (await models.Package.findById(pkg._id).lean<PackageDoc>().exec())!;
       await events.package(ready);
       await options.onReady(ready);
@@ -231,6 +236,7 @@ export function createBuildRunner(
     } catch (err) {
       if (stopping) return; // left RUNNING: a later process takes it over once its heartbeat is stale
       logger.error({ err, packageId: pkg._id }, 'package build failed');
+      packageBuildsTotal.inc({ outcome: 'failed' });
       await models.BuildJob.updateOne(
         { _id: job._id },
         { $set: { status: 'FAILED', error: String((err as Error).message ?? err) } },

@@ -3,6 +3,7 @@ import { newId } from '../ids.ts';
 import type { Logger } from '@yuejuan/platform';
 import { tailEvents } from './tail.ts';
 import { createWaker } from './wake.ts';
+import { busGapsTotal } from '../metrics.ts';
 import type {
   Checkpoint,
   DomainEvent,
@@ -187,6 +188,7 @@ export function createEventBus(options: EventBusOptions): EventBus {
               { consumer: consumer.name, ...gap },
               'events were overwritten before this consumer read them',
             );
+            busGapsTotal.inc({ consumer: consumer.name });
             consumer.onGap?.(gap);
           }
         }

@@ -1,6 +1,7 @@
 import { Long, type Db, type Document } from 'mongodb';
 import type { Logger } from '@yuejuan/platform';
 import type { DomainEvent } from './types.ts';
+import { busLagSeconds } from '../metrics.ts';
 import type { Waker } from './wake.ts';
 
 export interface TailOptions {
@@ -68,6 +69,10 @@ export function tailEvents(options: TailOptions): { stop(): Promise<void> } {
       const at = doc.at instanceof Date ? doc.at : new Date(doc.at);
       if (at < since) continue; // the anchor that keeps the cursor open, not an event to hear
       // Marked seen only once handled: a handler that throws gets the event again on reopen.
+      busLagSeconds.observe(
+        { topic: String(doc.topic) },
+        Math.max(0, Date.now() - at.getTime()) / 1000,
+      );
       await options.onEvent({ id, topic: doc.topic, at, payload: doc.payload ?? {} });
       seen.set(id, at.getTime());
       if (at > lastAt) lastAt = at;
