@@ -545,6 +545,7 @@ describe('the lawyer online-reading journey', () => {
     const before = await marking.getAttribute('data-shown');
     await staff.getByRole('button', { name: '遮蔽所选区域', exact: true }).click();
     await hasText(staff.getByRole('table', { name: '遮蔽记录' }), '证人姓名');
+    await hasText(staff.getByRole('table', { name: '遮蔽记录' }), demo.prosecutor.name);
     await expect.poll(() => marking.getAttribute('data-shown')).not.toBe(before);
     expect(await meanGrey(preview, { x: 0.1, y: 0.075, width: 0.7, height: 0.03 })).toBeLessThan(
       70,

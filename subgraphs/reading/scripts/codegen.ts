@@ -21,6 +21,7 @@ export const config: ResolverTypesConfig = {
     DownloadRecord: `${models}#DownloadDoc`,
     Lawyer: `${parents}#EntityRef`,
     Case: `${parents}#EntityRef`,
+    Prosecutor: `${parents}#EntityRef`,
     ReadingApplicationConnection: `${parents}#ReadingApplicationPage`,
     AppointmentConnection: `${parents}#AppointmentPage`,
     OnlineReading: `${models}#ReaderGrantDoc`,

@@ -181,6 +181,7 @@ const activity = /* GraphQL */ `
           pagesViewed
           views
           minutes
+          ips
         }
       }
     }
@@ -291,6 +292,7 @@ describe('在线阅卷 (online reading)', () => {
       pagesViewed: volume.pageCount,
       views: volume.pageCount,
     });
+    expect(audit.data.appointment.package.readingActivity[0].ips).toHaveLength(1);
     const own = await h.call(lawyer, activity, { id: ready.appointmentId });
     expect(own.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
 

@@ -35,6 +35,7 @@ export const PackageCard = graphql(`
       firstAt
       lastAt
       minutes
+      ips
       lawyer {
         id
         name

@@ -799,6 +799,8 @@ export type ReadingActivity = {
   lastAt: Scalars['String']['output'];
   /** Time spent reading, in minutes (gaps over 5 minutes between pages not counted). */
   minutes: Scalars['Float']['output'];
+  /** The addresses the pages were read from. */
+  ips: Array<Scalars['String']['output']>;
 };
 
 /** Why a part of a case file is not shown (遮蔽). */
@@ -829,12 +831,16 @@ export type Redaction = {
   reason: Scalars['String']['output'];
   /** Who marked it (prosecutor id). */
   markedBy: Scalars['ID']['output'];
+  /** Who marked it. */
+  marker: Prosecutor;
   /** When (ISO 8601). */
   markedAt: Scalars['String']['output'];
   /** When it was ended, if it was (ISO 8601). */
   removedAt?: Maybe<Scalars['String']['output']>;
-  /** Who ended it. */
+  /** Who ended it (prosecutor id). */
   removedBy?: Maybe<Scalars['ID']['output']>;
+  /** Who ended it. */
+  remover?: Maybe<Prosecutor>;
 };
 
 /** A 遮蔽 mark to add. */
@@ -849,6 +855,13 @@ export type RedactionInput = {
   category: RedactionCategory;
   /** The reason (up to 200 characters). */
   reason: Scalars['String']['input'];
+};
+
+/** A prosecutor (检察人员), bound to one procuratorate. */
+export type Prosecutor = {
+  __typename?: 'Prosecutor';
+  /** Stable id. */
+  id: Scalars['ID']['output'];
 };
 
 export type Link__Purpose =
@@ -1011,6 +1024,7 @@ export type ResolversTypes = {
   RedactionCategory: RedactionCategory;
   Redaction: ResolverTypeWrapper<RedactionDocModel>;
   RedactionInput: RedactionInput;
+  Prosecutor: ResolverTypeWrapper<EntityRefModel>;
   link__Purpose: Link__Purpose;
   link__Import: ResolverTypeWrapper<Scalars['link__Import']['output']>;
   federation__FieldSet: ResolverTypeWrapper<Scalars['federation__FieldSet']['output']>;
@@ -1060,6 +1074,7 @@ export type ResolversParentTypes = {
   ReadingActivity: ReadingActivityViewModel;
   Redaction: RedactionDocModel;
   RedactionInput: RedactionInput;
+  Prosecutor: EntityRefModel;
   link__Import: Scalars['link__Import']['output'];
   federation__FieldSet: Scalars['federation__FieldSet']['output'];
   federation__Scope: Scalars['federation__Scope']['output'];
@@ -1395,6 +1410,7 @@ export type ReadingActivityResolvers<ContextType = Context, ParentType extends R
   firstAt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   lastAt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   minutes?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  ips?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
 export type RedactionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Redaction'] = ResolversParentTypes['Redaction']> = {
@@ -1405,9 +1421,15 @@ export type RedactionResolvers<ContextType = Context, ParentType extends Resolve
   category?: Resolver<ResolversTypes['RedactionCategory'], ParentType, ContextType>;
   reason?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   markedBy?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  marker?: Resolver<ResolversTypes['Prosecutor'], ParentType, ContextType>;
   markedAt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   removedAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   removedBy?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  remover?: Resolver<Maybe<ResolversTypes['Prosecutor']>, ParentType, ContextType>;
+};
+
+export type ProsecutorResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Prosecutor'] = ResolversParentTypes['Prosecutor']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 };
 
 export interface Link__ImportScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['link__Import'], any> {
@@ -1455,6 +1477,7 @@ export type Resolvers<ContextType = Context> = {
   ReadingNote?: ReadingNoteResolvers<ContextType>;
   ReadingActivity?: ReadingActivityResolvers<ContextType>;
   Redaction?: RedactionResolvers<ContextType>;
+  Prosecutor?: ProsecutorResolvers<ContextType>;
   link__Import?: GraphQLScalarType;
   federation__FieldSet?: GraphQLScalarType;
   federation__Scope?: GraphQLScalarType;

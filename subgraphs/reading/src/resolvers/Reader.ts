@@ -32,4 +32,6 @@ export const Redaction = {
   markedAt: (r: RedactionDoc) => r.createdAt.toISOString(),
   removedAt: (r: RedactionDoc) => r.removedAt?.toISOString() ?? null,
   removedBy: (r: RedactionDoc) => r.removedBy ?? null,
+  marker: (r: RedactionDoc) => ({ id: r.by }),
+  remover: (r: RedactionDoc) => (r.removedBy ? { id: r.removedBy } : null),
 };

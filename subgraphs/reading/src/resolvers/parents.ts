@@ -29,4 +29,5 @@ export type ReadingActivityView = {
   firstAt: string;
   lastAt: string;
   minutes: number;
+  ips: string[];
 };

@@ -463,6 +463,7 @@ export function createReaderService(
         {
           lawyerId: string;
           volumeId: string;
+          ips: Set<string>;
           pages: Set<number>;
           views: number;
           first: Date;
@@ -476,6 +477,7 @@ export function createReaderService(
         const row = rows.get(key) ?? {
           lawyerId: v.lawyerId,
           volumeId: v.volumeId,
+          ips: new Set<string>(),
           pages: new Set<number>(),
           views: 0,
           first: v.at,
@@ -487,6 +489,7 @@ export function createReaderService(
         if (prev !== undefined && t - prev <= maxViewGapMs) row.ms += t - prev;
         lastOf.set(v.lawyerId, t);
         row.pages.add(v.page);
+        row.ips.add(v.ip);
         row.views++;
         row.last = v.at;
         rows.set(key, row);
@@ -499,6 +502,7 @@ export function createReaderService(
         firstAt: r.first.toISOString(),
         lastAt: r.last.toISOString(),
         minutes: Math.round(r.ms / 6000) / 10,
+        ips: [...r.ips],
       }));
     },
 

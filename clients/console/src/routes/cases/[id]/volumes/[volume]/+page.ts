@@ -24,10 +24,16 @@ export const load: PageLoad = async ({ params, depends }) => {
           page
           category
           reason
-          markedBy
           markedAt
           removedAt
-          removedBy
+          marker {
+            id
+            name
+          }
+          remover {
+            id
+            name
+          }
           region {
             x
             y
