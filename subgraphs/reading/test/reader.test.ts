@@ -653,5 +653,22 @@ describe('在线阅卷 (online reading)', () => {
     const { stdout } = await exec('tesseract', [file, '-', '-l', 'chi_sim', '--psm', '3']);
     expect(stdout.replace(/\s+/g, '')).toContain('本页不予公开');
     expect(stdout).not.toContain('扣押');
+
+    // Withdrawn: the published copy goes with the zip.
+    const copy = pkg.volumes[0]!.publishedBlobId!;
+    expect(await h.services.blobs().size('volumes', copy)).toBeGreaterThan(0);
+    const revoked = await h.call(
+      wangSh,
+      /* GraphQL */ `
+        mutation V($id: ID!, $reason: String!) {
+          revokePackage(id: $id, reason: $reason) {
+            status
+          }
+        }
+      `,
+      { id: ready.pkg.id, reason: '重新遮蔽' },
+    );
+    expect(revoked.data.revokePackage.status).toBe('REVOKED');
+    expect(await h.services.blobs().size('volumes', copy)).toBeNull();
   });
 });

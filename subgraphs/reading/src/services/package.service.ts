@@ -19,6 +19,7 @@ import {
 import type { BlobStore } from '@yuejuan/runtime/storage';
 import { assertCanRead, assertOwner, assertReviewer } from './access.ts';
 import { packageBucket } from './builder.ts';
+import { volumeBucket } from './volume.service.ts';
 import type { ReadingEvents } from './events.ts';
 import type { Peers } from './peers.ts';
 
@@ -53,6 +54,13 @@ export function createPackageService(
     if (!p) throw new AppError('NOT_FOUND', '卷宗包不存在。');
     return p;
   }
+  /** A withdrawn package's files: its zip and the published (遮蔽) copies of its volumes. */
+  async function removeBlobs(pkg: PackageDoc) {
+    if (pkg.blobId) await blobs().delete(packageBucket, pkg.blobId);
+    for (const v of pkg.volumes)
+      if (v.publishedBlobId) await blobs().delete(volumeBucket, v.publishedBlobId);
+  }
+
   /** Queues a build of `keyVersion`; the job's unique `_id` refuses a second one. */
   async function queue(
     pkg: PackageDoc,
@@ -155,8 +163,7 @@ export function createPackageService(
         { $set: { packageId: id, status: 'WAITING_FOR_FILE' }, $unset: { closedReason: 1 } },
       ).exec();
       // The old package's grants answer 410 by its status; an expired one's zip goes now (a revoked one's went at revocation).
-      if (previous?.blobId && previous.status !== 'REVOKED')
-        await blobs().delete(packageBucket, previous.blobId);
+      if (previous && previous.status !== 'REVOKED') await removeBlobs(previous);
       return queue(pkg.toObject() as PackageDoc, 1, volumes);
     },
 
@@ -230,7 +237,7 @@ export function createPackageService(
         { _id: pkg.appointmentId },
         { $set: { status: 'CLOSED', closedReason: `卷宗已被检察院撤回：${why}` } },
       ).exec();
-      if (pkg.blobId) await blobs().delete(packageBucket, pkg.blobId);
+      await removeBlobs(pkg);
       const revoked = await load(id);
       await events.package(revoked);
       return revoked;
@@ -267,7 +274,7 @@ export function createPackageService(
           { _id: pkg._id },
           { $set: { status: 'REVOKED', revokedAt: new Date(), revokeReason: why } },
         ).exec();
-        if (pkg.blobId) await blobs().delete(packageBucket, pkg.blobId);
+        await removeBlobs(pkg);
         await events.package(await load(pkg._id), 'BINDING_REVOKED');
       }
       return open.length;
