@@ -14,6 +14,7 @@ import { AppError, requireRole, type Identity } from '@yuejuan/runtime';
 import type { ReadingModels, RedactionDoc, VolumeDoc } from '../models/index.ts';
 import { redactionCategories } from '../models/index.ts';
 import { assertReviewer } from './access.ts';
+import { unpublishedVolume } from './volume.service.ts';
 
 const run = promisify(execFile);
 
@@ -40,12 +41,7 @@ export interface RedactionInput {
 }
 
 /** The page image with the marks of that page burned in: black regions, or a notice for a withheld page. */
-export async function paint(
-  image: Buffer,
-  marks: Mark[],
-  fontPath: string,
-  format: 'jpeg' | 'raw' = 'jpeg',
-): Promise<Buffer> {
+export async function paint(image: Buffer, marks: Mark[], fontPath: string): Promise<Buffer> {
   const { width, height } = await sharp(image).metadata();
   const withheld = marks.find((m) => !m.region);
   if (withheld) {
@@ -73,7 +69,7 @@ export async function paint(
         top: Math.max(0, Math.round((height - m.height) / 2)),
       },
     ]);
-    return format === 'jpeg' ? page.jpeg({ quality: 92 }).toBuffer() : page.png().toBuffer();
+    return page.jpeg({ quality: 92 }).toBuffer();
   }
   const rects = marks
     .map((m) => m.region!)
@@ -91,7 +87,7 @@ export async function paint(
       top: 0,
     },
   ]);
-  return format === 'jpeg' ? painted.jpeg({ quality: 92 }).toBuffer() : painted.png().toBuffer();
+  return painted.jpeg({ quality: 92 }).toBuffer();
 }
 
 /**
@@ -161,21 +157,14 @@ const regionOf = (r: RedactionInput['region']) => {
 
 /** The marks of volumes: who may change them, and what a publication applies. */
 export function createRedactionService(models: ReadingModels) {
-  /** A volume of the caller's procuratorate that is not in a package being built or ready. */
-  async function editable(identity: Identity, volumeId: string): Promise<VolumeDoc> {
-    requireRole(identity, 'PROSECUTOR');
-    const volume = await models.Volume.findById(volumeId).lean<VolumeDoc>().exec();
-    if (!volume) throw new AppError('NOT_FOUND', '卷宗不存在。');
-    assertReviewer(identity, volume.procuratorateId);
-    if (
-      await models.Package.exists({
-        'volumes.volumeId': volumeId,
-        status: { $in: ['PREPARING', 'READY'] },
-      }).exec()
-    )
-      throw new AppError('CONFLICT', '该卷已发布：遮蔽须在发布前完成，如需更改请先撤回卷宗。');
-    return volume;
-  }
+  /** A volume of the caller's procuratorate not yet published: its marks may still change. */
+  const editable = (identity: Identity, volumeId: string) =>
+    unpublishedVolume(
+      models,
+      identity,
+      volumeId,
+      '该卷已发布：遮蔽须在发布前完成，如需更改请先撤回卷宗。',
+    );
 
   /** The active marks of a volume, by page. */
   const active = (volumeId: string) =>

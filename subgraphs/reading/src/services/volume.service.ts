@@ -35,6 +35,30 @@ const titleOf = (value: unknown) => {
   return title;
 };
 
+/**
+ * A volume of the caller's procuratorate that no package being built or downloadable holds:
+ * one a prosecutor may still change (delete, 遮蔽). CONFLICT with `published` otherwise.
+ */
+export async function unpublishedVolume(
+  models: ReadingModels,
+  identity: Identity,
+  id: string,
+  published: string,
+): Promise<VolumeDoc> {
+  requireRole(identity, 'PROSECUTOR');
+  const volume = await models.Volume.findById(id).lean<VolumeDoc>().exec();
+  if (!volume) throw new AppError('NOT_FOUND', '卷宗不存在。');
+  assertReviewer(identity, volume.procuratorateId);
+  if (
+    await models.Package.exists({
+      'volumes.volumeId': id,
+      status: { $in: ['PREPARING', 'READY'] },
+    }).exec()
+  )
+    throw new AppError('CONFLICT', published);
+  return volume;
+}
+
 /** The volumes (卷) of a case file, uploaded and arranged by the case's prosecutors. */
 export function createVolumeService(
   models: ReadingModels,
@@ -159,17 +183,7 @@ export function createVolumeService(
 
     /** Removes a volume that is in no package being built or downloadable. */
     async remove(identity: Identity, id: string): Promise<boolean> {
-      requireRole(identity, 'PROSECUTOR');
-      const volume = await models.Volume.findById(id).lean<VolumeDoc>().exec();
-      if (!volume) throw new AppError('NOT_FOUND', '卷宗不存在。');
-      assertReviewer(identity, volume.procuratorateId);
-      if (
-        await models.Package.exists({
-          'volumes.volumeId': id,
-          status: { $in: ['PREPARING', 'READY'] },
-        }).exec()
-      )
-        throw new AppError('CONFLICT', '该卷已在卷宗包中，不能删除。');
+      const volume = await unpublishedVolume(models, identity, id, '该卷已在卷宗包中，不能删除。');
       await models.Volume.deleteOne({ _id: id }).exec();
       await blobs().delete(volumeBucket, volume.blobId);
       return true;
