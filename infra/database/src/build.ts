@@ -1,6 +1,17 @@
-import { chmod, cp, lstat, mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import {
+  chmod,
+  cp,
+  lstat,
+  mkdir,
+  readdir,
+  readFile,
+  rename,
+  rm,
+  writeFile,
+} from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { GoMissingError } from './errors.ts';
+import { applyPatches, PATCH_STAMP } from './patches.ts';
 import { run, tail } from './exec.ts';
 import { withFileLock } from './lock.ts';
 import { defaultToolsDir } from './paths.ts';
@@ -59,9 +70,14 @@ async function ensure(toolsDir: string, opts: EnsureOptions): Promise<string> {
   return bin;
 }
 
-/** True when `bin` runs and reports the expected version (a `go install` build panics here). */
+/**
+ * True when `bin` runs, reports the expected version (a `go install` build panics here) and was
+ * built with our patches (its stamp file names them; a binary without it is rebuilt once).
+ */
 async function isWorking(bin: string): Promise<boolean> {
   try {
+    if ((await readFile(`${bin}.patches`, 'utf8').catch(() => '')).trim() !== PATCH_STAMP)
+      return false;
     const r = await run(bin, ['--version'], { timeoutMs: 15_000 });
     return r.code === 0 && r.stdout.includes(`version: ${FERRETDB_VERSION}`);
   } catch {
@@ -80,7 +96,8 @@ async function requireGo(env: NodeJS.ProcessEnv): Promise<void> {
 
 /**
  * Builds from a copy of the module source rather than `go install`: the module zip
- * lacks build/version/version.txt content, and FerretDB panics at start without it.
+ * lacks build/version/version.txt content, and FerretDB panics at start without it. The copy
+ * also gets our patches (patches.ts: `_id` lookups served by the `_id` index).
  */
 async function build(
   toolsDir: string,
@@ -107,6 +124,7 @@ async function build(
   await cp(moduleDir, src, { recursive: true });
   await makeWritable(src); // the module cache is read-only, and we must edit version.txt
   await writeFile(join(src, 'build', 'version', 'version.txt'), `${FERRETDB_VERSION}\n`);
+  await applyPatches(src);
 
   // Build to a temporary name and rename, so nobody ever runs a half-written binary.
   const tmp = `${bin}.tmp-${process.pid}`;
@@ -119,6 +137,7 @@ async function build(
     throw new Error(`go build of FerretDB failed:\n${tail(gb.stdout + gb.stderr, 30)}`);
   }
   await rename(tmp, bin);
+  await writeFile(`${bin}.patches`, `${PATCH_STAMP}\n`);
   if (!(await isWorking(bin)))
     throw new Error(`Built ${bin} but it does not report ${FERRETDB_VERSION}`);
   log(`Built FerretDB ${FERRETDB_VERSION} in ${Math.round((Date.now() - started) / 1000)} s`);

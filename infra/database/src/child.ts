@@ -16,8 +16,8 @@ export interface Spawned {
   child: ChildProcess;
   /** Settles once, when the process has exited or failed to spawn. */
   exited: Promise<ExitInfo>;
-  /** SIGTERM, then SIGKILL after `graceMs`; resolves after exit. Idempotent. */
-  stop(graceMs?: number): Promise<void>;
+  /** `signal` (default SIGTERM), then SIGKILL after `graceMs`; resolves after exit. Idempotent. */
+  stop(graceMs?: number, signal?: NodeJS.Signals): Promise<void>;
 }
 
 /**
@@ -27,16 +27,23 @@ export interface Spawned {
  * - on Linux, `setpriv --pdeathsig KILL` (util-linux) makes the kernel kill it even if
  *   we are SIGKILLed (e.g. a test worker torn down hard), where no handler runs.
  *   setpriv execs the target, so the pid and signals are the target's own.
+ * `runAs` (a user name, when we are root) runs the child as that user, through the same setpriv
+ * (it sets the parent-death signal after changing the ids, so the signal survives).
  */
 export function spawnGuarded(
   cmd: string,
   args: string[],
-  opts: { cwd: string; env: NodeJS.ProcessEnv; logFd: number },
+  opts: { cwd: string; env: NodeJS.ProcessEnv; logFd: number; runAs?: string },
 ): Spawned {
   installGuard();
   const setpriv = process.platform === 'linux' ? findSetpriv() : undefined;
+  if (opts.runAs && !setpriv)
+    throw new Error(`setpriv (util-linux) is needed to run as ${opts.runAs}`);
+  const user = opts.runAs
+    ? [`--reuid=${opts.runAs}`, `--regid=${opts.runAs}`, '--init-groups']
+    : [];
   const [file, argv] = setpriv
-    ? [setpriv, ['--pdeathsig', 'KILL', '--', cmd, ...args]]
+    ? [setpriv, ['--pdeathsig', 'KILL', ...user, '--', cmd, ...args]]
     : [cmd, args];
 
   const child = spawn(file, argv, {
@@ -55,10 +62,10 @@ export function spawnGuarded(
   }).finally(() => live.delete(child));
 
   let stopping: Promise<void> | undefined;
-  const stop = (graceMs = 5000): Promise<void> =>
+  const stop = (graceMs = 5000, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> =>
     (stopping ??= (async () => {
       if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
-      child.kill('SIGTERM');
+      child.kill(signal);
       const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
       await exited;
       clearTimeout(timer);

@@ -2,7 +2,8 @@
  * Dev entry points:
  *   tsx infra/database/src/cli.ts build   ensure the FerretDB binary, print its path
  *   tsx infra/database/src/cli.ts run     run FerretDB in the foreground on
- *                                         YUEJUAN_DB_PORT (default 27017), print the uri
+ *                                         YUEJUAN_DB_PORT (default 27017), print the uri;
+ *                                         on PostgreSQL with YUEJUAN_DB_BACKEND=postgresql
  * Only the result goes to stdout (scriptable); progress goes to stderr.
  */
 import { ensureFerretDB } from './build.ts';

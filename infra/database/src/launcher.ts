@@ -1,27 +1,45 @@
 import { mkdir } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { ensureFerretDB } from './build.ts';
 import { spawnGuarded, type ExitInfo, type Spawned } from './child.ts';
 import { waitForHello } from './health.ts';
 import { closeLog, openLog, readLogTail } from './logfile.ts';
 import { defaultDataDir } from './paths.ts';
 import { freePort, isPortFree } from './ports.ts';
+import { startPostgres, type PostgresServer } from './postgres.ts';
+
+/** FerretDB's storage: SQLite files (the default) or a PostgreSQL cluster. */
+export const backends = ['sqlite', 'postgresql'] as const;
+export type Backend = (typeof backends)[number];
 
 export interface DatabaseHandle {
   /** `mongodb://host:port/` without a database name; callers pick databases. */
   uri: string;
   /** True when we started FerretDB, false when MONGODB_URI was used. */
   embedded: boolean;
-  /** Stops the embedded server (no-op for MONGODB_URI). Idempotent. */
+  /** What FerretDB stores into; absent for MONGODB_URI. */
+  backend?: Backend;
+  /** The PostgreSQL cluster's URL (backend 'postgresql'), e.g. for psql. */
+  postgresUrl?: string;
+  /** The processes started (FerretDB, PostgreSQL's postmaster) while they run. */
+  pids(): number[];
+  /** Stops the embedded server (FerretDB, then PostgreSQL); no-op for MONGODB_URI. Idempotent. */
   stop(): Promise<void>;
 }
 
 export interface StartOptions {
-  /** SQLite files go here; default `<repo>/.data/ferretdb`. Logs go to `<dataDir>.log`. */
+  /**
+   * Data folder, default `<repo>/.data/ferretdb`: the SQLite files, or the PostgreSQL cluster in
+   * `<dataDir>/pg`. FerretDB logs to `<dataDir>.log`, PostgreSQL to `<dataDir>.postgresql.log`.
+   */
   dataDir?: string;
-  /** Loopback port; default a free one. */
+  /** FerretDB's loopback port; default a free one. */
   port?: number;
-  /** Only consulted for MONGODB_URI; default process.env. */
+  /** Default `YUEJUAN_DB_BACKEND` of `env`, else 'sqlite'. */
+  backend?: Backend;
+  /** PostgreSQL's loopback port (backend 'postgresql'); default a free one. */
+  postgresPort?: number;
+  /** Consulted for MONGODB_URI and YUEJUAN_DB_BACKEND; default process.env. */
   env?: NodeJS.ProcessEnv;
   /** Passed to ensureFerretDB. */
   toolsDir?: string;
@@ -34,12 +52,15 @@ const PORT_ATTEMPTS = 3;
 
 /**
  * A MongoDB-compatible server for dev, tests and CI. With MONGODB_URI set, returns it
- * and starts nothing (production path). Otherwise starts FerretDB with the SQLite
- * backend on 127.0.0.1 and resolves once it answers `hello`.
+ * and starts nothing (production path). Otherwise starts FerretDB on 127.0.0.1 with its SQLite
+ * backend, or with its PostgreSQL backend on a PostgreSQL cluster of its own (`backend:
+ * 'postgresql'` or YUEJUAN_DB_BACKEND=postgresql), and resolves once it answers `hello`.
  */
 export async function startDatabase(opts: StartOptions = {}): Promise<DatabaseHandle> {
-  const external = (opts.env ?? process.env)['MONGODB_URI']?.trim();
-  if (external) return { uri: external, embedded: false, stop: async () => {} };
+  const env = opts.env ?? process.env;
+  const external = env['MONGODB_URI']?.trim();
+  if (external) return { uri: external, embedded: false, pids: () => [], stop: async () => {} };
+  const backend = opts.backend ?? parseBackend(env['YUEJUAN_DB_BACKEND']);
 
   const log = opts.log ?? (() => {});
   const bin = await ensureFerretDB({ toolsDir: opts.toolsDir, log });
@@ -47,23 +68,43 @@ export async function startDatabase(opts: StartOptions = {}): Promise<DatabaseHa
   checkDataDir(dataDir);
   await mkdir(dataDir, { recursive: true });
 
-  if (opts.port !== undefined) {
-    if (!Number.isInteger(opts.port) || opts.port < 1 || opts.port > 65535)
-      throw new Error(`Invalid port ${opts.port}`);
+  for (const p of [opts.port, opts.postgresPort]) {
+    if (p === undefined) continue;
+    if (!Number.isInteger(p) || p < 1 || p > 65535) throw new Error(`Invalid port ${p}`);
     // Without this check FerretDB would fail to bind, but our hello probe could reach
     // whatever already listens there and report success.
-    if (!(await isPortFree(opts.port)))
-      throw new Error(`Port ${opts.port} on 127.0.0.1 is already in use`);
+    if (!(await isPortFree(p))) throw new Error(`Port ${p} on 127.0.0.1 is already in use`);
   }
 
-  for (let attempt = 1; ; attempt++) {
-    const port = opts.port ?? (await freePort());
-    const result = await launch(bin, dataDir, port, log);
-    if ('handle' in result) return result.handle;
-    // A picked port can be grabbed by someone else before FerretDB binds it: pick again.
-    const retry = opts.port === undefined && result.portTaken && attempt < PORT_ATTEMPTS;
-    if (!retry) throw result.error;
+  const pg =
+    backend === 'postgresql'
+      ? await startPostgres({
+          dir: join(dataDir, 'pg'),
+          port: opts.postgresPort,
+          logPath: `${dataDir}.postgresql.log`,
+          log,
+        })
+      : undefined;
+  try {
+    for (let attempt = 1; ; attempt++) {
+      const port = opts.port ?? (await freePort());
+      const result = await launch(bin, dataDir, port, log, pg);
+      if ('handle' in result) return result.handle;
+      // A picked port can be grabbed by someone else before FerretDB binds it: pick again.
+      const retry = opts.port === undefined && result.portTaken && attempt < PORT_ATTEMPTS;
+      if (!retry) throw result.error;
+    }
+  } catch (err) {
+    await pg?.stop();
+    throw err;
   }
+}
+
+function parseBackend(value: string | undefined): Backend {
+  const v = value?.trim() || 'sqlite';
+  if (!(backends as readonly string[]).includes(v))
+    throw new Error(`YUEJUAN_DB_BACKEND must be sqlite or postgresql, got ${JSON.stringify(v)}`);
+  return v as Backend;
 }
 
 type LaunchResult = { handle: DatabaseHandle } | { error: Error; portTaken: boolean };
@@ -73,12 +114,13 @@ async function launch(
   dataDir: string,
   port: number,
   log: (l: string) => void,
+  pg: PostgresServer | undefined,
 ): Promise<LaunchResult> {
   const logPath = `${dataDir}.log`;
   const { fd, start } = openLog(logPath);
   let spawned: Spawned;
   try {
-    spawned = spawnGuarded(bin, ferretArgs(dataDir, port), {
+    spawned = spawnGuarded(bin, ferretArgs(dataDir, port, pg?.url), {
       cwd: dataDir,
       env: childEnv(),
       logFd: fd,
@@ -112,14 +154,24 @@ async function launch(
   }
 
   ready = true;
-  log(`FerretDB listening at ${uri} (data ${dataDir}, log ${logPath})`);
+  log(
+    `FerretDB listening at ${uri} (${pg ? 'PostgreSQL' : 'SQLite'}, data ${dataDir}, log ${logPath})`,
+  );
+  let stopped: Promise<void> | undefined;
+  const alive = (s: { exitCode: number | null; signalCode: unknown; pid?: number }) =>
+    s.exitCode === null && s.signalCode === null && s.pid !== undefined;
   const handle: DatabaseHandle = {
     uri,
     embedded: true,
-    stop: () => {
-      stopping = true;
-      return spawned.stop(STOP_GRACE_MS);
-    },
+    backend: pg ? 'postgresql' : 'sqlite',
+    postgresUrl: pg?.url,
+    pids: () => [spawned.child, ...(pg ? [pg.child] : [])].filter(alive).map((c) => c.pid!),
+    stop: () =>
+      (stopped ??= (async () => {
+        stopping = true;
+        await spawned.stop(STOP_GRACE_MS);
+        await pg?.stop();
+      })()),
   };
   return { handle };
 }
@@ -139,11 +191,17 @@ async function launch(
  *   v1.24.2 source: PRAGMA synchronous reads 2 (FULL) on every pooled connection, and
  *   `synchronous(NORMAL)` reads 1, so the parameter is really applied. (FULL is also
  *   this build's default, but we ask explicitly so durability doesn't hinge on it.)
+ *
+ * --handler=postgresql --postgresql-url=postgres://…/ferretdb: FerretDB 1.24's flag is
+ *   `postgresql` (not `pg`); each MongoDB database becomes a schema of that one PostgreSQL
+ *   database. FerretDB 1.24 loads the collection metadata once and keeps it in memory, so one
+ *   FerretDB per PostgreSQL database: a second one would not see collections the first creates.
  */
-function ferretArgs(dataDir: string, port: number): string[] {
+function ferretArgs(dataDir: string, port: number, postgresUrl?: string): string[] {
   return [
-    '--handler=sqlite',
-    `--sqlite-url=file:${dataDir}/?_pragma=synchronous(FULL)`,
+    ...(postgresUrl
+      ? ['--handler=postgresql', `--postgresql-url=${postgresUrl}`]
+      : ['--handler=sqlite', `--sqlite-url=file:${dataDir}/?_pragma=synchronous(FULL)`]),
     `--state-dir=${dataDir}`,
     `--listen-addr=127.0.0.1:${port}`,
     `--debug-addr=${debugAddr()}`,
