@@ -1,7 +1,13 @@
 import { isIP } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { loadConfig, metricsConfigShape, portSetting } from '@yuejuan/platform';
+import {
+  lifecycleConfigShape,
+  loadConfig,
+  metricsConfigShape,
+  portSetting,
+  tracingConfigShape,
+} from '@yuejuan/platform';
 import { supergraphPath } from '@yuejuan/schema';
 import { parseAllowedOrigins } from './ws-policy.ts';
 
@@ -34,6 +40,8 @@ export const gatewayConfigShape = {
   HOST: z.string().default('127.0.0.1'),
   PORT: portSetting(4000),
   ...metricsConfigShape,
+  ...lifecycleConfigShape,
+  ...tracingConfigShape,
   YUEJUAN_INTERNAL_SECRET: z.string().min(32, 'must be at least 32 characters'),
   SUPERGRAPH_PATH: z.string().default(supergraphPath),
   /** Re-read SUPERGRAPH_PATH every this many ms (0: only on SIGHUP). */

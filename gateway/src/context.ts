@@ -1,8 +1,14 @@
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import { isIP } from 'node:net';
 import { GraphQLError } from 'graphql';
-import { mintInternalToken, internalTokenHeader, type Identity } from '@yuejuan/platform';
+import {
+  injectTraceHeaders,
+  mintInternalToken,
+  internalTokenHeader,
+  type Identity,
+} from '@yuejuan/platform';
 import { postJson } from './http-client.ts';
+import { createAccessTokenResolver, looksLikeJwt } from './oauth.ts';
 
 /** Who is at the other end of the connection, forwarded to subgraphs as x-client-* headers. */
 export interface ClientInfo {
@@ -24,7 +30,8 @@ const unauthenticated = () =>
 /**
  * Authenticates the caller: a bearer token is turned into an identity by the identity
  * subgraph on every request (so logout and revocation take effect at once). No token means
- * anonymous; a token that is unknown, expired or revoked is refused with 401.
+ * anonymous; a token that is unknown, expired or revoked is refused with 401. An integrator's
+ * OAuth access token (a JWT) is verified here and its grant checked with identity (oauth.ts).
  */
 export function createContextFactory(options: {
   identityBaseUrl: string;
@@ -32,6 +39,11 @@ export function createContextFactory(options: {
   timeoutMs: number;
 }) {
   const resolveUrl = new URL('/internal/sessions/resolve', options.identityBaseUrl);
+  const accessToken = createAccessTokenResolver({
+    identityBaseUrl: options.identityBaseUrl,
+    secret: options.secret,
+    timeoutMs: options.timeoutMs,
+  });
   return async (
     authorization: string | undefined,
     clientRequestId?: string,
@@ -43,9 +55,13 @@ export function createContextFactory(options: {
         ? clientRequestId
         : randomUUID();
     if (!authorization) return { identity: { role: 'ANONYMOUS' }, requestId, client };
+    const bearer = authorization.startsWith('Bearer ') ? authorization.slice(7) : '';
+    if (looksLikeJwt(bearer)) return { identity: await accessToken(bearer), requestId, client };
     const match = /^Bearer ([A-Za-z0-9_-]{20,200})$/.exec(authorization);
     if (!match) throw unauthenticated();
+    const traced = injectTraceHeaders<Record<string, string>>({});
     const headers = async () => ({
+      ...traced,
       [internalTokenHeader]: await mintInternalToken(options.secret, 'identity', {
         role: 'ANONYMOUS',
       }),

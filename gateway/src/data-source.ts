@@ -1,7 +1,9 @@
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { GraphQLError } from 'graphql';
 import {
+  injectTraceHeaders,
   mintInternalToken,
+  tracingActive,
   internalTokenHeader,
   type Identity,
   type Logger,
@@ -103,7 +105,11 @@ export class SubgraphSource implements GraphQLDataSource<GatewayContext> {
   ): Promise<GatewayGraphQLResponse> {
     const { request, context } = options;
     if (!request.query) throw new Error('Missing query');
-    const headers = () => this.headersFor(context);
+    // The subgraph continues the trace under this fetch (Apollo's gateway.fetch span is active).
+    const traceHeaders = tracingActive() && injectTraceHeaders<Record<string, string>>({});
+    const headers = traceHeaders
+      ? async () => ({ ...(await this.headersFor(context)), ...traceHeaders })
+      : () => this.headersFor(context);
     const body = JSON.stringify({
       query: request.query,
       operationName: request.operationName,

@@ -3,6 +3,7 @@ import type { Express, Request, RequestHandler, Response } from 'express';
 import { internalTokenHeader, mintInternalToken } from '@yuejuan/platform';
 import type { GatewayContext } from './context.ts';
 import { sendError } from './http-guards.ts';
+import { upstreamSpan } from './tracing.ts';
 
 /** File routes: uploads and downloads live beside GraphQL, served by the owning subgraph. */
 export const fileRoutes = [
@@ -96,18 +97,22 @@ export function mountFileRoutes(app: Express, options: FileRouteOptions): void {
       for (const h of requestHeaders) if (req.headers[h]) headers[h] = req.headers[h];
       if (context.client?.ip) headers['x-forwarded-for'] = context.client.ip;
       if (context.client?.userAgent) headers['x-client-user-agent'] = context.client.userAgent;
+      const span = upstreamSpan(route.subgraph, req.method, route.path, headers);
       const upstream = http.request(target, { method: req.method, headers });
       const timer = setTimeout(() => upstream.destroy(new Error('timeout')), options.timeoutMs);
       upstream.on('response', (answer) => {
         clearTimeout(timer);
+        span.answered(answer.statusCode ?? 502);
+        answer.once('close', () => span.end());
         res.status(answer.statusCode ?? 502);
         for (const h of responseHeaders)
           if (answer.headers[h] !== undefined) res.setHeader(h, answer.headers[h]!);
         answer.pipe(res);
         res.on('close', () => answer.destroy()); // the client left: stop reading the file
       });
-      upstream.on('error', () => {
+      upstream.on('error', (err) => {
         clearTimeout(timer);
+        span.end(err);
         if (!res.headersSent)
           sendError(res, 502, 'SUBGRAPH_UNAVAILABLE', '服务暂不可用，请稍后再试。');
         else res.destroy();

@@ -6,7 +6,7 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
-import type { Logger } from '@yuejuan/platform';
+import { isDraining, traceRequests, type Logger } from '@yuejuan/platform';
 import { defaultSubgraphUrl, subgraphNames, type SubgraphName } from '@yuejuan/schema';
 import {
   explorerEnabled,
@@ -35,11 +35,15 @@ import {
 } from './http-guards.ts';
 import { costWithVariables, operationLimits } from './limits.ts';
 import { metricsPlugin, socketSources } from './metrics.ts';
+import { tracingPlugin } from './tracing.ts';
 import { operationNamePlugin } from './operation-name.ts';
 import { loadManifest, persistedOperations, resolvePersisted } from './persisted.ts';
 import { createSupergraphSource } from './supergraph.ts';
 import { mountExplorer } from './explorer/index.ts';
 import { cors, mountFileRoutes } from './files.ts';
+import { fileRouteScopes, mountOAuthForwarding } from './oauth.ts';
+import { appOf, holdsScopes } from '@yuejuan/platform';
+import { GraphQLError } from 'graphql';
 import { attachSubscriptions } from './subscriptions/index.ts';
 import { subscriptionLimits } from './ws-policy.ts';
 
@@ -84,11 +88,17 @@ export function createGateway(config: GatewayConfig, logger: Logger): Gateway {
   // No ETag on answers: a GraphQL POST is never revalidated, and hashing every body costs CPU.
   app.disable('etag');
   // Every request target is checked before Express parses it: only origin-form reaches a route.
-  const httpServer = http.createServer((req, res) =>
-    isOriginForm(req.url) ? app(req, res) : refuseTarget(res),
+  // Each request is the root of its trace (a client's traceparent is only linked).
+  const httpServer = http.createServer(
+    traceRequests((req, res) => (isOriginForm(req.url) ? app(req, res) : refuseTarget(res)), {
+      continueTrace: false,
+    }),
   );
   const production = config.NODE_ENV === 'production';
   const apollo = new ApolloServer<GatewayContext>({
+    // runService handles SIGINT/SIGTERM (the drain first, then stop()); Apollo's own handler
+    // would close the port at once, under requests a load balancer is still sending.
+    stopOnTerminationSignals: false,
     gateway,
     formatError: createGatewayFormatError(logger, production),
     includeStacktraceInErrorResponses: false,
@@ -104,6 +114,7 @@ export function createGateway(config: GatewayConfig, logger: Logger): Gateway {
       operationNamePlugin,
       costWithVariables(config),
       metricsPlugin,
+      tracingPlugin,
     ],
   });
   const context = createContextFactory({
@@ -112,10 +123,20 @@ export function createGateway(config: GatewayConfig, logger: Logger): Gateway {
     timeoutMs: config.SUBGRAPH_TIMEOUT_MS,
   });
 
+  // This instance: 503 while it drains (a load balancer checks this, not /ready: every gateway
+  // shares the same subgraphs, so one unavailable subgraph must not take all of them out).
   app.get('/health', (_req, res) => {
+    if (isDraining()) {
+      res.status(503).json({ status: 'draining', service: 'gateway' });
+      return;
+    }
     res.json({ status: 'ok', service: 'gateway', subscriptions: subscriptions?.stats() ?? null });
   });
   app.get('/ready', async (_req, res) => {
+    if (isDraining()) {
+      res.status(503).json({ status: 'draining' });
+      return;
+    }
     const checks = await Promise.all(
       subgraphNames.map(async (name) => {
         const ok = await fetch(new URL('/ready', urlOf(name)), {
@@ -149,11 +170,27 @@ export function createGateway(config: GatewayConfig, logger: Logger): Gateway {
     userAgent: header(request, 'user-agent'),
   });
   app.use(cors(subscriptionLimits(config).checkOrigin));
+  mountOAuthForwarding(app, {
+    identityBaseUrl: urlOf('identity'),
+    clientIp: (req) => clientOf(req).ip,
+    timeoutMs: config.SUBGRAPH_TIMEOUT_MS,
+  });
   mountFileRoutes(app, {
     baseUrlOf: (name) => urlOf(name),
     secret: config.YUEJUAN_INTERNAL_SECRET,
-    authenticate: (req) =>
-      context(req.header('authorization'), req.header('x-request-id') ?? undefined, clientOf(req)),
+    authenticate: async (req) => {
+      const c = await context(
+        req.header('authorization'),
+        req.header('x-request-id') ?? undefined,
+        clientOf(req),
+      );
+      // Applications reach only the file routes their scopes name (volume intake).
+      if (appOf(c.identity) && !holdsScopes(c.identity, fileRouteScopes[req.path] ?? []))
+        throw new GraphQLError('该应用未获得访问此数据的授权。', {
+          extensions: { code: 'INSUFFICIENT_SCOPE', http: { status: 403 } },
+        });
+      return c;
+    },
     timeoutMs: config.SUBGRAPH_TIMEOUT_MS,
   });
 

@@ -1,4 +1,5 @@
 // Named fixtures: the people, procuratorates and cases the gateway tests talk about.
+import { indexOwned, newId } from '@yuejuan/runtime';
 import { idCheckCharacter } from '@yuejuan/identity/services';
 import type { Stack } from './stack.ts';
 
@@ -73,18 +74,20 @@ export async function seedApplications(
   const all = await cases.models.Case.find({ departmentCaseNumber: { $regex: `^${prefix}` } })
     .lean()
     .exec();
-  await cases.models.BindingApplication.insertMany(
-    all.map((c, i) => ({
-      lawyerId,
-      caseId: c._id,
-      procuratorateId: c.procuratorateId,
-      status: i % 3 === 0 ? 'APPROVED' : 'SUBMITTED',
-      lawyerRole: 'DEFENCE_COUNSEL',
-      suspectName: c.suspects[0],
-      clientName: c.suspects[0],
-      clientRelation: 'SELF',
-    })),
-  );
+  const docs = all.map((c, i) => ({
+    _id: newId(),
+    lawyerId,
+    caseId: c._id,
+    procuratorateId: c.procuratorateId,
+    status: i % 3 === 0 ? 'APPROVED' : 'SUBMITTED',
+    lawyerRole: 'DEFENCE_COUNSEL',
+    suspectName: c.suspects[0],
+    clientName: c.suspects[0],
+    clientRelation: 'SELF',
+  }));
+  // As the cases workflow writes them: into the owners' indexes (FerretDB's id sets), then them.
+  await indexOwned(cases.models.BindingApplication, docs);
+  await cases.models.BindingApplication.insertMany(docs);
 }
 
 /** A session for a lawyer (as if logged in by scan); returns the bearer token. */

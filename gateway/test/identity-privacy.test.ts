@@ -3,6 +3,7 @@
 // refused with a stable code, the field and a Chinese message.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from 'graphql-ws';
+import { indexOwned, newId } from '@yuejuan/runtime';
 import type { Stack } from './stack.ts';
 import { liSi, seedApplications, seedPeople, shanghai, zhangSan } from './fixtures.ts';
 import {
@@ -110,13 +111,17 @@ describe("lawyer A cannot read lawyer B's data through the gateway", () => {
         { token: prosecutor },
       ),
     ).data.approveReadingApplication.appointment.id;
-    await stack.services.notifications.models.Notification.create({
+    const note = {
+      _id: newId(),
       recipientId: people.liSiId,
       recipientRole: 'LAWYER',
       kind: 'BINDING_APPROVED',
       title: '案件绑定申请已通过',
       body: '李四的案件绑定申请已审核通过。',
-    });
+      readAt: null,
+    } as const;
+    await indexOwned(stack.services.notifications.models.Notification, [note]);
+    await stack.services.notifications.models.Notification.create(note);
     ids.challenge = await stepUp(stack, b, li, 'DOWNLOAD', clock);
     ids.device = li.deviceId;
   });

@@ -34,6 +34,8 @@ export interface StackOptions {
   mongoUri?: string;
   /** Collects the gateway's log lines. */
   gatewayLogLines?: string[];
+  /** Collects a subgraph's log lines. */
+  subgraphLogLines?: Partial<Record<SubgraphKey, string[]>>;
   /** Settings of one subgraph on top of the test ones (small limits, short lifetimes, …). */
   subgraphEnv?: Partial<Record<SubgraphKey, Record<string, string>>>;
   /** The identity subgraph's clock and SMS channel (default: the real clock, notifications' SMS route). */
@@ -113,26 +115,26 @@ export async function startStack(label: string, options: StackOptions = {}) {
   const identity = createIdentity({
     config: loadIdentityConfig(envOf('identity', { YUEJUAN_ID_HASH_KEY: secrets.idHash })),
     connection: db.identity,
-    logger: testLogger('identity'),
+    logger: testLogger('identity', options.subgraphLogLines?.identity),
     bus: bus.identity,
     ...options.identityDeps,
   });
   const cases = createCases({
     config: loadCasesConfig(envOf('cases')),
     connection: db.cases,
-    logger: testLogger('cases'),
+    logger: testLogger('cases', options.subgraphLogLines?.cases),
     bus: bus.cases,
   });
   const reading = createReading({
     config: loadReadingConfig(envOf('reading')),
     connection: db.reading,
-    logger: testLogger('reading'),
+    logger: testLogger('reading', options.subgraphLogLines?.reading),
     bus: bus.reading,
   });
   const notifications = createNotifications({
     config: loadNotificationsConfig(envOf('notifications')),
     connection: db.notifications,
-    logger: testLogger('notifications'),
+    logger: testLogger('notifications', options.subgraphLogLines?.notifications),
     bus: bus.notifications,
   });
   await Promise.all(Object.values(db).map((c) => ensureIndexes(c)));

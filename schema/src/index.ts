@@ -49,10 +49,23 @@ export function composeSupergraph(urls: Partial<Record<SubgraphName, string>> = 
     })),
   );
   return {
-    supergraphSdl: result.errors ? undefined : result.supergraphSdl,
+    supergraphSdl: result.errors ? undefined : enforcedInSubgraphs(result.supergraphSdl),
     errors: result.errors ?? [],
     hints: result.hints ?? [],
   };
+}
+
+/**
+ * `@requiresScopes` is enforced by each subgraph on its own fields (the subgraph kit), not by
+ * the gateway: Apollo's JS gateway refuses a supergraph linking a `for: SECURITY` feature it
+ * does not implement. The link keeps the directives in the supergraph (the scopes of every
+ * field, for the docs) without that purpose, so the gateway loads it and leaves them alone.
+ */
+function enforcedInSubgraphs(supergraphSdl: string | undefined): string | undefined {
+  return supergraphSdl?.replace(
+    '@link(url: "https://specs.apollo.dev/requiresScopes/v0.1", for: SECURITY)',
+    '@link(url: "https://specs.apollo.dev/requiresScopes/v0.1")',
+  );
 }
 
 /**

@@ -1,5 +1,5 @@
-// Reading the development SMS inbox (devSmsInbox) the way the demo does: codes and passwords
-// arrive there instead of on a phone.
+// Reading the SMS inbox (the development inbox, devSmsInbox, the way the demo does; or the
+// cluster's SMS simulator): codes and passwords arrive there instead of on a phone.
 import type { ClientStack } from './stack.ts';
 
 export interface DevSms {
@@ -20,29 +20,15 @@ export async function waitForSms(
 ): Promise<DevSms> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    // The inbox page's own operation (shared SmsInbox.svelte): a persisted-only gateway knows it.
-    const data = await stack.graphql<{ devSmsInbox: DevSms[] }>(
-      /* GraphQL */ `
-        query DevSmsInbox($phone: String) {
-          devSmsInbox(phone: $phone, first: 50) {
-            id
-            phone
-            kind
-            text
-            sentAt
-          }
-        }
-      `,
-      { phone },
-    );
-    const found = data.devSmsInbox.find((m) => m.kind === kind && !seen.has(m.id));
+    const inbox = await stack.sms(phone);
+    const found = inbox.find((m) => m.kind === kind && !seen.has(m.id));
     if (found) {
       seen.add(found.id);
       return found;
     }
     if (Date.now() > deadline)
       throw new Error(
-        `no ${kind} SMS to ${phone} within ${timeoutMs} ms (inbox: ${data.devSmsInbox.map((m) => m.kind).join(', ') || 'empty'})`,
+        `no ${kind} SMS to ${phone} within ${timeoutMs} ms (inbox: ${inbox.map((m) => m.kind).join(', ') || 'empty'})`,
       );
     await new Promise((r) => setTimeout(r, 300));
   }

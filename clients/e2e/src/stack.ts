@@ -18,6 +18,7 @@ import {
 import { connectMongo, ensureIndexes } from '@yuejuan/runtime';
 import { subgraphNames } from '@yuejuan/schema';
 import { freePort } from '@yuejuan/database';
+import type { DevSms } from './sms.ts';
 
 /** The demo accounts the browser tests log in with. */
 export const demo = {
@@ -63,6 +64,10 @@ export interface ClientStack {
    */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read GraphQL and JSON answers freely
   graphql<T = any>(query: string, variables?: Record<string, unknown>, token?: string): Promise<T>;
+  /** The SMS sent to `phone`, newest first (the development inbox, or the cluster's SMS simulator). */
+  sms(phone: string): Promise<DevSms[]>;
+  /** The apps have the development SMS inbox page (/dev/sms): not in production. */
+  devSmsInbox: boolean;
   stop(): Promise<void>;
 }
 
@@ -147,6 +152,9 @@ export async function startClientStack(options: ClientStackOptions): Promise<Cli
     CASES_INTERNAL_URL: local('cases'),
     READING_INTERNAL_URL: local('reading'),
     NOTIFICATIONS_INTERNAL_URL: local('notifications'),
+    // OAuth for integrators: the issuer is the gateway's /oauth, the consent page the portal's.
+    OAUTH_ISSUER: `${local('gateway')}/oauth`,
+    OAUTH_CONSENT_URL: `${local('portal')}/oauth/consent`,
     ...options.env,
   };
   await seedDemo({
@@ -212,6 +220,7 @@ export async function startClientStack(options: ClientStackOptions): Promise<Cli
               BODY_SIZE_LIMIT: 'Infinity',
               YUEJUAN_PROXY_SECRET: proxySecret,
               PUBLIC_VERIFIER_URL: local('verifier'),
+              PUBLIC_DEV_SMS_INBOX: 'true',
             },
           }),
         );
@@ -223,6 +232,24 @@ export async function startClientStack(options: ClientStackOptions): Promise<Cli
   }
 
   const graphqlUrl = `${local('gateway')}/graphql`;
+  const graphql: ClientStack['graphql'] = async (query, variables = {}, token) => {
+    const res = await fetch(graphqlUrl, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+      },
+      body: JSON.stringify({ query, variables }),
+    });
+    const body = (await res.json()) as {
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read GraphQL and JSON answers freely
+      data?: any;
+      errors?: { message: string; extensions?: { code?: string } }[];
+    };
+    if (body.errors?.length)
+      throw new Error(`${body.errors[0]!.extensions?.code}: ${body.errors[0]!.message}`);
+    return body.data;
+  };
   return {
     urls: {
       gateway: local('gateway'),
@@ -232,24 +259,54 @@ export async function startClientStack(options: ClientStackOptions): Promise<Cli
       console: local('console'),
     },
     logDir,
-    async graphql(query, variables = {}, token) {
-      const res = await fetch(graphqlUrl, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          ...(token ? { authorization: `Bearer ${token}` } : {}),
-        },
-        body: JSON.stringify({ query, variables }),
-      });
-      const body = (await res.json()) as {
-        // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read GraphQL and JSON answers freely
-        data?: any;
-        errors?: { message: string; extensions?: { code?: string } }[];
-      };
-      if (body.errors?.length)
-        throw new Error(`${body.errors[0]!.extensions?.code}: ${body.errors[0]!.message}`);
-      return body.data;
+    graphql,
+    devSmsInbox: true,
+    async sms(phone) {
+      // The inbox page's own operation (shared SmsInbox.svelte): a persisted-only gateway knows it.
+      const data = await graphql<{ devSmsInbox: DevSms[] }>(
+        /* GraphQL */ `
+          query DevSmsInbox($phone: String) {
+            devSmsInbox(phone: $phone, first: 50) {
+              id
+              phone
+              kind
+              text
+              sentAt
+            }
+          }
+        `,
+        { phone },
+      );
+      return data.devSmsInbox;
     },
     stop,
+  };
+}
+
+/**
+ * A stack started by someone else, named in YUEJUAN_E2E_STACK as JSON `{urls, smsInbox,
+ * logDir}`: the cluster's chaos test runs the journey against the production topology this way
+ * (its SMS come from the SMS simulator's inbox). Undefined when the variable is not set.
+ */
+export function attachedStack(): ClientStack | undefined {
+  const raw = process.env.YUEJUAN_E2E_STACK;
+  if (!raw) return undefined;
+  const given = JSON.parse(raw) as {
+    urls: ClientStack['urls'];
+    smsInbox: string;
+    logDir: string;
+  };
+  return {
+    urls: given.urls,
+    logDir: given.logDir,
+    devSmsInbox: false,
+    graphql() {
+      throw new Error('an attached stack runs only the clients’ persisted operations');
+    },
+    async sms(phone) {
+      const res = await fetch(`${given.smsInbox}?phone=${encodeURIComponent(phone)}`);
+      return (await res.json()) as DevSms[];
+    },
+    stop: async () => {},
   };
 }

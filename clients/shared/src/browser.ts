@@ -34,8 +34,13 @@ export function pageWsUrl(
 /**
  * The app's API over its own origin's `/graphql` (forwarded to the gateway by the app's
  * server) and the gateway's socket; the token in sessionStorage under `storageKey`.
+ * `onReconnected`: the socket came back after it was lost (the page should read its data again).
  */
-export function createBrowserApp(storageKey: string, onLoggedOut?: () => void): BrowserApp {
+export function createBrowserApp(
+  storageKey: string,
+  onLoggedOut?: () => void,
+  onReconnected?: () => void,
+): BrowserApp {
   const storage = typeof sessionStorage === 'undefined' ? null : sessionStorage;
   const token = createTokenStore(storage, storageKey);
   let instance: Api | null = null;
@@ -51,6 +56,7 @@ export function createBrowserApp(storageKey: string, onLoggedOut?: () => void): 
       persisted: builtPersistedOperations(),
       // 'yuejuan.portal.session' → portal: the gateway counts operations per app.
       clientName: storageKey.split('.')[1],
+      onReconnected,
       onUnauthenticated: () => {
         if (!token.get()) return;
         forget();

@@ -26,6 +26,12 @@ export interface ApiOptions {
   persisted?: Readonly<Record<string, string>> | null;
   /** Which app this is (`apollographql-client-name`: the gateway's metrics count per client). */
   clientName?: string;
+  /**
+   * The socket is back after it was lost (a gateway restarted or the network dropped):
+   * graphql-ws has subscribed again, but events of the gap were missed, so the page reads its
+   * data again.
+   */
+  onReconnected?: () => void;
 }
 
 /** The few calls pages make: one-shot queries and mutations, and live subscriptions. */
@@ -63,6 +69,11 @@ export function createApi(options: ApiOptions): Api {
       url: options.wsUrl,
       lazy: true,
       retryAttempts: 5,
+      on: {
+        connected: (_socket, _payload, wasRetry) => {
+          if (wasRetry) options.onReconnected?.();
+        },
+      },
       connectionParams: () => {
         const token = options.getToken();
         return token ? { authorization: `Bearer ${token}` } : {};

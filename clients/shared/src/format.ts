@@ -83,6 +83,7 @@ export const stepUpPurposeLabels: Record<string, string> = {
   READ_ONLINE: '在线阅卷',
   MANAGE_DEVICES: '核验设备管理',
   PASSWORD: '设置登录密码',
+  AUTHORIZE_APP: '授权第三方应用',
 } satisfies Record<EnumOf<'StepUpPurpose'>, string>;
 /** 遮蔽 categories (why a part of a case file is not shown). */
 export const redactionCategoryLabels: Record<string, string> = {

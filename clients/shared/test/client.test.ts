@@ -278,3 +278,68 @@ describe('createApi', () => {
     expect(bodies[2]).toMatchObject({ query: expect.stringContaining('query Stale') });
   });
 });
+
+describe('a socket lost under a live subscription (a gateway restarting)', () => {
+  it('reconnects, subscribes again and tells the page to read its data again, once', async () => {
+    // A server whose subscription ticks until the client leaves.
+    const tickSchema = buildSchema(/* GraphQL */ `
+      type Query {
+        hello: String
+      }
+      type Subscription {
+        ticks: Int
+      }
+    `);
+    let n = 0;
+    const live = http.createServer();
+    const wss = new WebSocketServer({ server: live, path: '/graphql' });
+    let subscriptions = 0;
+    useServer(
+      {
+        schema: tickSchema,
+        roots: {
+          subscription: {
+            ticks: async function* () {
+              subscriptions++;
+              for (;;) {
+                await new Promise((r) => setTimeout(r, 20));
+                yield { ticks: ++n };
+              }
+            },
+          },
+        },
+      },
+      wss,
+    );
+    await new Promise<void>((resolve) => live.listen(0, '127.0.0.1', resolve));
+    const url = `127.0.0.1:${(live.address() as AddressInfo).port}`;
+    let reconnected = 0;
+    const api = createApi({
+      httpUrl: `http://${url}/graphql`,
+      wsUrl: `ws://${url}/graphql`,
+      getToken: () => null,
+      webSocketImpl: WebSocket,
+      onReconnected: () => reconnected++,
+    });
+    const got: number[] = [];
+    const stop = api.subscribe(parse('subscription Ticks { ticks }'), {}, (d: { ticks: number }) =>
+      got.push(d.ticks),
+    );
+    try {
+      await expect.poll(() => got.length).toBeGreaterThan(2);
+      expect(reconnected).toBe(0); // the first connection is not a reconnection
+      // The gateway drains: its sockets close with 1001 Going Away.
+      for (const socket of wss.clients) socket.close(1001, 'Going away');
+      const before = got.length;
+      await expect.poll(() => reconnected, { timeout: 10_000 }).toBe(1);
+      await expect.poll(() => got.length, { timeout: 10_000 }).toBeGreaterThan(before + 2);
+      expect(subscriptions).toBe(2); // subscribed again on the new socket
+    } finally {
+      stop();
+      api.reconnect();
+      for (const socket of wss.clients) socket.terminate();
+      await new Promise<void>((resolve) => live.close(() => resolve()));
+    }
+    expect(reconnected).toBe(1);
+  });
+});

@@ -2,6 +2,7 @@ import { GraphQLError, type ExecutionResult } from 'graphql';
 import { executeQueryPlan, type GraphQLDataSource, type ServiceMap } from '@apollo/gateway';
 import type { QueryPlan } from '@apollo/query-planner';
 import type { GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
+import { contextFromTraceparent, inSpan } from '@yuejuan/platform';
 import type { GatewayContext } from '../context.ts';
 import type { SubscriptionPlan, SubscriptionPlanner } from './planner.ts';
 import type { UpstreamPool } from './upstream.ts';
@@ -106,15 +107,25 @@ export async function federatedSubscription(args: {
         ...args.sources,
         [primary.serviceName]: eventSource(owner, primary.operation, event.data),
       };
-      const result = await executeQueryPlan(
-        eventPlan,
-        sources,
-        requestContextFor(context, variables, args.logger),
-        plan.operationContext,
-        args.planner.supergraphSchemaJs,
-        args.planner.apiSchema,
+      // The event's trace (the mutation that published it, then the subgraph's delivery)
+      // continues here: completing it across the other subgraphs is part of that trace.
+      const traceparent = (event.extensions as { traceparent?: unknown } | undefined)?.traceparent;
+      const result = await inSpan(
+        `gateway.subscription.event ${primary.serviceName}`,
+        { parent: contextFromTraceparent(typeof traceparent === 'string' ? traceparent : null) },
+        () =>
+          executeQueryPlan(
+            eventPlan,
+            sources,
+            requestContextFor(context, variables, args.logger),
+            plan.operationContext,
+            args.planner.supergraphSchemaJs,
+            args.planner.apiSchema,
+          ),
       );
-      const errors = [...revive(event.errors as never), ...(result.errors ?? [])];
+      // Apollo's errors too: graphql-ws calls toJSON() on each, and executeQueryPlan's are not
+      // all GraphQLErrors of the graphql copy graphql-ws checks against.
+      const errors = revive([...(event.errors ?? []), ...(result.errors ?? [])] as never);
       return {
         value: {
           data: result.data ?? null,

@@ -38,6 +38,11 @@ export function createUpstreamPool(options: {
       keepAlive: 15_000,
       retryAttempts: Infinity,
       shouldRetry: () => true,
+      // Back at once: a subgraph instance that stops (a rolling restart) closes its sockets, and
+      // its subscriptions miss the events published until they are open on another instance
+      // (graphql-ws's default first wait is 1.3–4 s). 100 ms, doubling to 2 s while it fails.
+      retryWait: (retries) =>
+        new Promise((r) => setTimeout(r, Math.min(2000, 100 * 2 ** retries) + Math.random() * 50)),
       connectionParams: async () => ({
         [internalTokenHeader]: await mintInternalToken(options.secret, name, {
           role: 'SERVICE',

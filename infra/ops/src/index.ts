@@ -14,3 +14,11 @@ export { demoDir, demoFiles } from './demo/demo-files.ts';
 export { seedDemoSlots } from './demo/demo-slots.ts';
 export { loadImportConfig } from './config.ts';
 export { startProcess, subgraphNodeFlags, tail, type RunningProcess } from './stack/processes.ts';
+export { apps, buildClients } from './stack/build-clients.ts';
+export { loadDevSecrets, type StackSecrets } from './stack/secrets.ts';
+export {
+  ensureSystemPackages,
+  ocrPackages,
+  qpdf,
+  type SystemPackage,
+} from './stack/system-packages.ts';

@@ -1,15 +1,17 @@
 import DataLoader from 'dataloader';
-import { byIdLoader, type Identity, type ServiceContext } from '@yuejuan/runtime';
-import type {
-  AttachmentDoc,
-  BindingApplicationDoc,
-  CaseDoc,
-  CasesModels,
-  ProcuratorateDoc,
+import { byIdLoader, databaseKind, type Identity, type ServiceContext } from '@yuejuan/runtime';
+import {
+  casesOwned,
+  type AttachmentDoc,
+  type BindingApplicationDoc,
+  type CaseDoc,
+  type CasesModels,
+  type ProcuratorateDoc,
 } from './models/index.ts';
 
 /** Per-request loaders: every entity lookup of a request goes through one of these. */
 export function createLoaders(models: CasesModels) {
+  const owned = casesOwned(models);
   return {
     procuratorate: byIdLoader<ProcuratorateDoc>(models.Procuratorate),
     case: byIdLoader<CaseDoc>(models.Case),
@@ -20,6 +22,16 @@ export function createLoaders(models: CasesModels) {
      * request (the applications' and the bound cases' totals) reads this.
      */
     bindingCounts: new DataLoader<string, Map<string, number>>(async (lawyerIds) => {
+      // FerretDB scans for a field filter: there each lawyer's applications come by their ids.
+      if ((await databaseKind(models.BindingApplication.db.getClient())) === 'ferretdb')
+        return Promise.all(
+          lawyerIds.map(async (id) => {
+            const counts = new Map<string, number>();
+            for (const a of await owned.bindingsByLawyer.find(id))
+              counts.set(a.status, (counts.get(a.status) ?? 0) + 1);
+            return counts;
+          }),
+        );
       const rows = await models.BindingApplication.aggregate<{
         _id: { lawyerId: string; status: string };
         n: number;
@@ -35,14 +47,10 @@ export function createLoaders(models: CasesModels) {
     boundCases: new DataLoader<{ lawyerId: string; caseId: string }, boolean, string>(
       async (keys) => {
         const lawyerId = keys[0]!.lawyerId; // one caller per request
-        const docs = await models.BindingApplication.find({
-          lawyerId,
+        const docs = await owned.bindingsByLawyer.find(lawyerId, {
           status: 'APPROVED',
           caseId: { $in: keys.map((k) => k.caseId) },
-        })
-          .select('caseId')
-          .lean<{ caseId: string }[]>()
-          .exec();
+        });
         const bound = new Set(docs.map((d) => d.caseId));
         return keys.map((k) => bound.has(k.caseId));
       },
@@ -69,6 +77,8 @@ export async function canReadCase(
       return identity.procuratorateId === c.procuratorateId;
     case 'LAWYER':
       return loaders.boundCases.load({ lawyerId: identity.lawyerId, caseId: c._id });
+    case 'SYSTEM':
+      return identity.procuratorateId === c.procuratorateId;
     default:
       return false;
   }

@@ -56,10 +56,7 @@ export function mountCasesRoutes(
       const reviewer =
         identity.role === 'ADMINISTRATOR' ||
         (identity.role === 'PROSECUTOR' &&
-          !!(await services.models.BindingApplication.exists({
-            attachmentIds: doc._id,
-            procuratorateId: identity.procuratorateId,
-          }).exec()));
+          (await services.bindings.reviewedAttachment(doc, identity.procuratorateId)));
       if (!own && !reviewer)
         throw new AppError(identity.role === 'ANONYMOUS' ? 'UNAUTHENTICATED' : 'FORBIDDEN');
       res.setHeader('content-type', doc.contentType);

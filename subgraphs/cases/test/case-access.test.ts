@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { countCommands } from '@yuejuan/runtime';
+import { countCommands, databaseKind } from '@yuejuan/runtime';
 import { anonymous, lawyerIdentity, prosecutorIdentity } from '@yuejuan/runtime/testing';
 import { codes, startCases, type Harness } from './harness.ts';
 import {
@@ -201,8 +201,10 @@ describe('case access', () => {
       expect(result.errors).toBeUndefined();
       expect(result.data._entities.map((c: { id: string }) => c.id)).toEqual(ids);
       expect(result.data._entities[0].procuratorate).toEqual({ name: shanghai.name });
-      // cases (1) + procuratorates (1) + the lawyer's applications for them (1): never one per case.
-      expect(commands.length).toBeLessThanOrEqual(3);
+      // cases (1) + procuratorates (1) + the lawyer's applications for them (1; on FerretDB their
+      // ids first, from the lawyer's id set: 2 more `_id` reads): never one per case.
+      const ferret = (await databaseKind(h.db.getClient())) === 'ferretdb';
+      expect(commands.length).toBeLessThanOrEqual(ferret ? 5 : 3);
       expect(new Set(commands)).toEqual(new Set(['find']));
     }
   });

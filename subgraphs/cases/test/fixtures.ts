@@ -1,6 +1,6 @@
 // Named fixtures of the cases tests: procuratorates, their prosecutors, lawyers, cases and
 // binding applications, arranged through the services and models.
-import type { Identity } from '@yuejuan/runtime';
+import { indexOwned, newId, type Identity } from '@yuejuan/runtime';
 import { adminIdentity, lawyerIdentity, prosecutorIdentity } from '@yuejuan/runtime/testing';
 import type { CaseInput } from '../src/services/index.ts';
 import type { Harness } from './harness.ts';
@@ -111,16 +111,20 @@ export async function seedApplications(
   const ids: string[] = [];
   for (const [i, caseId] of caseIds.entries()) {
     const c = byId.get(caseId)!;
-    const doc = await h.models.BindingApplication.create({
+    const doc = {
+      _id: newId(),
       lawyerId,
       caseId,
       procuratorateId: c.procuratorateId,
       status: status(i),
-      lawyerRole: 'DEFENCE_COUNSEL',
+      lawyerRole: 'DEFENCE_COUNSEL' as const,
       suspectName: c.suspects[0],
       clientName: c.suspects[0],
-      clientRelation: 'SELF',
-    });
+      clientRelation: 'SELF' as const,
+    };
+    // As the workflow writes it: into the owners' indexes (FerretDB's id sets), then the document.
+    await indexOwned(h.models.BindingApplication, [doc]);
+    await h.models.BindingApplication.create(doc);
     ids.push(doc._id);
   }
   return ids;

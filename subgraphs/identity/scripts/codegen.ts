@@ -22,6 +22,12 @@ export const config: ResolverTypesConfig = {
     LoginTicket: '../services/ticket.service.ts#TicketView',
     VerificationChallenge: '../services/challenge.service.ts#ChallengeView',
     Procuratorate: '../resolvers/Procuratorate.ts#ProcuratorateRef',
+    Application: `${models}#ApplicationDoc`,
+    ApplicationSecret: '../services/application.service.ts#IssuedSecret',
+    ClientSecretInfo: '../resolvers/Application.ts#SecretRecord',
+    OAuthScope: '@yuejuan/runtime#ScopeDefinition',
+    OAuthConsentRequest: '../oauth/authorizations.ts#ConsentRequest',
+    AppAuthorization: '../oauth/authorizations.ts#Authorization',
   },
 };
 

@@ -77,7 +77,50 @@ export const identityConfigShape = {
   ACTIVATION_STARTS_PER_WINDOW: count(1_000_000, 600),
   /** The face step answers no sooner than this, matched or not, so its timing tells nothing. */
   ACTIVATION_FACE_MIN_MS: z.coerce.number().int().min(0).max(10_000).default(1500),
+
+  /**
+   * OAuth 2 / OpenID Connect for integrators: the issuer is the gateway's public address plus
+   * `/oauth` (the gateway forwards that path here), so its path must be exactly `/oauth`.
+   */
+  OAUTH_ISSUER: z
+    .url({ protocol: /^https?$/ })
+    .refine(
+      (v) => new URL(v).pathname === '/oauth',
+      'must end in /oauth (the gateway forwards that path)',
+    )
+    .default('http://127.0.0.1:4000/oauth'),
+  /** The portal's consent page (授权确认), where the lawyer approves an application. */
+  OAUTH_CONSENT_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:3000/oauth/consent'),
+  /** Life of an access token (a JWT the gateway verifies itself). */
+  OAUTH_ACCESS_TOKEN_TTL_SECONDS: seconds(60, 3600, 300),
+  /** Life of a refresh token (rotated at every use; a reused one ends its grant). */
+  OAUTH_REFRESH_TOKEN_TTL_SECONDS: seconds(3600, 365 * 86400, 30 * 86400),
+  /** How long a lawyer's authorisation of an application lasts before they must consent again. */
+  OAUTH_GRANT_TTL_SECONDS: seconds(3600, 365 * 86400, 180 * 86400),
+  /** How long a replaced client secret keeps working after a rotation, unless the administrator says otherwise. */
+  OAUTH_SECRET_OVERLAP_SECONDS: seconds(0, 30 * 86400, 86400),
+  /**
+   * The token-signing keys, a JWKS of private RSA keys (`{"keys":[…]}`, the first one signs).
+   * Unset: a key is generated once and kept in the identity database (development).
+   */
+  OAUTH_JWKS: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || isJwks(v), 'must be a JSON Web Key Set of private RSA keys'),
 };
+
+function isJwks(value: string): boolean {
+  try {
+    const set = JSON.parse(value) as { keys?: { kty?: string; d?: string }[] };
+    return (
+      Array.isArray(set.keys) &&
+      set.keys.length > 0 &&
+      set.keys.every((k) => k.kty === 'RSA' && !!k.d)
+    );
+  } catch {
+    return false;
+  }
+}
 export type IdentityConfig = ReturnType<typeof loadIdentityConfig>;
 
 /**

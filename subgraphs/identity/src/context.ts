@@ -1,6 +1,12 @@
 import type { ServiceContext } from '@yuejuan/runtime';
-import { byIdLoader, groupLoader } from '@yuejuan/runtime';
-import type { DeviceDoc, IdentityModels, LawyerDoc, ProsecutorDoc } from './models/index.ts';
+import { byIdLoader, groupLoader, ownedLoader } from '@yuejuan/runtime';
+import {
+  identityOwned,
+  type DeviceDoc,
+  type IdentityModels,
+  type LawyerDoc,
+  type ProsecutorDoc,
+} from './models/index.ts';
 import { readClient, unknownClient } from './services/client.ts';
 
 /**
@@ -14,7 +20,8 @@ export function createLoaders(
   return {
     lawyer: byIdLoader<LawyerDoc>(models.Lawyer),
     prosecutor: byIdLoader<ProsecutorDoc>(models.Prosecutor),
-    devicesOfLawyer: groupLoader<DeviceDoc>(models.Device, 'lawyerId', { activatedAt: -1 }),
+    /** A lawyer's devices by their owner index (MongoDB: `{lawyerId}`; FerretDB: an id set). */
+    devicesOfLawyer: ownedLoader<DeviceDoc>(identityOwned(models).devicesByLawyer),
     prosecutorsOfProcuratorate: groupLoader<ProsecutorDoc>(models.Prosecutor, 'procuratorateId', {
       name: 1,
     }),

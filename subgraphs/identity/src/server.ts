@@ -20,6 +20,7 @@ import {
 import { createIdentityServices } from './services/index.ts';
 import { policyFromConfig } from './services/policy.ts';
 import { createHttpSmsSender, type SmsSender } from './services/sms-sender.ts';
+import { createOAuth } from './oauth/index.ts';
 
 export interface IdentityDeps {
   config: IdentityConfig;
@@ -69,6 +70,7 @@ export function createServer({ config, connection, logger, bus, sms, face, now }
       ttlSeconds: config.SESSION_TTL_SECONDS,
       verifiedWindowSeconds: config.SCAN_VERIFIED_WINDOW_SECONDS,
       policy: policyFromConfig(config),
+      oauthSecretOverlapSeconds: config.OAUTH_SECRET_OVERLAP_SECONDS,
     },
     {
       bus,
@@ -83,10 +85,11 @@ export function createServer({ config, connection, logger, bus, sms, face, now }
     },
   );
   const secret = config.YUEJUAN_INTERNAL_SECRET;
+  const oauth = createOAuth({ config, connection, services, logger });
   const service = createSubgraphService({
     name: 'identity',
     sdl: loadSubgraphSdl('identity'),
-    resolvers: createResolvers(services),
+    resolvers: createResolvers(services, oauth.authorizations),
     createLoaders: (header) => createLoaders(services.models, header),
     connection,
     logger,
@@ -106,6 +109,35 @@ export function createServer({ config, connection, logger, bus, sms, face, now }
         const token = typeof req.body?.token === 'string' ? req.body.token : '';
         res.json({ identity: await services.sessions.resolve(token, services.now()) });
       });
+
+      // The gateway's per-request check of an OAuth access token it verified: is the
+      // application active and the lawyer's grant alive, and which scopes hold now.
+      app.post('/internal/oauth/check', express.json({ limit: '2kb' }), async (req, res) => {
+        const refused = await internalCaller(secret, req.header(internalTokenHeader), [
+          'ANONYMOUS',
+          'SERVICE',
+        ]);
+        if (refused) {
+          res.status(refused).json({ error: refused === 401 ? 'UNAUTHENTICATED' : 'FORBIDDEN' });
+          return;
+        }
+        const { clientId, sub, grantId } = (req.body ?? {}) as Record<string, unknown>;
+        const plain = (v: unknown) => typeof v === 'string' && v.length > 0 && v.length <= 100;
+        if (!plain(clientId) || !plain(sub) || (grantId !== undefined && !plain(grantId))) {
+          res.status(400).json({ code: 'BAD_USER_INPUT', message: 'clientId、sub 无效。' });
+          return;
+        }
+        res.json(
+          await oauth.authorizations.check({
+            clientId: clientId as string,
+            sub: sub as string,
+            grantId: grantId as string | undefined,
+          }),
+        );
+      });
+
+      // OAuth 2 / OpenID Connect under /oauth (the gateway forwards it here).
+      oauth.mount(app);
 
       // Names and phones for other subgraphs' messages (SMS to a lawyer or prosecutor).
       app.post('/internal/contacts', express.json({ limit: '64kb' }), async (req, res) => {
@@ -156,11 +188,16 @@ export function createServer({ config, connection, logger, bus, sms, face, now }
   return {
     ...service,
     services,
+    oauth,
     async start() {
+      await oauth.start();
       const url = await service.start();
-      // No TTL indexes on FerretDB: expired limit counters, claims and tickets are swept here.
+      // No TTL indexes on FerretDB: expired limit counters, claims, tickets and OAuth artefacts are swept here.
       sweeper = setInterval(
-        () => void services.sweep().catch((err) => logger.warn({ err }, 'identity sweep failed')),
+        () =>
+          void Promise.all([services.sweep(), oauth.sweep(services.now())]).catch((err) =>
+            logger.warn({ err }, 'identity sweep failed'),
+          ),
         10 * 60_000,
       );
       sweeper.unref();

@@ -1,6 +1,7 @@
 // Named fixtures of the notifications tests: two lawyers and a prosecutor with their messages.
+import { newId } from '@yuejuan/runtime';
 import { lawyerIdentity, prosecutorIdentity } from '@yuejuan/runtime/testing';
-import type { messageKinds } from '../src/models/index.ts';
+import { notificationsOwned, type messageKinds } from '../src/models/index.ts';
 import type { Harness } from './harness.ts';
 
 type Message = { kind: (typeof messageKinds)[number]; title: string; body: string };
@@ -28,7 +29,11 @@ export const newApplication = {
   body: '本院有一件新的案件绑定申请待审核。',
 } as const;
 
-/** `n` notifications of one recipient, the first `read` of them already read; returns ids oldest first. */
+/**
+ * `n` notifications of one recipient, the first `read` of them already read; returns ids oldest
+ * first. Written as the service writes them: into the recipient's id sets first (FerretDB), then
+ * the document.
+ */
 export async function seedNotifications(
   h: Harness,
   recipientId: string,
@@ -38,8 +43,13 @@ export async function seedNotifications(
   message: Message = bindingApproved,
 ): Promise<string[]> {
   const ids: string[] = [];
+  const owned = notificationsOwned(h.models);
   for (let i = 0; i < n; i++) {
+    const id = newId();
+    await owned.byRecipient.added(recipientId, id);
+    if (i >= read) await owned.unreadByRecipient.added(recipientId, id);
     const doc = await h.models.Notification.create({
+      _id: id,
       recipientId,
       recipientRole,
       ...message,

@@ -3,7 +3,7 @@ import { adminIdentity, testLogger } from '@yuejuan/runtime/testing';
 import { nativeCollection, type SmsQueueDoc } from '../src/models/index.ts';
 import { ProviderError } from '../src/providers/index.ts';
 import { createSender, type SenderOptions } from '../src/workers/sender.ts';
-import { startFakeAliyun, type FakeAliyun } from './fakes/aliyun.ts';
+import { startFakeAliyun, type FakeAliyun } from '@yuejuan/testing/simulators';
 import { startNotifications, until, type Harness } from './harness.ts';
 import { aliyunEnv, aliyunKeys, zhangSanPhone } from './fixtures.ts';
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aliyunError, createAliyunProvider } from '../src/providers/aliyun.ts';
 import { createTencentProvider, tencentError } from '../src/providers/tencent.ts';
 import { ProviderError, type OutgoingSms } from '../src/providers/index.ts';
-import { startFakeAliyun, type FakeAliyun } from './fakes/aliyun.ts';
+import { startFakeAliyun, type FakeAliyun } from '@yuejuan/testing/simulators';
 import { startFakeTencent, type FakeTencent } from './fakes/tencent.ts';
 import { aliyunKeys, templateIds, tencentKeys } from './fixtures.ts';
 

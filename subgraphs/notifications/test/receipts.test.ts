@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminIdentity } from '@yuejuan/runtime/testing';
-import { startFakeAliyun, type FakeAliyun } from './fakes/aliyun.ts';
+import { startFakeAliyun, type FakeAliyun } from '@yuejuan/testing/simulators';
 import { startFakeTencent, type FakeTencent } from './fakes/tencent.ts';
 import { codes, startNotifications, until, type Harness } from './harness.ts';
 import { aliyunEnv, aliyunKeys, receiptToken, tencentEnv, tencentKeys } from './fixtures.ts';

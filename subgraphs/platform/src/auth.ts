@@ -10,7 +10,8 @@ export type StepUpPurpose =
   | 'DOWNLOAD'
   | 'READ_ONLINE'
   | 'MANAGE_DEVICES'
-  | 'PASSWORD';
+  | 'PASSWORD'
+  | 'AUTHORIZE_APP';
 
 /**
  * A step-up challenge the caller's session confirmed with the verifier and has not let
@@ -23,7 +24,24 @@ export interface StepUpGrant {
   confirmedAt: string;
 }
 
-/** Who is calling, as established by the gateway from the caller's session. */
+/**
+ * An integrator's application calling with an OAuth access token (verified by the gateway):
+ * which application, the scopes it holds now, and the lawyer's grant it acts under.
+ */
+export interface AppAccess {
+  clientId: string;
+  scopes: string[];
+  /** The lawyer's grant (authorization code flow); absent for client credentials. */
+  grantId?: string;
+}
+
+/**
+ * Who is calling, as established by the gateway from the caller's session or OAuth token. A
+ * law-firm application acts as the lawyer who granted it (`app` set: never verified, no
+ * step-ups, limited to its scopes); a procuratorate's own system (client credentials) is a
+ * SYSTEM of its procuratorate, a role no person has, so every check written for people
+ * refuses it unless it names SYSTEM.
+ */
 export type Identity =
   | { role: 'ANONYMOUS' }
   | {
@@ -32,18 +50,27 @@ export type Identity =
       lawyerId: string;
       verified: boolean;
       stepUps?: StepUpGrant[];
+      app?: AppAccess;
     }
   | { role: 'PROSECUTOR'; sessionId: string; prosecutorId: string; procuratorateId: string }
   | { role: 'ADMINISTRATOR'; sessionId: string; administratorId: string }
+  /** 检察业务应用系统: a procuratorate's case system with client credentials. */
+  | { role: 'SYSTEM'; procuratorateId: string; app: AppAccess }
   /** Another subgraph calling an internal route (never minted by the gateway for a user). */
   | { role: 'SERVICE'; service: string };
 
 /** A caller with a login session (lawyer, prosecutor, administrator). */
-export type SessionIdentity = Exclude<Identity, { role: 'ANONYMOUS' } | { role: 'SERVICE' }>;
+export type SessionIdentity = Exclude<
+  Identity,
+  { role: 'ANONYMOUS' } | { role: 'SERVICE' } | { role: 'SYSTEM' }
+>;
 
-/** Whether the caller holds a login session. */
+/**
+ * Whether the caller is a person: a login session, or a law-firm application acting for the
+ * lawyer who granted it (`app` set; its sessionId names the grant, not a login session).
+ */
 export const hasSession = (identity: Identity): identity is SessionIdentity =>
-  identity.role !== 'ANONYMOUS' && identity.role !== 'SERVICE';
+  identity.role !== 'ANONYMOUS' && identity.role !== 'SERVICE' && identity.role !== 'SYSTEM';
 
 /** Header carrying the per-request token the gateway mints for one subgraph. */
 export const internalTokenHeader = 'x-internal-token';

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { metricsConfigShape } from './metrics.ts';
+import { lifecycleConfigShape } from './lifecycle.ts';
+import { tracingConfigShape } from './tracing-config.ts';
 
 /** A configuration value is missing or wrong: startup stops with a message naming the variable. */
 export class ConfigError extends Error {
@@ -24,10 +26,12 @@ export const baseConfigShape = {
   /** HMAC key shared by the gateway and the subgraphs for per-request internal tokens. */
   YUEJUAN_INTERNAL_SECRET: z.string().min(32, 'must be at least 32 characters'),
   ...metricsConfigShape,
+  ...lifecycleConfigShape,
+  ...tracingConfigShape,
 };
 
 /** Values of these variables are never echoed, even in a startup error. */
-const sensitive = /SECRET|PASSWORD|TOKEN|KEY|URI/i;
+const sensitive = /SECRET|PASSWORD|TOKEN|KEY|URI|HEADERS/i;
 
 /**
  * The only reader of process.env: validates `env` against `shape` once, at startup.

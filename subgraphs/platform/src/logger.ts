@@ -1,4 +1,5 @@
 import { pino, type Logger as PinoLogger, type DestinationStream } from 'pino';
+import { isSpanContextValid, trace } from '@opentelemetry/api';
 
 export type Logger = PinoLogger;
 
@@ -24,11 +25,26 @@ export const redactedPaths = [
   'variables.ticketSecret',
 ];
 
-/** Structured JSON logs (pino) named after the service. */
+/**
+ * The trace of the line: `trace_id` and `span_id` of the active span, so a log line leads to its
+ * trace and back. Nothing without one (or without tracing: then no span is ever active). A new
+ * object each time: pino merges the line's fields into it.
+ */
+export function traceIds(): { trace_id?: string; span_id?: string } {
+  const span = trace.getActiveSpan();
+  if (!span) return {};
+  const ids = span.spanContext();
+  return isSpanContextValid(ids) ? { trace_id: ids.traceId, span_id: ids.spanId } : {};
+}
+
+/** Structured JSON logs (pino) named after the service, with the trace ids of each line. */
 export function createLogger(
   name: string,
   level = 'info',
   destination?: DestinationStream,
 ): Logger {
-  return pino({ name, level, redact: { paths: redactedPaths, censor: '[redacted]' } }, destination);
+  return pino(
+    { name, level, redact: { paths: redactedPaths, censor: '[redacted]' }, mixin: traceIds },
+    destination,
+  );
 }

@@ -1,13 +1,20 @@
 import { ConfigError } from './config.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { serveMetrics } from './metrics.ts';
+import { beginDrain } from './lifecycle.ts';
+import { startTracing, type TracingConfig } from './tracing.ts';
 
 /**
  * Process entry of a service: validates its configuration (a bad value stops startup with a
  * message naming the variable, exit code 78), starts it, and stops it cleanly on SIGINT/SIGTERM.
  */
 export async function runService<
-  C extends { LOG_LEVEL: string; METRICS_PORT?: number; METRICS_HOST?: string },
+  C extends {
+    LOG_LEVEL: string;
+    METRICS_PORT?: number;
+    METRICS_HOST?: string;
+    SHUTDOWN_DRAIN_MS?: number;
+  } & TracingConfig,
 >(
   name: string,
   load: () => C,
@@ -24,14 +31,19 @@ export async function runService<
     throw err;
   }
   const logger = createLogger(name, config.LOG_LEVEL);
+  // Before the service starts, so its first request is traced (off unless an endpoint is set).
+  const tracing = startTracing(config, name, { logger });
   let stop: (() => Promise<void>) | undefined;
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, `${name} stopping`);
-    const force = setTimeout(() => process.exit(1), 10_000).unref();
+    beginDrain();
+    const drainMs = config.SHUTDOWN_DRAIN_MS ?? 0;
+    logger.info({ signal, drainMs }, `${name} stopping`);
+    const force = setTimeout(() => process.exit(1), drainMs + 10_000).unref();
     try {
+      if (drainMs) await new Promise((r) => setTimeout(r, drainMs));
       await stop?.();
     } finally {
       clearTimeout(force);
@@ -50,6 +62,7 @@ export async function runService<
     stop = async () => {
       await metrics?.close();
       await stopService();
+      await tracing?.shutdown(); // the last spans are sent
     };
   } catch (err) {
     logger.fatal({ err }, `${name} failed to start`);

@@ -39,7 +39,7 @@ export function mountReadingRoutes(
   // POST /uploads/volumes?caseId=...&title=第1卷 诉讼文书, body = the PDF (streamed into storage).
   app.post('/uploads/volumes', async (req, res) => {
     try {
-      const identity = await routeIdentity(req, secret, 'reading');
+      const identity = await routeIdentity(req, secret, 'reading', [['volumes:write']]);
       const length = req.header('content-length');
       const volume = await services.volumes.upload(
         identity,

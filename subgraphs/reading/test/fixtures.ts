@@ -1,7 +1,7 @@
 // Named fixtures of the reading tests: procuratorates, cases and bindings arranged in the real
 // cases subgraph, small generated PDFs, and the steps of flows 4 to 6.
 import { PDFDocument, StandardFonts } from 'pdf-lib';
-import type { Identity } from '@yuejuan/runtime';
+import { indexOwned, newId, type Identity } from '@yuejuan/runtime';
 import { lawyerIdentity, prosecutorIdentity } from '@yuejuan/runtime/testing';
 import { readingTerms } from '../src/services/terms.ts';
 import type { Harness } from './harness.ts';
@@ -63,7 +63,8 @@ export async function seedCase(
 /** An approved binding of the case for the lawyer (the cases subgraph's own record). */
 export async function bind(h: Harness, lawyerId: string, caseId: string, status = 'APPROVED') {
   const c = (await h.cases.models.Case.findById(caseId).lean().exec())!;
-  await h.cases.models.BindingApplication.create({
+  const doc = {
+    _id: newId(),
     lawyerId,
     caseId,
     procuratorateId: c.procuratorateId,
@@ -72,7 +73,10 @@ export async function bind(h: Harness, lawyerId: string, caseId: string, status 
     suspectName: '李某',
     clientName: '李某',
     clientRelation: 'SELF',
-  } as never);
+  };
+  // As the cases workflow writes it: into the owners' indexes first (FerretDB's id sets).
+  await indexOwned(h.cases.models.BindingApplication, [doc]);
+  await h.cases.models.BindingApplication.create(doc as never);
 }
 
 /** A small PDF of `pages` pages with "Volume n page k" on each. */

@@ -3,6 +3,7 @@
 // package, which it re-exports so a subgraph needs one import.
 export * from '@yuejuan/platform';
 export * from './loaders.ts';
+export * from './owned/index.ts';
 export * from './mongo.ts';
 export * from './once.ts';
 export * from './pagination.ts';
@@ -11,5 +12,6 @@ export * from './server.ts';
 export * from './ids.ts';
 export * from './run.ts';
 export * from './step-up.ts';
+export * from './scopes.ts';
 export * from './internal.ts';
 export * from './bus/index.ts';

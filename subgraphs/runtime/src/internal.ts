@@ -1,4 +1,4 @@
-import { internalTokenHeader, mintInternalToken } from '@yuejuan/platform';
+import { injectTraceHeaders, internalTokenHeader, mintInternalToken } from '@yuejuan/platform';
 import { AppError } from '@yuejuan/platform';
 
 export interface InternalCallOptions {
@@ -28,7 +28,10 @@ export async function callInternal<T>(
   });
   const res = await fetch(new URL(path, options.baseUrl), {
     method: 'POST',
-    headers: { 'content-type': 'application/json', [internalTokenHeader]: token },
+    headers: injectTraceHeaders({
+      'content-type': 'application/json',
+      [internalTokenHeader]: token,
+    }),
     body: JSON.stringify(body),
     signal: AbortSignal.timeout(options.timeoutMs ?? 5000),
   }).catch(() => null);

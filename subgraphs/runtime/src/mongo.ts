@@ -1,5 +1,15 @@
 import { dbCommandSeconds } from './metrics.ts';
 import mongoose, { type Connection } from 'mongoose';
+import type { MongoClient } from 'mongodb';
+import {
+  SpanKind,
+  trace,
+  TraceFlags,
+  context as otelContext,
+  type Span,
+  type SpanContext,
+} from '@opentelemetry/api';
+import { failSpan, tracer, tracingActive } from '@yuejuan/platform';
 
 export interface MongoOptions {
   /** Kept for callers that asked for command events: they are always on now (for /metrics). */
@@ -42,7 +52,71 @@ export async function connectMongo(
       );
   client.on('commandSucceeded', observe('ok'));
   client.on('commandFailed', observe('error'));
+  traceCommands(client);
   return connection;
+}
+
+interface CommandEvent {
+  requestId: number;
+  connectionId?: string | number;
+  address: string;
+  commandName: string;
+  databaseName: string;
+}
+
+/** The collection a command names (`find: "cases"`, `getMore: id, collection: "events"`). */
+const collectionOf = (e: CommandEvent & { command: Record<string, unknown> }) => {
+  const named = e.command[e.commandName];
+  return typeof named === 'string'
+    ? named
+    : typeof e.command.collection === 'string'
+      ? e.command.collection
+      : undefined;
+};
+
+/**
+ * One CLIENT span per database command, from the driver's command monitoring (which runs in
+ * the caller's async context), but only inside a sampled span: the bus's and the workers'
+ * polling outside any operation records nothing. The span says which command on which
+ * collection, never the filter or the documents (they hold personal data).
+ */
+function traceCommands(client: MongoClient): void {
+  const open = new Map<string, Span>();
+  // Sampled, not recording: the parent may have ended already (a DataLoader batch runs after
+  // the resolver that asked for it returned).
+  const sampled = (parent: SpanContext | undefined) =>
+    !!parent && (parent.traceFlags & TraceFlags.SAMPLED) !== 0;
+  const keyOf = (e: CommandEvent) => `${e.connectionId ?? ''}:${e.requestId}`;
+  client.on('commandStarted', (e) => {
+    if (!tracingActive() || !sampled(trace.getSpanContext(otelContext.active()))) return;
+    const collection = collectionOf(e);
+    const [host, port] = e.address.split(/:(?=\d+$)/);
+    if (open.size > 10_000) open.clear(); // answers that never came (a closed pool): not a leak
+    open.set(
+      keyOf(e),
+      tracer().startSpan(collection ? `${e.commandName} ${collection}` : e.commandName, {
+        kind: SpanKind.CLIENT,
+        attributes: {
+          'db.system.name': 'mongodb',
+          'db.namespace': e.databaseName,
+          'db.operation.name': e.commandName,
+          ...(collection ? { 'db.collection.name': collection } : {}),
+          'server.address': host ?? e.address,
+          ...(port ? { 'server.port': Number(port) } : {}),
+        },
+      }),
+    );
+  });
+  const finish = (failed: boolean) => (e: CommandEvent & { failure?: unknown }) => {
+    if (open.size === 0) return;
+    const span = open.get(keyOf(e));
+    if (!span) return;
+    open.delete(keyOf(e));
+    if (failed) failSpan(span, e.failure);
+    span.end();
+  };
+  client.on('commandSucceeded', finish(false));
+  client.on('commandFailed', finish(true));
 }
 
 /** Creates the collections and indexes the models declare, before the first request. */

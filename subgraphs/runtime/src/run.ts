@@ -1,5 +1,5 @@
 import type { Connection } from 'mongoose';
-import { runService, type Logger } from '@yuejuan/platform';
+import { runService, type Logger, type TracingConfig } from '@yuejuan/platform';
 import { connectMongo, ensureIndexes } from './mongo.ts';
 import { createEventBus, type EventBus } from './bus/index.ts';
 
@@ -14,7 +14,7 @@ interface Startable {
  * start; and on SIGINT/SIGTERM the reverse. Each subgraph's index.ts is one call of this.
  */
 export async function runSubgraph<
-  C extends { LOG_LEVEL: string; MONGODB_URI: string; EVENTS_DB: string },
+  C extends { LOG_LEVEL: string; MONGODB_URI: string; EVENTS_DB: string } & TracingConfig,
 >(
   name: string,
   load: () => C,

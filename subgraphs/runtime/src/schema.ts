@@ -1,6 +1,7 @@
 import { parse, isObjectType, type GraphQLSchema } from 'graphql';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
+import { enforceScopes } from './scopes.ts';
 
 /**
  * A subgraph's resolvers: the `Resolvers` type GraphQL Code Generator wrote from its SDL (each
@@ -12,7 +13,8 @@ const roots = ['Query', 'Mutation', 'Subscription'];
 
 /**
  * Builds the federated schema of a subgraph from its SDL and resolvers. A root field without a
- * resolver is a build error (the service does not start), never a field that answers null.
+ * resolver is a build error (the service does not start), never a field that answers null. The
+ * SDL's `@requiresScopes` are enforced for applications (see enforceScopes).
  */
 export function buildServiceSchema(sdl: string, resolvers: ResolverMap): GraphQLSchema {
   const schema = buildSubgraphSchema([
@@ -32,5 +34,6 @@ export function buildServiceSchema(sdl: string, resolvers: ResolverMap): GraphQL
     }
   }
   if (missing.length) throw new Error(`root fields without a resolver: ${missing.join(', ')}`);
+  enforceScopes(schema);
   return schema;
 }

@@ -15,12 +15,19 @@ import { GraphQLError } from 'graphql';
 import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type { GraphQLSchema } from 'graphql';
-import { internalTokenHeader, verifyInternalToken, type Identity } from '@yuejuan/platform';
+import {
+  internalTokenHeader,
+  isDraining,
+  traceRequests,
+  verifyInternalToken,
+  type Identity,
+} from '@yuejuan/platform';
 import { AppError, createFormatError } from '@yuejuan/platform';
 import type { Logger } from '@yuejuan/platform';
 import { buildServiceSchema, type ResolverMap } from './schema.ts';
 import { busStats } from './bus/index.ts';
 import { subscribeFreshPerEvent } from './subscribe.ts';
+import { traceRootFields } from './trace-resolvers.ts';
 
 /** What every resolver receives. `L` is the subgraph's per-request loaders. */
 export interface ServiceContext<L = unknown> {
@@ -68,11 +75,13 @@ export function createSubgraphService<L>(options: SubgraphServiceOptions<L>): Su
   const production = options.config.NODE_ENV === 'production';
   const internalSecret = options.config.YUEJUAN_INTERNAL_SECRET;
   const schema = buildServiceSchema(options.sdl, options.resolvers);
+  traceRootFields(schema);
   const app = express();
   app.disable('x-powered-by');
   // No ETag on answers: a GraphQL POST is never revalidated, and hashing every body costs CPU.
   app.disable('etag');
-  const httpServer = http.createServer(app);
+  // Every request continues the trace of the gateway's fetch that sent it (its traceparent).
+  const httpServer = http.createServer(traceRequests(app, { continueTrace: true }));
   const apollo = new ApolloServer<ServiceContext<L>>({
     schema,
     // mongoose's validation and cast errors are the caller's input, not the server's fault.
@@ -99,6 +108,10 @@ export function createSubgraphService<L>(options: SubgraphServiceOptions<L>): Su
     res.json({ status: 'ok', service: name, events: busStats() });
   });
   app.get('/ready', async (_req, res) => {
+    if (isDraining()) {
+      res.status(503).json({ status: 'draining', service: name });
+      return;
+    }
     try {
       await connection.db!.admin().ping();
       res.json({ status: 'ready', service: name });

@@ -1,10 +1,15 @@
 // The console's API and token, and who is logged in (prosecutor or administrator).
-import { goto, invalidate } from '$app/navigation';
+import { goto, invalidate, invalidateAll } from '$app/navigation';
 import { navigating } from '$app/state';
 import { createBrowserApp, createRefresh } from '@yuejuan/client-shared';
 import { graphql } from '@yuejuan/client-shared/graphql';
 
-export const app = createBrowserApp('yuejuan.console.session', () => void goto('/login?expired=1'));
+export const app = createBrowserApp(
+  'yuejuan.console.session',
+  () => void goto('/login?expired=1'),
+  // Back on the socket after a gateway restart: what changed meanwhile is read again.
+  () => void invalidateAll(),
+);
 export const api = () => app.api();
 /** Reads a page's data again (see createRefresh: never undoes a navigation under way). */
 export const refresh = createRefresh({ goto, invalidate, navigating });

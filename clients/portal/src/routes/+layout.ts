@@ -1,5 +1,5 @@
 import { redirect } from '@sveltejs/kit';
-import { app, publicPaths } from '$lib/app.ts';
+import { app, publicPaths, rememberReturn } from '$lib/app.ts';
 import type { LayoutLoad } from './$types';
 
 // The token lives in the browser (sessionStorage), so pages render there; the server only
@@ -12,5 +12,8 @@ export const prerender = false;
  * (a page that queried without a session read `viewer: null` and threw).
  */
 export const load: LayoutLoad = ({ url }) => {
-  if (!publicPaths.includes(url.pathname) && !app.token.get()) redirect(307, '/login');
+  if (!publicPaths.includes(url.pathname) && !app.token.get()) {
+    rememberReturn(url);
+    redirect(307, '/login');
+  }
 };

@@ -14,7 +14,7 @@ import { connectMongo, ensureIndexes, newId, createLogger } from '@yuejuan/runti
 import { startDatabase } from '@yuejuan/database';
 import { notificationsModels } from '../../../../subgraphs/notifications/src/models/index.ts';
 import { createOutbox } from '../../../../subgraphs/notifications/src/services/outbox.service.ts';
-import { startFakeAliyun } from '../../../../subgraphs/notifications/test/fakes/aliyun.ts';
+import { startFakeAliyun } from '@yuejuan/testing/simulators';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const { values: args } = parseArgs({

@@ -10,7 +10,7 @@ import { notificationsModels } from '../../../../subgraphs/notifications/src/mod
 import { createOutbox } from '../../../../subgraphs/notifications/src/services/outbox.service.ts';
 import { createAliyunProvider } from '../../../../subgraphs/notifications/src/providers/aliyun.ts';
 import { createSender } from '../../../../subgraphs/notifications/src/workers/sender.ts';
-import { startFakeAliyun } from '../../../../subgraphs/notifications/test/fakes/aliyun.ts';
+import { startFakeAliyun } from '@yuejuan/testing/simulators';
 
 const total = Number(process.argv[2] ?? 500);
 const dataDir = await mkdtemp(join(tmpdir(), 'yuejuan-prof-'));

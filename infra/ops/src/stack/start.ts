@@ -2,13 +2,13 @@
 // the four subgraphs and the gateway as separate processes; prints the URLs, stops everything
 // cleanly on Ctrl-C, and stops everything if one service dies.
 import { randomBytes } from 'node:crypto';
-import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { startDatabase, repoRoot } from '@yuejuan/database';
 import { subgraphNames } from '@yuejuan/schema';
 import { seedDemo, seedDemoSlots } from '../index.ts';
 import { ensureSystemPackages, ocrPackages, qpdf } from './system-packages.ts';
 import { loadDevSecrets } from './secrets.ts';
+import { apps, buildClients } from './build-clients.ts';
 import { startProcess, subgraphNodeFlags, tail, type RunningProcess } from './processes.ts';
 
 const began = Date.now();
@@ -24,7 +24,6 @@ if (!Number.isInteger(base) || base < 1024 || base > 65000) {
 }
 const clientBase = Number(process.env.YUEJUAN_CLIENT_PORT_BASE ?? 3000);
 const say = (line: string) => console.log(`[yuejuan] ${line}`);
-const apps = ['portal', 'verifier', 'console'] as const;
 
 // The reading subgraph stamps and encrypts case files with Debian's qpdf, renders 在线阅卷's pages
 // with poppler and reads scanned pages for search with Tesseract: install them when missing.
@@ -33,18 +32,8 @@ await ensureSystemPackages([qpdf, ...ocrPackages], say).catch((err: Error) => {
   process.exit(1);
 });
 
-// Production builds of the three clients (turbo caches them: only a change rebuilds).
 say('构建客户端 (portal, verifier, console)…');
-const build = spawnSync(
-  join(root, 'node_modules', '.bin', 'turbo'),
-  ['run', 'build', ...apps.map((a) => `--filter=@yuejuan/${a}`), '--output-logs=errors-only'],
-  {
-    cwd: root,
-    stdio: 'inherit',
-    env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1', DO_NOT_TRACK: '1' },
-  },
-);
-if (build.status !== 0) {
+if (!buildClients(root)) {
   console.error('[yuejuan] 客户端构建失败。');
   process.exit(1);
 }
@@ -66,6 +55,9 @@ const env: NodeJS.ProcessEnv = {
   YUEJUAN_INTERNAL_SECRET: secrets.internal,
   YUEJUAN_ID_HASH_KEY: secrets.idHash,
   APOLLO_TELEMETRY_DISABLED: 'true',
+  // OAuth for integrators: the issuer is the gateway's /oauth, consent is the portal's page.
+  OAUTH_ISSUER: `http://127.0.0.1:${base}/oauth`,
+  OAUTH_CONSENT_URL: `http://127.0.0.1:${clientBase}/oauth/consent`,
   // Subgraphs call each other's internal routes (sessions, contacts, SMS, binding checks).
   ...Object.fromEntries(
     subgraphNames.map((name, i) => [
@@ -158,6 +150,7 @@ try {
             BODY_SIZE_LIMIT: 'Infinity',
             YUEJUAN_PROXY_SECRET: proxySecret,
             PUBLIC_VERIFIER_URL: `http://127.0.0.1:${clientBase + 1}`,
+            PUBLIC_DEV_SMS_INBOX: 'true',
           },
         }),
       );

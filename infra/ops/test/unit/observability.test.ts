@@ -8,6 +8,7 @@ import '@yuejuan/gateway/metrics';
 import '@yuejuan/runtime/metrics';
 import '@yuejuan/reading/metrics';
 import '@yuejuan/notifications/metrics';
+import '@yuejuan/identity/metrics';
 
 const file = (name: string) =>
   readFileSync(fileURLToPath(new URL(`../../../observability/${name}`, import.meta.url)), 'utf8');
@@ -31,7 +32,7 @@ describe('dashboard and alert rules', () => {
     }
   });
 
-  it('the alert rules name only exported metrics, and cover the outbox, the bus, subgraph errors and certificates', () => {
+  it('the alert rules name only exported metrics, and cover the outbox, the bus, subgraph errors, certificates and keys', () => {
     const rules = file('prometheus-alerts.yml');
     const alerts = [...rules.matchAll(/- alert: (\w+)\n\s+expr: (\|\n(?:\s{10,}.*\n)+|.*\n)/g)].map(
       (m) => ({ alert: m[1]!, expr: m[2]! }),
@@ -43,6 +44,7 @@ describe('dashboard and alert rules', () => {
         'EventBusGap',
         'SubgraphErrorRate',
         'CertificateExpiry',
+        'KeyRotationDue',
       ]),
     );
     for (const { alert, expr } of alerts) {

@@ -90,6 +90,8 @@ export type Mutation = {
   revokeBinding: BindingApplication;
   /** Prosecutor: enter a case of their procuratorate. */
   createCase: Case;
+  /** 检察业务应用系统 (client credentials): push a case of the system's own procuratorate, keyed by its 部门受案号 (a known number updates name, suspects and stage). Idempotent by requestId: the same request again answers the same case (replayed); a requestId reused with other content is CONFLICT. */
+  intakeCase: CaseIntakeResult;
   /** Prosecutor: mark a case as excluded from internet reading (state secrets, minors...), or clear it. */
   setCaseReadingExclusion: Case;
   /** Administrator: switch online reading on or off for a procuratorate. */
@@ -137,6 +139,12 @@ export type MutationRevokeBindingArgs = {
 
 
 export type MutationCreateCaseArgs = {
+  input: CaseInput;
+};
+
+
+export type MutationIntakeCaseArgs = {
+  requestId: Scalars['ID']['input'];
   input: CaseInput;
 };
 
@@ -212,6 +220,17 @@ export type CaseSummary = {
   caseName: Scalars['String']['output'];
   /** The procuratorate. */
   procuratorate: Procuratorate;
+};
+
+/** What a case intake did. */
+export type CaseIntakeResult = {
+  __typename?: 'CaseIntakeResult';
+  /** The case, as stored now. */
+  case: Case;
+  /** Whether this request created the case (false: it existed and was updated, or the request was replayed). */
+  created: Scalars['Boolean']['output'];
+  /** Whether this requestId was seen before (nothing was changed again). */
+  replayed: Scalars['Boolean']['output'];
 };
 
 /** Why a case cannot be read over the internet. */
@@ -572,6 +591,7 @@ export type ResolversTypes = {
   Procuratorate: ResolverTypeWrapper<ProcuratorateDocModel>;
   Case: ResolverTypeWrapper<CaseDocModel>;
   CaseSummary: ResolverTypeWrapper<CaseDocModel>;
+  CaseIntakeResult: ResolverTypeWrapper<Omit<CaseIntakeResult, 'case'> & { case: ResolversTypes['Case'] }>;
   ReadingExclusion: ResolverTypeWrapper<ReadingExclusion>;
   ReadingExclusionCategory: ReadingExclusionCategory;
   CaseStage: CaseStage;
@@ -609,6 +629,7 @@ export type ResolversParentTypes = {
   Procuratorate: ProcuratorateDocModel;
   Case: CaseDocModel;
   CaseSummary: CaseDocModel;
+  CaseIntakeResult: Omit<CaseIntakeResult, 'case'> & { case: ResolversParentTypes['Case'] };
   ReadingExclusion: ReadingExclusion;
   Lawyer: EntityRefModel;
   BindingApplication: BindingApplicationDocModel;
@@ -695,11 +716,11 @@ export type Federation__AuthenticatedDirectiveArgs = { };
 
 export type Federation__AuthenticatedDirectiveResolver<Result, Parent, ContextType = Context, Args = Federation__AuthenticatedDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
-export type Federation__RequiresScopesDirectiveArgs = {
+export type RequiresScopesDirectiveArgs = {
   scopes: Array<Array<Scalars['federation__Scope']['input']>>;
 };
 
-export type Federation__RequiresScopesDirectiveResolver<Result, Parent, ContextType = Context, Args = Federation__RequiresScopesDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+export type RequiresScopesDirectiveResolver<Result, Parent, ContextType = Context, Args = RequiresScopesDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export type Federation__PolicyDirectiveArgs = {
   policies: Array<Array<Scalars['federation__Policy']['input']>>;
@@ -725,6 +746,7 @@ export type MutationResolvers<ContextType = Context, ParentType extends Resolver
   requestBindingMaterials?: Resolver<ResolversTypes['BindingApplication'], ParentType, ContextType, RequireFields<MutationRequestBindingMaterialsArgs, 'id' | 'note'>>;
   revokeBinding?: Resolver<ResolversTypes['BindingApplication'], ParentType, ContextType, RequireFields<MutationRevokeBindingArgs, 'id' | 'reason'>>;
   createCase?: Resolver<ResolversTypes['Case'], ParentType, ContextType, RequireFields<MutationCreateCaseArgs, 'input'>>;
+  intakeCase?: Resolver<ResolversTypes['CaseIntakeResult'], ParentType, ContextType, RequireFields<MutationIntakeCaseArgs, 'requestId' | 'input'>>;
   setCaseReadingExclusion?: Resolver<ResolversTypes['Case'], ParentType, ContextType, RequireFields<MutationSetCaseReadingExclusionArgs, 'caseId' | 'excluded'>>;
   setOnlineReading?: Resolver<ResolversTypes['Procuratorate'], ParentType, ContextType, RequireFields<MutationSetOnlineReadingArgs, 'procuratorateId' | 'enabled'>>;
 };
@@ -758,6 +780,12 @@ export type CaseSummaryResolvers<ContextType = Context, ParentType extends Resol
   departmentCaseNumber?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   caseName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   procuratorate?: Resolver<ResolversTypes['Procuratorate'], ParentType, ContextType>;
+};
+
+export type CaseIntakeResultResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CaseIntakeResult'] = ResolversParentTypes['CaseIntakeResult']> = {
+  case?: Resolver<ResolversTypes['Case'], ParentType, ContextType>;
+  created?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  replayed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
 export type ReadingExclusionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ReadingExclusion'] = ResolversParentTypes['ReadingExclusion']> = {
@@ -848,6 +876,7 @@ export type Resolvers<ContextType = Context> = {
   Procuratorate?: ProcuratorateResolvers<ContextType>;
   Case?: CaseResolvers<ContextType>;
   CaseSummary?: CaseSummaryResolvers<ContextType>;
+  CaseIntakeResult?: CaseIntakeResultResolvers<ContextType>;
   ReadingExclusion?: ReadingExclusionResolvers<ContextType>;
   Lawyer?: LawyerResolvers<ContextType>;
   BindingApplication?: BindingApplicationResolvers<ContextType>;
@@ -876,6 +905,6 @@ export type DirectiveResolvers<ContextType = Context> = {
   federation__composeDirective?: Federation__ComposeDirectiveDirectiveResolver<any, any, ContextType>;
   federation__interfaceObject?: Federation__InterfaceObjectDirectiveResolver<any, any, ContextType>;
   federation__authenticated?: Federation__AuthenticatedDirectiveResolver<any, any, ContextType>;
-  federation__requiresScopes?: Federation__RequiresScopesDirectiveResolver<any, any, ContextType>;
+  requiresScopes?: RequiresScopesDirectiveResolver<any, any, ContextType>;
   federation__policy?: Federation__PolicyDirectiveResolver<any, any, ContextType>;
 };

@@ -14,6 +14,7 @@ export function casesModels(connection: Connection) {
   };
 }
 export type CasesModels = ReturnType<typeof casesModels>;
+export { casesOwned, pendingBindingStatuses } from './owned.ts';
 export type { ProcuratorateDoc } from './procuratorate.model.ts';
 export type { CaseDoc } from './case.model.ts';
 export type { BindingApplicationDoc } from './binding-application.model.ts';

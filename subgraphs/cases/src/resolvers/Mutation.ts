@@ -3,7 +3,9 @@ import type { BindingInput, CasesServices, CaseInput } from '../services/index.t
 
 type Id = { id: string };
 
-export const Mutation = ({ cases, workflow }: CasesServices) => ({
+export const Mutation = ({ cases, workflow, intake }: CasesServices) => ({
+  intakeCase: (_: unknown, a: { requestId: string; input: CaseInput }, { identity }: Context) =>
+    intake.intakeCase(identity, a.requestId, a.input),
   createCase: (_: unknown, { input }: { input: CaseInput }, { identity }: Context) =>
     cases.createCase(identity, input),
   setCaseReadingExclusion: (

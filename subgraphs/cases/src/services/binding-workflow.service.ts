@@ -9,7 +9,7 @@ import {
   type Identity,
   type StepUpClaim,
 } from '@yuejuan/runtime';
-import type { BindingApplicationDoc, CasesModels } from '../models/index.ts';
+import { casesOwned, type BindingApplicationDoc, type CasesModels } from '../models/index.ts';
 import type { AttachmentService } from './attachment.service.ts';
 import { bindingChangedTopic, type BindingChangedPayload } from './events.ts';
 
@@ -64,6 +64,7 @@ export function createBindingWorkflow(
   stores: () => WorkflowStores,
   bus: () => EventBus,
 ) {
+  const owned = casesOwned(models);
   async function load(id: string): Promise<BindingApplicationDoc> {
     const app = await models.BindingApplication.findById(id).lean<BindingApplicationDoc>().exec();
     if (!app) throw new AppError('NOT_FOUND', '绑定申请不存在。');
@@ -98,8 +99,10 @@ export function createBindingWorkflow(
         ...(unset.length ? { $unset: Object.fromEntries(unset.map((f) => [f, 1])) } : {}),
       },
     ).exec();
-    if (pendingStatuses.includes(app.status) && !pendingStatuses.includes(to))
+    if (pendingStatuses.includes(app.status) && !pendingStatuses.includes(to)) {
       await stores().pending.deleteOne({ _id: `${app.lawyerId}:${app.caseId}` });
+      await owned.pendingByProcuratorate.left(app.procuratorateId, app._id);
+    }
     const updated = await load(app._id);
     // The lawyer hears why: a decision's reason, or what the prosecutor asked for (issue 15).
     const said = [fields.decisionReason, fields.materialsRequestNote].find(
@@ -168,13 +171,8 @@ export function createBindingWorkflow(
       const key = `${lawyer.lawyerId}:${c._id}`;
       if (await stores().pending.findOne({ _id: key }))
         throw new AppError('CONFLICT', '该案件已有待审核的绑定申请。');
-      if (
-        await models.BindingApplication.exists({
-          lawyerId: lawyer.lawyerId,
-          caseId: c._id,
-          status: 'APPROVED',
-        }).exec()
-      )
+      const approved = { caseId: c._id, status: 'APPROVED' };
+      if ((await owned.bindingsByLawyer.find(lawyer.lawyerId, approved, { limit: 1 })).length)
         throw new AppError('CONFLICT', '您已绑定该案件。');
       await requireStepUp(identity, 'BIND_CASE', stores().stepUps);
       const id = newId();
@@ -182,6 +180,10 @@ export function createBindingWorkflow(
       if (!(await claimOnce(stores().pending, key, { applicationId: id, at: new Date() })))
         throw new AppError('CONFLICT', '该案件已有待审核的绑定申请。');
       try {
+        // Into the owners' indexes first (FerretDB's id sets), then the application itself.
+        await owned.bindingsByLawyer.added(lawyer.lawyerId, id);
+        await owned.pendingByProcuratorate.added(c.procuratorateId, id);
+        await owned.bindingsByProcuratorate.added(c.procuratorateId, id);
         await models.BindingApplication.create({
           _id: id,
           lawyerId: lawyer.lawyerId,

@@ -7,12 +7,15 @@ import {
   type Identity,
   type PageArgs,
 } from '@yuejuan/runtime';
-import type {
-  BindingApplicationDoc,
-  CaseDoc,
-  CasesModels,
-  ProcuratorateDoc,
+import {
+  casesOwned,
+  pendingBindingStatuses,
+  type BindingApplicationDoc,
+  type CaseDoc,
+  type CasesModels,
+  type ProcuratorateDoc,
 } from '../models/index.ts';
+import type { OwnedFilter, OwnedIndex } from '@yuejuan/runtime';
 import { assertProcuratorateStaff, assertSelfOrAdmin } from './access.ts';
 
 /** A lawyer's binding applications counted by status (absent: none). */
@@ -25,27 +28,30 @@ export interface BindingFilter {
 
 /** Binding applications as the lawyer, the reviewing prosecutor and the administrator see them. */
 export function createBindingService(models: CasesModels) {
-  /** Where a page of applications comes from: counted and fetched only when the client selects them. */
+  const owned = casesOwned(models);
+  /**
+   * Where a page of applications comes from: one owner's applications (see casesOwned), counted
+   * and fetched only when the client selects them.
+   */
   function source(
-    filter: Record<string, unknown>,
+    index: OwnedIndex<BindingApplicationDoc>,
+    owner: string,
+    filter: OwnedFilter,
     args: PageArgs,
     count?: () => Promise<number>,
   ): CountedPageSource<BindingApplicationDoc> {
     const first = pageSize(args.first);
-    const paged = args.after ? { ...filter, _id: { $lt: decodeCursor(args.after) } } : filter;
+    const before = args.after ? decodeCursor(args.after) : undefined;
     return {
       first,
-      count: count ?? (() => models.BindingApplication.countDocuments(filter).exec()),
-      fetch: () =>
-        models.BindingApplication.find(paged)
-          .sort({ _id: -1 })
-          .limit(first + 1)
-          .lean<BindingApplicationDoc[]>()
-          .exec(),
+      count: count ?? (() => index.count(owner, filter)),
+      fetch: () => index.find(owner, filter, { limit: first + 1, before }),
     };
   }
-  const page = (filter: Record<string, unknown>, args: PageArgs) =>
-    lazyConnection(source(filter, args));
+  /** Whether the lawyer holds an approved binding of the case. */
+  const bound = async (lawyerId: string, caseId: string) =>
+    (await owned.bindingsByLawyer.find(lawyerId, { caseId, status: 'APPROVED' }, { limit: 1 }))
+      .length > 0;
 
   return {
     /**
@@ -61,7 +67,7 @@ export function createBindingService(models: CasesModels) {
       counts: StatusCounts,
     ) {
       assertSelfOrAdmin(identity, lawyerId);
-      const query: Record<string, unknown> = { lawyerId };
+      const query: OwnedFilter = {};
       if (filter?.status) query.status = filter.status;
       if (filter?.procuratorateId) query.procuratorateId = filter.procuratorateId;
       const status = filter?.status;
@@ -73,7 +79,7 @@ export function createBindingService(models: CasesModels) {
               ? (byStatus.get(status) ?? 0)
               : [...byStatus.values()].reduce((a, b) => a + b, 0);
           };
-      return lazyConnection(source(query, args, count));
+      return lazyConnection(source(owned.bindingsByLawyer, lawyerId, query, args, count));
     },
 
     /**
@@ -90,7 +96,7 @@ export function createBindingService(models: CasesModels) {
       assertSelfOrAdmin(identity, lawyerId);
       const count = async () => (await counts()).get('APPROVED') ?? 0;
       return lazyConnection({
-        ...source({ lawyerId, status: 'APPROVED' }, args, count),
+        ...source(owned.bindingsByLawyer, lawyerId, { status: 'APPROVED' }, args, count),
         map: (bindings: BindingApplicationDoc[]) => loadCases(bindings.map((b) => b.caseId)),
       });
     },
@@ -102,10 +108,12 @@ export function createBindingService(models: CasesModels) {
           identity.role === 'ANONYMOUS' ? 'UNAUTHENTICATED' : 'FORBIDDEN',
           identity.role === 'ANONYMOUS' ? undefined : '审核队列仅供检察人员使用。',
         );
-      return page(
-        { procuratorateId: identity.procuratorateId, status: status ?? 'SUBMITTED' },
-        args,
-      );
+      const wanted = status ?? 'SUBMITTED';
+      // The pending ones (the queue proper) from the pending index; history from all of them.
+      const index = pendingBindingStatuses.includes(wanted)
+        ? owned.pendingByProcuratorate
+        : owned.bindingsByProcuratorate;
+      return lazyConnection(source(index, identity.procuratorateId, { status: wanted }, args));
     },
 
     /** Who may read one application: its lawyer, its procuratorate's prosecutors, administrators. */
@@ -130,15 +138,13 @@ export function createBindingService(models: CasesModels) {
           onlineReadingEnabled: false,
           readingExclusion: null,
         };
-      const [procuratorate, bound] = await Promise.all([
+      const [procuratorate, isBound] = await Promise.all([
         models.Procuratorate.findById(c.procuratorateId).lean<ProcuratorateDoc>().exec(),
-        lawyerId
-          ? models.BindingApplication.exists({ lawyerId, caseId, status: 'APPROVED' }).exec()
-          : null,
+        lawyerId ? bound(lawyerId, caseId) : false,
       ]);
       return {
         exists: true,
-        bound: !!bound,
+        bound: isBound,
         procuratorateId: c.procuratorateId,
         caseName: c.caseName,
         onlineReadingEnabled: !!procuratorate?.onlineReadingEnabled,
@@ -149,12 +155,15 @@ export function createBindingService(models: CasesModels) {
     },
 
     /** Whether the lawyer holds an approved binding of the case. */
-    async isBound(lawyerId: string, caseId: string): Promise<boolean> {
-      return !!(await models.BindingApplication.exists({
-        lawyerId,
-        caseId,
-        status: 'APPROVED',
-      }).exec());
+    isBound: bound,
+
+    /** Whether an attachment belongs to an application of the prosecutor's procuratorate. */
+    async reviewedAttachment(
+      attachment: { _id: string; lawyerId: string },
+      procuratorateId: string,
+    ) {
+      const apps = await owned.bindingsByLawyer.find(attachment.lawyerId, { procuratorateId });
+      return apps.some((a) => a.attachmentIds.includes(attachment._id));
     },
   };
 }

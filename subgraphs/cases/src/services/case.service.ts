@@ -57,7 +57,8 @@ function validateExclusion(category: string, reason: unknown) {
   };
 }
 
-function validateCase(input: CaseInput) {
+/** A case's fields, checked and canonical (部门受案号), or BAD_USER_INPUT naming the field. */
+export function validateCase(input: CaseInput) {
   const suspects = (input.suspects ?? []).map((s) => s.trim()).filter(Boolean);
   if (suspects.length === 0)
     throw new AppError('BAD_USER_INPUT', '请填写至少一名犯罪嫌疑人/被告人。', {

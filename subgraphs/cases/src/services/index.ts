@@ -6,6 +6,7 @@ import { createAttachmentService } from './attachment.service.ts';
 import { createBindingService } from './binding.service.ts';
 import { createBindingWorkflow, type WorkflowStores } from './binding-workflow.service.ts';
 import { createCaseService } from './case.service.ts';
+import { createIntakeService } from './intake.service.ts';
 
 export interface CasesServiceDeps {
   /** Where workflow changes are published (the import CLI has none and never changes workflows). */
@@ -41,6 +42,7 @@ export function createCasesServices(connection: Connection, deps: CasesServiceDe
   return {
     models,
     cases: createCaseService(models),
+    intake: createIntakeService(models, () => connection.db!.collection('intake_requests')),
     bindings: createBindingService(models),
     attachments,
     workflow: createBindingWorkflow(models, attachments, stores, bus as () => EventBus),

@@ -3,11 +3,15 @@
 /* eslint-disable */
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { ViewerParent as ViewerParentModel } from '../resolvers/Viewer.ts';
-import type { LawyerDoc as LawyerDocModel, ProsecutorDoc as ProsecutorDocModel, DeviceDoc as DeviceDocModel, ActivationDoc as ActivationDocModel, AuditEventDoc as AuditEventDocModel } from '../models/index.ts';
+import type { LawyerDoc as LawyerDocModel, ProsecutorDoc as ProsecutorDocModel, DeviceDoc as DeviceDocModel, ActivationDoc as ActivationDocModel, AuditEventDoc as AuditEventDocModel, ApplicationDoc as ApplicationDocModel } from '../models/index.ts';
 import type { AuditEventPage as AuditEventPageModel } from '../resolvers/AuditEvent.ts';
 import type { TicketView as TicketViewModel } from '../services/ticket.service.ts';
 import type { ChallengeView as ChallengeViewModel } from '../services/challenge.service.ts';
 import type { ProcuratorateRef as ProcuratorateRefModel } from '../resolvers/Procuratorate.ts';
+import type { IssuedSecret as IssuedSecretModel } from '../services/application.service.ts';
+import type { SecretRecord as SecretRecordModel } from '../resolvers/Application.ts';
+import type { ScopeDefinition as ScopeDefinitionModel } from '@yuejuan/runtime';
+import type { ConsentRequest as ConsentRequestModel, Authorization as AuthorizationModel } from '../oauth/authorizations.ts';
 import type { Context } from '../context.ts';
 export type Maybe<T> = T | null | undefined;
 export type InputMaybe<T> = T | null | undefined;
@@ -28,7 +32,7 @@ export type Scalars = {
 
 export type Query = {
   __typename?: 'Query';
-  /** Who the caller is: the current session and its account. Null without a session. */
+  /** Who the caller is: the current session and its account. Null without a session. Applications: any law-firm scope (the lawyer's fields need their own). */
   viewer?: Maybe<Viewer>;
   /** A lawyer by id. Lawyers may read only themselves; administrators anyone. */
   lawyer?: Maybe<Lawyer>;
@@ -44,6 +48,16 @@ export type Query = {
   auditEvents: AuditEventConnection;
   /** The versioned text the lawyer agrees to on 授权信息 (sharing verified identity with the portal). */
   currentConsentText: ConsentText;
+  /** 接入应用: every registered integrator application, newest first. Administrators only. */
+  applications: Array<Application>;
+  /** One integrator application by client id. Administrators only. */
+  application?: Maybe<Application>;
+  /** The OAuth scopes of the API with their Chinese names and who may hold them. */
+  oauthScopes: Array<OAuthScope>;
+  /** 授权确认: what an application asks of the calling lawyer (the portal's consent page, from the authorization request's uid). */
+  oauthConsentRequest: OAuthConsentRequest;
+  /** 授权管理: the calling lawyer's live authorisations of applications, newest first. */
+  appAuthorizations: Array<AppAuthorization>;
 };
 
 
@@ -77,6 +91,16 @@ export type QueryAuditEventsArgs = {
   filter?: InputMaybe<AuditEventFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type QueryApplicationArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryOauthConsentRequestArgs = {
+  uid: Scalars['ID']['input'];
 };
 
 export type Mutation = {
@@ -133,6 +157,20 @@ export type Mutation = {
   createVerificationChallenge: VerificationChallenge;
   /** Verifier: confirm a step-up challenge (signed with the device key). */
   confirmVerificationChallenge: VerificationChallenge;
+  /** Administrators: register an integrator application. The client secret is in the answer once and never again. */
+  registerApplication: ApplicationSecret;
+  /** Administrators: change an application's registration (not its kind). Audited field by field. */
+  updateApplication: Application;
+  /** Administrators: a new client secret (shown once); the previous ones keep working for overlapSeconds (default OAUTH_SECRET_OVERLAP_SECONDS; 0 ends them now). */
+  rotateApplicationSecret: ApplicationSecret;
+  /** Administrators: suspend an application at once: its tokens are refused from the next request and no new ones are issued. */
+  suspendApplication: Application;
+  /** Administrators: let a suspended application work again. */
+  resumeApplication: Application;
+  /** 授权确认 【同意】/【拒绝】: the lawyer's decision on an authorization request. Approving scopes that read personal or case data needs an identity-verified session or a fresh AUTHORIZE_APP step-up (STEP_UP_REQUIRED). Answers where the browser goes to finish it. */
+  decideOAuthConsent: OAuthConsentDecision;
+  /** 授权管理 【撤销授权】: end one of the caller's authorisations; the application's tokens stop at their next request. */
+  revokeAppAuthorization: Scalars['Boolean']['output'];
 };
 
 
@@ -261,6 +299,45 @@ export type MutationCreateVerificationChallengeArgs = {
 
 export type MutationConfirmVerificationChallengeArgs = {
   input: SignedTicketActionInput;
+};
+
+
+export type MutationRegisterApplicationArgs = {
+  input: ApplicationInput;
+};
+
+
+export type MutationUpdateApplicationArgs = {
+  id: Scalars['ID']['input'];
+  input: ApplicationInput;
+};
+
+
+export type MutationRotateApplicationSecretArgs = {
+  id: Scalars['ID']['input'];
+  overlapSeconds?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type MutationSuspendApplicationArgs = {
+  id: Scalars['ID']['input'];
+  reason: Scalars['String']['input'];
+};
+
+
+export type MutationResumeApplicationArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationDecideOAuthConsentArgs = {
+  uid: Scalars['ID']['input'];
+  approve: Scalars['Boolean']['input'];
+};
+
+
+export type MutationRevokeAppAuthorizationArgs = {
+  id: Scalars['ID']['input'];
 };
 
 export type Subscription = {
@@ -617,7 +694,9 @@ export type StepUpPurpose =
   /** 核验设备管理 (停用设备). */
   | 'MANAGE_DEVICES'
   /** 设置登录密码 (set, change or reset the phone + password login). */
-  | 'PASSWORD';
+  | 'PASSWORD'
+  /** 授权第三方应用: approve an integrator's application to read personal or case data (OAuth consent). */
+  | 'AUTHORIZE_APP';
 
 /** A step-up verification challenge (身份核验二维码). */
 export type VerificationChallenge = {
@@ -676,7 +755,21 @@ export type AuditEventKind =
   /** Step-up confirmed. */
   | 'STEP_UP'
   /** Password set or changed. */
-  | 'PASSWORD_CHANGED';
+  | 'PASSWORD_CHANGED'
+  /** 接入应用 registered by an administrator. */
+  | 'APP_REGISTERED'
+  /** 接入应用 changed (name, redirect URIs, scopes, limits, contact). */
+  | 'APP_UPDATED'
+  /** 接入应用 client secret rotated. */
+  | 'APP_SECRET_ROTATED'
+  /** 接入应用 suspended: its tokens stop at the next request. */
+  | 'APP_SUSPENDED'
+  /** 接入应用 resumed. */
+  | 'APP_RESUMED'
+  /** A lawyer authorised an application (OAuth consent). */
+  | 'APP_AUTHORIZED'
+  /** A lawyer's authorisation of an application revoked (by the lawyer, or on refresh-token reuse). */
+  | 'APP_AUTHORIZATION_REVOKED';
 
 /** One audit record. */
 export type AuditEvent = {
@@ -693,6 +786,8 @@ export type AuditEvent = {
   ip?: Maybe<Scalars['String']['output']>;
   /** Details (no secrets). */
   detail?: Maybe<Scalars['String']['output']>;
+  /** What the event is about when not the actor: an application's client id. */
+  targetId?: Maybe<Scalars['ID']['output']>;
   /** When (ISO 8601). */
   at: Scalars['String']['output'];
 };
@@ -713,6 +808,163 @@ export type AuditEventEdge = {
   cursor: Scalars['String']['output'];
   /** The event. */
   node: AuditEvent;
+};
+
+/** An integrator's application (接入应用), registered by an administrator. */
+export type Application = {
+  __typename?: 'Application';
+  /** The OAuth client_id. */
+  id: Scalars['ID']['output'];
+  /** 应用名称. */
+  name: Scalars['String']['output'];
+  /** 所属单位: the law firm or the procuratorate's department that runs it. */
+  organisation: Scalars['String']['output'];
+  /** 律所管理系统 or 检察业务应用系统. */
+  kind: ApplicationKind;
+  /** A procuratorate system's procuratorate (the only data it reaches); null for law-firm systems. */
+  procuratorate?: Maybe<Procuratorate>;
+  /** Registered redirect URIs (law-firm systems). */
+  redirectUris: Array<Scalars['String']['output']>;
+  /** The scopes the application may be granted. */
+  scopes: Array<OAuthScope>;
+  /** Requests per minute allowed. */
+  rateLimitPerMinute: Scalars['Int']['output'];
+  /** 联系人. */
+  contactName: Scalars['String']['output'];
+  /** 联系电话. */
+  contactPhone: Scalars['String']['output'];
+  /** 电子邮箱. */
+  contactEmail?: Maybe<Scalars['String']['output']>;
+  /** ACTIVE or SUSPENDED. */
+  status: ApplicationStatus;
+  /** The live client secrets (never their values): more than one during a rotation's overlap. */
+  secrets: Array<ClientSecretInfo>;
+  /** When registered (ISO 8601). */
+  createdAt: Scalars['String']['output'];
+  /** When last changed (ISO 8601). */
+  updatedAt: Scalars['String']['output'];
+  /** When suspended, while suspended (ISO 8601). */
+  suspendedAt?: Maybe<Scalars['String']['output']>;
+  /** Its audit trail: who changed what and when, and lawyers' authorisations, newest first (at most 100). */
+  changes: Array<AuditEvent>;
+};
+
+/** Kinds of integrator applications. */
+export type ApplicationKind =
+  /** 律所管理系统: acts for a lawyer who authorises it (authorization code + PKCE). */
+  | 'LAW_FIRM'
+  /** 检察业务应用系统: a procuratorate's own case system (client credentials), limited to its procuratorate. */
+  | 'PROCURATORATE_SYSTEM';
+
+/** Whether an application may get and use tokens. */
+export type ApplicationStatus =
+  /** In use. */
+  | 'ACTIVE'
+  /** Suspended by an administrator: tokens refused. */
+  | 'SUSPENDED';
+
+/** A client secret's record (the secret itself is shown once, when made). */
+export type ClientSecretInfo = {
+  __typename?: 'ClientSecretInfo';
+  /** Short id of the secret. */
+  id: Scalars['ID']['output'];
+  /** When made (ISO 8601). */
+  createdAt: Scalars['String']['output'];
+  /** When it stops working, once a newer secret replaced it (ISO 8601). */
+  expiresAt?: Maybe<Scalars['String']['output']>;
+};
+
+/** A new client secret, shown once. */
+export type ApplicationSecret = {
+  __typename?: 'ApplicationSecret';
+  /** The application. */
+  application: Application;
+  /** The client secret: store it now, it is never shown again. */
+  clientSecret: Scalars['String']['output'];
+};
+
+/** An OAuth scope of the API. */
+export type OAuthScope = {
+  __typename?: 'OAuthScope';
+  /** The scope as requested, e.g. bindings:read. */
+  name: Scalars['String']['output'];
+  /** Chinese name. */
+  label: Scalars['String']['output'];
+  /** What it lets the application read or do, in Chinese. */
+  description: Scalars['String']['output'];
+  /** Which kind of application may hold it. */
+  kind: ApplicationKind;
+  /** Granting it needs an identity-verified session (it reads personal or case data). */
+  needsVerification: Scalars['Boolean']['output'];
+};
+
+/** What an application asks of a lawyer, as the consent page shows it. */
+export type OAuthConsentRequest = {
+  __typename?: 'OAuthConsentRequest';
+  /** The authorization request's id. */
+  uid: Scalars['ID']['output'];
+  /** 应用名称. */
+  applicationName: Scalars['String']['output'];
+  /** 所属单位. */
+  organisation: Scalars['String']['output'];
+  /** The scopes asked for (within those the application may hold). */
+  scopes: Array<OAuthScope>;
+  /** Whether the application also asks to know who the lawyer is (OpenID Connect). */
+  identity: Scalars['Boolean']['output'];
+  /** Where the browser returns afterwards (origin of the redirect URI). */
+  redirectOrigin: Scalars['String']['output'];
+  /** Whether approving needs an identity-verified session (AUTHORIZE_APP step-up otherwise). */
+  needsVerification: Scalars['Boolean']['output'];
+  /** When the request expires (ISO 8601). */
+  expiresAt: Scalars['String']['output'];
+};
+
+/** Where the browser goes after the lawyer's decision. */
+export type OAuthConsentDecision = {
+  __typename?: 'OAuthConsentDecision';
+  /** The confirmation address at the gateway: open it in this browser (top-level). */
+  redirectTo: Scalars['String']['output'];
+};
+
+/** One of a lawyer's authorisations of an application (授权管理). */
+export type AppAuthorization = {
+  __typename?: 'AppAuthorization';
+  /** The grant id. */
+  id: Scalars['ID']['output'];
+  /** 应用名称. */
+  applicationName: Scalars['String']['output'];
+  /** 所属单位. */
+  organisation: Scalars['String']['output'];
+  /** What the application may read. */
+  scopes: Array<OAuthScope>;
+  /** When authorised (ISO 8601). */
+  grantedAt: Scalars['String']['output'];
+  /** When the authorisation ends unless renewed by consenting again (ISO 8601). */
+  expiresAt?: Maybe<Scalars['String']['output']>;
+};
+
+/** An application's registration, as an administrator enters it. */
+export type ApplicationInput = {
+  /** 应用名称 (at most 60 characters). */
+  name: Scalars['String']['input'];
+  /** 所属单位 (at most 100 characters). */
+  organisation: Scalars['String']['input'];
+  /** The kind (fixed once registered). */
+  kind: ApplicationKind;
+  /** The procuratorate of a procuratorate system. */
+  procuratorateId?: InputMaybe<Scalars['ID']['input']>;
+  /** Redirect URIs of a law-firm system: https (http only on 127.0.0.1 for development), 1 to 10. */
+  redirectUris?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** Scopes of its kind it may be granted (names from oauthScopes). */
+  scopes: Array<Scalars['String']['input']>;
+  /** Requests per minute, 1 to 100000. */
+  rateLimitPerMinute: Scalars['Int']['input'];
+  /** 联系人. */
+  contactName: Scalars['String']['input'];
+  /** 联系电话. */
+  contactPhone: Scalars['String']['input'];
+  /** 电子邮箱. */
+  contactEmail?: InputMaybe<Scalars['String']['input']>;
 };
 
 /** Cursor pagination state (Relay style). */
@@ -870,6 +1122,16 @@ export type ResolversTypes = {
   AuditEvent: ResolverTypeWrapper<AuditEventDocModel>;
   AuditEventConnection: ResolverTypeWrapper<AuditEventPageModel>;
   AuditEventEdge: ResolverTypeWrapper<Omit<AuditEventEdge, 'node'> & { node: ResolversTypes['AuditEvent'] }>;
+  Application: ResolverTypeWrapper<ApplicationDocModel>;
+  ApplicationKind: ApplicationKind;
+  ApplicationStatus: ApplicationStatus;
+  ClientSecretInfo: ResolverTypeWrapper<SecretRecordModel>;
+  ApplicationSecret: ResolverTypeWrapper<IssuedSecretModel>;
+  OAuthScope: ResolverTypeWrapper<ScopeDefinitionModel>;
+  OAuthConsentRequest: ResolverTypeWrapper<ConsentRequestModel>;
+  OAuthConsentDecision: ResolverTypeWrapper<OAuthConsentDecision>;
+  AppAuthorization: ResolverTypeWrapper<AuthorizationModel>;
+  ApplicationInput: ApplicationInput;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   link__Purpose: Link__Purpose;
   link__Import: ResolverTypeWrapper<Scalars['link__Import']['output']>;
@@ -911,6 +1173,14 @@ export type ResolversParentTypes = {
   AuditEvent: AuditEventDocModel;
   AuditEventConnection: AuditEventPageModel;
   AuditEventEdge: Omit<AuditEventEdge, 'node'> & { node: ResolversParentTypes['AuditEvent'] };
+  Application: ApplicationDocModel;
+  ClientSecretInfo: SecretRecordModel;
+  ApplicationSecret: IssuedSecretModel;
+  OAuthScope: ScopeDefinitionModel;
+  OAuthConsentRequest: ConsentRequestModel;
+  OAuthConsentDecision: OAuthConsentDecision;
+  AppAuthorization: AuthorizationModel;
+  ApplicationInput: ApplicationInput;
   PageInfo: PageInfo;
   link__Import: Scalars['link__Import']['output'];
   federation__FieldSet: Scalars['federation__FieldSet']['output'];
@@ -986,11 +1256,11 @@ export type Federation__AuthenticatedDirectiveArgs = { };
 
 export type Federation__AuthenticatedDirectiveResolver<Result, Parent, ContextType = Context, Args = Federation__AuthenticatedDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
-export type Federation__RequiresScopesDirectiveArgs = {
+export type RequiresScopesDirectiveArgs = {
   scopes: Array<Array<Scalars['federation__Scope']['input']>>;
 };
 
-export type Federation__RequiresScopesDirectiveResolver<Result, Parent, ContextType = Context, Args = Federation__RequiresScopesDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+export type RequiresScopesDirectiveResolver<Result, Parent, ContextType = Context, Args = RequiresScopesDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export type Federation__PolicyDirectiveArgs = {
   policies: Array<Array<Scalars['federation__Policy']['input']>>;
@@ -1007,6 +1277,11 @@ export type QueryResolvers<ContextType = Context, ParentType extends ResolversPa
   verificationChallenge?: Resolver<Maybe<ResolversTypes['VerificationChallenge']>, ParentType, ContextType, RequireFields<QueryVerificationChallengeArgs, 'id'>>;
   auditEvents?: Resolver<ResolversTypes['AuditEventConnection'], ParentType, ContextType, RequireFields<QueryAuditEventsArgs, 'first'>>;
   currentConsentText?: Resolver<ResolversTypes['ConsentText'], ParentType, ContextType>;
+  applications?: Resolver<Array<ResolversTypes['Application']>, ParentType, ContextType>;
+  application?: Resolver<Maybe<ResolversTypes['Application']>, ParentType, ContextType, RequireFields<QueryApplicationArgs, 'id'>>;
+  oauthScopes?: Resolver<Array<ResolversTypes['OAuthScope']>, ParentType, ContextType>;
+  oauthConsentRequest?: Resolver<ResolversTypes['OAuthConsentRequest'], ParentType, ContextType, RequireFields<QueryOauthConsentRequestArgs, 'uid'>>;
+  appAuthorizations?: Resolver<Array<ResolversTypes['AppAuthorization']>, ParentType, ContextType>;
 };
 
 export type MutationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
@@ -1036,6 +1311,13 @@ export type MutationResolvers<ContextType = Context, ParentType extends Resolver
   logout?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   createVerificationChallenge?: Resolver<ResolversTypes['VerificationChallenge'], ParentType, ContextType, RequireFields<MutationCreateVerificationChallengeArgs, 'purpose'>>;
   confirmVerificationChallenge?: Resolver<ResolversTypes['VerificationChallenge'], ParentType, ContextType, RequireFields<MutationConfirmVerificationChallengeArgs, 'input'>>;
+  registerApplication?: Resolver<ResolversTypes['ApplicationSecret'], ParentType, ContextType, RequireFields<MutationRegisterApplicationArgs, 'input'>>;
+  updateApplication?: Resolver<ResolversTypes['Application'], ParentType, ContextType, RequireFields<MutationUpdateApplicationArgs, 'id' | 'input'>>;
+  rotateApplicationSecret?: Resolver<ResolversTypes['ApplicationSecret'], ParentType, ContextType, RequireFields<MutationRotateApplicationSecretArgs, 'id'>>;
+  suspendApplication?: Resolver<ResolversTypes['Application'], ParentType, ContextType, RequireFields<MutationSuspendApplicationArgs, 'id' | 'reason'>>;
+  resumeApplication?: Resolver<ResolversTypes['Application'], ParentType, ContextType, RequireFields<MutationResumeApplicationArgs, 'id'>>;
+  decideOAuthConsent?: Resolver<ResolversTypes['OAuthConsentDecision'], ParentType, ContextType, RequireFields<MutationDecideOAuthConsentArgs, 'uid' | 'approve'>>;
+  revokeAppAuthorization?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRevokeAppAuthorizationArgs, 'id'>>;
 };
 
 export type SubscriptionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = {
@@ -1171,6 +1453,7 @@ export type AuditEventResolvers<ContextType = Context, ParentType extends Resolv
   actorRole?: Resolver<Maybe<ResolversTypes['Role']>, ParentType, ContextType>;
   ip?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   detail?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  targetId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   at?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
@@ -1182,6 +1465,69 @@ export type AuditEventConnectionResolvers<ContextType = Context, ParentType exte
 export type AuditEventEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['AuditEventEdge'] = ResolversParentTypes['AuditEventEdge']> = {
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['AuditEvent'], ParentType, ContextType>;
+};
+
+export type ApplicationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Application'] = ResolversParentTypes['Application']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  organisation?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['ApplicationKind'], ParentType, ContextType>;
+  procuratorate?: Resolver<Maybe<ResolversTypes['Procuratorate']>, ParentType, ContextType>;
+  redirectUris?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  scopes?: Resolver<Array<ResolversTypes['OAuthScope']>, ParentType, ContextType>;
+  rateLimitPerMinute?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  contactName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  contactPhone?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  contactEmail?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['ApplicationStatus'], ParentType, ContextType>;
+  secrets?: Resolver<Array<ResolversTypes['ClientSecretInfo']>, ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  updatedAt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  suspendedAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  changes?: Resolver<Array<ResolversTypes['AuditEvent']>, ParentType, ContextType>;
+};
+
+export type ClientSecretInfoResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ClientSecretInfo'] = ResolversParentTypes['ClientSecretInfo']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  expiresAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type ApplicationSecretResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ApplicationSecret'] = ResolversParentTypes['ApplicationSecret']> = {
+  application?: Resolver<ResolversTypes['Application'], ParentType, ContextType>;
+  clientSecret?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type OAuthScopeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['OAuthScope'] = ResolversParentTypes['OAuthScope']> = {
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  label?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  description?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['ApplicationKind'], ParentType, ContextType>;
+  needsVerification?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+};
+
+export type OAuthConsentRequestResolvers<ContextType = Context, ParentType extends ResolversParentTypes['OAuthConsentRequest'] = ResolversParentTypes['OAuthConsentRequest']> = {
+  uid?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  applicationName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  organisation?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  scopes?: Resolver<Array<ResolversTypes['OAuthScope']>, ParentType, ContextType>;
+  identity?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  redirectOrigin?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  needsVerification?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  expiresAt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type OAuthConsentDecisionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['OAuthConsentDecision'] = ResolversParentTypes['OAuthConsentDecision']> = {
+  redirectTo?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type AppAuthorizationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['AppAuthorization'] = ResolversParentTypes['AppAuthorization']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  applicationName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  organisation?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  scopes?: Resolver<Array<ResolversTypes['OAuthScope']>, ParentType, ContextType>;
+  grantedAt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  expiresAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
 export type PageInfoResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = {
@@ -1228,6 +1574,13 @@ export type Resolvers<ContextType = Context> = {
   AuditEvent?: AuditEventResolvers<ContextType>;
   AuditEventConnection?: AuditEventConnectionResolvers<ContextType>;
   AuditEventEdge?: AuditEventEdgeResolvers<ContextType>;
+  Application?: ApplicationResolvers<ContextType>;
+  ClientSecretInfo?: ClientSecretInfoResolvers<ContextType>;
+  ApplicationSecret?: ApplicationSecretResolvers<ContextType>;
+  OAuthScope?: OAuthScopeResolvers<ContextType>;
+  OAuthConsentRequest?: OAuthConsentRequestResolvers<ContextType>;
+  OAuthConsentDecision?: OAuthConsentDecisionResolvers<ContextType>;
+  AppAuthorization?: AppAuthorizationResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   link__Import?: GraphQLScalarType;
   federation__FieldSet?: GraphQLScalarType;
@@ -1248,6 +1601,6 @@ export type DirectiveResolvers<ContextType = Context> = {
   federation__composeDirective?: Federation__ComposeDirectiveDirectiveResolver<any, any, ContextType>;
   federation__interfaceObject?: Federation__InterfaceObjectDirectiveResolver<any, any, ContextType>;
   federation__authenticated?: Federation__AuthenticatedDirectiveResolver<any, any, ContextType>;
-  federation__requiresScopes?: Federation__RequiresScopesDirectiveResolver<any, any, ContextType>;
+  requiresScopes?: RequiresScopesDirectiveResolver<any, any, ContextType>;
   federation__policy?: Federation__PolicyDirectiveResolver<any, any, ContextType>;
 };

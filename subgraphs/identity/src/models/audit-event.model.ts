@@ -10,6 +10,13 @@ export const auditKinds = [
   'DEVICE_REVOKED',
   'STEP_UP',
   'PASSWORD_CHANGED',
+  'APP_REGISTERED',
+  'APP_UPDATED',
+  'APP_SECRET_ROTATED',
+  'APP_SUSPENDED',
+  'APP_RESUMED',
+  'APP_AUTHORIZED',
+  'APP_AUTHORIZATION_REVOKED',
 ] as const;
 
 /** One audit record: who did what, from where; never a secret. `_id` order is time order. */
@@ -21,12 +28,15 @@ export const auditEventSchema = new Schema(
     actorRole: { type: String, enum: ['LAWYER', 'PROSECUTOR', 'ADMINISTRATOR'] },
     ip: String,
     detail: String,
+    /** What the event is about, when not the actor (an application's client id). */
+    targetId: String,
     at: { type: Date, required: true },
   },
   { versionKey: false },
 );
 auditEventSchema.index({ actorId: 1, _id: -1 });
 auditEventSchema.index({ kind: 1, _id: -1 });
+auditEventSchema.index({ targetId: 1, _id: -1 });
 
 export type AuditEventDoc = InferSchemaType<typeof auditEventSchema> & { _id: string };
 export const auditEventModel = (c: Connection) =>

@@ -21,6 +21,7 @@ export const challengeSchema = new Schema(
         'READ_ONLINE',
         'MANAGE_DEVICES',
         'PASSWORD',
+        'AUTHORIZE_APP',
       ],
     },
     ip: { type: String, required: true },

@@ -1,6 +1,7 @@
 import type { Connection } from 'mongoose';
 import { activationModel } from './activation.model.ts';
 import { administratorModel } from './administrator.model.ts';
+import { applicationModel } from './application.model.ts';
 import { auditEventModel } from './audit-event.model.ts';
 import { challengeModel } from './challenge.model.ts';
 import { deviceModel } from './device.model.ts';
@@ -24,9 +25,16 @@ export function identityModels(connection: Connection) {
     LoginTicket: loginTicketModel(connection),
     Challenge: challengeModel(connection),
     AuditEvent: auditEventModel(connection),
+    Application: applicationModel(connection),
   };
 }
 export type IdentityModels = ReturnType<typeof identityModels>;
+
+/** A session id → its token digest (the session document's `_id`); see session.service.ts. */
+export interface SessionRefDoc {
+  _id: string;
+  digest: string;
+}
 
 /** Which phone is bound to which lawyer: `_id` is the phone, so a number binds one lawyer, once. */
 export interface PhoneBindingDoc {
@@ -48,10 +56,13 @@ export function identityCollections(connection: Connection) {
     /** The step-up claims, kept in `claims` beside the other once-only decisions. */
     stepUps: db.collection<StepUpClaim>('claims'),
     phoneBindings: db.collection<PhoneBindingDoc>('phone_bindings'),
+    /** FerretDB only: a session id's token digest (the session's `_id`), so it is read by `_id`. */
+    sessionRefs: db.collection<SessionRefDoc>('session_refs'),
   };
 }
 export type IdentityCollections = ReturnType<typeof identityCollections>;
 
+export { identityOwned } from './owned.ts';
 export type { LawyerDoc } from './lawyer.model.ts';
 export type { ProsecutorDoc } from './prosecutor.model.ts';
 export type { SessionDoc } from './session.model.ts';
@@ -61,3 +72,4 @@ export type { ActivationDoc } from './activation.model.ts';
 export type { LoginTicketDoc } from './login-ticket.model.ts';
 export type { ChallengeDoc } from './challenge.model.ts';
 export type { AuditEventDoc } from './audit-event.model.ts';
+export type { ApplicationDoc } from './application.model.ts';

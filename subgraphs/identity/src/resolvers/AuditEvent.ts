@@ -10,5 +10,6 @@ export const AuditEvent = {
   actorRole: (e: AuditEventDoc) => e.actorRole ?? null,
   ip: (e: AuditEventDoc) => e.ip ?? null,
   detail: (e: AuditEventDoc) => e.detail ?? null,
+  targetId: (e: AuditEventDoc) => e.targetId ?? null,
   at: (e: AuditEventDoc) => e.at.toISOString(),
 };

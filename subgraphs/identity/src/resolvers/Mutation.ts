@@ -8,11 +8,40 @@ import type {
 import type { SignedInput } from '../services/device.service.ts';
 import type { ProfileInput } from '../services/lawyer.service.ts';
 import { currentResult, loginResult } from './login-result.ts';
+import type { AuthorizationService } from '../oauth/authorizations.ts';
+import type { ApplicationInput } from '../services/application.service.ts';
 
 type Ctx = Context;
 
 // Thin handlers: each hands off to a service with the caller's identity and client.
-export const Mutation = (s: IdentityServices) => ({
+export const Mutation = (s: IdentityServices, authorizations: AuthorizationService) => ({
+  registerApplication: (
+    _: unknown,
+    { input }: { input: ApplicationInput },
+    { identity, loaders }: Ctx,
+  ) => s.applications.register(identity, input, loaders.client),
+  updateApplication: (
+    _: unknown,
+    a: { id: string; input: ApplicationInput },
+    { identity, loaders }: Ctx,
+  ) => s.applications.update(identity, a.id, a.input, loaders.client),
+  rotateApplicationSecret: (
+    _: unknown,
+    a: { id: string; overlapSeconds?: number | null },
+    { identity, loaders }: Ctx,
+  ) => s.applications.rotateSecret(identity, a.id, a.overlapSeconds, loaders.client),
+  suspendApplication: (_: unknown, a: { id: string; reason: string }, { identity, loaders }: Ctx) =>
+    s.applications.setSuspended(identity, a.id, true, a.reason, loaders.client),
+  resumeApplication: (_: unknown, { id }: { id: string }, { identity, loaders }: Ctx) =>
+    s.applications.setSuspended(identity, id, false, null, loaders.client),
+  decideOAuthConsent: async (
+    _: unknown,
+    a: { uid: string; approve: boolean },
+    { identity }: Ctx,
+  ) => ({ redirectTo: await authorizations.decide(identity, a.uid, a.approve) }),
+  revokeAppAuthorization: (_: unknown, { id }: { id: string }, { identity, loaders }: Ctx) =>
+    authorizations.revoke(identity, id, loaders.client),
+
   startActivation: (_: unknown, { input }: { input: StartActivationInput }, { loaders }: Ctx) =>
     s.activation.start(input, loaders.client, s.now()),
   submitFaceVerification: (

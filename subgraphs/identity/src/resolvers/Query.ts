@@ -1,4 +1,5 @@
-import { AppError, hasSession, requireRole } from '@yuejuan/runtime';
+import { AppError, apiScopes, hasSession, requireRole } from '@yuejuan/runtime';
+import type { AuthorizationService } from '../oauth/authorizations.ts';
 import type { Context } from '../context.ts';
 import type { IdentityServices } from '../services/index.ts';
 import type { AuditFilter } from '../services/audit.service.ts';
@@ -7,7 +8,7 @@ import { refuse } from '../services/errors.ts';
 import { assertPersonal } from '../services/lawyer.service.ts';
 import { parseQrPayload } from '../services/qr.ts';
 
-export const Query = (s: IdentityServices) => ({
+export const Query = (s: IdentityServices, authorizations: AuthorizationService) => ({
   viewer: (_: unknown, __: unknown, { identity }: Context) =>
     hasSession(identity) ? { identity } : null,
   lawyer: async (_: unknown, { id }: { id: string }, { identity, loaders }: Context) => {
@@ -39,4 +40,12 @@ export const Query = (s: IdentityServices) => ({
     requireRole(identity, 'ADMINISTRATOR');
     return s.audit.list(a.filter, a.first, a.after);
   },
+  applications: (_: unknown, __: unknown, { identity }: Context) => s.applications.list(identity),
+  application: (_: unknown, { id }: { id: string }, { identity }: Context) =>
+    s.applications.get(identity, id),
+  oauthScopes: () => [...apiScopes],
+  oauthConsentRequest: (_: unknown, { uid }: { uid: string }, { identity }: Context) =>
+    authorizations.request(identity, uid),
+  appAuthorizations: (_: unknown, __: unknown, { identity }: Context) =>
+    authorizations.list(identity),
 });

@@ -10,6 +10,9 @@ type Parent = ViewerParent;
 
 export const Viewer = ({ sessions }: IdentityServices) => ({
   session: async ({ identity }: Parent) => {
+    // An application's token acts for the lawyer but is not one of their login sessions.
+    if (identity.role === 'LAWYER' && identity.app)
+      throw new AppError('INSUFFICIENT_SCOPE', '应用令牌没有登录会话信息。');
     const s = await sessions.byId(identity.sessionId);
     if (!s) throw new AppError('UNAUTHENTICATED');
     return {

@@ -1,6 +1,13 @@
 import type { Resolvers } from '../generated/resolvers.ts';
 import type { IdentityServices } from '../services/index.ts';
+import type { AuthorizationService } from '../oauth/authorizations.ts';
 import { Activation } from './Activation.ts';
+import {
+  AppAuthorization,
+  Application,
+  ClientSecretInfo,
+  OAuthConsentRequest,
+} from './Application.ts';
 import { AuditEvent } from './AuditEvent.ts';
 import { Device } from './Device.ts';
 import { Lawyer } from './Lawyer.ts';
@@ -13,9 +20,12 @@ import { Viewer } from './Viewer.ts';
 import { withQrSvg } from './qr-svg.ts';
 
 /** The identity resolvers; each type's file hands off to the services. */
-export const createResolvers = (services: IdentityServices): Resolvers => ({
-  Query: Query(services),
-  Mutation: Mutation(services),
+export const createResolvers = (
+  services: IdentityServices,
+  authorizations: AuthorizationService,
+): Resolvers => ({
+  Query: Query(services, authorizations),
+  Mutation: Mutation(services, authorizations),
   Subscription: Subscription(services),
   Viewer: Viewer(services),
   Lawyer,
@@ -24,6 +34,10 @@ export const createResolvers = (services: IdentityServices): Resolvers => ({
   Device,
   Activation: Activation(services),
   AuditEvent,
+  Application: Application(services),
+  ClientSecretInfo,
+  OAuthConsentRequest,
+  AppAuthorization,
   LoginTicket: withQrSvg,
   VerificationChallenge: withQrSvg,
 });

@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { AppError, claimOnce, isDuplicateKey } from '@yuejuan/runtime';
-import type {
-  ActivationDoc,
-  DeviceDoc,
-  IdentityCollections,
-  IdentityModels,
-  LawyerDoc,
+import { AppError, claimOnce, isDuplicateKey, newId } from '@yuejuan/runtime';
+import {
+  identityOwned,
+  type ActivationDoc,
+  type DeviceDoc,
+  type IdentityCollections,
+  type IdentityModels,
+  type LawyerDoc,
 } from '../models/index.ts';
 import type { AuditService } from './audit.service.ts';
 import { sourceKey, type ClientInfo } from './client.ts';
@@ -287,7 +288,10 @@ export function createActivationService(d: Deps) {
       if (lawyer.phone && lawyer.phone !== input.phone)
         await d.collections.phoneBindings.deleteOne({ _id: lawyer.phone, lawyerId });
       await d.models.Lawyer.updateOne({ _id: lawyerId }, { $set: { phone: input.phone } }).exec();
+      const deviceId = newId();
+      await identityOwned(d.models).devicesByLawyer.added(lawyerId, deviceId);
       const device = await d.models.Device.create({
+        _id: deviceId,
         lawyerId,
         name: deviceName,
         publicKeyJwk,

@@ -12,6 +12,8 @@ export interface AuditEntry {
   actorRole?: ActorRole | null;
   ip?: string;
   detail?: string;
+  /** What the event is about, when not the actor (an application's client id). */
+  targetId?: string;
 }
 
 export interface AuditFilter {
@@ -38,6 +40,15 @@ const isoDate = (field: string, value: string | null | undefined): Date | undefi
 /** The audit trail: logins, failed logins, device activations and revocations, step-ups, password changes. */
 export function createAuditService(models: IdentityModels, now: () => Date) {
   return {
+    /** The records about one target (an application), newest first, at most `limit`. */
+    async about(targetId: string, limit = 100): Promise<AuditEventDoc[]> {
+      return models.AuditEvent.find({ targetId })
+        .sort({ _id: -1 })
+        .limit(limit)
+        .lean<AuditEventDoc[]>()
+        .exec();
+    },
+
     /** Writes one record. */
     async record(entry: AuditEntry): Promise<void> {
       await models.AuditEvent.create({

@@ -30,6 +30,7 @@ export const purposeLabels: Record<StepUpPurpose, string> = {
   READ_ONLINE: '在线阅卷',
   MANAGE_DEVICES: '核验设备管理',
   PASSWORD: '设置登录密码',
+  AUTHORIZE_APP: '授权第三方应用',
 };
 
 /** A challenge as the API shows it. */

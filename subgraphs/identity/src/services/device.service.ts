@@ -1,6 +1,11 @@
 import { createHash, createPublicKey, verify, type JsonWebKey } from 'node:crypto';
 import { AppError, claimOnce } from '@yuejuan/runtime';
-import type { DeviceDoc, IdentityCollections, IdentityModels } from '../models/index.ts';
+import {
+  identityOwned,
+  type DeviceDoc,
+  type IdentityCollections,
+  type IdentityModels,
+} from '../models/index.ts';
 import { refuse } from './errors.ts';
 
 /** What a device signature authorises; part of the signed string. */
@@ -105,8 +110,8 @@ export function createDeviceService(
     },
 
     /** A lawyer's devices, newest first. */
-    list(lawyerId: string): Promise<DeviceDoc[]> {
-      return models.Device.find({ lawyerId }).sort({ activatedAt: -1 }).lean<DeviceDoc[]>().exec();
+    async list(lawyerId: string): Promise<DeviceDoc[]> {
+      return newestActivated(await identityOwned(models).devicesByLawyer.find(lawyerId));
     },
 
     /** Marks one of the lawyer's devices revoked (once); another lawyer's device is NOT_FOUND. */
@@ -125,3 +130,7 @@ export function createDeviceService(
   };
 }
 export type DeviceService = ReturnType<typeof createDeviceService>;
+
+/** Devices newest first by activation (the order 个人中心 shows them in). */
+export const newestActivated = (devices: DeviceDoc[]): DeviceDoc[] =>
+  [...devices].sort((a, b) => b.activatedAt.getTime() - a.activatedAt.getTime());

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import type { Connection } from 'mongoose';
 import {
   AppError,
@@ -10,6 +11,7 @@ import type { DeviceDoc } from '../models/index.ts';
 import type { ClientInfo } from './client.ts';
 import { identityCollections, identityModels } from '../models/index.ts';
 import { createActivationService } from './activation.service.ts';
+import { createApplicationService } from './application.service.ts';
 import { createAuditService } from './audit.service.ts';
 import { createChallengeService } from './challenge.service.ts';
 import { createDeviceService } from './device.service.ts';
@@ -34,6 +36,8 @@ export interface IdentitySettings extends SessionSettings {
   idHashKey: string;
   /** Lifetimes and limits; the defaults of config.ts when absent (the import CLI). */
   policy?: IdentityPolicy;
+  /** How long a replaced client secret keeps working (OAUTH_SECRET_OVERLAP_SECONDS; default a day). */
+  oauthSecretOverlapSeconds?: number;
 }
 
 /** The outside world of the identity services; absent ones refuse to be used (the import CLI needs none). */
@@ -89,6 +93,18 @@ export function createIdentityServices(
   );
   const lockout = createLockout(collections.slots, policy.password);
   const passwords = createPasswordHasher(policy.password.hashing);
+  const applications = createApplicationService(
+    models,
+    audit,
+    {
+      // A key of its own, derived from the ID-number key: one secret to keep, two uses apart.
+      secretKey: createHmac('sha256', settings.idHashKey)
+        .update('oauth-client-secret')
+        .digest('hex'),
+      overlapSeconds: settings.oauthSecretOverlapSeconds ?? 86400,
+    },
+    now,
+  );
   const shared = { models, collections, policy, sessions, audit, now, passwords };
   return {
     models,
@@ -99,6 +115,7 @@ export function createIdentityServices(
     registry: createRegistryService(models, settings.idHashKey, passwords),
     sessions,
     audit,
+    applications,
     devices,
     smsCodes,
     profile: createProfileService(models, now),
@@ -177,6 +194,7 @@ export {
   type AdministratorInput,
 } from './registry.service.ts';
 export { tokenDigest, type NewSession } from './session.service.ts';
+export type { ApplicationInput } from './application.service.ts';
 export { nextStep } from './lawyer.service.ts';
 export {
   createPasswordHasher,
@@ -187,3 +205,4 @@ export {
 export { policyFromConfig, defaultPolicy, type IdentityPolicy } from './policy.ts';
 export type { SmsSender, SmsRequest } from './sms-sender.ts';
 export type { FaceProvider, FaceCheck, FaceResult } from './face-provider.ts';
+export { faceSignature } from './face-provider.ts';

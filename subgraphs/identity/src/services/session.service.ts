@@ -1,12 +1,19 @@
 import { createHash, randomBytes } from 'node:crypto';
 import {
   claimOnce,
+  databaseKind,
+  isDuplicateKey,
   newId,
   type Identity,
   type StepUpGrant,
   type StepUpPurpose,
 } from '@yuejuan/runtime';
-import type { IdentityCollections, IdentityModels, SessionDoc } from '../models/index.ts';
+import {
+  identityOwned,
+  type IdentityCollections,
+  type IdentityModels,
+  type SessionDoc,
+} from '../models/index.ts';
 import { refuse } from './errors.ts';
 
 export type SessionRole = 'LAWYER' | 'PROSECUTOR' | 'ADMINISTRATOR';
@@ -71,17 +78,39 @@ export function createSessionService(
   ended: (sessionIds: string[]) => Promise<void> = async () => undefined,
 ) {
   const maxLifetimeMs = (settings.maxLifetimeSeconds ?? 43200) * 1000;
-  /** Revokes the live sessions `filter` matches and tells who listens which ones ended. */
-  async function endMany(filter: Record<string, unknown>, now: Date): Promise<void> {
-    const ids = (
-      await models.Session.find(filter).select('sessionId').lean<{ sessionId: string }[]>().exec()
-    ).map((s) => s.sessionId);
-    if (ids.length === 0) return;
+  const owned = identityOwned(models);
+  type Stored = SessionDoc & { _id: string };
+  /** Revokes the live sessions of `subjectId` that `which` picks and tells who listens which ones ended. */
+  async function endMany(subjectId: string, which: (s: Stored) => boolean, now: Date) {
+    const all = await owned.sessionsBySubject.find(subjectId);
+    // Sessions already over leave the subject's index, so it holds about the live ones.
+    const over = all.filter((s) => s.revokedAt || s.expiresAt <= now).map((s) => s._id);
+    if (over.length) await owned.sessionsBySubject.left(subjectId, over);
+    const ending = all.filter((s) => !s.revokedAt && s.expiresAt > now && which(s));
+    if (ending.length === 0) return;
     await models.Session.updateMany(
-      { sessionId: { $in: ids } },
+      { _id: { $in: ending.map((s) => s._id) } },
       { $set: { revokedAt: now } },
     ).exec();
-    await ended(ids);
+    await ended(ending.map((s) => s.sessionId));
+  }
+  /**
+   * Where a session is, by its id: on MongoDB the indexed `sessionId`; on FerretDB, which reads
+   * only `_id` from an index, its `_id` (the token digest) from `session_refs`. A session from
+   * before the refs existed is found once by its id and its ref written then.
+   */
+  async function whereSession(sessionId: string): Promise<Record<string, string> | null> {
+    if ((await databaseKind(models.Session.db.getClient())) !== 'ferretdb') return { sessionId };
+    const ref = await collections.sessionRefs.findOne({ _id: sessionId });
+    if (ref) return { _id: ref.digest };
+    const old = await models.Session.findOne({ sessionId }).select('_id').lean<Stored>().exec();
+    if (!old) return null;
+    await collections.sessionRefs
+      .insertOne({ _id: sessionId, digest: old._id })
+      .catch((err: unknown) => {
+        if (!isDuplicateKey(err)) throw err;
+      });
+    return { _id: old._id };
   }
   const freshMs = (settings.stepUpFreshSeconds ?? 300) * 1000;
 
@@ -90,9 +119,13 @@ export function createSessionService(
     now: Date,
   ) {
     const token = randomBytes(32).toString('base64url');
+    const [digest, sessionId] = [tokenDigest(token), newId()];
+    if ((await databaseKind(models.Session.db.getClient())) === 'ferretdb')
+      await collections.sessionRefs.insertOne({ _id: sessionId, digest });
+    await owned.sessionsBySubject.added(input.subjectId, digest);
     const doc = await models.Session.create({
-      _id: tokenDigest(token),
-      sessionId: newId(),
+      _id: digest,
+      sessionId,
       role: input.role,
       subjectId: input.subjectId,
       procuratorateId: input.procuratorateId,
@@ -158,7 +191,8 @@ export function createSessionService(
 
     /** The session record of a session id (for Viewer.session). */
     async byId(sessionId: string): Promise<SessionDoc | null> {
-      return models.Session.findOne({ sessionId }).lean<SessionDoc>().exec();
+      const where = await whereSession(sessionId);
+      return where ? models.Session.findOne(where).lean<SessionDoc>().exec() : null;
     },
 
     /**
@@ -197,28 +231,25 @@ export function createSessionService(
 
     /** Ends a session at once: the next request with its token is anonymous. */
     async revoke(sessionId: string, now = new Date()): Promise<void> {
-      await models.Session.updateOne({ sessionId }, { $set: { revokedAt: now } }).exec();
+      const where = await whereSession(sessionId);
+      if (where) await models.Session.updateOne(where, { $set: { revokedAt: now } }).exec();
       await ended([sessionId]);
     },
 
     /** Ends every other session of an account (a password was set or changed). */
     async revokeOthers(subjectId: string, keepSessionId: string, now: Date): Promise<void> {
-      const filter = {
-        subjectId,
-        sessionId: { $ne: keepSessionId },
-        revokedAt: { $exists: false },
-      };
-      await endMany(filter, now);
+      await endMany(subjectId, (s) => s.sessionId !== keepSessionId, now);
     },
 
     /** Ends the sessions a device confirmed, and drops the step-ups it confirmed. */
     async revokeByDevice(deviceId: string, now: Date): Promise<void> {
-      await endMany({ deviceId, revokedAt: { $exists: false } }, now);
+      const device = await models.Device.findById(deviceId).lean<{ lawyerId: string }>().exec();
+      if (!device) return;
+      await endMany(device.lawyerId, (s) => s.deviceId === deviceId, now);
       // Rewritten per session: FerretDB 1.24 ignores $pull with a condition on array subdocuments.
-      const holders = await models.Session.find({ 'stepUps.deviceId': deviceId })
-        .select('_id stepUps')
-        .lean<SessionDoc[]>()
-        .exec();
+      const holders = (await owned.sessionsBySubject.find(device.lawyerId)).filter((s) =>
+        ((s.stepUps ?? []) as unknown as StoredGrant[]).some((g) => g.deviceId === deviceId),
+      );
       for (const holder of holders) {
         const kept = ((holder.stepUps ?? []) as unknown as StoredGrant[]).filter(
           (g) => g.deviceId !== deviceId,
@@ -229,7 +260,8 @@ export function createSessionService(
 
     /** Records a confirmed step-up for its session (read back by `resolve`). */
     async addStepUp(sessionId: string, grant: StoredGrant): Promise<void> {
-      await models.Session.updateOne({ sessionId }, { $push: { stepUps: grant } }).exec();
+      const where = await whereSession(sessionId);
+      if (where) await models.Session.updateOne(where, { $push: { stepUps: grant } }).exec();
     },
   };
 }

@@ -20,6 +20,7 @@ export function notificationsModels(connection: Connection) {
   };
 }
 export type NotificationsModels = ReturnType<typeof notificationsModels>;
+export { notificationsOwned } from './owned.ts';
 
 type DriverCollection = Parameters<typeof claimOnce>[0];
 

@@ -60,6 +60,8 @@ export interface SmsPayload {
   variables: Record<string, string>;
   /** The sensitive variables: they live only here, and go with the queue item. */
   secrets?: Record<string, string>;
+  /** The trace of the request or event that queued it: each attempt's span joins it. */
+  traceparent?: string;
 }
 
 /**

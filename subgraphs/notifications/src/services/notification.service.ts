@@ -10,7 +10,12 @@ import {
   type Logger,
   type PageArgs,
 } from '@yuejuan/runtime';
-import type { MessageKind, NotificationDoc, NotificationsModels } from '../models/index.ts';
+import {
+  notificationsOwned,
+  type MessageKind,
+  type NotificationDoc,
+  type NotificationsModels,
+} from '../models/index.ts';
 
 export type Recipient = { id: string; role: 'LAWYER' | 'PROSECUTOR' };
 
@@ -40,6 +45,7 @@ export function createNotificationService(
   bus: EventBus,
   logger: Logger,
 ) {
+  const owned = notificationsOwned(models);
   return {
     /**
      * Creates a notification once (insert under its deterministic id) and announces it on the
@@ -48,6 +54,8 @@ export function createNotificationService(
      * still has the notification.
      */
     async add(n: NewNotification): Promise<boolean> {
+      await owned.byRecipient.added(n.recipient.id, n.id);
+      await owned.unreadByRecipient.added(n.recipient.id, n.id);
       try {
         await models.Notification.create({
           _id: n.id,
@@ -86,23 +94,18 @@ export function createNotificationService(
       if (ownRecipient(identity).id !== recipientId)
         throw new AppError('FORBIDDEN', '只能查看本人的消息。');
       const first = pageSize(args.first);
-      const filter: Record<string, unknown> = { recipientId };
-      if (args.unreadOnly) filter.readAt = null;
-      if (args.after) filter._id = { $lt: decodeCursor(args.after) };
+      const before = args.after ? decodeCursor(args.after) : undefined;
+      const unread = { readAt: null };
       // Lazy: the unread count and the page run only when the client selects them.
       return {
         ...lazyPage({
           first,
           fetch: () =>
-            models.Notification.find(filter)
-              .sort({ _id: -1 })
-              .limit(first + 1)
-              .lean<NotificationDoc[]>()
-              .exec(),
+            args.unreadOnly
+              ? owned.unreadByRecipient.find(recipientId, unread, { limit: first + 1, before })
+              : owned.byRecipient.find(recipientId, {}, { limit: first + 1, before }),
         }),
-        unreadCount: lazy(() =>
-          models.Notification.countDocuments({ recipientId, readAt: null }).exec(),
-        ),
+        unreadCount: lazy(() => owned.unreadByRecipient.count(recipientId, unread)),
       };
     },
 
@@ -114,16 +117,20 @@ export function createNotificationService(
       if (doc.readAt) return doc;
       const readAt = new Date();
       await models.Notification.updateOne({ _id: id, readAt: null }, { $set: { readAt } }).exec();
+      await owned.unreadByRecipient.left(me.id, id);
       return { ...doc, readAt };
     },
 
     /** Marks all of the caller's unread notifications read; returns how many changed. */
     async markAllRead(identity: Identity): Promise<number> {
       const me = ownRecipient(identity);
+      const ids = (await owned.unreadByRecipient.find(me.id, { readAt: null })).map((n) => n._id);
+      if (ids.length === 0) return 0;
       const result = await models.Notification.updateMany(
-        { recipientId: me.id, readAt: null },
+        { _id: { $in: ids }, readAt: null },
         { $set: { readAt: new Date() } },
       ).exec();
+      await owned.unreadByRecipient.left(me.id, ids);
       return result.modifiedCount;
     },
   };

@@ -7,6 +7,7 @@ import {
   newId,
   pageSize,
   requireRole,
+  traceparentOf,
   type Identity,
   type Logger,
   type PageArgs,
@@ -89,6 +90,7 @@ export function createOutbox(models: NotificationsModels, logger: Logger, onQueu
       }
       const variables: Record<string, string> = {};
       const secrets: Record<string, string> = {};
+      const traceparent = traceparentOf();
       for (const [name, value] of Object.entries(sms.values))
         (sensitiveVariables.has(name) ? secrets : variables)[name] = value;
       const payload: SmsPayload = {
@@ -98,6 +100,7 @@ export function createOutbox(models: NotificationsModels, logger: Logger, onQueu
         recipientRole: sms.recipient?.role ?? null,
         variables,
         ...(Object.keys(secrets).length ? { secrets } : {}),
+        ...(traceparent ? { traceparent } : {}),
       };
       // The message is its queue item until settled; re-inserting it (a replay of a half-done
       // intake) is a no-op.

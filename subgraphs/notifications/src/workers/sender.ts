@@ -1,5 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { AppError, isDuplicateKey, type Logger } from '@yuejuan/runtime';
+import {
+  AppError,
+  contextFromTraceparent,
+  inSpan,
+  isDuplicateKey,
+  SpanKind,
+  type Logger,
+  type Span,
+} from '@yuejuan/runtime';
 import { nativeCollection, type NotificationsModels, type SmsStatus } from '../models/index.ts';
 import {
   ProviderError,
@@ -210,8 +218,31 @@ export function createSender(o: SenderOptions) {
     }
   }
 
-  /** Sends a claimed message once and records the outcome. */
-  async function deliver({ message, attempt: n, sendBy }: Claim): Promise<void> {
+  /**
+   * Sends a claimed message once and records the outcome, in a span of the trace that queued
+   * it (an approval's trace reaches the SMS it caused, each attempt a span of its own).
+   */
+  function deliver(claim: Claim): Promise<void> {
+    return inSpan(
+      'sms send',
+      {
+        kind: SpanKind.CONSUMER,
+        parent: contextFromTraceparent(claim.message.traceparent),
+        attributes: {
+          'messaging.message.id': claim.message._id,
+          'yuejuan.sms.kind': claim.message.kind,
+          'yuejuan.sms.attempt': claim.attempt,
+          'yuejuan.sms.provider': o.provider.name,
+        },
+      },
+      (span) => attempt(claim, span),
+    );
+  }
+
+  async function attempt(
+    { message, attempt: n, sendBy }: Claim,
+    span: Span | undefined,
+  ): Promise<void> {
     let result: { providerMessageId: string | null };
     let phone: string | undefined;
     try {
@@ -219,11 +250,18 @@ export function createSender(o: SenderOptions) {
       const sms = compose(message, phone);
       if (Date.now() > sendBy.getTime())
         throw new ProviderError('LEASE_SHORT', '租约剩余时间不足，稍后重试', true);
-      result = await o.provider.send(sms, AbortSignal.timeout(o.providerTimeoutMs));
+      result = await inSpan(`sms ${o.provider.name}`, { kind: SpanKind.CLIENT }, () =>
+        o.provider.send(sms, AbortSignal.timeout(o.providerTimeoutMs)),
+      );
     } catch (err) {
       const e = err instanceof ProviderError ? err : transportError(err);
       const looked = phone && phone !== message.phone ? phone : undefined;
-      if (!e.retryable || n >= o.maxAttempts) return fail(message, n, e, looked);
+      span?.setAttribute('error.type', e.code);
+      if (!e.retryable || n >= o.maxAttempts) {
+        span?.setAttribute('yuejuan.sms.outcome', 'failed');
+        return fail(message, n, e, looked);
+      }
+      span?.setAttribute('yuejuan.sms.outcome', 'retry');
       smsAttemptsTotal.inc({ provider: o.provider.name, outcome: 'retry', code: e.code });
       const retryInMs = backoff(n);
       const dueAt = new Date(Date.now() + retryInMs);
@@ -247,6 +285,7 @@ export function createSender(o: SenderOptions) {
       );
       return;
     }
+    span?.setAttribute('yuejuan.sms.outcome', 'sent');
     smsAttemptsTotal.inc({ provider: o.provider.name, outcome: 'sent', code: '' });
     const looked = phone !== message.phone ? { phone } : {};
     await recordSent(message, {

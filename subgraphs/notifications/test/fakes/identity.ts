@@ -4,7 +4,7 @@
 // for identity to implement); without it, that path answers 404 like a missing express route.
 import { verifyInternalToken, internalTokenHeader } from '@yuejuan/runtime';
 import type { Contact } from '../../src/services/contacts.service.ts';
-import { startFake } from './http.ts';
+import { startFake } from '@yuejuan/testing/simulators';
 
 export interface IdentityFakeOptions {
   secret: string;

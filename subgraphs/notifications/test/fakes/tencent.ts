@@ -5,7 +5,7 @@
 // HMAC("TC3"+key, date) → HMAC(·, service) → HMAC(·, "tc3_request"). It refuses stale
 // timestamps, can fail the next N sends, and hands out delivery reports when pulled.
 import { createHash, createHmac, randomUUID } from 'node:crypto';
-import { sleep, startFake, type FakeRequest } from './http.ts';
+import { sleep, startFake, type FakeRequest } from '@yuejuan/testing/simulators';
 
 const hex = (data: string) => createHash('sha256').update(data).digest('hex');
 const mac = (key: Buffer | string, data: string) => createHmac('sha256', key).update(data).digest();

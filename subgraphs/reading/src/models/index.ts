@@ -34,6 +34,7 @@ export function readingModels(connection: Connection) {
   };
 }
 export type ReadingModels = ReturnType<typeof readingModels>;
+export { openReadingStatuses, readingOwned } from './owned.ts';
 export type { ReadingApplicationDoc } from './reading-application.model.ts';
 export type { AppointmentDoc, AppointmentType } from './appointment.model.ts';
 export { appointmentTypes } from './appointment.model.ts';

@@ -9,14 +9,18 @@ import {
   requireRole,
   requireStepUp,
   type Identity,
+  type OwnedFilter,
+  type OwnedIndex,
   type PageArgs,
   type StepUpClaim,
 } from '@yuejuan/runtime';
-import type {
-  AppointmentDoc,
-  PackageDoc,
-  ReadingApplicationDoc,
-  ReadingModels,
+import {
+  openReadingStatuses,
+  readingOwned,
+  type AppointmentDoc,
+  type PackageDoc,
+  type ReadingApplicationDoc,
+  type ReadingModels,
 } from '../models/index.ts';
 import { assertCanRead, assertReviewer } from './access.ts';
 import type { ReadingEvents } from './events.ts';
@@ -73,19 +77,23 @@ export function createApplicationService(
     if (!app) throw new AppError('NOT_FOUND', '阅卷申请不存在。');
     return app;
   }
-  /** A lazy connection: the count and the page run only when the client selects them. */
-  function page(filter: Record<string, unknown>, args: PageArgs) {
+  const owned = readingOwned(models);
+  /**
+   * One owner's applications (see readingOwned) as a lazy connection: the count and the page run
+   * only when the client selects them.
+   */
+  function page(
+    index: OwnedIndex<ReadingApplicationDoc>,
+    owner: string,
+    filter: OwnedFilter,
+    args: PageArgs,
+  ) {
     const first = pageSize(args.first);
-    const paged = args.after ? { ...filter, _id: { $lt: decodeCursor(args.after) } } : filter;
+    const before = args.after ? decodeCursor(args.after) : undefined;
     return lazyConnection({
       first,
-      count: () => models.ReadingApplication.countDocuments(filter).exec(),
-      fetch: () =>
-        models.ReadingApplication.find(paged)
-          .sort({ _id: -1 })
-          .limit(first + 1)
-          .lean<ReadingApplicationDoc[]>()
-          .exec(),
+      count: () => index.count(owner, filter),
+      fetch: () => index.find(owner, filter, { limit: first + 1, before }),
     });
   }
   /**
@@ -111,6 +119,11 @@ export function createApplicationService(
     if (!(await claimOnce(stores().changes, `${app._id}:${key}`, { by, at: new Date() })))
       throw new AppError('CONFLICT', '申请状态已变化，请刷新后重试。');
     await models.ReadingApplication.updateOne({ _id: app._id }, { $set: set }).exec();
+    if (
+      openReadingStatuses.includes(app.status) &&
+      !openReadingStatuses.includes(String(set.status))
+    )
+      await owned.openByProcuratorate.left(app.procuratorateId, app._id);
     const updated = await load(app._id);
     await events.application(updated, reason);
     return updated;
@@ -148,13 +161,11 @@ export function createApplicationService(
           `该案件不适用网上阅卷：${check.readingExclusion.reason}`,
           { category: check.readingExclusion.category, reason: check.readingExclusion.reason },
         );
-      const latest = await models.ReadingApplication.findOne({
-        lawyerId: lawyer.lawyerId,
-        caseId: input.caseId,
-      })
-        .sort({ _id: -1 })
-        .lean<ReadingApplicationDoc>()
-        .exec();
+      const [latest] = await owned.readingsByLawyer.find(
+        lawyer.lawyerId,
+        { caseId: input.caseId },
+        { limit: 1 },
+      );
       if (latest && (await holdsCase(latest)))
         throw new AppError('CONFLICT', '该案件已有待审核或尚在有效期内的阅卷申请。', {
           applicationId: latest._id,
@@ -166,6 +177,10 @@ export function createApplicationService(
       if (!(await claimOnce(stores().active, key, { applicationId: id, at: new Date() })))
         throw new AppError('CONFLICT', '该案件已有待审核或尚在有效期内的阅卷申请。');
       const now = new Date();
+      // Into the owners' indexes first (FerretDB's id sets), then the application itself.
+      await owned.readingsByLawyer.added(lawyer.lawyerId, id);
+      await owned.openByProcuratorate.added(check.procuratorateId!, id);
+      await owned.readingsByProcuratorate.added(check.procuratorateId!, id);
       await models.ReadingApplication.create({
         _id: id,
         lawyerId: lawyer.lawyerId,
@@ -248,17 +263,19 @@ export function createApplicationService(
       args: PageArgs,
     ) {
       assertCanRead(identity, { lawyerId, procuratorateId: '' });
-      return page({ lawyerId, ...(status ? { status } : {}) }, args);
+      return page(owned.readingsByLawyer, lawyerId, status ? { status } : {}, args);
     },
 
     async reviewQueue(identity: Identity, status: string | null | undefined, args: PageArgs) {
       if (identity.role === 'ANONYMOUS') throw new AppError('UNAUTHENTICATED');
       if (identity.role !== 'PROSECUTOR')
         throw new AppError('FORBIDDEN', '审核队列仅供检察人员使用。');
-      return page(
-        { procuratorateId: identity.procuratorateId, status: status ?? 'SUBMITTED' },
-        args,
-      );
+      const wanted = status ?? 'SUBMITTED';
+      // The open ones (to review, files to prepare) from the open index; history from all of them.
+      const index = openReadingStatuses.includes(wanted)
+        ? owned.openByProcuratorate
+        : owned.readingsByProcuratorate;
+      return page(index, identity.procuratorateId, { status: wanted }, args);
     },
   };
 }

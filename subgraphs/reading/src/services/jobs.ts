@@ -234,7 +234,14 @@ export function createBuildRunner(
         dedupeKey: `${pkg._id}:${pkg.keyVersion}:DOCUMENT_PASSWORD`,
       });
     } catch (err) {
-      if (stopping) return; // left RUNNING: a later process takes it over once its heartbeat is stale
+      if (stopping) {
+        // Stopped (a restart): released, so another process takes it over at its next look
+        // instead of after the stale window. A crash leaves it RUNNING until its heartbeat is stale.
+        await models.BuildJob.updateOne({ _id: job._id }, { $set: { heartbeatAt: new Date(0) } })
+          .exec()
+          .catch(() => undefined);
+        return;
+      }
       logger.error({ err, packageId: pkg._id }, 'package build failed');
       packageBuildsTotal.inc({ outcome: 'failed' });
       await models.BuildJob.updateOne(

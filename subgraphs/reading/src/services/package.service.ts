@@ -11,6 +11,7 @@ import {
 } from '@yuejuan/runtime';
 import {
   appointmentTypes,
+  readingOwned,
   type AppointmentDoc,
   type PackageDoc,
   type ReadingModels,
@@ -128,13 +129,11 @@ export function createPackageService(
       if (!(await peers.checkBinding(appointment.lawyerId, appointment.caseId)).bound)
         throw new AppError('CASE_NOT_BOUND', '该案件的绑定已被撤销，不能制作卷宗。');
       if (previous) {
-        const newer = await models.ReadingApplication.findOne({
-          lawyerId: appointment.lawyerId,
-          caseId: appointment.caseId,
-        })
-          .sort({ _id: -1 })
-          .lean<{ _id: string }>()
-          .exec();
+        const [newer] = await readingOwned(models).readingsByLawyer.find(
+          appointment.lawyerId,
+          { caseId: appointment.caseId },
+          { limit: 1 },
+        );
         if (newer && newer._id !== appointment.sourceId)
           throw new AppError('CONFLICT', '律师已重新申请在线阅卷，请在新的申请中制作卷宗。', {
             applicationId: newer._id,

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { AppError, requireRole, type Identity } from '@yuejuan/runtime';
+import { AppError, requireRole, requireScopes, type Identity } from '@yuejuan/runtime';
 import type { ReadingModels, VolumeDoc } from '../models/index.ts';
 import {
   BlobTooLargeError,
@@ -82,13 +82,18 @@ export function createVolumeService(
       contentLength: number | undefined,
       body: AsyncIterable<Uint8Array> | Readable,
     ): Promise<VolumeDoc> {
-      const prosecutor = requireRole(identity, 'PROSECUTOR');
+      // A procuratorate's own case system (client credentials, volumes:write) uploads like its staff.
+      const uploader = requireRole(identity, 'PROSECUTOR', 'SYSTEM');
+      requireScopes(identity, [['volumes:write']]);
       const title = titleOf(rawTitle);
       if (contentLength !== undefined && contentLength > maxBytes)
         throw new AppError('PAYLOAD_TOO_LARGE', '卷宗文件过大。', { maxBytes });
       const check = await peers.checkBinding(null, caseId);
       if (!check.exists) throw new AppError('NOT_FOUND', '案件不存在。');
-      assertReviewer(identity, check.procuratorateId!);
+      if (uploader.role === 'SYSTEM') {
+        if (uploader.procuratorateId !== check.procuratorateId)
+          throw new AppError('FORBIDDEN', '只能向本院的案件上传卷宗。');
+      } else assertReviewer(identity, check.procuratorateId!);
       const { head, body: whole } = await peekHead(body, sniffLength);
       const problem = contentProblem(contentType, `${title}.pdf`, head, ['application/pdf']);
       if (problem) throw new AppError('UNSUPPORTED_MEDIA_TYPE', problem);
@@ -124,7 +129,8 @@ export function createVolumeService(
             pageCount,
             sha256: stored.sha256,
             blobId: stored.id,
-            uploadedBy: prosecutor.prosecutorId,
+            uploadedBy:
+              uploader.role === 'SYSTEM' ? `app:${uploader.app.clientId}` : uploader.prosecutorId,
           });
           return doc.toObject() as VolumeDoc;
         } catch (err) {

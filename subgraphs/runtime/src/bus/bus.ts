@@ -1,7 +1,8 @@
 import type { Db, MongoClient } from 'mongodb';
 import { newId } from '../ids.ts';
-import type { Logger } from '@yuejuan/platform';
-import { tailEvents } from './tail.ts';
+import { SpanKind, trace } from '@opentelemetry/api';
+import { contextFromTraceparent, inSpan, traceparentOf, type Logger } from '@yuejuan/platform';
+import { createSequencer, sequenced, tailFor } from './sequence.ts';
 import { createWaker } from './wake.ts';
 import { busGapsTotal } from '../metrics.ts';
 import type {
@@ -39,6 +40,13 @@ export function busStats(): { listeners: number; cursors: number } {
   return { listeners, cursors };
 }
 
+/** What a span of the bus says about an event (OpenTelemetry's messaging conventions). */
+const messagingAttributes = (topic: string, id: string) => ({
+  'messaging.system': 'yuejuan.events',
+  'messaging.destination.name': topic,
+  'messaging.message.id': id,
+});
+
 /** The last events seen, for dedupe across a durable consumer's restart. */
 const CHECKPOINTS = 'event_checkpoints';
 
@@ -58,6 +66,9 @@ export function createEventBus(options: EventBusOptions): EventBus {
   let ready: Promise<void> | null = null;
   const durables = new Set<{ stop(): Promise<void> }>();
   const waker = createWaker(db, collection, logger);
+  // FerretDB: numbered events read by `_id` (sequence.ts); MongoDB: the tailable cursor.
+  const tailEvents = tailFor(options.client);
+  const sequencer = createSequencer(db, collection);
 
   const ensureCollection = () =>
     (ready ??= db
@@ -104,12 +115,23 @@ export function createEventBus(options: EventBusOptions): EventBus {
   const bus: EventBus = {
     async publish(topic, payload) {
       await ensureCollection();
-      const event = { id: newId(), topic, at: new Date(), payload };
-      await db
-        .collection(collection)
-        .insertOne({ _id: event.id as never, topic, at: event.at, payload });
-      await waker.touch(event.id, event.at);
-      return event as DomainEvent<typeof payload>;
+      const id = newId();
+      return inSpan(
+        `${topic} publish`,
+        { kind: SpanKind.PRODUCER, attributes: messagingAttributes(topic, id) },
+        async () => {
+          // Stored with the event: its consumers' spans are children of this one.
+          const traceparent = traceparentOf();
+          const stored = { topic, at: new Date(), payload, ...(traceparent && { traceparent }) };
+          let eventId = id;
+          if (await sequenced(options.client)) {
+            eventId = await sequencer.insert(stored);
+            trace.getActiveSpan()?.setAttribute('messaging.message.id', eventId);
+          } else await db.collection(collection).insertOne({ _id: id as never, ...stored });
+          await waker.touch(eventId, stored.at);
+          return { id: eventId, ...stored } as DomainEvent<typeof payload>;
+        },
+      );
     },
 
     subscribe(topics, handler) {
@@ -203,7 +225,19 @@ export function createEventBus(options: EventBusOptions): EventBus {
           waker,
           after: saved?.lastId,
           onEvent: async (event) => {
-            if (topics.has(event.topic)) await consumer.handler(event);
+            if (topics.has(event.topic))
+              await inSpan(
+                `${event.topic} process`,
+                {
+                  kind: SpanKind.CONSUMER,
+                  parent: contextFromTraceparent(event.traceparent),
+                  attributes: {
+                    ...messagingAttributes(event.topic, event.id),
+                    'messaging.consumer.group.name': consumer.name,
+                  },
+                },
+                () => consumer.handler(event),
+              );
             await checkpoints.updateOne(
               { _id: consumer.name },
               { $set: { lastId: event.id, lastAt: event.at } },

@@ -1,5 +1,5 @@
 import { Long, type Db, type Document } from 'mongodb';
-import type { Logger } from '@yuejuan/platform';
+import { untraced, type Logger } from '@yuejuan/platform';
 import type { DomainEvent } from './types.ts';
 import { busLagSeconds } from '../metrics.ts';
 import type { Waker } from './wake.ts';
@@ -73,7 +73,13 @@ export function tailEvents(options: TailOptions): { stop(): Promise<void> } {
         { topic: String(doc.topic) },
         Math.max(0, Date.now() - at.getTime()) / 1000,
       );
-      await options.onEvent({ id, topic: doc.topic, at, payload: doc.payload ?? {} });
+      await options.onEvent({
+        id,
+        topic: doc.topic,
+        at,
+        payload: doc.payload ?? {},
+        ...(typeof doc.traceparent === 'string' ? { traceparent: doc.traceparent } : {}),
+      });
       seen.set(id, at.getTime());
       if (at > lastAt) lastAt = at;
     }
@@ -83,7 +89,8 @@ export function tailEvents(options: TailOptions): { stop(): Promise<void> } {
     }
   };
 
-  const loop = (async () => {
+  // Outside any trace: the listener that opened the cursor may have done so inside a request.
+  const loop = untraced(async () => {
     await options.ready?.catch((err) => logger.error({ err }, 'events collection unavailable'));
     // A resume point that is no longer in the window (overwritten) cannot be skipped to.
     if (
@@ -164,7 +171,7 @@ export function tailEvents(options: TailOptions): { stop(): Promise<void> } {
         backoff = Math.min(backoff * 2, 2000);
       }
     }
-  })();
+  });
 
   return {
     async stop() {

@@ -7,6 +7,11 @@ export interface DomainEvent<P extends Record<string, unknown> = Record<string, 
   /** When it was published. */
   at: Date;
   payload: P;
+  /**
+   * The W3C trace context of its publication (when traced): whoever handles the event
+   * continues that trace, so an approval's trace reaches the messages it caused.
+   */
+  traceparent?: string;
 }
 
 export type EventHandler = (event: DomainEvent) => void | Promise<void>;

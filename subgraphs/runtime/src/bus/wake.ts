@@ -1,5 +1,5 @@
 import type { Collection, Db } from 'mongodb';
-import type { Logger } from '@yuejuan/platform';
+import { untraced, type Logger } from '@yuejuan/platform';
 
 /** The head document's collection: one document per events collection, rewritten on publish. */
 export const HEADS = 'event_heads';
@@ -95,7 +95,7 @@ export function createWaker(
           resolve();
         };
         waiters.push(done);
-        if (!polling) void poll();
+        if (!polling) void untraced(poll);
       });
     },
     async touch(eventId, at) {

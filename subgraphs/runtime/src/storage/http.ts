@@ -1,5 +1,11 @@
 import type { Request, Response } from 'express';
-import { internalTokenHeader, verifyInternalToken, type Identity } from '@yuejuan/platform';
+import {
+  appOf,
+  internalTokenHeader,
+  requireScopes,
+  verifyInternalToken,
+  type Identity,
+} from '@yuejuan/platform';
 import { AppError } from '@yuejuan/platform';
 import type { ByteRange } from './types.ts';
 
@@ -21,6 +27,7 @@ const statusOf: Record<string, number> = {
   READING_EXPIRED: 410,
   PACKAGE_NOT_READY: 409,
   RATE_LIMITED: 429,
+  INSUFFICIENT_SCOPE: 403,
   SERVICE_UNAVAILABLE: 503,
   CASE_NOT_BOUND: 403,
 };
@@ -28,13 +35,18 @@ const statusOf: Record<string, number> = {
 /**
  * The caller of a blob route, from the token the gateway mints for this subgraph (the same
  * `x-internal-token` as for /graphql, carrying the caller's identity). Throws UNAUTHENTICATED.
+ * An application (OAuth token) is refused (INSUFFICIENT_SCOPE) unless the route names the
+ * scopes it accepts, as `@requiresScopes` does for fields.
  */
 export async function routeIdentity(
   req: Request,
   secret: string,
   audience: string,
+  scopes?: readonly (readonly string[])[],
 ): Promise<Identity> {
-  return verifyInternalToken(secret, audience, req.header(internalTokenHeader));
+  const identity = await verifyInternalToken(secret, audience, req.header(internalTokenHeader));
+  if (appOf(identity)) requireScopes(identity, scopes ?? []);
+  return identity;
 }
 
 /** Answers a route's error as JSON `{code, message}` with its HTTP status; unknown errors are logged and hidden. */
