@@ -1,4 +1,5 @@
 import type { ResultFile } from './lib/results.ts';
+import { renderProvince } from './province/render.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- benchmark JSON is read freely
 type Render = (r: ResultFile<any>) => string[];
@@ -301,4 +302,5 @@ export const renderers: Record<string, Render> = {
   soak: openLoop,
   faults,
   reader,
+  province: renderProvince,
 };
