@@ -19,6 +19,7 @@ export default ts.config(
       'clients/e2e/artifacts/',
       'clients/shared/src/graphql-env.d.ts',
       'subgraphs/*/src/generated/',
+      'clients/sdk-example/src/generated/',
       'infra/bench/results/',
       'clients/operations/test/fixtures/',
     ],

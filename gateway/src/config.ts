@@ -96,6 +96,13 @@ export const gatewayConfigShape = {
   WS_MAX_SUBSCRIPTIONS_PER_SOCKET: count(1, 1000, 20),
   /** How often a socket's session is checked again: a revoked session loses it within this. */
   WS_SESSION_RECHECK_MS: count(1000, 60_000, 30_000),
+  /**
+   * Gateway instances sharing the traffic (HAProxy round robin): each enforces 1/N of an
+   * application's rateLimitPerMinute (ADR 0012).
+   */
+  GATEWAY_REPLICAS: count(1, 64, 1),
+  /** The window of applications' per-minute limits, in ms (60000; tests shorten it). */
+  APP_RATE_LIMIT_WINDOW_MS: count(1000, 3_600_000, 60_000),
 };
 export type GatewayConfig = ReturnType<typeof loadGatewayConfig>;
 

@@ -8,7 +8,7 @@ import {
   type Identity,
 } from '@yuejuan/platform';
 import { postJson } from './http-client.ts';
-import { createAccessTokenResolver, looksLikeJwt } from './oauth.ts';
+import { createAccessTokenResolver, looksLikeJwt, type AppPolicy } from './oauth.ts';
 
 /** Who is at the other end of the connection, forwarded to subgraphs as x-client-* headers. */
 export interface ClientInfo {
@@ -20,6 +20,8 @@ export interface GatewayContext {
   identity: Identity;
   requestId: string;
   client?: ClientInfo;
+  /** An integrator's application (OAuth access token): its limit and allowlist (app-limits.ts). */
+  app?: AppPolicy;
 }
 
 const unauthenticated = () =>
@@ -56,7 +58,7 @@ export function createContextFactory(options: {
         : randomUUID();
     if (!authorization) return { identity: { role: 'ANONYMOUS' }, requestId, client };
     const bearer = authorization.startsWith('Bearer ') ? authorization.slice(7) : '';
-    if (looksLikeJwt(bearer)) return { identity: await accessToken(bearer), requestId, client };
+    if (looksLikeJwt(bearer)) return { ...(await accessToken(bearer)), requestId, client };
     const match = /^Bearer ([A-Za-z0-9_-]{20,200})$/.exec(authorization);
     if (!match) throw unauthenticated();
     const traced = injectTraceHeaders<Record<string, string>>({});

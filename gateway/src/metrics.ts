@@ -1,7 +1,8 @@
 // The gateway's metrics (Prometheus, prom-client; served on METRICS_PORT, never on the public
 // port): RED per operation and client, each subgraph fetch, refusals, WebSocket use.
 import type { ApolloServerPlugin } from '@apollo/server';
-import { counter, gauge, histogram, secondsBuckets } from '@yuejuan/platform';
+import { appOf, counter, gauge, histogram, secondsBuckets } from '@yuejuan/platform';
+import { appLabel } from './app-limits.ts';
 import type { GatewayContext } from './context.ts';
 import { limitCode } from './limits.ts';
 
@@ -70,11 +71,18 @@ export const clientLabel = (header: string | null | undefined) =>
       ? 'other'
       : 'unknown';
 
-/** Counts and times every HTTP operation; limit refusals also count as refusals. */
+/**
+ * Counts and times every operation; limit refusals also count as refusals. An application's
+ * operations are labelled by its verified client id (`app:<id>`, bounded: app-limits.ts), never
+ * by what a header says.
+ */
 export const metricsPlugin: ApolloServerPlugin<GatewayContext> = {
-  async requestDidStart({ request }) {
+  async requestDidStart({ request, contextValue }) {
     const started = performance.now();
-    const client = clientLabel(request.http?.headers.get('apollographql-client-name'));
+    const app = contextValue?.identity ? appOf(contextValue.identity) : undefined;
+    const client = app
+      ? appLabel(app.clientId)
+      : clientLabel(request.http?.headers.get('apollographql-client-name'));
     return {
       async willSendResponse({ operationName, errors }) {
         const operation = operationLabel(operationName ?? request.operationName);

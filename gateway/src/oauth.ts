@@ -91,6 +91,18 @@ export function verifyAccessToken(
   return claims as unknown as AccessTokenClaims;
 }
 
+/**
+ * What the gateway enforces for an application (app-limits.ts, app-operations.ts), from the
+ * per-request token check: its rate limit, whether only its registered operations run (null:
+ * the deployment's default) and the revision of those operations.
+ */
+export interface AppPolicy {
+  clientId: string;
+  rateLimitPerMinute: number;
+  operationsOnly: boolean | null;
+  operationsRevision: string;
+}
+
 /** The issuer and signing keys, as identity's provider publishes them. */
 interface Published {
   issuer: string;
@@ -170,7 +182,7 @@ export function createAccessTokenResolver(options: {
     return published;
   }
 
-  return async (token: string): Promise<Identity> => {
+  return async (token: string): Promise<{ identity: Identity; app: AppPolicy }> => {
     const kid = decode(token.split('.')[0]!)?.kid;
     const current = await keysFor(typeof kid === 'string' ? kid : undefined);
     const claims = verifyAccessToken(token, {
@@ -189,19 +201,36 @@ export function createAccessTokenResolver(options: {
       { timeoutMs: options.timeoutMs, repeatable: true },
     ).catch(() => null);
     if (res?.status !== 200 || !res.body || typeof res.body !== 'object') throw unavailable();
-    const status = res.body as { active: boolean; scopes?: string[]; procuratorateId?: string };
+    const status = res.body as {
+      active: boolean;
+      scopes?: string[];
+      procuratorateId?: string;
+    } & Partial<Omit<AppPolicy, 'clientId'>>;
     if (!status.active) throw invalidToken('授权已撤销或应用已停用，访问令牌已失效。');
     const held = (claims.scope ?? '').split(' ').filter((s) => status.scopes?.includes(s));
     const app = { clientId: claims.client_id, scopes: held };
+    // The same answer carries the application's limit and allowlist revision (no extra trip).
+    const policy: AppPolicy = {
+      clientId: claims.client_id,
+      rateLimitPerMinute: status.rateLimitPerMinute ?? 600,
+      operationsOnly: status.operationsOnly ?? null,
+      operationsRevision: status.operationsRevision ?? '',
+    };
     if (status.procuratorateId)
-      return { role: 'SYSTEM', procuratorateId: status.procuratorateId, app };
+      return {
+        identity: { role: 'SYSTEM', procuratorateId: status.procuratorateId, app },
+        app: policy,
+      };
     if (!claims.gid) throw invalidToken();
     return {
-      role: 'LAWYER',
-      sessionId: `oauth:${claims.gid}`,
-      lawyerId: claims.sub,
-      verified: false,
-      app: { ...app, grantId: claims.gid },
+      identity: {
+        role: 'LAWYER',
+        sessionId: `oauth:${claims.gid}`,
+        lawyerId: claims.sub,
+        verified: false,
+        app: { ...app, grantId: claims.gid },
+      },
+      app: policy,
     };
   };
 }

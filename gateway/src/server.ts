@@ -40,12 +40,17 @@ import { operationNamePlugin } from './operation-name.ts';
 import { loadManifest, persistedOperations, resolvePersisted } from './persisted.ts';
 import { createSupergraphSource } from './supergraph.ts';
 import { mountExplorer } from './explorer/index.ts';
+import { mountDevelopers } from './developers/index.ts';
 import { cors, mountFileRoutes } from './files.ts';
 import { fileRouteScopes, mountOAuthForwarding } from './oauth.ts';
 import { appOf, holdsScopes } from '@yuejuan/platform';
 import { GraphQLError } from 'graphql';
 import { attachSubscriptions } from './subscriptions/index.ts';
+import { createAppGate } from './app-gate.ts';
+import { createAppLimits } from './app-limits.ts';
+import { createAppOperations } from './app-operations.ts';
 import { subscriptionLimits } from './ws-policy.ts';
+import { createContractGuard } from './contract.ts';
 
 export interface Gateway {
   /** Starts listening; resolves with the GraphQL URL. */
@@ -70,6 +75,8 @@ export function createGateway(config: GatewayConfig, logger: Logger): Gateway {
     logger,
   });
   const supergraphSdl = supergraph.current();
+  // Applications (OAuth tokens) see only the integrators' contract (contract.ts).
+  const contract = createContractGuard(supergraphSdl, logger);
   const manifest = loadManifest(config.PERSISTED_OPERATIONS_PATH);
   const gateway = new ApolloGateway({
     supergraphSdl: supergraph.hook,
@@ -115,12 +122,33 @@ export function createGateway(config: GatewayConfig, logger: Logger): Gateway {
       costWithVariables(config),
       metricsPlugin,
       tracingPlugin,
+      contract.plugin,
+      {
+        // Late-bound: the gate is made after the server (it needs the context factory).
+        requestDidStart: (rc) => appGate.logPlugin.requestDidStart!(rc),
+      },
     ],
   });
   const context = createContextFactory({
     identityBaseUrl: urlOf('identity'),
     secret: config.YUEJUAN_INTERNAL_SECRET,
     timeoutMs: config.SUBGRAPH_TIMEOUT_MS,
+  });
+  // Integrators' applications: attribution, per-app rate limits and allowlists (app-gate.ts).
+  const appGate = createAppGate({
+    limits: createAppLimits({
+      replicas: config.GATEWAY_REPLICAS,
+      windowMs: config.APP_RATE_LIMIT_WINDOW_MS,
+    }),
+    operations: createAppOperations({
+      identityBaseUrl: urlOf('identity'),
+      secret: config.YUEJUAN_INTERNAL_SECRET,
+      timeoutMs: config.SUBGRAPH_TIMEOUT_MS,
+    }),
+    manifest,
+    persistedOnly: persistedOnly(config),
+    maxTokens: config.GRAPHQL_MAX_TOKENS,
+    logger,
   });
 
   // This instance: 503 while it drains (a load balancer checks this, not /ready: every gateway
@@ -154,6 +182,11 @@ export function createGateway(config: GatewayConfig, logger: Logger): Gateway {
       .json({ status: ready ? 'ready' : 'degraded', subgraphs: Object.fromEntries(checks) });
   });
   if (explorerEnabled(config)) mountExplorer(app);
+  mountDevelopers(app, {
+    config,
+    supergraph: () => supergraph.current(),
+    explorer: explorerEnabled(config),
+  });
   const trust = proxyTrust(config.YUEJUAN_TRUSTED_PROXIES, config.YUEJUAN_PROXY_SECRET);
   const header = (request: http.IncomingMessage, name: string) => {
     const value = request.headers[name];
@@ -189,6 +222,7 @@ export function createGateway(config: GatewayConfig, logger: Logger): Gateway {
         throw new GraphQLError('该应用未获得访问此数据的授权。', {
           extensions: { code: 'INSUFFICIENT_SCOPE', http: { status: 403 } },
         });
+      await appGate.file(c, req, req.res!);
       return c;
     },
     timeoutMs: config.SUBGRAPH_TIMEOUT_MS,
@@ -222,12 +256,14 @@ export function createGateway(config: GatewayConfig, logger: Logger): Gateway {
         logger,
         authenticate: (authorization, request) =>
           context(authorization, undefined, clientOf(request)),
-        persisted: (body) =>
-          resolvePersisted(body, {
-            manifest,
-            freeText: freeTextAllowed(config),
-            maxTokens: config.GRAPHQL_MAX_TOKENS,
-          }),
+        persisted: (body, c) =>
+          c.app
+            ? appGate.admit(c, body, 'ws')
+            : resolvePersisted(body, {
+                manifest,
+                freeText: freeTextAllowed(config),
+                maxTokens: config.GRAPHQL_MAX_TOKENS,
+              }),
         operationLimits: {
           maxTokens: config.GRAPHQL_MAX_TOKENS,
           validationRules: operationLimits(config).validationRules,
@@ -239,21 +275,32 @@ export function createGateway(config: GatewayConfig, logger: Logger): Gateway {
           ) as never;
         },
         limits: subscriptionLimits(config),
+        contract: (document, c) => contract.refuse(document, c.identity),
       });
       supergraph.onUpdate((sdl) => subscriptions?.updateSupergraph(sdl));
+      supergraph.onUpdate((sdl) => contract.update(sdl));
       socketSources.add(socketStats);
       app.use(
         '/graphql',
         requireJson,
         jsonBody(),
-        persistedOperations({
-          manifest,
-          freeText: freeTextAllowed(config),
-          maxTokens: config.GRAPHQL_MAX_TOKENS,
-        }),
+        appGate.http(
+          (req) =>
+            context(
+              req.header('authorization'),
+              req.header('x-request-id') ?? undefined,
+              clientOf(req),
+            ),
+          persistedOperations({
+            manifest,
+            freeText: freeTextAllowed(config),
+            maxTokens: config.GRAPHQL_MAX_TOKENS,
+          }),
+        ),
         ensureBody,
         expressMiddleware(apollo, {
           context: ({ req }) =>
+            appGate.contextOf(req) ??
             context(
               req.header('authorization'),
               req.header('x-request-id') ?? undefined,

@@ -12,6 +12,7 @@ import { post } from './http.ts';
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from './otlp-receiver.ts';
 
 const SERVER = 2;
+const CLIENT = 3;
 const PRODUCER = 4;
 const CONSUMER = 5;
 
@@ -259,11 +260,12 @@ describe('tracing: one trace per client operation, exported over OTLP/HTTP', () 
       .findOne({ 'payload.applicationId': application._id, 'payload.status': 'APPROVED' });
     expect(stored?.traceparent).toBe(`00-${traceId}-${publish.spanId}-01`);
 
-    // Each durable consumer (notifications, and reading's binding watch) handles it as a
-    // child of the publication ...
+    // Each durable consumer (notifications, its webhooks, and reading's binding watch) handles
+    // it as a child of the publication ...
     const consumers = spans.filter((s) => s.name === 'cases.bindingApplication.changed process');
     expect(consumers.map((s) => s.attributes['messaging.consumer.group.name']).sort()).toEqual([
       'notifications',
+      'notifications-webhooks',
       'reading-bindings',
     ]);
     for (const s of consumers)
@@ -331,6 +333,93 @@ describe('tracing: one trace per client operation, exported over OTLP/HTTP', () 
     expect(logged.map((l) => l.msg).sort()).toEqual(['sms queued', 'sms sent']);
     for (const line of logged) expect(line.trace_id).toBe(traceId);
     expect(logged.find((l) => l.msg === 'sms sent')!.span_id).toBe(sms.spanId);
+  });
+
+  it("runs the prosecutors' fan-out of a new application in the trace of its event, with a client span for each internal call", async () => {
+    const applicationId = `traced-fanout-${Date.now()}`;
+    const event = await stack.bus.cases.publish('cases.bindingApplication.changed', {
+      applicationId,
+      lawyerId: people.zhangSanId,
+      procuratorateId: shanghai.id,
+      status: 'SUBMITTED',
+    });
+    const isFanout = (s: ReceivedSpan) =>
+      s.name === 'notifications fanout' && s.attributes['messaging.message.id'] === event.id;
+    const isRoute = (s: ReceivedSpan) =>
+      s.kind === SERVER && s.attributes['http.route'] === '/internal/contacts/by-procuratorate';
+    await spansUntil(() => receiver.spans.some(isFanout));
+    const fanout = one(receiver.spans, isFanout, 'the fan-out run');
+    await spansUntil(() => receiver.trace(fanout.traceId).some(isRoute));
+    const spans = receiver.trace(fanout.traceId);
+
+    const publish = one(
+      spans,
+      (s) => s.kind === PRODUCER && s.name === 'cases.bindingApplication.changed publish',
+      'the publication',
+    );
+    expect(publish.attributes['messaging.message.id']).toBe(event.id);
+    const consumer = one(
+      spans,
+      (s) =>
+        s.kind === CONSUMER && s.attributes['messaging.consumer.group.name'] === 'notifications',
+      "notifications' handling of the event",
+    );
+    expect(consumer.parentSpanId).toBe(publish.spanId);
+    expect(fanout.kind).toBe(CONSUMER);
+    expect(ancestors(fanout)).toContain(consumer);
+
+    // identity's route is served under notifications' client span of the call.
+    const route = one(spans, isRoute, "identity's prosecutors route");
+    const call = byId(route.parentSpanId)!;
+    expect(call).toMatchObject({
+      kind: CLIENT,
+      name: 'POST /internal/contacts/by-procuratorate',
+      parentSpanId: fanout.spanId,
+    });
+    expect(call.attributes).toMatchObject({
+      'peer.service': 'identity',
+      'http.response.status_code': 200,
+    });
+    const added = await stack.services.notifications.models.Notification.countDocuments({
+      subjectId: applicationId,
+    }).exec();
+    expect(added).toBeGreaterThan(0);
+  });
+
+  it('gives a query sent over the WebSocket a server span of its own, with the whole operation under it', async () => {
+    const client = createClient({
+      url: stack.url.replace('http', 'ws'),
+      webSocketImpl: WebSocket,
+      connectionParams: {
+        authorization: `Bearer ${await lawyerToken(stack, people.zhangSanId)}`,
+      },
+      retryAttempts: 0,
+    });
+    const result = await new Promise<unknown>((resolve, reject) => {
+      let value: unknown;
+      client.subscribe(
+        { query: 'query TracedOverSocket { viewer { __typename } }' },
+        { next: (v) => (value = v), error: reject, complete: () => resolve(value) },
+      );
+    });
+    await client.dispose();
+    expect(result).toMatchObject({ data: { viewer: { __typename: 'Viewer' } } });
+
+    const isOperation = (s: ReceivedSpan) =>
+      s.name === 'graphql-ws operation' &&
+      s.attributes['graphql.operation.name'] === 'TracedOverSocket';
+    await spansUntil(() => receiver.spans.some(isOperation));
+    const operation = one(receiver.spans, isOperation, 'the socket operation');
+    expect(operation.kind).toBe(SERVER);
+    expect(operation.parentSpanId).toBeFalsy();
+    await spansUntil(() =>
+      receiver.trace(operation.traceId).some((s) => s.name === 'Query.viewer'),
+    );
+    const spans = receiver.trace(operation.traceId);
+    const request = one(spans, (s) => s.name === 'gateway.request', "Apollo's request");
+    expect(request.parentSpanId).toBe(operation.spanId);
+    const viewer = spans.find((s) => s.name === 'Query.viewer')!;
+    expect(ancestors(viewer)).toContain(request);
   });
 
   it("writes the request's trace id into the gateway's log lines", async () => {

@@ -1,9 +1,9 @@
 import type http from 'node:http';
-import { GraphQLError, type ExecutionArgs, type ExecutionResult } from 'graphql';
+import { GraphQLError, type DocumentNode, type ExecutionArgs, type ExecutionResult } from 'graphql';
 import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type { ServiceMap } from '@apollo/gateway';
-import type { Logger } from '@yuejuan/platform';
+import { inSpan, SpanKind, type Logger } from '@yuejuan/platform';
 import type { GatewayContext } from '../context.ts';
 import type { SubscriptionLimits } from '../ws-policy.ts';
 import { federatedSubscription } from './execute.ts';
@@ -24,8 +24,17 @@ export interface SubscriptionServerOptions {
     authorization: string | undefined,
     request: import('node:http').IncomingMessage,
   ) => Promise<GatewayContext>;
-  /** The HTTP pipeline's persisted-operations policy, applied to each operation sent over the socket. */
-  persisted: (payload: Record<string, unknown>) => { code: string; message: string } | null;
+  /**
+   * The HTTP pipeline's persisted-operations policy, applied to each operation sent over the
+   * socket with the caller's context (an application's limit and allowlist: app-gate.ts).
+   */
+  persisted: (
+    payload: Record<string, unknown>,
+    context: GatewayContext,
+  ) =>
+    | { code: string; message: string; extensions?: Record<string, unknown> }
+    | null
+    | Promise<{ code: string; message: string; extensions?: Record<string, unknown> } | null>;
   /** The HTTP pipeline's operation limits (parser tokens, graphql-armor rules). */
   operationLimits: {
     maxTokens: number;
@@ -37,6 +46,8 @@ export interface SubscriptionServerOptions {
     context: GatewayContext,
   ) => Promise<ExecutionResult>;
   limits: SubscriptionLimits;
+  /** The integrators' contract: errors for an operation outside it (none for people). */
+  contract?: (document: DocumentNode, context: GatewayContext) => readonly GraphQLError[];
 }
 
 interface ConnectionState {
@@ -168,10 +179,14 @@ export function attachSubscriptions(options: SubscriptionServerOptions) {
         }
         // The same persisted-operations policy as HTTP: in production only manifest operations.
         const body = { ...payload } as Record<string, unknown>;
-        const refusal = options.persisted(body);
+        const refusal = await options.persisted(body, state.context!);
         if (refusal) {
           refusalsTotal.inc({ reason: refusal.code, transport: 'ws' });
-          return [new GraphQLError(refusal.message, { extensions: { code: refusal.code } })];
+          return [
+            new GraphQLError(refusal.message, {
+              extensions: { ...refusal.extensions, code: refusal.code },
+            }),
+          ];
         }
         payload = { ...payload, query: body.query as string };
         const planned = planner.plan(payload.query, payload.operationName);
@@ -181,6 +196,8 @@ export function attachSubscriptions(options: SubscriptionServerOptions) {
               new GraphQLError(e.message, { extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }),
           );
         const document = planned.kind === 'subscription' ? planned.plan.document : planned.document;
+        const outside = options.contract?.(document, state.context!) ?? [];
+        if (outside.length) return [...outside];
         const contextValue: OperationContextValue = {
           planned,
           gateway: state.context!,
@@ -216,9 +233,20 @@ export function attachSubscriptions(options: SubscriptionServerOptions) {
             }),
         );
       },
+      // A query or mutation sent over the socket is a server span of its own, as over HTTP.
       execute: (args) => {
         const { request, gateway } = args.contextValue as OperationContextValue;
-        return options.runOperation(request, gateway);
+        return inSpan(
+          'graphql-ws operation',
+          {
+            kind: SpanKind.SERVER,
+            attributes: {
+              'network.transport': 'websocket',
+              ...(request.operationName ? { 'graphql.operation.name': request.operationName } : {}),
+            },
+          },
+          () => options.runOperation(request, gateway),
+        );
       },
       onOperation: (ctx) => {
         stateOf(ctx.extra).subscriptions++;

@@ -11,6 +11,8 @@ declare module 'autocannon' {
     expectBody?: string;
     timeout?: number;
     pipelining?: number;
+    /** Requests per second across all connections (a fixed arrival rate). */
+    overallRate?: number;
   }
   interface Histogram {
     average: number;

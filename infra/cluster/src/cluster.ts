@@ -190,6 +190,8 @@ export async function startCluster(options: ClusterOptions) {
             YUEJUAN_TRUSTED_PROXIES: '127.0.0.1,::1',
             YUEJUAN_PROXY_SECRET: secrets.proxy,
             YUEJUAN_ALLOWED_ORIGINS: apps.map((a) => balanced(a)).join(','),
+            // Each gateway enforces its share of an application's rate limit (ADR 0012).
+            GATEWAY_REPLICAS: String(ports.instances.gateway.length),
             ...Object.fromEntries(
               subgraphNames.map((n) => [`${n.toUpperCase()}_URL`, `${balanced(n)}/graphql`]),
             ),

@@ -23,6 +23,7 @@ export const config: ResolverTypesConfig = {
     VerificationChallenge: '../services/challenge.service.ts#ChallengeView',
     Procuratorate: '../resolvers/Procuratorate.ts#ProcuratorateRef',
     Application: `${models}#ApplicationDoc`,
+    RegisteredOperation: `${models}#ApplicationOperationDoc`,
     ApplicationSecret: '../services/application.service.ts#IssuedSecret',
     ClientSecretInfo: '../resolvers/Application.ts#SecretRecord',
     OAuthScope: '@yuejuan/runtime#ScopeDefinition',

@@ -21,6 +21,7 @@ import { createIdentityServices } from './services/index.ts';
 import { policyFromConfig } from './services/policy.ts';
 import { createHttpSmsSender, type SmsSender } from './services/sms-sender.ts';
 import { createOAuth } from './oauth/index.ts';
+import { mountWebhookAccessRoutes } from './oauth/webhook-access.ts';
 
 export interface IdentityDeps {
   config: IdentityConfig;
@@ -71,6 +72,7 @@ export function createServer({ config, connection, logger, bus, sms, face, now }
       verifiedWindowSeconds: config.SCAN_VERIFIED_WINDOW_SECONDS,
       policy: policyFromConfig(config),
       oauthSecretOverlapSeconds: config.OAUTH_SECRET_OVERLAP_SECONDS,
+      production: config.NODE_ENV === 'production',
     },
     {
       bus,
@@ -136,8 +138,37 @@ export function createServer({ config, connection, logger, bus, sms, face, now }
         );
       });
 
+      // The gateway's read of an application's registered operations, when the token check
+      // reported a revision it has not cached (application-operations.service.ts).
+      app.post('/internal/oauth/operations', express.json({ limit: '2kb' }), async (req, res) => {
+        const refused = await internalCaller(secret, req.header(internalTokenHeader), [
+          'ANONYMOUS',
+          'SERVICE',
+        ]);
+        if (refused) {
+          res.status(refused).json({ error: refused === 401 ? 'UNAUTHENTICATED' : 'FORBIDDEN' });
+          return;
+        }
+        const clientId: unknown = req.body?.clientId;
+        if (typeof clientId !== 'string' || !clientId || clientId.length > 100) {
+          res.status(400).json({ code: 'BAD_USER_INPUT', message: 'clientId 无效。' });
+          return;
+        }
+        const found = await services.applicationOperations.forGateway(clientId);
+        if (!found) res.status(404).json({ code: 'NOT_FOUND', message: '接入应用不存在。' });
+        else res.json(found);
+      });
+
       // OAuth 2 / OpenID Connect under /oauth (the gateway forwards it here).
       oauth.mount(app);
+
+      // What notifications' webhooks may deliver: applications and lawyers' grants (ADR 0011).
+      mountWebhookAccessRoutes(app, {
+        secret,
+        applications: services.applications,
+        store: oauth.store,
+        now: services.now,
+      });
 
       // Names and phones for other subgraphs' messages (SMS to a lawyer or prosecutor).
       app.post('/internal/contacts', express.json({ limit: '64kb' }), async (req, res) => {

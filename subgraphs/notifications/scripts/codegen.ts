@@ -20,6 +20,14 @@ export const config: ResolverTypesConfig = {
     SmsMessage: `${models}#SmsMessageDoc`,
     SmsMessageConnection: `${parents}#SmsMessagePage`,
     DevSms: `${models}#DevSmsDoc`,
+    WebhookEventType: '../webhooks/event-types.ts#WebhookEventType',
+    WebhookEndpoint: `${models}#WebhookEndpointDoc`,
+    WebhookSecretInfo: `${models}#WebhookSecretDoc`,
+    WebhookEndpointSecret: '../services/webhook-endpoints.service.ts#IssuedWebhookSecret',
+    WebhookDelivery: `${models}#WebhookMessageDoc`,
+    WebhookDeliveryConnection: `${parents}#WebhookDeliveryPage`,
+    WebhookAttempt: `${models}#WebhookAttemptDoc`,
+    WebhookAuditEvent: `${models}#WebhookAuditDoc`,
   },
 };
 

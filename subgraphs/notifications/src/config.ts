@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { baseConfigShape, ConfigError, loadConfig, portSetting } from '@yuejuan/runtime';
 import { checkTemplates, smsKinds } from './templates.ts';
+import { webhookConfigProblems, webhookConfigShape } from './webhooks/config.ts';
 
 const ms = (min: number, fallback: number) => z.coerce.number().int().min(min).default(fallback);
 const flag = (fallback: boolean) =>
@@ -106,13 +107,14 @@ export const notificationsConfigShape = {
   SMS_TENCENT_SECRET_KEY: optionalSecret,
   /** How often Tencent Cloud delivery reports are pulled (PullSmsSendStatus). */
   SMS_TENCENT_RECEIPT_POLL_MS: ms(100, 30_000),
+  ...webhookConfigShape,
 };
 
 export type NotificationsConfig = ReturnType<typeof loadNotificationsConfig>;
 
 /** Settings that only make sense together (checked after each variable on its own). */
 function crossCheck(c: z.infer<z.ZodObject<typeof notificationsConfigShape>>): string[] {
-  const problems: string[] = [];
+  const problems: string[] = webhookConfigProblems(c);
   if (c.NODE_ENV === 'production' && c.SMS_PROVIDER === 'dev')
     problems.push(
       'SMS_PROVIDER: production refuses the development SMS sink; choose aliyun or tencent (got "dev")',

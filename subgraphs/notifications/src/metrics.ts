@@ -42,3 +42,10 @@ gauge({
     this.set((await waiting()).oldestSeconds);
   },
 });
+
+// The webhook sender's metrics live beside it; exported here with the rest of this subgraph's.
+export {
+  webhookDeliveriesTotal,
+  webhookDeliverySeconds,
+  webhookEndpointsDisabledTotal,
+} from './webhooks/metrics.ts';

@@ -8,6 +8,7 @@ import { mountRoutes } from './routes/internal.ts';
 import { createNotificationsServices } from './services/index.ts';
 import { createWorkers } from './workers/index.ts';
 import { outboxes } from './metrics.ts';
+import { webhookQueues } from './webhooks/metrics.ts';
 
 export interface NotificationsDeps {
   config: NotificationsConfig;
@@ -42,11 +43,13 @@ export function createServer({ config, connection, logger, bus, provider }: Noti
     async start() {
       const url = await service.start();
       outboxes.add(services.models.SmsQueue as never);
+      webhookQueues.add(services.models.WebhookQueue as never);
       if (config.NOTIFICATIONS_WORKERS) workers.start();
       return url;
     },
     async stop() {
       outboxes.delete(services.models.SmsQueue as never);
+      webhookQueues.delete(services.models.WebhookQueue as never);
       await workers.stop();
       await service.stop();
     },

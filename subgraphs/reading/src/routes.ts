@@ -1,5 +1,6 @@
 import type { Express, Request, Response } from 'express';
-import { AppError, type Logger } from '@yuejuan/runtime';
+import { AppError, newId, type Logger } from '@yuejuan/runtime';
+import { readingOwned } from './models/index.ts';
 import type { ReadingServices } from './services/index.ts';
 import { packageBucket } from './services/builder.ts';
 import {
@@ -93,7 +94,10 @@ export function mountReadingRoutes(
         res.end();
         return;
       }
+      const auditId = newId();
+      await readingOwned(services.models).downloadsByPackage.added(pkg._id, auditId);
       const audit = await services.models.Download.create({
+        _id: auditId,
         packageId: pkg._id,
         lawyerId: grant.lawyerId,
         sessionId: grant.sessionId,

@@ -469,12 +469,16 @@ describe('在线阅卷 (online reading)', () => {
       ['第2卷 补充侦查材料', true],
     ]);
     // The ready event says what was added (the notifications subgraph tells the lawyer from it).
-    const events = await h.db
-      .getClient()
-      .db(`${h.db.name}_ev`)
-      .collection('events')
-      .find({ topic: 'reading.package.changed', 'payload.packageId': ready.pkg.id })
-      .toArray();
+    // It is published just after the package is marked READY: wait for it.
+    const events = await until(async () => {
+      const found = await h.db
+        .getClient()
+        .db(`${h.db.name}_ev`)
+        .collection('events')
+        .find({ topic: 'reading.package.changed', 'payload.packageId': ready.pkg.id })
+        .toArray();
+      return found.at(-1)?.payload.status === 'READY' ? found : null;
+    });
     expect(events.at(-1)?.payload).toMatchObject({
       status: 'READY',
       supplement: '第2卷 补充侦查材料（3页）',

@@ -104,6 +104,23 @@ describe('event bus on the capped collection', () => {
     await watched.close();
   });
 
+  it('numbers concurrent publishes of one process without a hole, so a burst is delivered at once', async () => {
+    const got: DomainEvent[] = [];
+    const off = two.subscribe(['t.burst'], (e) => void got.push(e));
+    await new Promise((r) => setTimeout(r, 200));
+    const sent = await Promise.all(
+      Array.from({ length: 20 }, (_, n) => one.publish('t.burst', { n })),
+    );
+    // A skipped number would hold every listener for its 30 s gap window.
+    await until(() => got.length === 20, 5_000);
+    expect(new Set(got.map((e) => e.id))).toEqual(new Set(sent.map((e) => e.id)));
+    if ((await databaseKind(a)) === 'ferretdb') {
+      const numbers = sent.map((e) => Number(e.id.slice(2))).sort((x, y) => x - y);
+      expect(numbers.at(-1)! - numbers[0]!).toBe(19);
+    }
+    off();
+  });
+
   it('gives a listener that comes later only what happens after it subscribed', async () => {
     const early: DomainEvent[] = [];
     const off = one.subscribe(['t.late'], (e) => void early.push(e));

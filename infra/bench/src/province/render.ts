@@ -23,6 +23,11 @@ const measures: [string, string][] = [
   ['reviewQueue', '审核队列'],
   ['boundCases', '已绑定案件'],
   ['subscription', 'publish → received'],
+  ['consoleCases', '案件与卷宗 (console)'],
+  ['findCase', '部门受案号 lookup'],
+  ['importCase', 'import one case'],
+  ['intakeCase', 'intake one case'],
+  ['activationStart', '开始激活 (licence)'],
 ];
 
 const cell = (f: Figure | undefined) => {

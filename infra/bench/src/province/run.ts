@@ -27,6 +27,7 @@ import {
   sampleSeries,
   type Figure,
 } from './measure.ts';
+import { keyMeasures, measureKeyPaths, type KeyMeasure } from './key-paths.ts';
 import { model, seedProvince, procuratorates } from './seed.ts';
 import { provinceDatabases, startProvinceStack, type ProvinceStack } from './stack.ts';
 import { hash, volumesAt, type Volumes } from './volume.ts';
@@ -78,7 +79,13 @@ interface SizeResult {
   note?: string;
 }
 
-const measures = ['personalCentre', 'reviewQueue', 'boundCases', 'subscription'] as const;
+const measures = [
+  'personalCentre',
+  'reviewQueue',
+  'boundCases',
+  'subscription',
+  ...keyMeasures,
+] as const;
 type Measure = (typeof measures)[number];
 
 async function measureBackend(backend: Backend, deadline: number): Promise<SizeResult[]> {
@@ -284,6 +291,24 @@ async function measureSize(stack: ProvinceStack, volumes: Volumes, given: Set<Me
     (await sampleSeries(samples, limitMs, (i) => q('PortalBound', lawyer(i).token, {}, 'portal')));
 
   figures.subscription = skip('subscription') ?? (await measureSubscription(stack, limitMs));
+
+  // Lookups by a natural key and the console's case list (key-paths.ts).
+  Object.assign(
+    figures,
+    await measureKeyPaths({
+      uri: stack.database.uri,
+      gatewayUrl: url,
+      idHashKey: stack.secrets.idHash,
+      volumes,
+      yearEnd,
+      samples,
+      limitMs,
+      op,
+      lawyerToken: (i) => lawyer(i).token,
+      prosecutors,
+      skip: (m: KeyMeasure) => skip(m),
+    }),
+  );
   return { figures, parts };
 }
 
@@ -385,6 +410,7 @@ async function main() {
     notes: [
       "Latencies in ms, one request at a time (no queueing), through our gateway (production mode, the clients' persisted operations by hash) and the four subgraphs as processes.",
       'personalCentre: opening 个人中心 = PortalCenter beside PortalViewer, then PortalUnread; reviewQueue: ConsoleBindingQueue(SUBMITTED) as a prosecutor; boundCases: PortalBound; subscription: publish on the bus → PortalBindingChanged received over the gateway WebSocket.',
+      'consoleCases: ConsoleCases (案件与卷宗, 100 cases) as a prosecutor; findCase: PortalFindCase by (procuratorate, 部门受案号) as a lawyer; importCase / intakeCase / activationStart: the cases and identity services in the benchmark process on the same database (re-import of an existing case, a procuratorate system pushing an existing case under a new request id, 开始激活 with a licence number), without the gateway (see key-paths.ts).',
       'A time-out counts as the limit in the percentiles; three in a row end the measure at that size and larger ones.',
     ],
   });

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { BSON } from 'mongodb';
 import type { Connection, Model } from 'mongoose';
-import { connectMongo, replaceIdSets, seqId } from '@yuejuan/runtime';
+import { connectMongo, keyOf, replaceIdSets, replaceKeys, seqId } from '@yuejuan/runtime';
 import { hashIdNumber, createIdentityServices } from '@yuejuan/identity/services';
 import { createCasesServices } from '@yuejuan/cases/services';
 import { readingModels } from '@yuejuan/reading/models';
@@ -125,6 +125,8 @@ export function model(yearEnd: Date) {
     sessionDigest: (n: number) => createHash('sha256').update(`session ${n}`).digest('hex'),
     sessionId: (n: number) => idAt(at(14, n), K.session, n),
     caseId: (j: number) => idAt(at(23, j), K.case, j),
+    caseNumber: (j: number) => `皖检刑诉〔2025〕${j + 1}号`,
+    licenceNumber: (i: number) => `13401${String(i).padStart(12, '0')}`,
     prosecutorId: (p: number, n: number) => idAt(new Date(start), K.prosecutor, p * 10 + n),
     bindingLawyer: (k: number) => hash(42, k) % within(k, ratios.lawyersPerBinding),
     bindingCase: (k: number) => hash(43, k) % within(k, ratios.casesPerBinding),
@@ -270,7 +272,7 @@ export async function seedProvince(o: {
         {
           _id: m.lawyerId(i),
           name: personName(11, i),
-          licenceNumber: `13401${String(i).padStart(12, '0')}`,
+          licenceNumber: m.licenceNumber(i),
           idNumberHash: hashIdNumber(o.idHashKey, idNumber),
           idNumberMasked: `${idNumber.slice(0, 6)}********${idNumber.slice(-4)}`,
           lawFirm: firms(i),
@@ -354,7 +356,7 @@ export async function seedProvince(o: {
         {
           _id: m.caseId(j),
           procuratorateId: m.caseProcuratorate(j)._id,
-          departmentCaseNumber: `皖检刑诉〔2025〕${j + 1}号`,
+          departmentCaseNumber: m.caseNumber(j),
           caseName: `${suspect}涉嫌${pick(crimes, 25, j)}案`,
           suspects: [suspect],
           stage: pick(['ARREST_REVIEW', 'PROSECUTION_REVIEW', 'TRIAL', 'CLOSED'], 26, j),
@@ -625,8 +627,9 @@ async function fillEvents(
 }
 
 /**
- * The owners' id sets (runtime ownedIndex, what FerretDB reads lists by), rewritten whole for the
- * size seeded: every document of each owner, computed from the same indices as the documents.
+ * The owners' id sets and the key documents (runtime ownedIndex and keyIndex, what FerretDB reads
+ * lists and natural keys by), rewritten whole for the size seeded: every document of each owner
+ * and key, computed from the same indices as the documents.
  */
 async function writeOwnerSets(
   conns: Connections,
@@ -656,6 +659,27 @@ async function writeOwnerSets(
   }
   await write(conns.identity, 'lawyer_devices', devices);
   await write(conns.identity, 'subject_sessions', sessions);
+  const keys = async (conn: Connection, name: string, entries: Map<string, string>) => {
+    await replaceKeys(conn.db!.collection(name) as never, entries);
+    documents[name] = entries.size;
+  };
+  // Key documents (runtime keyIndex): a lawyer by licence number, a case by 部门受案号.
+  const licences = new Map<string, string>();
+  for (let i = 0; i < v.lawyers; i++) licences.set(m.licenceNumber(i), m.lawyerId(i));
+  await keys(conns.identity, 'lawyer_licences', licences);
+  const caseNumbers = new Map<string, string>();
+  const casesByProcuratorate = sets();
+  for (let j = 0; j < v.cases; j++) {
+    const procuratorateId = m.caseProcuratorate(j)._id;
+    const departmentCaseNumber = m.caseNumber(j);
+    caseNumbers.set(
+      keyOf(['procuratorateId', 'departmentCaseNumber'], { procuratorateId, departmentCaseNumber }),
+      m.caseId(j),
+    );
+    put(casesByProcuratorate, procuratorateId, m.caseId(j));
+  }
+  await keys(conns.cases, 'case_numbers', caseNumbers);
+  await write(conns.cases, 'procuratorate_cases', casesByProcuratorate);
 
   const byLawyer = sets();
   const pending = sets();
@@ -674,14 +698,18 @@ async function writeOwnerSets(
   const readings = sets();
   const open = sets();
   const readingsByProcuratorate = sets();
+  const appointments = sets();
   for (let r = 0; r < v.readingApplications; r++) {
-    const a = readingDoc(m, yearEnd, r).application;
+    const { application: a, appointment } = readingDoc(m, yearEnd, r);
     const [id, p] = [String(a._id), String(a.procuratorateId)];
     put(readings, String(a.lawyerId), id);
     put(readingsByProcuratorate, p, id);
     if (['SUBMITTED', 'APPROVED'].includes(String(a.status))) put(open, p, id);
+    if (appointment) put(appointments, String(a.lawyerId), String(appointment._id));
   }
   await write(conns.reading, 'lawyer_readings', readings);
+  await write(conns.reading, 'lawyer_appointments', appointments);
+  await write(conns.reading, 'procuratorate_bookings', sets()); // only online reading is seeded
   await write(conns.reading, 'procuratorate_open_readings', open);
   await write(conns.reading, 'procuratorate_readings', readingsByProcuratorate);
 

@@ -40,6 +40,7 @@ describe('dashboard and alert rules', () => {
     expect(alerts.map((a) => a.alert)).toEqual(
       expect.arrayContaining([
         'SmsOutboxStuck',
+        'WebhookSenderStalled',
         'EventBusLag',
         'EventBusGap',
         'SubgraphErrorRate',

@@ -27,6 +27,8 @@ export const caseSchema = new Schema(
   { timestamps: true, versionKey: false },
 );
 caseSchema.index({ procuratorateId: 1, departmentCaseNumber: 1 }, { unique: true });
+// A procuratorate's cases, newest first (案件与卷宗; FerretDB reads them by id sets, models/owned.ts).
+caseSchema.index({ procuratorateId: 1, _id: -1 });
 
 export type CaseDoc = InferSchemaType<typeof caseSchema> & { _id: string };
 export const caseModel = (c: Connection) => c.model('Case', caseSchema, 'cases');

@@ -1,5 +1,6 @@
-import { ownedIndex } from '@yuejuan/runtime';
+import { keyIndex, ownedIndex } from '@yuejuan/runtime';
 import type { BindingApplicationDoc } from './binding-application.model.ts';
+import type { CaseDoc } from './case.model.ts';
 import type { CasesModels } from './index.ts';
 
 /** Binding applications waiting for the procuratorate (SUBMITTED, MATERIALS_REQUESTED). */
@@ -27,11 +28,27 @@ const create = (models: CasesModels) => ({
     owner: 'procuratorateId',
     collection: 'procuratorate_bindings',
   }),
+  /** A procuratorate's cases (案件与卷宗). */
+  casesByProcuratorate: ownedIndex<CaseDoc>({
+    model: models.Case,
+    owner: 'procuratorateId',
+    collection: 'procuratorate_cases',
+  }),
+  /**
+   * A case by its procuratorate and 部门受案号 (`<procuratorateId>:<部门受案号>` on FerretDB): the
+   * lawyers' lookup, and the one insert of a case that import, intake and entry share.
+   */
+  caseByNumber: keyIndex<CaseDoc>({
+    model: models.Case,
+    fields: ['procuratorateId', 'departmentCaseNumber'],
+    collection: 'case_numbers',
+  }),
 });
 
 /**
- * Binding applications by owner: MongoDB answers from the model's indexes, FerretDB from id sets
- * kept by `_id` (runtime ownedIndex). One per set of models, so its one-time checks run once.
+ * Binding applications and cases by owner, and cases by 部门受案号: MongoDB answers from the
+ * models' indexes, FerretDB from id sets and key documents kept by `_id` (runtime ownedIndex,
+ * keyIndex). One per set of models, so its one-time checks run once.
  */
 export function casesOwned(models: CasesModels): ReturnType<typeof create> {
   let owned = byModels.get(models.BindingApplication);

@@ -1,15 +1,15 @@
 import {
   AppError,
-  isDuplicateKey,
   pageSize,
   decodeCursor,
   lazyConnection,
+  newId,
   requireRole,
   type Identity,
   type PageArgs,
 } from '@yuejuan/runtime';
 import type { CaseDoc, CasesModels, ProcuratorateDoc } from '../models/index.ts';
-import { caseStages, exclusionCategories } from '../models/index.ts';
+import { casesOwned, caseStages, exclusionCategories } from '../models/index.ts';
 import { assertProcuratorateStaff } from './access.ts';
 
 export interface ProcuratorateInput {
@@ -77,8 +77,35 @@ export function validateCase(input: CaseInput) {
   };
 }
 
+/** A case's checked fields (validateCase). */
+export type CaseFields = ReturnType<typeof validateCase>;
+
+/**
+ * The one way a case is inserted (import, intake, a prosecutor's entry): under its 部门受案号 once
+ * (models/owned.ts `caseByNumber`), in its procuratorate's list. Answers the case's id and
+ * whether this call created it; an existing case is left as it is.
+ */
+export function insertCaseOnce(
+  models: CasesModels,
+  procuratorateId: string,
+  fields: Omit<CaseFields, 'readingExclusion'> & {
+    readingExclusion?: CaseFields['readingExclusion'];
+  },
+): Promise<{ id: string; created: boolean }> {
+  const owned = casesOwned(models);
+  return owned.caseByNumber.insertOnce(
+    { procuratorateId, departmentCaseNumber: fields.departmentCaseNumber },
+    newId,
+    async (id) => {
+      await owned.casesByProcuratorate.added(procuratorateId, id);
+      await models.Case.create({ _id: id, procuratorateId, ...fields });
+    },
+  );
+}
+
 /** Procuratorates and their cases: import, entry by prosecutors, the pilot switch. */
 export function createCaseService(models: CasesModels) {
+  const owned = casesOwned(models);
   return {
     /** Procuratorates, by province and pilot, in code order. */
     async listProcuratorates(
@@ -116,48 +143,27 @@ export function createCaseService(models: CasesModels) {
           field: 'procuratorateId',
         });
       const fields = validateCase(input);
-      const existing = await models.Case.findOne({
-        procuratorateId,
-        departmentCaseNumber: fields.departmentCaseNumber,
-      })
-        .select('_id')
-        .lean()
-        .exec();
-      if (existing) {
-        // A row without exclusion columns clears an earlier exclusion: the file is the truth.
-        const { readingExclusion, ...rest } = fields;
-        const update = readingExclusion
-          ? { $set: fields }
-          : { $set: rest, $unset: { readingExclusion: 1 } };
-        await models.Case.updateOne({ _id: existing._id }, update, { runValidators: true }).exec();
-        return 'updated';
-      }
-      try {
-        await models.Case.create({ procuratorateId, ...fields });
-        return 'created';
-      } catch (err) {
-        if (isDuplicateKey(err)) return 'updated';
-        throw err;
-      }
+      const { id, created } = await insertCaseOnce(models, procuratorateId, fields);
+      if (created) return 'created';
+      // A row without exclusion columns clears an earlier exclusion: the file is the truth.
+      const { readingExclusion, ...rest } = fields;
+      const update = readingExclusion
+        ? { $set: fields }
+        : { $set: rest, $unset: { readingExclusion: 1 } };
+      await models.Case.updateOne({ _id: id }, update, { runValidators: true }).exec();
+      return 'updated';
     },
 
     /** A prosecutor enters a case of their own procuratorate. */
     async createCase(identity: Identity, input: CaseInput): Promise<CaseDoc> {
       const prosecutor = requireRole(identity, 'PROSECUTOR');
       const fields = validateCase(input);
-      try {
-        const doc = await models.Case.create({
-          procuratorateId: prosecutor.procuratorateId,
-          ...fields,
+      const { id, created } = await insertCaseOnce(models, prosecutor.procuratorateId, fields);
+      if (!created)
+        throw new AppError('CONFLICT', '本院已有相同部门受案号的案件。', {
+          field: 'departmentCaseNumber',
         });
-        return doc.toObject() as CaseDoc;
-      } catch (err) {
-        if (isDuplicateKey(err))
-          throw new AppError('CONFLICT', '本院已有相同部门受案号的案件。', {
-            field: 'departmentCaseNumber',
-          });
-        throw err;
-      }
+      return (await models.Case.findById(id).lean<CaseDoc>().exec())!;
     },
 
     /** A prosecutor marks a case of their procuratorate as excluded from internet reading, or clears it. */
@@ -201,18 +207,12 @@ export function createCaseService(models: CasesModels) {
     async casesOf(identity: Identity, procuratorateId: string, page: PageArgs) {
       assertProcuratorateStaff(identity, procuratorateId);
       const first = pageSize(page.first);
-      const paged = page.after
-        ? { procuratorateId, _id: { $lt: decodeCursor(page.after) } }
-        : { procuratorateId };
+      const before = page.after ? decodeCursor(page.after) : undefined;
       return lazyConnection({
         first,
-        count: () => models.Case.countDocuments({ procuratorateId }).exec(),
+        count: () => owned.casesByProcuratorate.count(procuratorateId),
         fetch: () =>
-          models.Case.find(paged)
-            .sort({ _id: -1 })
-            .limit(first + 1)
-            .lean<CaseDoc[]>()
-            .exec(),
+          owned.casesByProcuratorate.find(procuratorateId, {}, { limit: first + 1, before }),
       });
     },
 
@@ -223,12 +223,10 @@ export function createCaseService(models: CasesModels) {
       departmentCaseNumber: string,
     ): Promise<CaseDoc | null> {
       requireRole(identity, 'LAWYER', 'ADMINISTRATOR');
-      return models.Case.findOne({
-        procuratorateId,
+      return owned.caseByNumber.find({
+        procuratorateId: String(procuratorateId ?? ''),
         departmentCaseNumber: canonicalCaseNumber(String(departmentCaseNumber ?? '')),
-      })
-        .lean<CaseDoc>()
-        .exec();
+      });
     },
   };
 }

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Collection } from 'mongodb';
-import { AppError, claimOnce, isDuplicateKey, requireRole, type Identity } from '@yuejuan/runtime';
+import { AppError, claimOnce, requireRole, type Identity } from '@yuejuan/runtime';
 import type { CaseDoc, CasesModels } from '../models/index.ts';
-import { validateCase, type CaseInput } from './case.service.ts';
+import { insertCaseOnce, validateCase, type CaseInput } from './case.service.ts';
 
 /** One intake request of a procuratorate system, recorded once under `${clientId}:${requestId}`. */
 export interface IntakeRequestDoc {
@@ -20,7 +20,8 @@ export interface IntakeRequestDoc {
  * system's own procuratorate, keyed by its 部门受案号 as the import CLI keys it. The request id
  * is recorded by inserting it under a unique `_id` (exactly once on FerretDB too): a repeated
  * request answers the case it made and changes nothing; the same id with other content is
- * refused. Two requests racing for a new number meet the (procuratorate, 部门受案号) unique index.
+ * refused. Two requests racing for a new number create one case: its 部门受案号 is taken by one
+ * insert (models/owned.ts `caseByNumber`), which both then answer.
  */
 export function createIntakeService(
   models: CasesModels,
@@ -58,30 +59,17 @@ export function createIntakeService(
         if (done) return { case: done, created: false, replayed: true };
         // The first attempt stopped before recording its case: finish it (keyed by the number).
       }
-      const filter = { procuratorateId, departmentCaseNumber: caseFields.departmentCaseNumber };
-      let created = false;
-      let doc = await models.Case.findOne(filter).lean<CaseDoc>().exec();
-      if (!doc) {
-        try {
-          doc = (
-            await models.Case.create({ procuratorateId, ...caseFields })
-          ).toObject() as CaseDoc;
-          created = true;
-        } catch (err) {
-          if (!isDuplicateKey(err)) throw err;
-          doc = await models.Case.findOne(filter).lean<CaseDoc>().exec();
-        }
-      }
-      if (!created && first) {
+      // Two requests racing for a new number create one case (insertCaseOnce).
+      const { id, created } = await insertCaseOnce(models, procuratorateId, caseFields);
+      if (!created && first)
         await models.Case.updateOne(
-          { _id: doc!._id },
+          { _id: id },
           { $set: caseFields },
           { runValidators: true },
         ).exec();
-        doc = await models.Case.findById(doc!._id).lean<CaseDoc>().exec();
-      }
-      await requests().updateOne({ _id: key }, { $set: { caseId: doc!._id, created } });
-      return { case: doc!, created, replayed: !first };
+      const doc = (await models.Case.findById(id).lean<CaseDoc>().exec())!;
+      await requests().updateOne({ _id: key }, { $set: { caseId: id, created } });
+      return { case: doc, created, replayed: !first };
     },
   };
 }

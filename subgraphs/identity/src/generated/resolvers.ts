@@ -3,7 +3,7 @@
 /* eslint-disable */
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { ViewerParent as ViewerParentModel } from '../resolvers/Viewer.ts';
-import type { LawyerDoc as LawyerDocModel, ProsecutorDoc as ProsecutorDocModel, DeviceDoc as DeviceDocModel, ActivationDoc as ActivationDocModel, AuditEventDoc as AuditEventDocModel, ApplicationDoc as ApplicationDocModel } from '../models/index.ts';
+import type { LawyerDoc as LawyerDocModel, ProsecutorDoc as ProsecutorDocModel, DeviceDoc as DeviceDocModel, ActivationDoc as ActivationDocModel, AuditEventDoc as AuditEventDocModel, ApplicationDoc as ApplicationDocModel, ApplicationOperationDoc as ApplicationOperationDocModel } from '../models/index.ts';
 import type { AuditEventPage as AuditEventPageModel } from '../resolvers/AuditEvent.ts';
 import type { TicketView as TicketViewModel } from '../services/ticket.service.ts';
 import type { ChallengeView as ChallengeViewModel } from '../services/challenge.service.ts';
@@ -167,6 +167,12 @@ export type Mutation = {
   suspendApplication: Application;
   /** Administrators: let a suspended application work again. */
   resumeApplication: Application;
+  /** Administrators: register operations an application may run (its persisted-operation allowlist): a GraphQL document (each operation in canonical form) or a persisted-documents manifest as JSON (GraphQL Code Generator's hash → document, or Apollo's persisted query manifest). Each is validated against the API schema; an invalid one refuses the whole source (BAD_USER_INPUT naming it). Answers the source's operations. Audited. */
+  registerApplicationOperations: Array<RegisteredOperation>;
+  /** Administrators: remove one of an application's registered operations (by its hash); the gateway refuses it from the application's next request. Audited. */
+  removeApplicationOperation: Application;
+  /** Administrators: whether an application may run only its registered operations (仅允许已登记操作). Audited. */
+  setApplicationOperationsOnly: Application;
   /** 授权确认 【同意】/【拒绝】: the lawyer's decision on an authorization request. Approving scopes that read personal or case data needs an identity-verified session or a fresh AUTHORIZE_APP step-up (STEP_UP_REQUIRED). Answers where the browser goes to finish it. */
   decideOAuthConsent: OAuthConsentDecision;
   /** 授权管理 【撤销授权】: end one of the caller's authorisations; the application's tokens stop at their next request. */
@@ -327,6 +333,24 @@ export type MutationSuspendApplicationArgs = {
 
 export type MutationResumeApplicationArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type MutationRegisterApplicationOperationsArgs = {
+  id: Scalars['ID']['input'];
+  source: Scalars['String']['input'];
+};
+
+
+export type MutationRemoveApplicationOperationArgs = {
+  id: Scalars['ID']['input'];
+  hash: Scalars['ID']['input'];
+};
+
+
+export type MutationSetApplicationOperationsOnlyArgs = {
+  id: Scalars['ID']['input'];
+  only: Scalars['Boolean']['input'];
 };
 
 
@@ -769,7 +793,11 @@ export type AuditEventKind =
   /** A lawyer authorised an application (OAuth consent). */
   | 'APP_AUTHORIZED'
   /** A lawyer's authorisation of an application revoked (by the lawyer, or on refresh-token reuse). */
-  | 'APP_AUTHORIZATION_REVOKED';
+  | 'APP_AUTHORIZATION_REVOKED'
+  /** Operations registered for an application (its allowlist). */
+  | 'APP_OPERATIONS_REGISTERED'
+  /** An operation removed from an application's allowlist. */
+  | 'APP_OPERATION_REMOVED';
 
 /** One audit record. */
 export type AuditEvent = {
@@ -847,6 +875,25 @@ export type Application = {
   suspendedAt?: Maybe<Scalars['String']['output']>;
   /** Its audit trail: who changed what and when, and lawyers' authorisations, newest first (at most 100). */
   changes: Array<AuditEvent>;
+  /** 仅允许已登记操作: the gateway runs only its registered operations (by hash, or a document whose hash is registered). Unless set: on in production, off in development. */
+  registeredOperationsOnly: Scalars['Boolean']['output'];
+  /** Its registered operations (persisted-operation allowlist), newest first. */
+  registeredOperations: Array<RegisteredOperation>;
+};
+
+/** An operation registered for an application (its persisted-operation allowlist). */
+export type RegisteredOperation = {
+  __typename?: 'RegisteredOperation';
+  /** The sha256 (hex) the application sends as extensions.persistedQuery.sha256Hash: of the document as registered. */
+  hash: Scalars['ID']['output'];
+  /** The operation's name; null when anonymous. */
+  name?: Maybe<Scalars['String']['output']>;
+  /** query, mutation or subscription. */
+  type: Scalars['String']['output'];
+  /** The document that runs. */
+  document: Scalars['String']['output'];
+  /** When registered (ISO 8601). */
+  registeredAt: Scalars['String']['output'];
 };
 
 /** Kinds of integrator applications. */
@@ -1123,6 +1170,7 @@ export type ResolversTypes = {
   AuditEventConnection: ResolverTypeWrapper<AuditEventPageModel>;
   AuditEventEdge: ResolverTypeWrapper<Omit<AuditEventEdge, 'node'> & { node: ResolversTypes['AuditEvent'] }>;
   Application: ResolverTypeWrapper<ApplicationDocModel>;
+  RegisteredOperation: ResolverTypeWrapper<ApplicationOperationDocModel>;
   ApplicationKind: ApplicationKind;
   ApplicationStatus: ApplicationStatus;
   ClientSecretInfo: ResolverTypeWrapper<SecretRecordModel>;
@@ -1174,6 +1222,7 @@ export type ResolversParentTypes = {
   AuditEventConnection: AuditEventPageModel;
   AuditEventEdge: Omit<AuditEventEdge, 'node'> & { node: ResolversParentTypes['AuditEvent'] };
   Application: ApplicationDocModel;
+  RegisteredOperation: ApplicationOperationDocModel;
   ClientSecretInfo: SecretRecordModel;
   ApplicationSecret: IssuedSecretModel;
   OAuthScope: ScopeDefinitionModel;
@@ -1217,11 +1266,11 @@ export type Federation__ExternalDirectiveArgs = {
 
 export type Federation__ExternalDirectiveResolver<Result, Parent, ContextType = Context, Args = Federation__ExternalDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
-export type Federation__TagDirectiveArgs = {
+export type TagDirectiveArgs = {
   name: Scalars['String']['input'];
 };
 
-export type Federation__TagDirectiveResolver<Result, Parent, ContextType = Context, Args = Federation__TagDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+export type TagDirectiveResolver<Result, Parent, ContextType = Context, Args = TagDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export type Federation__ExtendsDirectiveArgs = { };
 
@@ -1316,6 +1365,9 @@ export type MutationResolvers<ContextType = Context, ParentType extends Resolver
   rotateApplicationSecret?: Resolver<ResolversTypes['ApplicationSecret'], ParentType, ContextType, RequireFields<MutationRotateApplicationSecretArgs, 'id'>>;
   suspendApplication?: Resolver<ResolversTypes['Application'], ParentType, ContextType, RequireFields<MutationSuspendApplicationArgs, 'id' | 'reason'>>;
   resumeApplication?: Resolver<ResolversTypes['Application'], ParentType, ContextType, RequireFields<MutationResumeApplicationArgs, 'id'>>;
+  registerApplicationOperations?: Resolver<Array<ResolversTypes['RegisteredOperation']>, ParentType, ContextType, RequireFields<MutationRegisterApplicationOperationsArgs, 'id' | 'source'>>;
+  removeApplicationOperation?: Resolver<ResolversTypes['Application'], ParentType, ContextType, RequireFields<MutationRemoveApplicationOperationArgs, 'id' | 'hash'>>;
+  setApplicationOperationsOnly?: Resolver<ResolversTypes['Application'], ParentType, ContextType, RequireFields<MutationSetApplicationOperationsOnlyArgs, 'id' | 'only'>>;
   decideOAuthConsent?: Resolver<ResolversTypes['OAuthConsentDecision'], ParentType, ContextType, RequireFields<MutationDecideOAuthConsentArgs, 'uid' | 'approve'>>;
   revokeAppAuthorization?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRevokeAppAuthorizationArgs, 'id'>>;
 };
@@ -1485,6 +1537,16 @@ export type ApplicationResolvers<ContextType = Context, ParentType extends Resol
   updatedAt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   suspendedAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   changes?: Resolver<Array<ResolversTypes['AuditEvent']>, ParentType, ContextType>;
+  registeredOperationsOnly?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  registeredOperations?: Resolver<Array<ResolversTypes['RegisteredOperation']>, ParentType, ContextType>;
+};
+
+export type RegisteredOperationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['RegisteredOperation'] = ResolversParentTypes['RegisteredOperation']> = {
+  hash?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  name?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  type?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  document?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  registeredAt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
 export type ClientSecretInfoResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ClientSecretInfo'] = ResolversParentTypes['ClientSecretInfo']> = {
@@ -1575,6 +1637,7 @@ export type Resolvers<ContextType = Context> = {
   AuditEventConnection?: AuditEventConnectionResolvers<ContextType>;
   AuditEventEdge?: AuditEventEdgeResolvers<ContextType>;
   Application?: ApplicationResolvers<ContextType>;
+  RegisteredOperation?: RegisteredOperationResolvers<ContextType>;
   ClientSecretInfo?: ClientSecretInfoResolvers<ContextType>;
   ApplicationSecret?: ApplicationSecretResolvers<ContextType>;
   OAuthScope?: OAuthScopeResolvers<ContextType>;
@@ -1593,7 +1656,7 @@ export type DirectiveResolvers<ContextType = Context> = {
   federation__requires?: Federation__RequiresDirectiveResolver<any, any, ContextType>;
   federation__provides?: Federation__ProvidesDirectiveResolver<any, any, ContextType>;
   federation__external?: Federation__ExternalDirectiveResolver<any, any, ContextType>;
-  federation__tag?: Federation__TagDirectiveResolver<any, any, ContextType>;
+  tag?: TagDirectiveResolver<any, any, ContextType>;
   federation__extends?: Federation__ExtendsDirectiveResolver<any, any, ContextType>;
   shareable?: ShareableDirectiveResolver<any, any, ContextType>;
   inaccessible?: InaccessibleDirectiveResolver<any, any, ContextType>;

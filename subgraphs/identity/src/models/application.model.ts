@@ -36,6 +36,10 @@ export const applicationSchema = new Schema(
     },
     createdBy: { type: String, required: true },
     suspendedAt: Date,
+    /** Only its registered operations run (unset: the deployment's default, on in production). */
+    registeredOperationsOnly: Boolean,
+    /** Changes whenever its registered operations change: the gateway's cache key for them. */
+    operationsRevision: String,
   },
   { timestamps: true, versionKey: false },
 );

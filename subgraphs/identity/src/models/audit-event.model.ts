@@ -17,6 +17,8 @@ export const auditKinds = [
   'APP_RESUMED',
   'APP_AUTHORIZED',
   'APP_AUTHORIZATION_REVOKED',
+  'APP_OPERATIONS_REGISTERED',
+  'APP_OPERATION_REMOVED',
 ] as const;
 
 /** One audit record: who did what, from where; never a secret. `_id` order is time order. */

@@ -2,6 +2,7 @@ import type { Connection } from 'mongoose';
 import { activationModel } from './activation.model.ts';
 import { administratorModel } from './administrator.model.ts';
 import { applicationModel } from './application.model.ts';
+import { applicationOperationModel } from './application-operation.model.ts';
 import { auditEventModel } from './audit-event.model.ts';
 import { challengeModel } from './challenge.model.ts';
 import { deviceModel } from './device.model.ts';
@@ -26,6 +27,7 @@ export function identityModels(connection: Connection) {
     Challenge: challengeModel(connection),
     AuditEvent: auditEventModel(connection),
     Application: applicationModel(connection),
+    ApplicationOperation: applicationOperationModel(connection),
   };
 }
 export type IdentityModels = ReturnType<typeof identityModels>;
@@ -73,3 +75,4 @@ export type { LoginTicketDoc } from './login-ticket.model.ts';
 export type { ChallengeDoc } from './challenge.model.ts';
 export type { AuditEventDoc } from './audit-event.model.ts';
 export type { ApplicationDoc } from './application.model.ts';
+export type { ApplicationOperationDoc } from './application-operation.model.ts';

@@ -18,6 +18,7 @@ import type { ApplicationService } from '../services/application.service.ts';
 import type { AuditService } from '../services/audit.service.ts';
 import type { ClientInfo } from '../services/client.ts';
 import type { OAuthDoc, OAuthStore } from './adapter.ts';
+import { gatewayPolicy, type GatewayPolicy } from '../services/application-operations.service.ts';
 
 /** A lawyer's decision on a consent page, waiting for the browser that started the request. */
 export interface ApprovalDoc {
@@ -54,7 +55,8 @@ export interface Authorization {
 
 /** What the gateway learns about a live token's application and grant. */
 export type TokenStatus =
-  { active: false } | { active: true; scopes: string[]; procuratorateId?: string };
+  | { active: false }
+  | ({ active: true; scopes: string[]; procuratorateId?: string } & GatewayPolicy);
 
 const approvalSeconds = 120;
 const oidcScopes = new Set(['openid', 'offline_access']);
@@ -285,11 +287,20 @@ export function createAuthorizationService(deps: {
       if (app.kind === 'PROCURATORATE_SYSTEM') {
         if (claims.grantId || claims.sub !== app._id || !app.procuratorateId)
           return { active: false };
-        return { active: true, scopes: app.scopes, procuratorateId: app.procuratorateId };
+        return {
+          active: true,
+          scopes: app.scopes,
+          procuratorateId: app.procuratorateId,
+          ...gatewayPolicy(app),
+        };
       }
       if (!live(grant) || grant.accountId !== claims.sub || grant.clientId !== app._id)
         return { active: false };
-      return { active: true, scopes: grantScopes(grant).filter((s) => app.scopes.includes(s)) };
+      return {
+        active: true,
+        scopes: grantScopes(grant).filter((s) => app.scopes.includes(s)),
+        ...gatewayPolicy(app),
+      };
     },
   };
 }

@@ -8,7 +8,7 @@ import type { IdentityServices } from '../services/index.ts';
 import { createOAuthStore } from './adapter.ts';
 import { createAuthorizationService, type ApprovalDoc } from './authorizations.ts';
 import { signingKeys } from './keys.ts';
-import { clientMetadata, createProvider } from './provider.ts';
+import { clientMetadata, createProvider, explorerRedirectUri } from './provider.ts';
 import { mountOAuthRoutes } from './routes.ts';
 
 const derive = (secret: string, purpose: string) =>
@@ -36,7 +36,8 @@ export function createOAuth(options: {
   const approvals = db.collection<ApprovalDoc>('oauth_approvals');
   const store = createOAuthStore(db, {
     now: services.now,
-    clientMetadata: (app) => clientMetadata(app, placeholderKey),
+    clientMetadata: (app) =>
+      clientMetadata(app, placeholderKey, explorerRedirectUri(config.OAUTH_ISSUER)),
     findApplication: (id) => services.applications.find(id),
     onGrantRevoked: (grant) => authorizations.grantEnded(grant),
   });

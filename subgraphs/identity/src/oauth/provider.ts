@@ -32,10 +32,16 @@ export interface ProviderDeps {
  * `client_secret` given here is a placeholder nobody knows: the real check is
  * `compareClientSecret` against the stored digests (symmetric algorithms are not enabled, so
  * the placeholder is never a key).
+ *
+ * One exception: a law-firm application whose only redirect URI is the gateway's explorer
+ * callback (`explorerRedirectUri`) is a public client (`none`: no secret, PKCE only), so the
+ * explorer, a page that can keep no secret, signs in with it. The code can only reach that
+ * page of the gateway's own origin, and only the browser holding the PKCE verifier redeems it.
  */
 export function clientMetadata(
   app: ApplicationDoc,
   placeholderKey: string,
+  explorerRedirect?: string,
 ): AdapterPayload | undefined {
   if (app.status !== 'ACTIVE') return undefined;
   const base = {
@@ -45,6 +51,21 @@ export function clientMetadata(
     token_endpoint_auth_method: 'client_secret_basic' as const,
     id_token_signed_response_alg: 'RS256' as const,
   };
+  const explorerOnly =
+    explorerRedirect !== undefined &&
+    app.redirectUris.length > 0 &&
+    app.redirectUris.every((u) => u === explorerRedirect);
+  if (app.kind === 'LAW_FIRM' && explorerOnly) {
+    const { client_secret: _none, ...publicBase } = base;
+    return {
+      ...publicBase,
+      token_endpoint_auth_method: 'none',
+      redirect_uris: app.redirectUris,
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      scope: 'openid offline_access',
+    };
+  }
   return app.kind === 'LAW_FIRM'
     ? {
         ...base,
@@ -61,6 +82,10 @@ export function clientMetadata(
         response_types: [],
       };
 }
+
+/** The explorer's redirect URI for an issuer: the gateway's `/explorer/callback` beside `/oauth`. */
+export const explorerRedirectUri = (issuer: string): string =>
+  new URL('../explorer/callback', `${issuer.replace(/\/+$/, '')}/`).href;
 
 /**
  * The OAuth 2 / OpenID Connect provider (oidc-provider) for integrators. Access tokens are JWTs
@@ -84,7 +109,11 @@ export function createProvider(settings: OAuthSettings, deps: ProviderDeps): Pro
     adapter: (name: string) => deps.store.adapterFor(name),
     jwks: { keys: settings.keys as never },
     cookies: { keys: [settings.cookieKey], long: { signed: true }, short: { signed: true } },
-    clientAuthMethods: ['client_secret_basic'],
+    // `none` only for explorer-only applications (clientMetadata): every other client uses Basic.
+    clientAuthMethods: ['client_secret_basic', 'none'],
+    // A browser's requests to the token and revocation endpoints carry an Origin: only the
+    // gateway's own pages (the explorer, same origin as the issuer) may make them.
+    clientBasedCORS: (_ctx, origin) => origin === new URL(settings.issuer).origin,
     enabledJWA: { idTokenSigningAlgValues: ['RS256'] },
     responseTypes: ['code'],
     scopes: ['openid', 'offline_access'],

@@ -1,4 +1,5 @@
-import type { ApplicationDoc } from '../models/index.ts';
+import type { ApplicationDoc, ApplicationOperationDoc } from '../models/index.ts';
+import type { Context } from '../context.ts';
 import { scopeByName, type ScopeDefinition } from '@yuejuan/runtime';
 import type { IdentityServices } from '../services/index.ts';
 import type { Authorization, ConsentRequest } from '../oauth/authorizations.ts';
@@ -10,7 +11,7 @@ const scopes = (names: string[]): ScopeDefinition[] =>
   names.map((n) => scopeByName.get(n)).filter((s): s is ScopeDefinition => !!s);
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
 
-export const Application = ({ audit, now }: IdentityServices) => ({
+export const Application = ({ audit, now, applicationOperations }: IdentityServices) => ({
   id: (a: ApplicationDoc) => a._id,
   kind: (a: ApplicationDoc) => a.kind as 'LAW_FIRM' | 'PROCURATORATE_SYSTEM',
   status: (a: ApplicationDoc) => a.status as 'ACTIVE' | 'SUSPENDED',
@@ -22,7 +23,14 @@ export const Application = ({ audit, now }: IdentityServices) => ({
   updatedAt: (a: ApplicationDoc) => a.updatedAt.toISOString(),
   suspendedAt: (a: ApplicationDoc) => iso(a.suspendedAt),
   changes: (a: ApplicationDoc) => audit.about(a._id),
+  registeredOperationsOnly: (a: ApplicationDoc) => applicationOperations.operationsOnly(a),
+  registeredOperations: (a: ApplicationDoc, _: unknown, { identity }: Context) =>
+    applicationOperations.list(identity, a._id),
 });
+
+export const RegisteredOperation = {
+  registeredAt: (o: ApplicationOperationDoc) => o.registeredAt.toISOString(),
+};
 
 export const ClientSecretInfo = {
   createdAt: (s: SecretRecord) => s.createdAt.toISOString(),

@@ -34,6 +34,21 @@ export const Mutation = (s: IdentityServices, authorizations: AuthorizationServi
     s.applications.setSuspended(identity, a.id, true, a.reason, loaders.client),
   resumeApplication: (_: unknown, { id }: { id: string }, { identity, loaders }: Ctx) =>
     s.applications.setSuspended(identity, id, false, null, loaders.client),
+  registerApplicationOperations: (
+    _: unknown,
+    a: { id: string; source: string },
+    { identity, loaders }: Ctx,
+  ) => s.applicationOperations.register(identity, a.id, a.source, loaders.client),
+  removeApplicationOperation: (
+    _: unknown,
+    a: { id: string; hash: string },
+    { identity, loaders }: Ctx,
+  ) => s.applicationOperations.remove(identity, a.id, a.hash, loaders.client),
+  setApplicationOperationsOnly: (
+    _: unknown,
+    a: { id: string; only: boolean },
+    { identity, loaders }: Ctx,
+  ) => s.applicationOperations.setOperationsOnly(identity, a.id, a.only, loaders.client),
   decideOAuthConsent: async (
     _: unknown,
     a: { uid: string; approve: boolean },

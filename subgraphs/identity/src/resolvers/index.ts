@@ -7,6 +7,7 @@ import {
   Application,
   ClientSecretInfo,
   OAuthConsentRequest,
+  RegisteredOperation,
 } from './Application.ts';
 import { AuditEvent } from './AuditEvent.ts';
 import { Device } from './Device.ts';
@@ -38,6 +39,7 @@ export const createResolvers = (
   ClientSecretInfo,
   OAuthConsentRequest,
   AppAuthorization,
+  RegisteredOperation,
   LoginTicket: withQrSvg,
   VerificationChallenge: withQrSvg,
 });

@@ -129,7 +129,7 @@ export function createActivationService(d: Deps) {
         d.policy.rate.windowSeconds,
         now,
       );
-      const lawyer = await d.models.Lawyer.findOne({ licenceNumber }).lean<LawyerDoc>().exec();
+      const lawyer = await identityOwned(d.models).lawyerByLicence.find({ licenceNumber });
       const matches =
         !!lawyer &&
         lawyer.name === name &&

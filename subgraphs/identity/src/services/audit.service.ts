@@ -1,5 +1,5 @@
-import { AppError, decodeCursor, lazyPage, pageSize } from '@yuejuan/runtime';
-import type { AuditEventDoc, IdentityModels } from '../models/index.ts';
+import { AppError, decodeCursor, lazyPage, newId, pageSize } from '@yuejuan/runtime';
+import { identityOwned, type AuditEventDoc, type IdentityModels } from '../models/index.ts';
 import type { auditKinds } from '../models/audit-event.model.ts';
 
 export type AuditKind = (typeof auditKinds)[number];
@@ -39,19 +39,20 @@ const isoDate = (field: string, value: string | null | undefined): Date | undefi
 
 /** The audit trail: logins, failed logins, device activations and revocations, step-ups, password changes. */
 export function createAuditService(models: IdentityModels, now: () => Date) {
+  const owned = identityOwned(models);
   return {
     /** The records about one target (an application), newest first, at most `limit`. */
     async about(targetId: string, limit = 100): Promise<AuditEventDoc[]> {
-      return models.AuditEvent.find({ targetId })
-        .sort({ _id: -1 })
-        .limit(limit)
-        .lean<AuditEventDoc[]>()
-        .exec();
+      return owned.auditByTarget.find(targetId, {}, { limit });
     },
 
     /** Writes one record. */
     async record(entry: AuditEntry): Promise<void> {
+      const id = newId();
+      if (entry.actorId) await owned.auditByActor.added(entry.actorId, id);
+      if (entry.targetId) await owned.auditByTarget.added(entry.targetId, id);
       await models.AuditEvent.create({
+        _id: id,
         ...entry,
         actorId: entry.actorId ?? undefined,
         actorRole: entry.actorRole ?? undefined,
@@ -74,6 +75,23 @@ export function createAuditService(models: IdentityModels, now: () => Date) {
       if (from || to) query.at = { ...(from ? { $gte: from } : {}), ...(to ? { $lte: to } : {}) };
       if (after) query._id = { $lt: decodeCursor(after) };
       // The contract has no totalCount here: the page is fetched when edges or pageInfo is selected.
+      if (filter?.actorId) {
+        // One person's records: their own list (by `_id` on FerretDB), the dates applied here.
+        const actorId = filter.actorId;
+        const within = (e: AuditEventDoc) => (!from || e.at >= from) && (!to || e.at <= to);
+        return lazyPage({
+          first: size,
+          fetch: async () =>
+            (
+              await owned.auditByActor.find(actorId, filter.kind ? { kind: filter.kind } : {}, {
+                before: after ? decodeCursor(after) : undefined,
+              })
+            )
+              .filter(within)
+              .slice(0, size + 1),
+        });
+      }
+      // Any person's: newest first over the whole trail (on FerretDB a scan of it).
       return lazyPage({
         first: size,
         fetch: () =>

@@ -12,6 +12,7 @@ import type { ClientInfo } from './client.ts';
 import { identityCollections, identityModels } from '../models/index.ts';
 import { createActivationService } from './activation.service.ts';
 import { createApplicationService } from './application.service.ts';
+import { createApplicationOperationService } from './application-operations.service.ts';
 import { createAuditService } from './audit.service.ts';
 import { createChallengeService } from './challenge.service.ts';
 import { createDeviceService } from './device.service.ts';
@@ -38,6 +39,8 @@ export interface IdentitySettings extends SessionSettings {
   policy?: IdentityPolicy;
   /** How long a replaced client secret keeps working (OAUTH_SECRET_OVERLAP_SECONDS; default a day). */
   oauthSecretOverlapSeconds?: number;
+  /** NODE_ENV=production (applications' registered-operations default). */
+  production?: boolean;
 }
 
 /** The outside world of the identity services; absent ones refuse to be used (the import CLI needs none). */
@@ -116,6 +119,12 @@ export function createIdentityServices(
     sessions,
     audit,
     applications,
+    applicationOperations: createApplicationOperationService(
+      models,
+      audit,
+      { production: settings.production ?? false },
+      now,
+    ),
     devices,
     smsCodes,
     profile: createProfileService(models, now),

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { Model } from 'mongoose';
-import { AppError, isDuplicateKey } from '@yuejuan/runtime';
-import type { IdentityModels } from '../models/index.ts';
+import { AppError, isDuplicateKey, newId } from '@yuejuan/runtime';
+import { identityOwned, type IdentityModels } from '../models/index.ts';
 import { checkPassword, createPasswordHasher, type PasswordHasher } from './password.ts';
 import {
   check,
@@ -109,16 +109,25 @@ export function createRegistryService(
       const lawFirm = required('律师事务所', row.lawFirm);
       check('idNumber', idNumberProblem(idNumber));
       check('licenceNumber', licenceNumberProblem(licenceNumber));
-      return upsert(
-        models.Lawyer,
+      const fields = {
+        name,
+        lawFirm,
+        idNumberHash: hashIdNumber(idHashKey, idNumber),
+        idNumberMasked: maskIdNumber(idNumber),
+      };
+      // Keyed by licence number once (models/owned.ts): concurrent imports create one lawyer.
+      const { id, created } = await identityOwned(models).lawyerByLicence.insertOnce(
         { licenceNumber },
-        {
-          name,
-          lawFirm,
-          idNumberHash: hashIdNumber(idHashKey, idNumber),
-          idNumberMasked: maskIdNumber(idNumber),
-        },
+        newId,
+        (_id) => models.Lawyer.create({ _id, licenceNumber, ...fields }),
       );
+      if (!created)
+        await models.Lawyer.updateOne(
+          { _id: id },
+          { $set: fields },
+          { runValidators: true },
+        ).exec();
+      return created ? 'created' : 'updated';
     },
 
     /** Validates and imports one prosecutor account. */

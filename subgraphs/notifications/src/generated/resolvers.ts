@@ -2,8 +2,10 @@
 // Regenerate: npm run codegen (or npm run compose).
 /* eslint-disable */
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
-import type { EntityRef as EntityRefModel, NotificationPage as NotificationPageModel, SmsMessagePage as SmsMessagePageModel } from '../resolvers/parents.ts';
-import type { NotificationDoc as NotificationDocModel, SmsMessageDoc as SmsMessageDocModel, DevSmsDoc as DevSmsDocModel } from '../models/index.ts';
+import type { EntityRef as EntityRefModel, NotificationPage as NotificationPageModel, SmsMessagePage as SmsMessagePageModel, WebhookDeliveryPage as WebhookDeliveryPageModel } from '../resolvers/parents.ts';
+import type { NotificationDoc as NotificationDocModel, SmsMessageDoc as SmsMessageDocModel, DevSmsDoc as DevSmsDocModel, WebhookEndpointDoc as WebhookEndpointDocModel, WebhookSecretDoc as WebhookSecretDocModel, WebhookMessageDoc as WebhookMessageDocModel, WebhookAttemptDoc as WebhookAttemptDocModel, WebhookAuditDoc as WebhookAuditDocModel } from '../models/index.ts';
+import type { WebhookEventType as WebhookEventTypeModel } from '../webhooks/event-types.ts';
+import type { IssuedWebhookSecret as IssuedWebhookSecretModel } from '../services/webhook-endpoints.service.ts';
 import type { ServiceContext } from '@yuejuan/runtime';
 export type Maybe<T> = T | null | undefined;
 export type InputMaybe<T> = T | null | undefined;
@@ -34,6 +36,17 @@ export type Query = {
    * production refuses): what would have been sent, newest first. FORBIDDEN when not enabled.
    */
   devSmsInbox: Array<DevSms>;
+  /** Webhooks: the event types integrators may subscribe to (versioned), with the scope each needs. */
+  webhookEventTypes: Array<WebhookEventType>;
+  /** Administrators: an application's webhook endpoints (接收地址), newest first. FORBIDDEN for anyone else. */
+  webhookEndpoints: Array<WebhookEndpoint>;
+  /** Administrators: endpoints the platform disabled because every delivery failed for too long (a notice to act on). */
+  webhookEndpointsDisabledBySystem: Array<WebhookEndpoint>;
+  /**
+   * Administrators: an application's webhook delivery log, newest first, by status, event type
+   * and endpoint. BAD_USER_INPUT for a malformed filter, page size or cursor.
+   */
+  webhookDeliveries: WebhookDeliveryConnection;
 };
 
 
@@ -49,16 +62,83 @@ export type QueryDevSmsInboxArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
+
+export type QueryWebhookEndpointsArgs = {
+  applicationId: Scalars['ID']['input'];
+};
+
+
+export type QueryWebhookDeliveriesArgs = {
+  applicationId: Scalars['ID']['input'];
+  filter?: InputMaybe<WebhookDeliveryFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+};
+
 export type Mutation = {
   __typename?: 'Mutation';
   /** Mark one of the caller's notifications read. */
   markNotificationRead: Notification;
   /** Mark all of the caller's notifications read; returns how many changed. */
   markAllNotificationsRead: Scalars['Int']['output'];
+  /**
+   * Administrators: add a webhook endpoint to an application: an https address (never a private,
+   * loopback or link-local one) and event types its scopes allow. The signing secret is in the
+   * answer once and never again. NOT_FOUND (application), BAD_USER_INPUT (address, event types).
+   */
+  addWebhookEndpoint: WebhookEndpointSecret;
+  /** Administrators: change an endpoint's address, event types or note (audited). */
+  updateWebhookEndpoint: WebhookEndpoint;
+  /** Administrators: a new signing secret (shown once); the old ones still sign for `overlapSeconds` (default a day), both signatures sent. */
+  rotateWebhookSecret: WebhookEndpointSecret;
+  /** Administrators: stop delivering to an endpoint (pending deliveries are cancelled). */
+  disableWebhookEndpoint: WebhookEndpoint;
+  /** Administrators: deliver to an endpoint again. */
+  enableWebhookEndpoint: WebhookEndpoint;
+  /**
+   * Administrators: 重新投递: send a message again, same `webhook-id`, its body marked
+   * `"replay": {"id", "requestedAt"}`. CONFLICT when the endpoint is disabled, FORBIDDEN when the
+   * application may no longer read the event (grant revoked, scope removed, suspended).
+   */
+  replayWebhookDelivery: WebhookDelivery;
 };
 
 
 export type MutationMarkNotificationReadArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationAddWebhookEndpointArgs = {
+  applicationId: Scalars['ID']['input'];
+  input: WebhookEndpointInput;
+};
+
+
+export type MutationUpdateWebhookEndpointArgs = {
+  id: Scalars['ID']['input'];
+  input: WebhookEndpointInput;
+};
+
+
+export type MutationRotateWebhookSecretArgs = {
+  id: Scalars['ID']['input'];
+  overlapSeconds?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type MutationDisableWebhookEndpointArgs = {
+  id: Scalars['ID']['input'];
+  reason: Scalars['String']['input'];
+};
+
+
+export type MutationEnableWebhookEndpointArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationReplayWebhookDeliveryArgs = {
   id: Scalars['ID']['input'];
 };
 
@@ -274,6 +354,223 @@ export type PageInfo = {
   endCursor?: Maybe<Scalars['String']['output']>;
 };
 
+/** A webhook event type (issue 16): derived from domain events; ids, type, status and time only. */
+export type WebhookEventType = {
+  __typename?: 'WebhookEventType';
+  /** The type as sent in the payload's `type`, e.g. binding_application.status_changed. */
+  name: Scalars['String']['output'];
+  /** Payload version (fields are only added within a version). */
+  version: Scalars['Int']['output'];
+  /** Chinese name. */
+  label: Scalars['String']['output'];
+  /** When it is sent, in Chinese. */
+  description: Scalars['String']['output'];
+  /** The scope a law-firm application needs, for the lawyer the event is about. */
+  lawFirmScope: Scalars['String']['output'];
+  /** The scope a procuratorate system needs, for its own procuratorate's events. */
+  systemScope: Scalars['String']['output'];
+};
+
+/** Whether an endpoint receives deliveries. */
+export type WebhookEndpointStatus =
+  /** Receives deliveries. */
+  | 'ACTIVE'
+  /** Disabled by an administrator, or by the platform after failing for too long. */
+  | 'DISABLED';
+
+/** An application's webhook endpoint (接收地址). */
+export type WebhookEndpoint = {
+  __typename?: 'WebhookEndpoint';
+  /** Stable id (whe_…). */
+  id: Scalars['ID']['output'];
+  /** The application (client id). */
+  applicationId: Scalars['ID']['output'];
+  /** The https address deliveries are POSTed to. */
+  url: Scalars['String']['output'];
+  /** Administrator's note. */
+  description?: Maybe<Scalars['String']['output']>;
+  /** The event types it receives. */
+  eventTypes: Array<Scalars['String']['output']>;
+  /** ACTIVE or DISABLED. */
+  status: WebhookEndpointStatus;
+  /** Why it was disabled. */
+  disabledReason?: Maybe<Scalars['String']['output']>;
+  /** When it was disabled (ISO 8601). */
+  disabledAt?: Maybe<Scalars['String']['output']>;
+  /** Disabled by the platform (failing for too long), not by an administrator. */
+  disabledBySystem: Scalars['Boolean']['output'];
+  /** The live signing secrets (never their values): two during a rotation's overlap. */
+  secrets: Array<WebhookSecretInfo>;
+  /** Since when every delivery has failed (ISO 8601); null while it works. */
+  failingSince?: Maybe<Scalars['String']['output']>;
+  /** When added (ISO 8601). */
+  createdAt: Scalars['String']['output'];
+  /** Its audit trail, newest first (at most 100). */
+  changes: Array<WebhookAuditEvent>;
+};
+
+/** A signing secret's record (the secret itself is shown once). */
+export type WebhookSecretInfo = {
+  __typename?: 'WebhookSecretInfo';
+  /** Short id. */
+  id: Scalars['ID']['output'];
+  /** When made (ISO 8601). */
+  createdAt: Scalars['String']['output'];
+  /** When it stops signing, once a newer one replaced it (ISO 8601). */
+  expiresAt?: Maybe<Scalars['String']['output']>;
+};
+
+/** A new signing secret, shown once. */
+export type WebhookEndpointSecret = {
+  __typename?: 'WebhookEndpointSecret';
+  /** The endpoint. */
+  endpoint: WebhookEndpoint;
+  /** The signing secret (whsec_…): store it now, it is never shown again. */
+  secret: Scalars['String']['output'];
+};
+
+/** What an administrator enters for an endpoint. */
+export type WebhookEndpointInput = {
+  /** https address (development may allow http://127.0.0.1). */
+  url: Scalars['String']['input'];
+  /** Event types (see webhookEventTypes), within the application's scopes. */
+  eventTypes: Array<Scalars['String']['input']>;
+  /** Note (at most 100 characters). */
+  description?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** How a webhook message's delivery stands. */
+export type WebhookDeliveryStatus =
+  /** Waiting for its first attempt or a retry. */
+  | 'PENDING'
+  /** The receiver answered 2xx. */
+  | 'DELIVERED'
+  /** Retries ran out (a day by default). */
+  | 'FAILED'
+  /** Stopped: the endpoint was disabled or the application may no longer read the event. */
+  | 'CANCELLED';
+
+/** Filters of the delivery log. */
+export type WebhookDeliveryFilter = {
+  /** Only this status. */
+  status?: InputMaybe<WebhookDeliveryStatus>;
+  /** Only this event type. */
+  eventType?: InputMaybe<Scalars['String']['input']>;
+  /** Only this endpoint. */
+  endpointId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+/** One webhook message and its delivery (the delivery log). */
+export type WebhookDelivery = {
+  __typename?: 'WebhookDelivery';
+  /** The message id, sent as `webhook-id` (the same for every attempt and replay). */
+  id: Scalars['ID']['output'];
+  /** The endpoint. */
+  endpointId: Scalars['ID']['output'];
+  /** The event type. */
+  eventType: Scalars['String']['output'];
+  /** The domain event it came from. */
+  eventId: Scalars['ID']['output'];
+  /** Status. */
+  status: WebhookDeliveryStatus;
+  /** Attempts made (replays included). */
+  attempts: Scalars['Int']['output'];
+  /** Replays requested. */
+  replays: Scalars['Int']['output'];
+  /** HTTP status of the last answer. */
+  lastHttpStatus?: Maybe<Scalars['Int']['output']>;
+  /** Time the last attempt took (ms). */
+  lastLatencyMs?: Maybe<Scalars['Int']['output']>;
+  /** Why the last attempt failed. */
+  lastError?: Maybe<Scalars['String']['output']>;
+  /** When the next attempt is due (ISO 8601). */
+  nextAttemptAt?: Maybe<Scalars['String']['output']>;
+  /** When made (ISO 8601). */
+  createdAt: Scalars['String']['output'];
+  /** When a receiver first answered 2xx (ISO 8601). */
+  deliveredAt?: Maybe<Scalars['String']['output']>;
+  /** The payload as sent (ids, type, status, time). */
+  payload: Scalars['String']['output'];
+  /** Every attempt, oldest first. */
+  log: Array<WebhookAttempt>;
+};
+
+/** Whether an attempt was answered 2xx. */
+export type WebhookAttemptOutcome =
+  /** 2xx. */
+  | 'SUCCEEDED'
+  /** Any other answer, a timeout or a connection failure. */
+  | 'FAILED';
+
+/** One attempt at delivering a message. */
+export type WebhookAttempt = {
+  __typename?: 'WebhookAttempt';
+  /** Stable id. */
+  id: Scalars['ID']['output'];
+  /** Attempt number within its run. */
+  attempt: Scalars['Int']['output'];
+  /** Part of a replay. */
+  replay: Scalars['Boolean']['output'];
+  /** Outcome. */
+  outcome: WebhookAttemptOutcome;
+  /** HTTP status answered, if any. */
+  httpStatus?: Maybe<Scalars['Int']['output']>;
+  /** Time taken (ms). */
+  latencyMs: Scalars['Int']['output'];
+  /** Why it failed (no answer). */
+  error?: Maybe<Scalars['String']['output']>;
+  /** When (ISO 8601). */
+  at: Scalars['String']['output'];
+};
+
+/** A page of webhook deliveries. */
+export type WebhookDeliveryConnection = {
+  __typename?: 'WebhookDeliveryConnection';
+  /** The deliveries. */
+  edges: Array<WebhookDeliveryEdge>;
+  /** Paging. */
+  pageInfo: PageInfo;
+};
+
+/** A webhook delivery with its cursor. */
+export type WebhookDeliveryEdge = {
+  __typename?: 'WebhookDeliveryEdge';
+  /** Cursor. */
+  cursor: Scalars['String']['output'];
+  /** The delivery. */
+  node: WebhookDelivery;
+};
+
+/** Kinds of webhook endpoint changes. */
+export type WebhookAuditKind =
+  /** Added. */
+  | 'ENDPOINT_ADDED'
+  /** Changed. */
+  | 'ENDPOINT_UPDATED'
+  /** Signing secret rotated. */
+  | 'SECRET_ROTATED'
+  /** Disabled (by an administrator or the platform). */
+  | 'ENDPOINT_DISABLED'
+  /** Enabled again. */
+  | 'ENDPOINT_ENABLED'
+  /** A delivery replayed. */
+  | 'DELIVERY_REPLAYED';
+
+/** One change of a webhook endpoint. */
+export type WebhookAuditEvent = {
+  __typename?: 'WebhookAuditEvent';
+  /** Stable id. */
+  id: Scalars['ID']['output'];
+  /** What changed. */
+  kind: WebhookAuditKind;
+  /** The administrator, or null for the platform. */
+  actorId?: Maybe<Scalars['ID']['output']>;
+  /** Details (no secrets). */
+  detail?: Maybe<Scalars['String']['output']>;
+  /** When (ISO 8601). */
+  at: Scalars['String']['output'];
+};
+
 export type Link__Purpose =
   /** `SECURITY` features provide metadata necessary to securely resolve fields. */
   | 'SECURITY'
@@ -380,8 +677,8 @@ export type FederationReferenceTypes = {
 export type ResolversTypes = {
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
-  Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
+  Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Lawyer: ResolverTypeWrapper<EntityRefModel>;
   Prosecutor: ResolverTypeWrapper<EntityRefModel>;
@@ -396,6 +693,21 @@ export type ResolversTypes = {
   SmsMessageEdge: ResolverTypeWrapper<Omit<SmsMessageEdge, 'node'> & { node: ResolversTypes['SmsMessage'] }>;
   DevSms: ResolverTypeWrapper<DevSmsDocModel>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
+  WebhookEventType: ResolverTypeWrapper<WebhookEventTypeModel>;
+  WebhookEndpointStatus: WebhookEndpointStatus;
+  WebhookEndpoint: ResolverTypeWrapper<WebhookEndpointDocModel>;
+  WebhookSecretInfo: ResolverTypeWrapper<WebhookSecretDocModel>;
+  WebhookEndpointSecret: ResolverTypeWrapper<IssuedWebhookSecretModel>;
+  WebhookEndpointInput: WebhookEndpointInput;
+  WebhookDeliveryStatus: WebhookDeliveryStatus;
+  WebhookDeliveryFilter: WebhookDeliveryFilter;
+  WebhookDelivery: ResolverTypeWrapper<WebhookMessageDocModel>;
+  WebhookAttemptOutcome: WebhookAttemptOutcome;
+  WebhookAttempt: ResolverTypeWrapper<WebhookAttemptDocModel>;
+  WebhookDeliveryConnection: ResolverTypeWrapper<WebhookDeliveryPageModel>;
+  WebhookDeliveryEdge: ResolverTypeWrapper<Omit<WebhookDeliveryEdge, 'node'> & { node: ResolversTypes['WebhookDelivery'] }>;
+  WebhookAuditKind: WebhookAuditKind;
+  WebhookAuditEvent: ResolverTypeWrapper<WebhookAuditDocModel>;
   link__Purpose: Link__Purpose;
   link__Import: ResolverTypeWrapper<Scalars['link__Import']['output']>;
   federation__FieldSet: ResolverTypeWrapper<Scalars['federation__FieldSet']['output']>;
@@ -409,8 +721,8 @@ export type ResolversTypes = {
 export type ResolversParentTypes = {
   Query: Record<PropertyKey, never>;
   Int: Scalars['Int']['output'];
-  Mutation: Record<PropertyKey, never>;
   ID: Scalars['ID']['output'];
+  Mutation: Record<PropertyKey, never>;
   Subscription: Record<PropertyKey, never>;
   Lawyer: EntityRefModel;
   Prosecutor: EntityRefModel;
@@ -423,6 +735,17 @@ export type ResolversParentTypes = {
   SmsMessageEdge: Omit<SmsMessageEdge, 'node'> & { node: ResolversParentTypes['SmsMessage'] };
   DevSms: DevSmsDocModel;
   PageInfo: PageInfo;
+  WebhookEventType: WebhookEventTypeModel;
+  WebhookEndpoint: WebhookEndpointDocModel;
+  WebhookSecretInfo: WebhookSecretDocModel;
+  WebhookEndpointSecret: IssuedWebhookSecretModel;
+  WebhookEndpointInput: WebhookEndpointInput;
+  WebhookDeliveryFilter: WebhookDeliveryFilter;
+  WebhookDelivery: WebhookMessageDocModel;
+  WebhookAttempt: WebhookAttemptDocModel;
+  WebhookDeliveryConnection: WebhookDeliveryPageModel;
+  WebhookDeliveryEdge: Omit<WebhookDeliveryEdge, 'node'> & { node: ResolversParentTypes['WebhookDelivery'] };
+  WebhookAuditEvent: WebhookAuditDocModel;
   link__Import: Scalars['link__Import']['output'];
   federation__FieldSet: Scalars['federation__FieldSet']['output'];
   federation__Scope: Scalars['federation__Scope']['output'];
@@ -458,11 +781,11 @@ export type Federation__ExternalDirectiveArgs = {
 
 export type Federation__ExternalDirectiveResolver<Result, Parent, ContextType = ServiceContext, Args = Federation__ExternalDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
-export type Federation__TagDirectiveArgs = {
+export type TagDirectiveArgs = {
   name: Scalars['String']['input'];
 };
 
-export type Federation__TagDirectiveResolver<Result, Parent, ContextType = ServiceContext, Args = Federation__TagDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+export type TagDirectiveResolver<Result, Parent, ContextType = ServiceContext, Args = TagDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export type Federation__ExtendsDirectiveArgs = { };
 
@@ -512,11 +835,21 @@ export type Federation__PolicyDirectiveResolver<Result, Parent, ContextType = Se
 export type QueryResolvers<ContextType = ServiceContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   smsMessages?: Resolver<ResolversTypes['SmsMessageConnection'], ParentType, ContextType, RequireFields<QuerySmsMessagesArgs, 'first'>>;
   devSmsInbox?: Resolver<Array<ResolversTypes['DevSms']>, ParentType, ContextType, RequireFields<QueryDevSmsInboxArgs, 'first'>>;
+  webhookEventTypes?: Resolver<Array<ResolversTypes['WebhookEventType']>, ParentType, ContextType>;
+  webhookEndpoints?: Resolver<Array<ResolversTypes['WebhookEndpoint']>, ParentType, ContextType, RequireFields<QueryWebhookEndpointsArgs, 'applicationId'>>;
+  webhookEndpointsDisabledBySystem?: Resolver<Array<ResolversTypes['WebhookEndpoint']>, ParentType, ContextType>;
+  webhookDeliveries?: Resolver<ResolversTypes['WebhookDeliveryConnection'], ParentType, ContextType, RequireFields<QueryWebhookDeliveriesArgs, 'applicationId' | 'first'>>;
 };
 
 export type MutationResolvers<ContextType = ServiceContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
   markNotificationRead?: Resolver<ResolversTypes['Notification'], ParentType, ContextType, RequireFields<MutationMarkNotificationReadArgs, 'id'>>;
   markAllNotificationsRead?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  addWebhookEndpoint?: Resolver<ResolversTypes['WebhookEndpointSecret'], ParentType, ContextType, RequireFields<MutationAddWebhookEndpointArgs, 'applicationId' | 'input'>>;
+  updateWebhookEndpoint?: Resolver<ResolversTypes['WebhookEndpoint'], ParentType, ContextType, RequireFields<MutationUpdateWebhookEndpointArgs, 'id' | 'input'>>;
+  rotateWebhookSecret?: Resolver<ResolversTypes['WebhookEndpointSecret'], ParentType, ContextType, RequireFields<MutationRotateWebhookSecretArgs, 'id'>>;
+  disableWebhookEndpoint?: Resolver<ResolversTypes['WebhookEndpoint'], ParentType, ContextType, RequireFields<MutationDisableWebhookEndpointArgs, 'id' | 'reason'>>;
+  enableWebhookEndpoint?: Resolver<ResolversTypes['WebhookEndpoint'], ParentType, ContextType, RequireFields<MutationEnableWebhookEndpointArgs, 'id'>>;
+  replayWebhookDelivery?: Resolver<ResolversTypes['WebhookDelivery'], ParentType, ContextType, RequireFields<MutationReplayWebhookDeliveryArgs, 'id'>>;
 };
 
 export type SubscriptionResolvers<ContextType = ServiceContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = {
@@ -593,6 +926,89 @@ export type PageInfoResolvers<ContextType = ServiceContext, ParentType extends R
   endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
+export type WebhookEventTypeResolvers<ContextType = ServiceContext, ParentType extends ResolversParentTypes['WebhookEventType'] = ResolversParentTypes['WebhookEventType']> = {
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  label?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  description?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  lawFirmScope?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  systemScope?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type WebhookEndpointResolvers<ContextType = ServiceContext, ParentType extends ResolversParentTypes['WebhookEndpoint'] = ResolversParentTypes['WebhookEndpoint']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  applicationId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  url?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  eventTypes?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['WebhookEndpointStatus'], ParentType, ContextType>;
+  disabledReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  disabledAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  disabledBySystem?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  secrets?: Resolver<Array<ResolversTypes['WebhookSecretInfo']>, ParentType, ContextType>;
+  failingSince?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  changes?: Resolver<Array<ResolversTypes['WebhookAuditEvent']>, ParentType, ContextType>;
+};
+
+export type WebhookSecretInfoResolvers<ContextType = ServiceContext, ParentType extends ResolversParentTypes['WebhookSecretInfo'] = ResolversParentTypes['WebhookSecretInfo']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  expiresAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type WebhookEndpointSecretResolvers<ContextType = ServiceContext, ParentType extends ResolversParentTypes['WebhookEndpointSecret'] = ResolversParentTypes['WebhookEndpointSecret']> = {
+  endpoint?: Resolver<ResolversTypes['WebhookEndpoint'], ParentType, ContextType>;
+  secret?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type WebhookDeliveryResolvers<ContextType = ServiceContext, ParentType extends ResolversParentTypes['WebhookDelivery'] = ResolversParentTypes['WebhookDelivery']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  endpointId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  eventType?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  eventId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['WebhookDeliveryStatus'], ParentType, ContextType>;
+  attempts?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  replays?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  lastHttpStatus?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  lastLatencyMs?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  lastError?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  nextAttemptAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  deliveredAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  payload?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  log?: Resolver<Array<ResolversTypes['WebhookAttempt']>, ParentType, ContextType>;
+};
+
+export type WebhookAttemptResolvers<ContextType = ServiceContext, ParentType extends ResolversParentTypes['WebhookAttempt'] = ResolversParentTypes['WebhookAttempt']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  attempt?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  replay?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  outcome?: Resolver<ResolversTypes['WebhookAttemptOutcome'], ParentType, ContextType>;
+  httpStatus?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  latencyMs?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  error?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  at?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type WebhookDeliveryConnectionResolvers<ContextType = ServiceContext, ParentType extends ResolversParentTypes['WebhookDeliveryConnection'] = ResolversParentTypes['WebhookDeliveryConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['WebhookDeliveryEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
+export type WebhookDeliveryEdgeResolvers<ContextType = ServiceContext, ParentType extends ResolversParentTypes['WebhookDeliveryEdge'] = ResolversParentTypes['WebhookDeliveryEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['WebhookDelivery'], ParentType, ContextType>;
+};
+
+export type WebhookAuditEventResolvers<ContextType = ServiceContext, ParentType extends ResolversParentTypes['WebhookAuditEvent'] = ResolversParentTypes['WebhookAuditEvent']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['WebhookAuditKind'], ParentType, ContextType>;
+  actorId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  detail?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  at?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
 export interface Link__ImportScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['link__Import'], any> {
   name: 'link__Import';
 }
@@ -623,6 +1039,15 @@ export type Resolvers<ContextType = ServiceContext> = {
   SmsMessageEdge?: SmsMessageEdgeResolvers<ContextType>;
   DevSms?: DevSmsResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
+  WebhookEventType?: WebhookEventTypeResolvers<ContextType>;
+  WebhookEndpoint?: WebhookEndpointResolvers<ContextType>;
+  WebhookSecretInfo?: WebhookSecretInfoResolvers<ContextType>;
+  WebhookEndpointSecret?: WebhookEndpointSecretResolvers<ContextType>;
+  WebhookDelivery?: WebhookDeliveryResolvers<ContextType>;
+  WebhookAttempt?: WebhookAttemptResolvers<ContextType>;
+  WebhookDeliveryConnection?: WebhookDeliveryConnectionResolvers<ContextType>;
+  WebhookDeliveryEdge?: WebhookDeliveryEdgeResolvers<ContextType>;
+  WebhookAuditEvent?: WebhookAuditEventResolvers<ContextType>;
   link__Import?: GraphQLScalarType;
   federation__FieldSet?: GraphQLScalarType;
   federation__Scope?: GraphQLScalarType;
@@ -634,7 +1059,7 @@ export type DirectiveResolvers<ContextType = ServiceContext> = {
   federation__requires?: Federation__RequiresDirectiveResolver<any, any, ContextType>;
   federation__provides?: Federation__ProvidesDirectiveResolver<any, any, ContextType>;
   federation__external?: Federation__ExternalDirectiveResolver<any, any, ContextType>;
-  federation__tag?: Federation__TagDirectiveResolver<any, any, ContextType>;
+  tag?: TagDirectiveResolver<any, any, ContextType>;
   federation__extends?: Federation__ExtendsDirectiveResolver<any, any, ContextType>;
   shareable?: ShareableDirectiveResolver<any, any, ContextType>;
   federation__inaccessible?: Federation__InaccessibleDirectiveResolver<any, any, ContextType>;

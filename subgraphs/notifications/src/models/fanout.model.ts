@@ -19,6 +19,8 @@ const fanoutSchema = new Schema(
     attempts: { type: Number, default: 0 },
     dueAt: { type: Date, required: true },
     lastError: { type: String, default: null },
+    /** The trace of the event that caused it: each run is a span of that trace. */
+    traceparent: String,
   },
   { timestamps: { createdAt: true, updatedAt: false }, versionKey: false, minimize: false },
 );
@@ -33,5 +35,6 @@ export interface FanoutDoc {
   attempts: number;
   dueAt: Date;
   lastError: string | null;
+  traceparent?: string;
 }
 export const fanoutModel = (c: Connection) => c.model('Fanout', fanoutSchema, 'fanouts');

@@ -5,6 +5,7 @@ import { smsMessageModel, smsQueueModel } from './sms-message.model.ts';
 import { rateSlotModel, smsKeyModel, smsLeaseModel } from './claims.model.ts';
 import { devSmsModel } from './dev-sms.model.ts';
 import { fanoutModel } from './fanout.model.ts';
+import { webhookModels } from './webhook.model.ts';
 
 /** The notifications subgraph's models, registered on its own connection. */
 export function notificationsModels(connection: Connection) {
@@ -17,6 +18,7 @@ export function notificationsModels(connection: Connection) {
     RateSlot: rateSlotModel(connection),
     DevSms: devSmsModel(connection),
     Fanout: fanoutModel(connection),
+    ...webhookModels(connection),
   };
 }
 export type NotificationsModels = ReturnType<typeof notificationsModels>;
@@ -36,3 +38,4 @@ export { pendingMessage, smsStatuses } from './sms-message.model.ts';
 export type { SmsKeyDoc, SmsLeaseDoc, RateSlotDoc } from './claims.model.ts';
 export type { DevSmsDoc } from './dev-sms.model.ts';
 export type { FanoutDoc } from './fanout.model.ts';
+export type * from './webhook.model.ts';

@@ -4,6 +4,7 @@ import type { Resolvers } from '../generated/resolvers.ts';
 import type { NotificationsServices } from '../services/index.ts';
 import { Query, SmsTypes } from './Query.ts';
 import { Subscription } from './Subscription.ts';
+import { webhookResolvers } from './webhooks.ts';
 
 type Context = ServiceContext<unknown>;
 type ListArgs = PageArgs & { unreadOnly?: boolean | null };
@@ -11,14 +12,20 @@ type ListArgs = PageArgs & { unreadOnly?: boolean | null };
 /** The notifications resolvers: thin, each hands off to a service. */
 export const createResolvers = (services: NotificationsServices, bus: EventBus): Resolvers => {
   const { notifications } = services;
+  const {
+    Query: webhookQuery,
+    Mutation: webhookMutation,
+    ...webhookTypes
+  } = webhookResolvers(services);
   const recipient = {
     __resolveReference: ({ id }: { id: string }) => ({ id }),
     notifications: ({ id }: { id: string }, args: ListArgs, { identity }: Context) =>
       notifications.list(identity, id, args),
   };
   return {
-    Query: Query(services),
+    Query: { ...Query(services), ...webhookQuery },
     Mutation: {
+      ...webhookMutation,
       markNotificationRead: (_: unknown, { id }: { id: string }, { identity }: Context) =>
         notifications.markRead(identity, id),
       markAllNotificationsRead: (_: unknown, __: unknown, { identity }: Context) =>
@@ -33,5 +40,6 @@ export const createResolvers = (services: NotificationsServices, bus: EventBus):
       readAt: (n: NotificationDoc) => n.readAt?.toISOString() ?? null,
     },
     ...SmsTypes,
+    ...webhookTypes,
   };
 };

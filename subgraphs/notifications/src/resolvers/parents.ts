@@ -1,6 +1,6 @@
 // What resolvers receive where it is not one of this subgraph's documents (see scripts/codegen.ts).
 import type { LazyPage } from '@yuejuan/runtime';
-import type { NotificationDoc, SmsMessageDoc } from '../models/index.ts';
+import type { NotificationDoc, SmsMessageDoc, WebhookMessageDoc } from '../models/index.ts';
 
 /** An entity another subgraph owns, known here by its id. */
 export type EntityRef = { id: string };
@@ -8,3 +8,5 @@ export type EntityRef = { id: string };
 export type NotificationPage = LazyPage<NotificationDoc> & { unreadCount: () => Promise<number> };
 /** SMS messages, fetched only when selected. */
 export type SmsMessagePage = LazyPage<SmsMessageDoc>;
+/** Webhook deliveries, fetched only when selected. */
+export type WebhookDeliveryPage = LazyPage<WebhookMessageDoc>;

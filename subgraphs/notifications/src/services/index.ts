@@ -13,6 +13,11 @@ import { createOutbox } from './outbox.service.ts';
 import { createRateLimiter } from './rate-limit.service.ts';
 import { createReceipts } from './receipts.service.ts';
 import { createSmsIntake } from './sms-intake.service.ts';
+import { createWebhookAccess } from './webhook-access.service.ts';
+import { createWebhookDeliveries } from './webhook-deliveries.service.ts';
+import { createWebhookEndpoints } from './webhook-endpoints.service.ts';
+import { createWebhookSender } from '../workers/webhook-sender.ts';
+import { createSealer } from '../webhooks/signing.ts';
 
 export interface ServicesDeps {
   connection: Connection;
@@ -82,6 +87,7 @@ export function createNotificationsServices({
     onFanout: () => kicks.fanout(),
   });
   const devInbox = createDevInbox(models, provider.name === 'dev');
+  const webhooks = createWebhooks(models, config, logger);
   return {
     models,
     provider,
@@ -96,6 +102,50 @@ export function createNotificationsServices({
     intake,
     handleEvent,
     kicks,
+    webhooks,
   };
+}
+
+/** Webhooks (ADR 0011): endpoints, messages from events, the sender. */
+function createWebhooks(
+  models: ReturnType<typeof notificationsModels>,
+  config: NotificationsConfig,
+  logger: Logger,
+) {
+  const access = createWebhookAccess({
+    baseUrl: config.IDENTITY_INTERNAL_URL,
+    secret: config.YUEJUAN_INTERNAL_SECRET,
+  });
+  const endpoints = createWebhookEndpoints({
+    models,
+    access,
+    sealer: createSealer(config.WEBHOOK_SECRET_KEY ?? `webhooks:${config.YUEJUAN_INTERNAL_SECRET}`),
+    allowPrivate: config.WEBHOOK_ALLOW_PRIVATE,
+    overlapSeconds: config.WEBHOOK_SECRET_OVERLAP_SECONDS,
+    logger,
+  });
+  const sender = createWebhookSender({
+    models,
+    endpoints,
+    access,
+    logger: logger.child({ component: 'webhook-sender' }),
+    leaseMs: config.WEBHOOK_LEASE_MS,
+    timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+    backoffBaseMs: config.WEBHOOK_BACKOFF_BASE_MS,
+    backoffCapMs: config.WEBHOOK_BACKOFF_CAP_MS,
+    retryWindowMs: config.WEBHOOK_RETRY_WINDOW_MS,
+    disableAfterMs: config.WEBHOOK_DISABLE_AFTER_MS,
+    concurrency: config.WEBHOOK_CONCURRENCY,
+    pollMs: config.WEBHOOK_POLL_MS,
+    allowPrivate: config.WEBHOOK_ALLOW_PRIVATE,
+  });
+  const deliveries = createWebhookDeliveries({
+    models,
+    access,
+    endpoints,
+    logger,
+    onQueued: () => sender.kick(),
+  });
+  return { access, endpoints, deliveries, sender };
 }
 export type NotificationsServices = ReturnType<typeof createNotificationsServices>;

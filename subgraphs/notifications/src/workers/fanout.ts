@@ -1,4 +1,12 @@
-import { AppError, isDuplicateKey, type Logger } from '@yuejuan/runtime';
+import {
+  AppError,
+  contextFromTraceparent,
+  inSpan,
+  isDuplicateKey,
+  SpanKind,
+  traceparentOf,
+  type Logger,
+} from '@yuejuan/runtime';
 import type { FanoutDoc, MessageKind, NotificationsModels } from '../models/index.ts';
 import { RouteMissingError, type ContactsClient } from '../services/contacts.service.ts';
 import type { NotificationService } from '../services/notification.service.ts';
@@ -37,7 +45,19 @@ export function createFanout(o: FanoutOptions) {
   let warnedMissing = false;
   const backoff = (n: number) => Math.min(o.backoffBaseMs * 2 ** (n - 1), o.backoffCapMs);
 
-  async function runOne(f: FanoutDoc): Promise<void> {
+  /** Runs a fan-out in a span of the trace of the event that caused it. */
+  const runOne = (f: FanoutDoc): Promise<void> =>
+    inSpan(
+      'notifications fanout',
+      {
+        kind: SpanKind.CONSUMER,
+        parent: contextFromTraceparent(f.traceparent),
+        attributes: { 'messaging.message.id': f._id, 'yuejuan.fanout.attempt': f.attempts + 1 },
+      },
+      () => attempt(f),
+    );
+
+  async function attempt(f: FanoutDoc): Promise<void> {
     const attempts = f.attempts + 1;
     try {
       if (!o.contacts) throw new RouteMissingError('/internal/contacts/by-procuratorate');
@@ -88,6 +108,7 @@ export function createFanout(o: FanoutOptions) {
   return {
     /** Records a fan-out once per event. */
     async record(f: NewFanout): Promise<void> {
+      const traceparent = traceparentOf();
       try {
         await models.Fanout.create({
           _id: f.eventId,
@@ -96,6 +117,7 @@ export function createFanout(o: FanoutOptions) {
           variables: f.variables,
           subjectId: f.subjectId,
           dueAt: new Date(),
+          ...(traceparent ? { traceparent } : {}),
         });
       } catch (err) {
         if (!isDuplicateKey(err)) throw err;

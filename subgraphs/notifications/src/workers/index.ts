@@ -4,6 +4,7 @@ import { consumedTopics } from '../services/events.service.ts';
 import type { NotificationsServices } from '../services/index.ts';
 import { leaseRetentionMs } from './claims.ts';
 import { createLoop } from './loop.ts';
+import { webhookTopics } from '../webhooks/event-types.ts';
 
 /** How often passed rate-limit windows and leases expired for an hour are swept. */
 const sweepMs = 10 * 60_000;
@@ -32,6 +33,9 @@ export function createWorkers({
     async () => {
       const now = new Date();
       await services.limiter.sweep(now);
+      await models.WebhookLease.deleteMany({
+        expiresAt: { $lt: new Date(now.getTime() - leaseRetentionMs) },
+      }).exec();
       await models.SmsLease.deleteMany({
         expiresAt: { $lt: new Date(now.getTime() - leaseRetentionMs) },
       }).exec();
@@ -54,6 +58,7 @@ export function createWorkers({
       )
     : null;
   let stopConsumer: (() => Promise<void>) | null = null;
+  let stopWebhookConsumer: (() => Promise<void>) | null = null;
 
   return {
     start() {
@@ -63,15 +68,32 @@ export function createWorkers({
         handler: services.handleEvent,
         onGap: (gap) => logger.error(gap, 'notification events were lost before they were read'),
       });
+      // Webhooks follow the same events as a consumer of their own: waiting for identity's
+      // answer (who may receive an event) never holds up the SMS and in-app messages.
+      stopWebhookConsumer = bus.consume({
+        name: 'notifications-webhooks',
+        topics: webhookTopics,
+        handler: (event) => services.webhooks.deliveries.handleEvent(event),
+        onGap: (gap) => logger.error(gap, 'webhook events were lost before they were read'),
+      });
       services.sender.start();
+      services.webhooks.sender.start();
       fanout.start();
       sweep.start();
       receipts?.start();
     },
     async stop() {
       await stopConsumer?.();
+      await stopWebhookConsumer?.();
       stopConsumer = null;
-      await Promise.all([services.sender.stop(), fanout.stop(), sweep.stop(), receipts?.stop()]);
+      stopWebhookConsumer = null;
+      await Promise.all([
+        services.webhooks.sender.stop(),
+        services.sender.stop(),
+        fanout.stop(),
+        sweep.stop(),
+        receipts?.stop(),
+      ]);
     },
   };
 }

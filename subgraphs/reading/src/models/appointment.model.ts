@@ -58,6 +58,8 @@ export const appointmentSchema = new Schema(
   { timestamps: true, versionKey: false },
 );
 appointmentSchema.index({ lawyerId: 1, _id: -1 });
+// A procuratorate's bookings (models/owned.ts; the console's 预约 queue).
+appointmentSchema.index({ procuratorateId: 1, _id: -1 });
 
 export type AppointmentDoc = InferSchemaType<typeof appointmentSchema> & {
   _id: string;

@@ -79,7 +79,8 @@ export const pageViewSchema = new Schema(
   },
   { versionKey: false },
 );
-pageViewSchema.index({ packageId: 1, at: 1 });
+// A package's views, newest first (models/owned.ts; `_id` order is time order).
+pageViewSchema.index({ packageId: 1, _id: -1 });
 export type PageViewDoc = InferSchemaType<typeof pageViewSchema> & { _id: string };
 export const pageViewModel = (c: Connection) => c.model('PageView', pageViewSchema, 'page_views');
 

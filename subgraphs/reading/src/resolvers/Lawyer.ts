@@ -1,6 +1,6 @@
 import { decodeCursor, lazyConnection, pageSize, type PageArgs } from '@yuejuan/runtime';
 import type { Context } from '../context.ts';
-import type { AppointmentDoc } from '../models/index.ts';
+import { readingOwned } from '../models/index.ts';
 import { assertCanRead } from '../services/access.ts';
 import type { ReadingServices } from '../services/index.ts';
 
@@ -15,18 +15,12 @@ export const Lawyer = ({ applications, models }: ReadingServices) => ({
   appointments: ({ id }: { id: string }, args: PageArgs, { identity }: Context) => {
     assertCanRead(identity, { lawyerId: id, procuratorateId: '' });
     const first = pageSize(args.first);
-    const filter = args.after
-      ? { lawyerId: id, _id: { $lt: decodeCursor(args.after) } }
-      : { lawyerId: id };
+    const before = args.after ? decodeCursor(args.after) : undefined;
+    const index = readingOwned(models).appointmentsByLawyer;
     return lazyConnection({
       first,
-      count: () => models.Appointment.countDocuments({ lawyerId: id }).exec(),
-      fetch: () =>
-        models.Appointment.find(filter)
-          .sort({ _id: -1 })
-          .limit(first + 1)
-          .lean<AppointmentDoc[]>()
-          .exec(),
+      count: () => index.count(id),
+      fetch: () => index.find(id, {}, { limit: first + 1, before }),
     });
   },
 });

@@ -211,7 +211,10 @@ export function createApplicationService(
         }))
       )
         throw new AppError('CONFLICT', '申请已被处理。');
+      const appointmentId = newId();
+      await owned.appointmentsByLawyer.added(app.lawyerId, appointmentId);
       const appointment = await models.Appointment.create({
+        _id: appointmentId,
         type: 'ONLINE_READING',
         lawyerId: app.lawyerId,
         caseId: app.caseId,

@@ -16,6 +16,7 @@ import {
   type ReadingModels,
   type ReceptionSlotDoc,
   type ReceptionSlotView,
+  readingOwned,
 } from '../models/index.ts';
 import { assertCanRead, assertOwner, assertReviewer } from './access.ts';
 import type { ReadingEvents } from './events.ts';
@@ -116,15 +117,18 @@ export function createBookingService(
   /** The slots with their places taken, counted from the seats (the seats decide; nothing stored can go stale). */
   async function withBooked(slots: ReceptionSlotDoc[]): Promise<ReceptionSlotView[]> {
     if (slots.length === 0) return [];
-    const counts = await stores()
-      .seats.aggregate<{ _id: string; n: number }>([
-        { $match: { slotId: { $in: slots.map((s) => s._id) } } },
-        { $group: { _id: '$slotId', n: { $sum: 1 } } },
-      ])
+    const seats = await stores()
+      .seats.find({ _id: { $in: slots.flatMap(seatIds) } }, { projection: { slotId: 1 } })
       .toArray();
-    const taken = new Map(counts.map((c) => [c._id, c.n]));
+    const taken = new Map<string, number>();
+    for (const seat of seats) taken.set(seat.slotId, (taken.get(seat.slotId) ?? 0) + 1);
     return slots.map((s) => ({ ...s, booked: taken.get(s._id) ?? 0 }));
   }
+  /** The ids a slot's places can have (`${slotId}:${n}`, n ≤ capacity): seats are read by them. */
+  const seatIds = (slot: ReceptionSlotDoc) =>
+    Array.from({ length: slot.capacity }, (_, i) => `${slot._id}:${i + 1}`);
+  const seatsTaken = (slot: ReceptionSlotDoc) =>
+    stores().seats.countDocuments({ _id: { $in: seatIds(slot) } });
 
   /** Takes a place in `slot` for `lawyerId` (one per slot per lawyer); answers the seat's id. */
   async function takePlace(
@@ -218,7 +222,7 @@ export function createBookingService(
     async removeSlot(identity: Identity, id: string): Promise<boolean> {
       const slot = await slotOf(id);
       assertReviewer(identity, slot.procuratorateId);
-      if ((await stores().seats.countDocuments({ slotId: slot._id })) > 0)
+      if ((await seatsTaken(slot)) > 0)
         throw new AppError('CONFLICT', '该时段已有律师预约，请先改期或不予安排后再删除。');
       await models.ReceptionSlot.deleteOne({ _id: slot._id }).exec();
       return true;
@@ -264,11 +268,13 @@ export function createBookingService(
       if (check.procuratorateId !== slot.procuratorateId)
         throw bad('slotId', '所选时段不属于该案件的受理检察院。');
       // Full already: say so before the lawyer spends a scan on it.
-      if ((await stores().seats.countDocuments({ slotId: slot._id })) >= slot.capacity)
+      if ((await seatsTaken(slot)) >= slot.capacity)
         throw new AppError('SLOT_FULL', '该时段已约满，请选择其他时段。', { slotId: slot._id });
       await requireStepUp(identity, 'APPOINTMENT', stores().stepUps, { now: at });
       const id = newId();
       const seatId = await takePlace(slot, identity.lawyerId, id, at);
+      await readingOwned(models).appointmentsByLawyer.added(identity.lawyerId, id);
+      await readingOwned(models).bookingsByProcuratorate.added(slot.procuratorateId, id);
       await models.Appointment.create({
         _id: id,
         type: input.type,
@@ -398,17 +404,17 @@ export function createBookingService(
     async queue(identity: Identity, status = 'REQUESTED', first = 50): Promise<AppointmentDoc[]> {
       if (identity.role === 'ANONYMOUS') throw new AppError('UNAUTHENTICATED');
       if (identity.role !== 'PROSECUTOR') throw new AppError('FORBIDDEN', '仅检察人员可以办理。');
-      const filter: Record<string, unknown> = {
-        procuratorateId: identity.procuratorateId,
-        type: { $in: [...bookableTypes] },
-        status,
-      };
-      if (open.includes(status)) filter.endsAt = { $gt: now() };
-      return models.Appointment.find(filter)
-        .sort({ startsAt: 1 })
-        .limit(Math.min(Math.max(1, first), 100))
-        .lean<AppointmentDoc[]>()
-        .exec();
+      // The procuratorate's bookings (by `_id` on FerretDB), in the state asked, soonest first.
+      const at = now();
+      return (
+        await readingOwned(models).bookingsByProcuratorate.find(identity.procuratorateId, {
+          type: { $in: [...bookableTypes] },
+          status,
+        })
+      )
+        .filter((a) => !open.includes(status) || (a.endsAt && a.endsAt > at))
+        .sort((a, b) => +(a.startsAt ?? 0) - +(b.startsAt ?? 0))
+        .slice(0, Math.min(Math.max(1, first), 100));
     },
 
     /**

@@ -20,7 +20,7 @@ import {
 import type { BlobStore } from '@yuejuan/runtime/storage';
 import { assertCanRead, assertOwner, assertReviewer } from './access.ts';
 import { packageBucket } from './builder.ts';
-import { volumeBucket } from './volume.service.ts';
+import { caseVolumes, volumeBucket } from './volume.service.ts';
 import type { ReadingEvents } from './events.ts';
 import type { Peers } from './peers.ts';
 
@@ -112,13 +112,7 @@ export function createPackageService(
       assertReviewer(identity, appointment.procuratorateId);
       if (!appointmentTypes[appointment.type as keyof typeof appointmentTypes]?.hasPackage)
         throw new AppError('BAD_USER_INPUT', '该类预约没有卷宗包。');
-      const volumes = await models.Volume.find({
-        caseId: appointment.caseId,
-        procuratorateId: appointment.procuratorateId,
-      })
-        .sort({ position: 1 })
-        .lean<VolumeDoc[]>()
-        .exec();
+      const volumes = await caseVolumes(models, appointment.caseId, appointment.procuratorateId);
       if (volumes.length === 0)
         throw new AppError('BAD_USER_INPUT', '请先上传卷宗。', { field: 'volumes' });
       const previous = appointment.packageId ? await load(appointment.packageId) : null;
@@ -183,13 +177,7 @@ export function createPackageService(
         });
       if (!(await peers.checkBinding(appointment.lawyerId, appointment.caseId)).bound)
         throw new AppError('CASE_NOT_BOUND', '该案件的绑定已被撤销，不能补充卷宗。');
-      const all = await models.Volume.find({
-        caseId: appointment.caseId,
-        procuratorateId: appointment.procuratorateId,
-      })
-        .sort({ position: 1 })
-        .lean<VolumeDoc[]>()
-        .exec();
+      const all = await caseVolumes(models, appointment.caseId, appointment.procuratorateId);
       const packed = new Map(pkg.volumes.map((v) => [v.volumeId, v]));
       const added = all.filter((v) => !packed.has(v._id));
       if (added.length === 0)
@@ -249,9 +237,9 @@ export function createPackageService(
      * package's revocation is claimed once.
      */
     async endForRevokedBinding(lawyerId: string, caseId: string, reason: string): Promise<number> {
-      const open = await models.Appointment.find({ lawyerId, caseId, status: { $ne: 'CLOSED' } })
-        .lean<AppointmentDoc[]>()
-        .exec();
+      const open = (
+        await readingOwned(models).appointmentsByLawyer.find(lawyerId, { caseId })
+      ).filter((a) => a.status !== 'CLOSED');
       const why = `案件绑定已撤销${reason ? `：${reason}` : ''}`;
       for (const appointment of open) {
         await models.Appointment.updateOne(

@@ -1,6 +1,7 @@
 import type { Collection } from 'mongodb';
 import {
   AppError,
+  newId,
   requireStepUp,
   type Identity,
   type Logger,
@@ -14,6 +15,7 @@ import type {
   ReadingNoteDoc,
   VolumeTextDoc,
 } from '../models/index.ts';
+import { readingOwned } from '../models/index.ts';
 import { assertOwner } from './access.ts';
 import { assertDownloadable } from './download.service.ts';
 import type { PageImages } from './page-images.ts';
@@ -102,10 +104,21 @@ export function createReaderService(
   /** Writes the buffered page views in one insert (ordered: false: one bad row loses nothing else). */
   function flush(): Promise<void> {
     if (views.length === 0) return flushing;
-    const batch = views;
+    const batch = views.map((v) => ({ _id: newId(), ...v }));
     views = [];
+    const byPackage = new Map<string, string[]>();
+    for (const v of batch) {
+      const ids = byPackage.get(v.packageId);
+      if (ids) ids.push(v._id);
+      else byPackage.set(v.packageId, [v._id]);
+    }
     flushing = flushing
-      .then(() => models.PageView.insertMany(batch, { ordered: false }))
+      .then(async () => {
+        // Each package's views join its list before they are written (models/owned.ts).
+        for (const [packageId, ids] of byPackage)
+          await readingOwned(models).pageViewsByPackage.added(packageId, ids);
+        await models.PageView.insertMany(batch, { ordered: false });
+      })
       .then(
         () => undefined,
         (err) => logger.error({ err, count: batch.length }, 'page views not recorded'),

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { AppError, requireRole, requireScopes, type Identity } from '@yuejuan/runtime';
-import type { ReadingModels, VolumeDoc } from '../models/index.ts';
+import { AppError, newId, requireRole, requireScopes, type Identity } from '@yuejuan/runtime';
+import { readingOwned, type ReadingModels, type VolumeDoc } from '../models/index.ts';
 import {
   BlobTooLargeError,
   contentProblem,
@@ -19,6 +19,22 @@ import type { PdfTools } from './pdf.ts';
 import type { Peers } from './peers.ts';
 
 export const volumeBucket = 'volumes';
+
+/**
+ * A case's volumes in order (position, then upload), optionally only a procuratorate's: read by
+ * the case's id set on FerretDB (models/owned.ts), by the `{caseId, position}` index on MongoDB.
+ */
+export async function caseVolumes(
+  models: ReadingModels,
+  caseId: string,
+  procuratorateId?: string,
+): Promise<VolumeDoc[]> {
+  const volumes = await readingOwned(models).volumesByCase.find(
+    caseId,
+    procuratorateId === undefined ? {} : { procuratorateId },
+  );
+  return volumes.sort((a, b) => a.position - b.position || (a._id < b._id ? -1 : 1));
+}
 
 export interface VolumeArrangement {
   volumeId: string;
@@ -115,12 +131,11 @@ export function createVolumeService(
           contentType: 'application/pdf',
         });
         try {
-          const last = await models.Volume.findOne({ caseId })
-            .sort({ position: -1 })
-            .select('position')
-            .lean<{ position: number }>()
-            .exec();
+          const last = (await caseVolumes(models, caseId)).at(-1);
+          const id = newId();
+          await readingOwned(models).volumesByCase.added(caseId, id);
           const doc = await models.Volume.create({
+            _id: id,
             caseId,
             procuratorateId: check.procuratorateId!,
             title,
@@ -147,11 +162,11 @@ export function createVolumeService(
       if (identity.role === 'ANONYMOUS') throw new AppError('UNAUTHENTICATED');
       if (identity.role !== 'PROSECUTOR' && identity.role !== 'ADMINISTRATOR')
         throw new AppError('FORBIDDEN', '卷宗仅供检察人员管理。');
-      const filter =
-        identity.role === 'PROSECUTOR'
-          ? { caseId, procuratorateId: identity.procuratorateId }
-          : { caseId };
-      return models.Volume.find(filter).sort({ position: 1, _id: 1 }).lean<VolumeDoc[]>().exec();
+      return caseVolumes(
+        models,
+        caseId,
+        identity.role === 'PROSECUTOR' ? identity.procuratorateId : undefined,
+      );
     },
 
     /** Orders and names all volumes of a case: every volume once, positions 1..n. */
@@ -161,7 +176,7 @@ export function createVolumeService(
       arrangement: VolumeArrangement[],
     ): Promise<VolumeDoc[]> {
       requireRole(identity, 'PROSECUTOR');
-      const volumes = await models.Volume.find({ caseId }).lean<VolumeDoc[]>().exec();
+      const volumes = await caseVolumes(models, caseId);
       if (volumes.length === 0) throw new AppError('NOT_FOUND', '该案件尚无卷宗。');
       assertReviewer(identity, volumes[0]!.procuratorateId);
       const ids = new Set(volumes.map((v) => v._id));
@@ -184,13 +199,14 @@ export function createVolumeService(
           { _id: a.volumeId },
           { $set: { title: titleOf(a.title), position: a.position } },
         ).exec();
-      return models.Volume.find({ caseId }).sort({ position: 1 }).lean<VolumeDoc[]>().exec();
+      return caseVolumes(models, caseId);
     },
 
     /** Removes a volume that is in no package being built or downloadable. */
     async remove(identity: Identity, id: string): Promise<boolean> {
       const volume = await unpublishedVolume(models, identity, id, '该卷已在卷宗包中，不能删除。');
       await models.Volume.deleteOne({ _id: id }).exec();
+      await readingOwned(models).volumesByCase.left(volume.caseId, id);
       await blobs().delete(volumeBucket, volume.blobId);
       return true;
     },

@@ -36,16 +36,18 @@ export function createSequencer(db: Db, collection: string) {
   const events = db.collection(collection);
   return {
     async insert(doc: Document): Promise<string> {
-      next = Math.max(next, ((await newestNumber(db, collection)) ?? 0) + 1);
+      // Each insert walks its own candidate: publishes of this process racing each other must
+      // not advance a shared counter past a number nobody took (a hole every listener waits on).
+      let n = Math.max(next, ((await newestNumber(db, collection)) ?? 0) + 1);
       for (;;) {
-        const id = seqId(next);
+        const id = seqId(n);
         try {
           await events.insertOne({ ...doc, _id: id as never });
-          next++;
+          next = Math.max(next, n + 1);
           return id;
         } catch (err) {
           if (!isDuplicateKey(err)) throw err;
-          next++;
+          n++;
         }
       }
     },

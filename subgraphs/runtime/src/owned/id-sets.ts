@@ -57,6 +57,9 @@ export function idSets(collection: Collection<Doc>): IdSets {
     if (add.length === 0 && remove.length === 0) return;
     for (;;) {
       const { n, ids } = await current(owner);
+      // Nothing to change (every id already in, none to remove there): no write.
+      const have = new Set(ids);
+      if (add.every((id) => have.has(id)) && !remove.some((id) => have.has(id))) return;
       try {
         await changes.insertOne({
           _id: changeId(owner, n),

@@ -14,7 +14,7 @@ export type OwnedFilter = Record<string, unknown>;
 export interface OwnedIndexOptions {
   /** The documents. */
   model: AnyModel;
-  /** The field naming their owner (e.g. `lawyerId`). */
+  /** The field naming their owner (e.g. `lawyerId`); documents without one belong to nobody. */
   owner: string;
   /** Where the owners' id sets live on FerretDB (a collection of the same database). */
   collection: string;
@@ -70,6 +70,7 @@ export async function indexOwned(
     for (const doc of docs) {
       if (options.member && !options.member.values.includes(doc[options.member.field] ?? null))
         continue;
+      if (doc[options.owner] === undefined || doc[options.owner] === null) continue; // no owner
       await index.added(String(doc[options.owner]), String(doc._id));
     }
 }
@@ -109,6 +110,7 @@ export function ownedIndex<T extends { _id: unknown }>(o: OwnedIndexOptions): Ow
       .lean<Record<string, unknown>[]>()
       .cursor()) {
       if (o.member && !o.member.values.includes(doc[o.member.field] ?? null)) continue;
+      if (doc[o.owner] === undefined || doc[o.owner] === null) continue; // documents of no owner
       const owner = String(doc[o.owner]);
       groups.set(owner, [...(groups.get(owner) ?? []), String(doc._id)]);
     }

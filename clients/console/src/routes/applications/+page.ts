@@ -52,8 +52,19 @@ export const load: PageLoad = async ({ depends }) => {
           id
           name
         }
+        webhookEndpointsDisabledBySystem {
+          id
+          applicationId
+          url
+          disabledAt
+        }
       }
     `),
   );
-  return { applications: d.applications, scopes: d.oauthScopes, procuratorates: d.procuratorates };
+  return {
+    applications: d.applications,
+    scopes: d.oauthScopes,
+    procuratorates: d.procuratorates,
+    disabledWebhooks: d.webhookEndpointsDisabledBySystem,
+  };
 };

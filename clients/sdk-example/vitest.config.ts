@@ -1,0 +1,3 @@
+import { vitestConfig } from '@yuejuan/testing/vitest';
+
+export default vitestConfig({ testTimeout: 60_000 });
