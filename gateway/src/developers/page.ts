@@ -359,7 +359,7 @@ ${example('curl', 'sh', revokeCurl)}
 
 <section id="scopes" aria-labelledby="h-scopes">
 <h2 id="h-scopes">三、权限范围</h2>
-<p>每个对接入应用开放的字段和操作都在 schema 中以 <code>@requiresScopes</code> 声明所需范围，本表据此生成（${esc(data.scopesSource)}）。未声明范围的字段对接入应用关闭（<code>INSUFFICIENT_SCOPE</code>）。同一行列出的多个范围为“任一即可”；“须同时持有”指需同时获得的范围。</p>
+<p>每个对接入应用开放的字段和操作都在 schema 中以 <code>@requiresScopes</code> 声明所需范围，本表据此生成（${esc(data.scopesSource)}）。接入应用只能看到契约 schema（<code>contract.graphql</code>）中的字段：契约以外的字段如同不存在（<code>GRAPHQL_VALIDATION_FAILED</code>）；令牌缺少字段所需的范围时答 <code>INSUFFICIENT_SCOPE</code>。同一行列出的多个范围为“任一即可”；“须同时持有”指需同时获得的范围。</p>
 ${scopesTable(data.scopes)}
 </section>
 

@@ -257,6 +257,7 @@ describe('backup of a running deployment mid-journey, restored into a fresh one'
     const manifest = JSON.parse(await readFile(join(backupDir, 'manifest.json'), 'utf8'));
     expect(manifest.bus.checkpoints.map((c: { consumer: string }) => c.consumer).sort()).toEqual([
       'notifications',
+      'notifications-webhooks',
       'reading-bindings',
     ]);
     expect(manifest.bus.checkpoints.every((c: { inCopy: boolean }) => c.inCopy)).toBe(true);
