@@ -174,7 +174,18 @@ describe('the explorer signs in with OAuth (authorization code + PKCE)', () => {
     await visible(portal.getByText('明理律所接口调试'));
     await visible(portal.getByText('读取个人信息'));
     await shot(portal, '门户-授权确认-接口浏览器');
+    // Signed in, the explorer introspects again as the app: its documentation is the contract.
+    const introspected = portal.waitForResponse(
+      (r) =>
+        r.request().method() === 'POST' &&
+        new URL(r.url()).pathname === '/graphql' &&
+        (r.request().postData() ?? '').includes('__schema') &&
+        /^Bearer /.test(r.request().headers()['authorization'] ?? ''),
+    );
     await portal.getByRole('button', { name: '同意授权', exact: true }).click();
+    const schemaText = await (await introspected).text();
+    expect(schemaText).toContain('"intakeCase"');
+    expect(schemaText).not.toContain('"bindingReviewQueue"');
     // Back on the explorer's callback, which redeems the code and leaves for /graphql.
     await portal.waitForURL((url) => url.pathname === '/graphql');
     expect(portal.url()).not.toContain('code=');

@@ -52,6 +52,7 @@ async function discover() {
 const time = (ms) => new Date(ms).toLocaleTimeString('zh-CN', { hour12: false });
 
 function show() {
+  renderExplorer();
   form.hidden = !!session;
   signedIn.hidden = !session;
   $('oauth-hint').hidden = !!session;
@@ -235,12 +236,22 @@ if (location.pathname === '/explorer/callback') {
   finishSignIn().catch((err) => forget(`登录失败：${reason(err)}`, true));
 }
 
+// GraphiQL is drawn again (a new key) whenever who calls changes, so it introspects again with
+// the new token: signed in as an application it shows the contract schema only.
 const root = ReactDOM.createRoot($('graphiql'));
-root.render(
-  React.createElement(GraphiQL, {
-    fetcher: GraphiQL.createFetcher({ url: '/graphql', fetch: authorizedFetch }),
-    shouldPersistHeaders: false,
-    defaultQuery:
-      '# 阅卷 GraphQL 接口\n# 上方“使用 OAuth 登录”以接入应用身份调用；或在 Headers 中填写 {"Authorization": "Bearer <token>"}。\nquery Procuratorates {\n  procuratorates(onlineReadingOnly: true) {\n    id\n    name\n    province\n  }\n}\n',
-  }),
-);
+let drawnFor;
+function renderExplorer() {
+  const caller = session ? session.clientId : '';
+  if (caller === drawnFor) return;
+  drawnFor = caller;
+  root.render(
+    React.createElement(GraphiQL, {
+      key: caller || 'anonymous',
+      fetcher: GraphiQL.createFetcher({ url: '/graphql', fetch: authorizedFetch }),
+      shouldPersistHeaders: false,
+      defaultQuery:
+        '# 阅卷 GraphQL 接口\n# 上方“使用 OAuth 登录”以接入应用身份调用；或在 Headers 中填写 {"Authorization": "Bearer <token>"}。\nquery Procuratorates {\n  procuratorates(onlineReadingOnly: true) {\n    id\n    name\n    province\n  }\n}\n',
+    }),
+  );
+}
+renderExplorer();
